@@ -1,0 +1,102 @@
+"""What every record reader shares: the record type, the reader protocol, byte-level progress."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from ..errors import ImportFileError
+
+#: Bytes read from disk per chunk; readers never hold more than a few chunks plus one record.
+CHUNK_SIZE = 1 << 20
+
+#: A single record (its text) may not grow beyond this while we look for its end; it bounds
+#: memory when a file is malformed (e.g. a string that never closes).
+MAX_RECORD_CHARS = 256 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One document read from a file, with where it starts (1-based; None when unknown)."""
+
+    value: Any
+    line: int | None
+    column: int | None = None
+
+
+class RecordReader:
+    """Iterates the documents of one file; `bytes_done`/`total_bytes` drive progress bars.
+
+    Subclasses implement `_records()`. Use as a context manager or call `close()`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self.name = os.path.basename(self.path)
+        try:
+            self._raw: BinaryIO = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as e:
+            raise ImportFileError(f"cannot open: {e.strerror}", self.path) from None
+        self.total_bytes = os.fstat(self._raw.fileno()).st_size
+
+    @property
+    def bytes_done(self) -> int:
+        try:
+            return min(self._raw.tell(), self.total_bytes)
+        except (ValueError, OSError):
+            return self.total_bytes
+
+    def error(self, reason: str, line: int | None = None, column: int | None = None
+              ) -> ImportFileError:
+        return ImportFileError(reason, self.path, line, column)
+
+    def __iter__(self) -> Iterator[Record]:
+        return self._records()
+
+    def _records(self) -> Iterator[Record]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> RecordReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def type_name(value: Any) -> str:
+    """A user-facing name for the type of a value that is not a document."""
+    ion_type = getattr(value, "ion_type", None)
+    if ion_type is not None:
+        return ion_type.name.lower()
+    return {dict: "struct", list: "list", str: "string", int: "int", float: "float",
+            bool: "bool", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+class LineCounter:
+    """Maps absolute character offsets of a forward-only text scan to (line, column), 1-based.
+
+    Offsets passed to `at` must not decrease; only the text between the last offset and the new
+    one is counted, so the cost is linear in the file size.
+    """
+
+    def __init__(self) -> None:
+        self.line = 1
+        self._pos = 0          # absolute offset counted up to
+        self._last_nl = -1     # absolute offset of the last newline before _pos
+
+    def at(self, buf: str, base: int, pos: int) -> tuple[int, int]:
+        """(line, column) of absolute offset `pos`; `buf[0]` is absolute offset `base`."""
+        if pos > self._pos:
+            start = max(self._pos - base, 0)
+            end = pos - base
+            n = buf.count("\n", start, end)
+            if n:
+                self.line += n
+                self._last_nl = base + buf.rfind("\n", start, end)
+            self._pos = pos
+        return self.line, pos - self._last_nl

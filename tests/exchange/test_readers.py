@@ -1,0 +1,212 @@
+"""Record readers: every format, its records' positions, and precise errors."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from amazon.ion import simpleion
+from amazon.ion.core import IonType
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger_desktop.engine.errors import ImportFileError
+from ledger_desktop.engine.readers import detect_format, open_records
+from ledger_desktop.engine.readers.base import Record
+
+
+def read(path: Path, **kw) -> list[Record]:
+    with open_records(path, **kw) as r:
+        return list(r)
+
+
+def error_of(path: Path, **kw) -> ImportFileError:
+    with pytest.raises(ImportFileError) as e:
+        read(path, **kw)
+    return e.value
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return p
+
+
+# -- Ion text ------------------------------------------------------------------------------
+
+
+def test_ion_text_stream_with_comments_lobs_sexps_and_annotations(tmp_path: Path) -> None:
+    p = write(tmp_path, "a.ion",
+              "$ion_1_0\n{a:1, b:\"x\"}\n// c\n/* b\n */ {c: {{aGVsbG8=}}, d: (a / b), "
+              "e: '''x}''', f: {{\"}}\"}}}\nann :: {z: 2020-01-01T}\n")
+    recs = read(p)
+    assert [(r.line, r.column) for r in recs] == [(2, 1), (5, 5), (6, 1)]
+    assert recs[0].value["a"] == 1
+    assert recs[1].value["c"] == b"hello"
+    assert recs[1].value["e"] == "x}"
+    assert recs[1].value["f"].ion_type == IonType.CLOB
+    assert [a.text for a in recs[2].value.ion_annotations] == ["ann"]
+
+
+def test_ion_text_list_of_structs(tmp_path: Path) -> None:
+    p = write(tmp_path, "a.ion", "[\n  {a: 1},\n  {a: 2},\n]\n")
+    assert [(r.value["a"], r.line, r.column) for r in read(p)] == [(1, 2, 3), (2, 3, 3)]
+
+
+def test_ion_text_error_names_line_and_column_inside_a_record(tmp_path: Path) -> None:
+    p = write(tmp_path, "bad.ion", "{a:1}\n{\n  b: 1,\n  c: [1, 2 3]}\n")
+    e = error_of(p)
+    assert (e.file, e.line, e.column) == (str(p), 4, 12)
+    assert "bad.ion, line 4, column 12" in str(e)
+
+
+@pytest.mark.parametrize("text, line, column, reason", [
+    ("{a:1}\n5\n", 2, 1, "expected a struct, found int"),
+    ("{a:1}\n{b: \"abc\n", 2, 1, "never ends"),
+    ("[{a:1},\n {b:2} {c:3}]", 2, 8, "expected ',' or ']'"),
+    ("{a: 1}\n/* open", 2, 1, "comment never ends"),
+    ("{a: 2020-13-01T}", 1, 1, "month"),
+])
+def test_ion_text_errors(tmp_path: Path, text: str, line: int, column: int, reason: str) -> None:
+    e = error_of(write(tmp_path, "x.ion", text))
+    assert (e.line, e.column) == (line, column)
+    assert reason in e.reason
+
+
+def test_ion_text_values_spanning_chunk_boundaries(tmp_path: Path, monkeypatch) -> None:
+    from ledger_desktop.engine.readers import text_buffer
+
+    monkeypatch.setattr(text_buffer, "CHUNK_SIZE", 7)
+    monkeypatch.setattr(text_buffer.TextWindow.__init__, "__defaults__", (7,))
+    docs = [{"n": i, "s": "é" * i + "'\"}", "t": 12345678901234567890} for i in range(40)]
+    text = "\n".join(simpleion.dumps(d, binary=False, omit_version_marker=True) for d in docs)
+    recs = read(write(tmp_path, "c.ion", text))
+    assert [dict(r.value) for r in recs] == docs
+    assert [r.line for r in recs] == list(range(1, 41))
+
+
+# -- Ion binary ----------------------------------------------------------------------------
+
+
+def test_ion_binary_stream_and_list(tmp_path: Path) -> None:
+    stream = simpleion.dumps([{"a": 1}, {"a": 2}], binary=True, sequence_as_stream=True)
+    assert [r.value["a"] for r in read(write(tmp_path, "s.ion", stream))] == [1, 2]
+    as_list = simpleion.dumps([{"a": 3}, {"a": 4}], binary=True)
+    assert [r.value["a"] for r in read(write(tmp_path, "l.10n", as_list))] == [3, 4]
+    # detected by content even without a known extension
+    assert detect_format(write(tmp_path, "noext", as_list)) == "ion"
+
+
+def test_ion_binary_errors_name_the_value(tmp_path: Path) -> None:
+    data = simpleion.dumps([{"a": 1}, 7], binary=True, sequence_as_stream=True)
+    e = error_of(write(tmp_path, "b.ion", data))
+    assert "value 2: expected a struct, found int" in str(e)
+    e = error_of(write(tmp_path, "t.ion", data[:-3] + b"\xff\xff"))
+    assert "invalid Ion binary" in str(e)
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def test_json_object_array_and_concatenated(tmp_path: Path) -> None:
+    assert [r.value for r in read(write(tmp_path, "o.json", '{"a": 1}'))] == [{"a": 1}]
+    recs = read(write(tmp_path, "a.json", '[\n {"a": 1.50, "b": 1e3, "c": 7},\n {"d": null}\n]'))
+    assert recs[0].value == {"a": Decimal("1.50"), "b": 1000.0, "c": 7}
+    assert str(recs[0].value["a"]) == "1.50"          # digits kept: an Ion decimal 1.50
+    assert isinstance(recs[0].value["b"], float)
+    assert [(r.line, r.column) for r in recs] == [(2, 2), (3, 2)]
+    assert len(read(write(tmp_path, "c.json", '{"a":1}{"a":2}\n{"a":3}'))) == 3
+    assert read(write(tmp_path, "e.json", "[]")) == []
+
+
+@pytest.mark.parametrize("text, line, column, reason", [
+    ('[\n {"a": 1},\n  {"d": tru}\n]', 3, 9, "Expecting value"),
+    ('[{"a": 1} {"b": 2}]', 1, 11, "expected ',' or ']'"),
+    ('[{"a": 1}, 3]', 1, 12, "expected an object, found int"),
+    ('{"a": NaN}', 1, 1, "NaN is not valid JSON"),
+    ('{"a": "x', 1, 7, "Unterminated string"),
+])
+def test_json_errors(tmp_path: Path, text: str, line: int, column: int, reason: str) -> None:
+    e = error_of(write(tmp_path, "x.json", text))
+    assert (e.line, e.column) == (line, column)
+    assert reason in e.reason
+
+
+def test_json_array_across_small_chunks(tmp_path: Path, monkeypatch) -> None:
+    from ledger_desktop.engine.readers import text_buffer
+
+    monkeypatch.setattr(text_buffer.TextWindow.__init__, "__defaults__", (5,))
+    docs = [{"n": 10**i, "s": "ü" * i} for i in range(30)]
+    recs = read(write(tmp_path, "a.json", json.dumps(docs, indent=1)))
+    assert [r.value for r in recs] == docs   # numbers cut by a chunk edge are read whole
+
+
+def test_json_lines(tmp_path: Path) -> None:
+    p = write(tmp_path, "a.jsonl", '{"a":1}\n\n{"b": [1,}\n')
+    e = error_of(p)
+    assert (e.line, e.column) == (3, 10)
+    p = write(tmp_path, "b.jsonl", '{"a":1}\n[1]\n')
+    assert "expected an object, found list" in str(error_of(p))
+    p = write(tmp_path, "c.ndjson", b'{"a":1}\n{"b":"\xff"}\n')
+    assert error_of(p).line == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=5), st.one_of(
+    st.integers(), st.text(max_size=10), st.booleans(), st.none(),
+    st.lists(st.integers(), max_size=3)), max_size=4), max_size=8))
+def test_json_round_trip_property(tmp_path_factory, docs) -> None:
+    d = tmp_path_factory.mktemp("j")
+    lines = "\n".join(json.dumps(x) for x in docs)
+    assert [r.value for r in read(write(d, "a.jsonl", lines))] == docs
+    assert [r.value for r in read(write(d, "a.json", json.dumps(docs)))] == docs
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def test_csv_conservative_inference(tmp_path: Path) -> None:
+    p = write(tmp_path, "a.csv",
+              'id,zip,amt,ok,name,empty,mixed\n'
+              '1,02134,1.50,true,"Ann, B",,1\n'
+              '2,98109,3,FALSE,"multi\nline",,x\n'
+              '3,,,,,,\n')
+    recs = read(p)
+    assert recs[0].value == {"id": 1, "zip": "02134", "amt": Decimal("1.50"), "ok": True,
+                             "name": "Ann, B", "empty": "", "mixed": "1"}
+    assert recs[1].value["amt"] == Decimal("3") and recs[1].value["ok"] is False
+    assert recs[2].value["amt"] is None and recs[2].value["name"] == ""
+    assert [r.line for r in recs] == [2, 3, 5]
+    kept = read(p, keep_strings=True)
+    assert kept[0].value["id"] == "1" and kept[0].value["amt"] == "1.50"
+
+
+@pytest.mark.parametrize("text, line, reason", [
+    ("a,b\n1,2\n3\n", 3, "expected 2 fields"),
+    ("a,a\n1,2\n", 1, "duplicate column name"),
+    ("a,\n1,2\n", 1, "has no name"),
+    ("", 1, "header row is required"),
+    ('a,b\n1,"x\n', 2, "malformed CSV"),
+])
+def test_csv_errors(tmp_path: Path, text: str, line: int, reason: str) -> None:
+    e = error_of(write(tmp_path, "x.csv", text))
+    assert e.line == line
+    assert reason in e.reason
+
+
+def test_tsv_and_unknown_extension(tmp_path: Path) -> None:
+    assert read(write(tmp_path, "a.tsv", "a\tb\n1\tx\n"))[0].value == {"a": 1, "b": "x"}
+    e = error_of(write(tmp_path, "a.txt", "hello"))
+    assert "unknown file type '.txt'" in str(e)
+    with pytest.raises(ImportFileError, match="cannot open"):
+        open_records(tmp_path / "missing.json")
+
+
+def test_progress_bytes(tmp_path: Path) -> None:
+    p = write(tmp_path, "a.csv", "a\n" + "1\n" * 1000)
+    with open_records(p) as r:
+        assert r.total_bytes == p.stat().st_size
+        seen = [r.bytes_done for _ in r]
+        assert seen[-1] <= r.total_bytes and seen == sorted(seen)
