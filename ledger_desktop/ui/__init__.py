@@ -1,0 +1,1 @@
+"""The desktop app (PySide6): start-up, main window, views, models and dialogs."""

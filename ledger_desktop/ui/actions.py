@@ -1,0 +1,112 @@
+"""Every action and shortcut in one place. Windows create `QAction`s from these specs.
+
+`scope` says who handles an action: "app" (the main window) or "ledger" (the current ledger
+workspace, disabled when none is open). Issue-6 style extensions add specs with `menu="verify"`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from .icons import icon
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    text: str
+    menu: str
+    shortcut: str | QKeySequence.StandardKey | None = None
+    icon: str | None = None
+    tip: str = ""
+    scope: str = "app"
+
+
+SPECS: list[ActionSpec] = [
+    # File
+    ActionSpec("new_ledger", "&New Ledger…", "file", QKeySequence.StandardKey.New, "new",
+               "Create an empty ledger file"),
+    ActionSpec("open_ledger", "&Open Ledger…", "file", QKeySequence.StandardKey.Open, "open",
+               "Open a ledger file"),
+    ActionSpec("open_sample", "Open &Sample Ledger", "file", "Ctrl+Shift+O", "sample",
+               "Open the sample ledger (built on first use)"),
+    ActionSpec("import_files", "&Import Files…", "file", "Ctrl+I", "import",
+               "Import Ion, JSON, JSON Lines or CSV files into a table", scope="ledger"),
+    ActionSpec("import_journal", "Import QLDB &Export…", "file", "Ctrl+Shift+I", "import",
+               "Create a new ledger from a QLDB journal export folder"),
+    ActionSpec("close_tab", "&Close Ledger", "file", QKeySequence.StandardKey.Close, "close",
+               "Close the current ledger tab", scope="ledger"),
+    ActionSpec("quit", "&Quit", "file", QKeySequence.StandardKey.Quit, None, "Quit Ledger Desktop"),
+    # Edit
+    ActionSpec("copy_ion", "Copy as &Ion", "edit", QKeySequence.StandardKey.Copy, "copy",
+               "Copy the selected documents as Ion text", scope="ledger"),
+    ActionSpec("copy_json", "Copy as &JSON", "edit", "Ctrl+Shift+C", "copy",
+               "Copy the selected documents as JSON", scope="ledger"),
+    ActionSpec("copy_csv", "Copy as C&SV", "edit", "Ctrl+Alt+C", "copy",
+               "Copy the selected documents as CSV", scope="ledger"),
+    ActionSpec("find", "&Filter Documents", "edit", QKeySequence.StandardKey.Find, "filter",
+               "Filter the documents grid", scope="ledger"),
+    # View
+    ActionSpec("refresh", "&Refresh", "view", QKeySequence.StandardKey.Refresh, "refresh",
+               "Reload tables and documents", scope="ledger"),
+    ActionSpec("show_history", "Revision &History", "view", "Ctrl+H", "history",
+               "Show every revision of the selected document", scope="ledger"),
+    ActionSpec("show_block", "Go to &Block…", "view", "Ctrl+G", "go-block",
+               "Open the block inspector at a block", scope="ledger"),
+    ActionSpec("show_query", "PartiQL &Editor", "view", "Ctrl+E", "query",
+               "Open the PartiQL editor", scope="ledger"),
+    # Ledger
+    ActionSpec("create_table", "Create &Table…", "ledger", "Ctrl+T", "add-table",
+               "CREATE TABLE", scope="ledger"),
+    ActionSpec("create_index", "Create &Index…", "ledger", None, "add-index",
+               "CREATE INDEX on a top-level field", scope="ledger"),
+    ActionSpec("drop_table", "&Drop Table", "ledger", None, "drop", "DROP TABLE",
+               scope="ledger"),
+    ActionSpec("undrop_table", "&Undrop Table", "ledger", None, "undrop", "UNDROP TABLE",
+               scope="ledger"),
+    # Query
+    ActionSpec("run_query", "&Run", "query", "Ctrl+Return", "run",
+               "Run the statement (or the selection)", scope="ledger"),
+    ActionSpec("explain_query", "E&xplain", "query", "Ctrl+Shift+E", "explain",
+               "Show the plan of the statement", scope="ledger"),
+    ActionSpec("cancel_query", "&Cancel", "query", "Ctrl+.", "cancel",
+               "Cancel the running statement", scope="ledger"),
+    ActionSpec("begin_tx", "&Begin Transaction", "query", None, None,
+               "Start an explicit multi-statement transaction", scope="ledger"),
+    ActionSpec("commit_tx", "C&ommit", "query", "Ctrl+Shift+Return", "commit",
+               "Commit the open transaction", scope="ledger"),
+    ActionSpec("abort_tx", "&Abort", "query", None, "abort",
+               "Abort the open transaction", scope="ledger"),
+    # Help
+    ActionSpec("about", "&About Ledger Desktop", "help", None, "about",
+               "Versions and licence"),
+]
+
+MENUS: list[tuple[str, str]] = [
+    ("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("ledger", "&Ledger"),
+    ("query", "&Query"), ("verify", "Ve&rify"), ("help", "&Help"),
+]
+
+
+def spec(action_id: str) -> ActionSpec:
+    for s in SPECS:
+        if s.id == action_id:
+            return s
+    raise KeyError(action_id)
+
+
+def make_action(s: ActionSpec, parent: QWidget) -> QAction:
+    action = QAction(s.text, parent)
+    action.setObjectName(f"action_{s.id}")
+    if s.icon:
+        action.setIcon(icon(s.icon))
+    if s.shortcut is not None:
+        action.setShortcut(QKeySequence(s.shortcut))
+    if s.tip:
+        action.setToolTip(s.tip)
+        action.setStatusTip(s.tip)
+    action.setData(s.id)
+    return action

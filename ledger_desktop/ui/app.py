@@ -1,0 +1,86 @@
+"""Start-up: `ledger-desktop [PATH] [--quit-after MS] [--temp-profile]`.
+
+`LEDGER_DESKTOP_QUIT_AFTER` and `LEDGER_DESKTOP_TEMP_PROFILE` mean the same as the flags, so
+CI, screenshots and the frozen-app smoke test can start the app and have it quit by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+
+APP_NAME = "Ledger Desktop"
+ORG_NAME = "LedgerDesktop"
+
+
+def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(
+        prog="ledger-desktop",
+        description="Explore, query and import into QLDB-compatible ledgers.")
+    parser.add_argument("path", nargs="?", help="a ledger file to open (default: the sample)")
+    parser.add_argument("--quit-after", type=int, metavar="MS", default=None,
+                        help="quit by itself after MS milliseconds (tests, screenshots)")
+    parser.add_argument("--temp-profile", action="store_true",
+                        help="keep settings and the sample in a temporary folder removed at exit")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args, rest = parser.parse_known_args(list(argv))
+    env_quit = os.environ.get("LEDGER_DESKTOP_QUIT_AFTER")
+    if args.quit_after is None and env_quit:
+        try:
+            args.quit_after = int(env_quit)
+        except ValueError:
+            parser.error(f"LEDGER_DESKTOP_QUIT_AFTER must be milliseconds, not {env_quit!r}")
+    if os.environ.get("LEDGER_DESKTOP_TEMP_PROFILE", "") not in ("", "0", "false", "no"):
+        args.temp_profile = True
+    return args, rest
+
+
+def create_application(qt_args: list[str]) -> QApplication:
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    return app  # type: ignore[return-value]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = create_application(qt_args)
+
+    # Imported after QApplication exists: they build icons and palettes.
+    from .context import AppContext
+    from .icons import app_icon
+    from .main_window import MainWindow
+    from .settings import Profile, Settings
+    from .theme import apply_system_theme
+
+    apply_system_theme(app)
+    app.setWindowIcon(app_icon())
+    profile = Profile.create(temporary=args.temp_profile)
+    ctx = AppContext(settings=Settings(profile), profile=profile)
+    window = MainWindow(ctx)
+    window.show()
+    if args.path:
+        window.open_ledger(args.path)
+    else:
+        window.open_sample()
+    if args.quit_after is not None:
+        QTimer.singleShot(max(0, args.quit_after), window.close)
+    try:
+        code = app.exec()
+    finally:
+        ctx.shutdown()
+        ctx.settings.sync()
+        profile.discard()
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

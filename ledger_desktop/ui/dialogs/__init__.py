@@ -1,0 +1,1 @@
+"""Modal dialogs: errors, import, about, new table/index."""

@@ -1,0 +1,230 @@
+"""The main window: a shell of menus, a toolbar and one tab per open ledger (plus Start).
+
+It owns no ledger logic: opening and creating files is in `opening.py`, each ledger's views
+live in its `LedgerWorkspace`, and actions route to the current workspace by id.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
+
+from . import settings as keys
+from .actions import MENUS, SPECS, make_action
+from .context import AppContext
+from .dialogs.errors import error_box
+from .opening import Opener
+from .views.welcome import WelcomeView
+
+LEDGER_FILTER = "Ledger files (*.ledger *.db *.sqlite);;All files (*)"
+TOOLBAR_ACTIONS = ["open_ledger", "import_files", None, "refresh", "show_history", "show_block",
+                   "show_query", None, "run_query", "cancel_query"]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Ledger Desktop")
+        self.ctx = ctx
+        self.setAcceptDrops(True)
+        self.actions_by_id: dict[str, QAction] = {}
+        self.menus: dict[str, QMenu] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("ledgerTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._update_actions)
+        self.setCentralWidget(self.tabs)
+
+        self.welcome = WelcomeView(ctx)
+        self.tabs.addTab(self.welcome, "Start")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.opener = Opener(self)
+        self.welcome.open_sample.connect(self.open_sample)
+        self.welcome.new_ledger.connect(self.opener.new_ledger)
+        self.welcome.open_file.connect(self.open_file)
+        self.welcome.import_journal.connect(self.opener.import_journal)
+        self.welcome.open_recent.connect(self.open_ledger)
+
+        self._build_menus()
+        self.statusBar().showMessage("Ready", 3000)
+        self.resize(1280, 800)
+        self._restore_layout()
+        self._update_actions()
+
+    # -- menus and actions ------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        for menu_id, title in MENUS:
+            menu = self.menuBar().addMenu(title)
+            menu.setObjectName(f"menu_{menu_id}")
+            self.menus[menu_id] = menu
+        for s in SPECS:
+            action = make_action(s, self)
+            action.triggered.connect(lambda _checked=False, i=s.id: self.trigger(i))
+            self.actions_by_id[s.id] = action
+            if s.id == "quit":
+                self.menus["file"].addSeparator()
+            self.menus[s.menu].addAction(action)
+            if s.id == "open_sample":
+                self.recent_menu = self.menus["file"].addMenu("Open &Recent")
+                self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for action_id in TOOLBAR_ACTIONS:
+            if action_id is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(self.actions_by_id[action_id])
+        self.addToolBar(toolbar)
+        self._sync_menu_visibility()
+
+    def menu(self, menu_id: str) -> QMenu:
+        """A top-level menu by id (e.g. "verify") so extensions can add their actions."""
+        menu = self.menus[menu_id]
+        menu.menuAction().setVisible(True)
+        return menu
+
+    def _sync_menu_visibility(self) -> None:
+        for menu in self.menus.values():
+            menu.menuAction().setVisible(bool(menu.actions()))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.ctx.settings.recent_files():
+            action = self.recent_menu.addAction(path)
+            action.setEnabled(Path(path).exists())
+            action.triggered.connect(lambda _c=False, p=path: self.open_ledger(p))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def trigger(self, action_id: str) -> None:
+        app_handlers = {
+            "new_ledger": self.opener.new_ledger,
+            "open_ledger": self.open_file,
+            "open_sample": self.open_sample,
+            "import_journal": self.opener.import_journal,
+            "quit": self.close,
+            "about": self.show_about,
+            "close_tab": lambda: self.close_tab(self.tabs.currentIndex()),
+        }
+        if action_id in app_handlers:
+            app_handlers[action_id]()
+            return
+        workspace = self.current_workspace()
+        if workspace is not None:
+            workspace.trigger(action_id)
+
+    def _update_actions(self, *_args: object) -> None:
+        if not self.actions_by_id:
+            return
+        has_ledger = self.current_workspace() is not None
+        for s in SPECS:
+            if s.scope == "ledger":
+                self.actions_by_id[s.id].setEnabled(has_ledger)
+        workspace = self.current_workspace()
+        if workspace is not None:
+            workspace.update_actions(self.actions_by_id)
+
+    # -- ledgers ----------------------------------------------------------------------------
+    def workspaces(self) -> list[QWidget]:
+        from .views.workspace import LedgerWorkspace
+
+        return [w for i in range(self.tabs.count())
+                if isinstance(w := self.tabs.widget(i), LedgerWorkspace)]
+
+    def current_workspace(self):  # -> LedgerWorkspace | None
+        from .views.workspace import LedgerWorkspace
+
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, LedgerWorkspace) else None
+
+    def open_ledger(self, path: str | Path) -> None:
+        """Open (or switch to) a ledger in a new tab."""
+        path = Path(path).resolve()
+        for workspace in self.workspaces():
+            if workspace.path == path:
+                self.tabs.setCurrentWidget(workspace)
+                return
+        if not path.is_file():
+            error_box(self, "Cannot open ledger", FileNotFoundError(2, "No such file", str(path)))
+            return
+        from .views.workspace import LedgerWorkspace
+
+        workspace = LedgerWorkspace(self.ctx, path, self)
+        workspace.open_failed.connect(lambda exc, w=workspace: self._open_failed(w, exc))
+        workspace.actions_changed.connect(self._update_actions)
+        index = self.tabs.addTab(workspace, workspace.title())
+        self.tabs.setTabToolTip(index, str(path))
+        self.tabs.setTabIcon(index, self.windowIcon())
+        self.tabs.setCurrentIndex(index)
+        self.ctx.settings.add_recent(path)
+        self.welcome.refresh()
+        self._update_actions()
+
+    def _open_failed(self, workspace: QWidget, exc: BaseException) -> None:
+        index = self.tabs.indexOf(workspace)
+        if index >= 0:
+            self.close_tab(index)
+        error_box(self, "Cannot open ledger", exc)
+
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Ledger", self.ctx.settings.last_dir(),
+                                              LEDGER_FILTER)
+        if path:
+            self.ctx.settings.set_last_dir(str(Path(path).parent))
+            self.open_ledger(path)
+
+    def open_sample(self) -> None:
+        self.opener.open_sample()
+
+    def close_tab(self, index: int) -> None:
+        from .views.workspace import LedgerWorkspace
+
+        widget = self.tabs.widget(index)
+        if isinstance(widget, LedgerWorkspace):
+            self.tabs.removeTab(index)
+            widget.shutdown()
+            widget.deleteLater()
+            self._update_actions()
+
+    def show_about(self) -> None:
+        from .dialogs.about import AboutDialog
+
+        AboutDialog(self).open()
+
+    # -- drag and drop: files onto a ledger tab import; a folder makes a new ledger ----------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.opener.dropped(paths)
+
+    # -- layout persistence -----------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.ctx.settings.bytes_value(keys.KEY_GEOMETRY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.ctx.settings.bytes_value(keys.KEY_STATE)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.settings.set_bytes(keys.KEY_GEOMETRY, self.saveGeometry())
+        self.ctx.settings.set_bytes(keys.KEY_STATE, self.saveState())
+        for workspace in self.workspaces():
+            workspace.save_layout()
+        for index in reversed(range(self.tabs.count())):
+            self.close_tab(index)
+        self.opener.shutdown()
+        super().closeEvent(event)

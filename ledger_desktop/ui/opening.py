@@ -1,0 +1,173 @@
+"""Creating, building and opening ledgers: the sample, new files, QLDB export folders, drops."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from .busy import TaskFeedback
+from .dialogs.errors import error_box
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+LEDGER_SUFFIXES = {".ledger", ".db", ".sqlite"}
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def build_sample_file(target: Path, progress: Any, cancel: Any) -> Path:
+    """Build the sample beside `target` and move it into place only when complete."""
+    from ..engine.sample import build_sample
+
+    partial = target.with_name(target.name + ".partial")
+    _remove_with_sidecars(partial)
+    try:
+        build_sample(partial)
+        cancel.check()
+        os.replace(partial, target)
+    finally:
+        _remove_with_sidecars(partial)
+    return target
+
+
+def create_ledger_file(path: Path) -> Path:
+    from ..engine.ledger import Ledger
+
+    Ledger.create(path).close()
+    return path
+
+
+def import_journal_file(export_dir: Path, target: Path, progress: Any, cancel: Any) -> Path:
+    from ..engine.journal_import import import_journal
+
+    try:
+        import_journal(export_dir, target, progress, cancel)
+    except BaseException:
+        _remove_with_sidecars(target)  # a failed import leaves no half-built ledger behind
+        raise
+    return target
+
+
+def sample_available() -> bool:
+    try:
+        from ..engine import sample  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Opener(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = window.ctx
+        self._sample_task = None
+
+    # -- the sample -------------------------------------------------------------------------
+    def open_sample(self) -> None:
+        path = self.ctx.profile.sample_path
+        if path.exists():
+            self.window.open_ledger(path)
+            return
+        if not sample_available():
+            self.window.welcome.set_status(
+                "The sample ledger cannot be built: this installation has no sample builder.")
+            return
+        if self._sample_task is not None:
+            return
+        self.window.welcome.set_status("Building the sample ledger…")
+        task = self.ctx.tools.submit(lambda _r, progress, cancel: build_sample_file(
+            path, progress, cancel), "build sample")
+        self._sample_task = task
+        TaskFeedback(task, self.window, "Building the sample ledger…", cancellable=False)
+        task.succeeded.connect(lambda p: (self.window.welcome.set_status(""),
+                                          self.window.open_ledger(p)))
+        task.failed.connect(lambda e: (self.window.welcome.set_status(""),
+                                       error_box(self.window, "Cannot build the sample", e,
+                                                 task.details)))
+        task.finished.connect(self._sample_done)
+
+    def _sample_done(self) -> None:
+        self._sample_task = None
+
+    # -- new ledger -------------------------------------------------------------------------
+    def new_ledger(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "New Ledger", str(Path(self.ctx.settings.last_dir()) / "new.ledger"),
+            "Ledger files (*.ledger)")
+        if path:
+            self.create_ledger(Path(path))
+
+    def create_ledger(self, path: Path) -> None:
+        if path.suffix == "":
+            path = path.with_suffix(".ledger")
+        if path.exists():
+            QMessageBox.warning(self.window, "New Ledger",
+                                f"{path} already exists. A ledger is never overwritten; "
+                                "choose another name.")
+            return
+        self.ctx.settings.set_last_dir(str(path.parent))
+        task = self.ctx.tools.submit(lambda _r, _p, _c: create_ledger_file(path), "create ledger")
+        task.succeeded.connect(self.window.open_ledger)
+        task.failed.connect(lambda e: error_box(self.window, "Cannot create ledger", e,
+                                                task.details))
+
+    # -- QLDB export ------------------------------------------------------------------------
+    def import_journal(self, export_dir: str | None = None) -> None:
+        if not export_dir:
+            export_dir = QFileDialog.getExistingDirectory(
+                self.window, "QLDB Journal Export Folder", self.ctx.settings.last_dir())
+            if not export_dir:
+                return
+        suggested = Path(self.ctx.settings.last_dir()) / f"{Path(export_dir).name}.ledger"
+        target, _ = QFileDialog.getSaveFileName(self.window, "New Ledger From Export",
+                                                str(suggested), "Ledger files (*.ledger)")
+        if target:
+            self.import_journal_to(Path(export_dir), Path(target))
+
+    def import_journal_to(self, export_dir: Path, target: Path):  # -> Task | None
+        if target.exists():
+            QMessageBox.warning(self.window, "Import QLDB Export",
+                                f"{target} already exists; choose a new file name.")
+            return None
+        task = self.ctx.tools.submit(lambda _r, progress, cancel: import_journal_file(
+            export_dir, target, progress, cancel), "import journal")
+        TaskFeedback(task, self.window, f"Importing the QLDB export {export_dir.name}…")
+        task.succeeded.connect(self.window.open_ledger)
+        task.failed.connect(lambda e: error_box(self.window, "Journal import failed", e,
+                                                task.details))
+        return task
+
+    # -- drops ------------------------------------------------------------------------------
+    def dropped(self, paths: list[str]) -> None:
+        """Ledger files open; a folder is a QLDB export; data files import into the ledger."""
+        items = [Path(p) for p in paths]
+        ledgers = [p for p in items if p.is_file() and p.suffix.lower() in LEDGER_SUFFIXES]
+        folders = [p for p in items if p.is_dir()]
+        data = [p for p in items if p.is_file() and p not in ledgers]
+        for p in ledgers:
+            self.window.open_ledger(p)
+        for folder in folders:
+            self.import_journal(str(folder))
+        if data:
+            workspace = self.window.current_workspace()
+            if workspace is None:
+                QMessageBox.information(
+                    self.window, "Import Files",
+                    "Open a ledger first, then drop files on it to import them into a table.")
+                return
+            workspace.import_files([str(p) for p in data])
+
+    def shutdown(self) -> None:
+        if self._sample_task is not None:
+            self._sample_task.cancel()

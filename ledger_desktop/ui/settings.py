@@ -1,0 +1,122 @@
+"""Every settings key in one place, stored in an INI file inside the profile folder.
+
+The profile folder is the user's config location normally, a temporary folder with
+`--temp-profile`, or `LEDGER_DESKTOP_PROFILE` when set (tests point it at `tmp_path`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+
+MAX_RECENT = 10
+
+# Settings keys (one home for every name).
+KEY_RECENT = "files/recent"
+KEY_GEOMETRY = "window/geometry"
+KEY_STATE = "window/state"
+KEY_SPLITTERS = "window/splitters"
+KEY_QUERY_HISTORY = "query/history"
+KEY_PAGE_SIZE = "grid/pageSize"
+KEY_LAST_DIR = "files/lastDir"
+KEY_OPEN_TABS = "files/openTabs"
+
+MAX_QUERY_HISTORY = 200
+
+
+@dataclass
+class Profile:
+    """Where settings and app data (the sample ledger) live for this run."""
+
+    config_dir: Path
+    data_dir: Path
+    temporary: bool = False
+
+    @classmethod
+    def create(cls, temporary: bool) -> Profile:
+        override = os.environ.get("LEDGER_DESKTOP_PROFILE")
+        if override:
+            root = Path(override)
+            return cls(root / "config", root / "data", temporary=False)
+        if temporary:
+            root = Path(tempfile.mkdtemp(prefix="ledger-desktop-profile-"))
+            return cls(root / "config", root / "data", temporary=True)
+        config = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation)
+        data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        return cls(Path(config), Path(data))
+
+    def ensure(self) -> None:
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def sample_path(self) -> Path:
+        return self.data_dir / "sample.ledger"
+
+    def discard(self) -> None:
+        """Remove a temporary profile at exit; a real profile is kept."""
+        if self.temporary:
+            shutil.rmtree(self.config_dir.parent, ignore_errors=True)
+
+
+class Settings:
+    """Typed access to the few things the app remembers between runs."""
+
+    def __init__(self, profile: Profile) -> None:
+        profile.ensure()
+        self.profile = profile
+        self._qs = QSettings(str(profile.config_dir / "settings.ini"), QSettings.Format.IniFormat)
+
+    # -- recent ledgers -------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self._qs.value(KEY_RECENT, [])
+        if isinstance(value, str):  # QSettings collapses one-item lists to a string
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_recent(self, path: str | os.PathLike[str]) -> None:
+        text = str(Path(path).resolve())
+        items = [p for p in self.recent_files() if p != text]
+        items.insert(0, text)
+        self._qs.setValue(KEY_RECENT, items[:MAX_RECENT])
+
+    def remove_recent(self, path: str) -> None:
+        self._qs.setValue(KEY_RECENT, [p for p in self.recent_files() if p != path])
+
+    # -- window layout --------------------------------------------------------------------
+    def bytes_value(self, key: str) -> QByteArray | None:
+        value = self._qs.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_bytes(self, key: str, value: QByteArray) -> None:
+        self._qs.setValue(key, value)
+
+    # -- query history --------------------------------------------------------------------
+    def query_history(self) -> list[str]:
+        value = self._qs.value(KEY_QUERY_HISTORY, [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_query(self, statement: str) -> None:
+        statement = statement.strip()
+        if not statement:
+            return
+        items = [s for s in self.query_history() if s != statement]
+        items.insert(0, statement)
+        self._qs.setValue(KEY_QUERY_HISTORY, items[:MAX_QUERY_HISTORY])
+
+    # -- simple values --------------------------------------------------------------------
+    def last_dir(self) -> str:
+        return str(self._qs.value(KEY_LAST_DIR, str(Path.home())))
+
+    def set_last_dir(self, path: str) -> None:
+        self._qs.setValue(KEY_LAST_DIR, path)
+
+    def sync(self) -> None:
+        self._qs.sync()

@@ -1,0 +1,1 @@
+"""Widgets that show a ledger: welcome, browser, documents, history, block, query."""
