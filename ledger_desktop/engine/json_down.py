@@ -1,0 +1,110 @@
+"""Ion -> JSON down-conversion, following the Ion cookbook rules that QLDB's JSON exports use.
+
+| Ion | JSON |
+| typed nulls | null |
+| int, decimal | number, full precision (decimal digits kept as written) |
+| float | number; nan and +-inf become null |
+| timestamp | string in Ion text form, e.g. "2019-09-16T19:37:05.344Z" |
+| symbol, string | string |
+| clob | string: bytes 0x20-0x7E as ASCII, others as \\u00XX |
+| blob | base64 string |
+| struct | object; list, sexp: array |
+| annotations | dropped |
+
+The conversion is lossy by design (types are not recoverable), which is why JSON exports cannot
+be re-hashed; plain Python values (dict, list, str, int, Decimal, bytes, datetime ...) work too.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+from amazon.ion import simpleion
+from amazon.ion.core import IonType, Timestamp, TimestampPrecision
+from amazon.ion.simple_types import IonPyNull, IonPyTimestamp
+
+_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON text for one Ion value."""
+    out: list[str] = []
+    _emit(value, out)
+    return "".join(out)
+
+
+def timestamp_text(ts: _dt.datetime) -> str:
+    """The Ion text form of a timestamp (its precision and offset kept)."""
+    precision = getattr(ts, "precision", None)
+    off = ts.utcoffset()
+    if (precision in (None, TimestampPrecision.SECOND) and off is not None and not off
+            and getattr(ts, "fractional_precision", 3) == 3):
+        # QLDB's own timestamps (UTC, milliseconds): the common case, formatted directly.
+        return (f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}T{ts.hour:02d}:{ts.minute:02d}:"
+                f"{ts.second:02d}.{ts.microsecond // 1000:03d}Z")
+    if not isinstance(ts, Timestamp):
+        return ts.isoformat()
+    bare = IonPyTimestamp.from_value(IonType.TIMESTAMP, ts)  # without annotations
+    return simpleion.dumps(bare, binary=False, omit_version_marker=True)
+
+
+def _clob(data: bytes) -> str:
+    parts = ['"']
+    for b in data:
+        if 0x20 <= b <= 0x7E:
+            parts.append("\\" + chr(b) if b in (0x22, 0x5C) else chr(b))
+        else:
+            parts.append(f"\\u{b:04x}")
+    parts.append('"')
+    return "".join(parts)
+
+
+def _emit(v: Any, out: list[str]) -> None:
+    ion_type = getattr(v, "ion_type", None)
+    if v is None or isinstance(v, IonPyNull):
+        out.append("null")
+    elif ion_type == IonType.STRUCT or (ion_type is None and isinstance(v, dict)):
+        out.append("{")
+        first = True
+        for k, item in v.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(_string(str(getattr(k, "text", k))))
+            out.append(":")
+            _emit(item, out)
+        out.append("}")
+    elif ion_type in (IonType.LIST, IonType.SEXP) or (ion_type is None
+                                                         and isinstance(v, list | tuple)):
+        out.append("[")
+        for i, item in enumerate(v):
+            if i:
+                out.append(",")
+            _emit(item, out)
+        out.append("]")
+    elif ion_type == IonType.STRING or (ion_type is None and isinstance(v, str)):
+        out.append(_string(v))
+    elif ion_type == IonType.SYMBOL:
+        text = getattr(v, "text", None)
+        out.append("null" if text is None else _string(text))
+    elif isinstance(v, bool):
+        out.append("true" if v else "false")
+    elif isinstance(v, int):
+        out.append(str(int(v)))
+    elif isinstance(v, float):
+        out.append(repr(float(v)) if math.isfinite(v) else "null")
+    elif isinstance(v, Decimal):
+        out.append(str(Decimal(v)) if v.is_finite() else "null")
+    elif isinstance(v, _dt.datetime):
+        out.append('"' + timestamp_text(v) + '"')
+    elif ion_type == IonType.CLOB:
+        out.append(_clob(bytes(v)))
+    elif isinstance(v, bytes | bytearray | memoryview):
+        out.append('"' + base64.b64encode(bytes(v)).decode("ascii") + '"')
+    else:
+        raise TypeError(f"cannot convert {type(v).__name__} to JSON")
