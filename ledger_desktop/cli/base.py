@@ -1,0 +1,51 @@
+"""The root click group and the error-to-exit-code mapping shared by every command."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from .. import __version__
+from ..engine import errors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_VERIFY_FAILED = 1
+EXIT_USAGE = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ledger")
+def main() -> None:
+    """Ledger Desktop's command line: a local, QLDB-compatible, verifiable ledger."""
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn engine errors into one clear line and the documented exit code (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except errors.IntegrityError as e:
+            fail(str(e), EXIT_VERIFY_FAILED)
+        except errors.Cancelled:
+            fail("cancelled; nothing was changed", 130)
+        except (errors.UserError, errors.LedgerFileError, errors.ConflictError) as e:
+            fail(str(e), EXIT_USAGE)
+        except errors.StorageError as e:
+            fail(f"storage error: {e}", EXIT_USAGE)
+        except KeyboardInterrupt:
+            fail("interrupted; nothing was changed", 130)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,194 @@
+"""Ledger, journal, digest and proof commands: init, sample, info, digest, verify,
+get-block, get-revision, verify-proof."""
+
+from __future__ import annotations
+
+import base64
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from ..engine import digest_file, proofs
+from ..engine.blocks import BlockAddress
+from ..engine.errors import InputFormatError, UserError
+from ..engine.ion_values import dumps_text
+from ..engine.ledger import Ledger
+from ..engine.limits import describe
+from .base import EXIT_VERIFY_FAILED, handle_errors, main
+
+LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+def _open(path: Path, read_only: bool = False) -> Ledger:
+    return Ledger.open(path, read_only=read_only)
+
+
+@main.command()
+@click.argument("path", type=LEDGER_PATH)
+@click.option("--name", help="Ledger name (default: the file name).")
+@click.option("--strict", is_flag=True, help="QLDB-strict mode: QLDB's syntax and limits only.")
+@handle_errors
+def init(path: Path, name: str | None, strict: bool) -> None:
+    """Create a new, empty ledger at PATH (refuses to overwrite a file)."""
+    with Ledger.create(path, ledger_name=name, strict=strict) as ledger:
+        click.echo(f"created ledger {ledger.ledger_name!r} at {path} "
+                   f"(strand {ledger.strand_id})")
+
+
+@main.command()
+@click.argument("path", type=LEDGER_PATH)
+@handle_errors
+def sample(path: Path) -> None:
+    """Build QLDB's vehicle-registration tutorial ledger at PATH."""
+    from ..engine.sample import build_sample
+
+    build_sample(path)
+    with _open(path) as ledger:
+        click.echo(f"built the vehicle-registration sample at {path}: "
+                   f"{ledger.block_count()} blocks")
+
+
+@main.command()
+@click.argument("path", type=LEDGER_PATH)
+@handle_errors
+def info(path: Path) -> None:
+    """Summarise a ledger: name, strand, tip, tables, indexes, limits."""
+    with _open(path, read_only=True) as ledger:
+        tip = ledger.tip()
+        click.echo(f"ledger:  {ledger.ledger_name}")
+        click.echo(f"file:    {path}")
+        click.echo(f"strand:  {ledger.strand_id}")
+        click.echo(f"blocks:  {ledger.block_count()} (tip {tip.text() if tip else '-'})")
+        click.echo(f"mode:    {describe(ledger.limits)}")
+        for t in ledger.tables(include_inactive=True):
+            n = ledger.count_documents(t.table_id)
+            click.echo(f"table:   {t.name} ({t.table_id}) {t.status}, {n} documents")
+            for ix in t.indexes:
+                click.echo(f"  index: {ix.expr} ({ix.index_id}) {ix.status}")
+
+
+@main.command()
+@click.argument("path", type=LEDGER_PATH)
+@click.option("--save", "save", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the digest to this file (JSON; see docs/digests.md).")
+@handle_errors
+def digest(path: Path, save: Path | None) -> None:
+    """Print the current digest (base64) and its tip address (Ion text)."""
+    with _open(path, read_only=save is None) as ledger:
+        d = ledger.digest()
+    click.echo(f"digest:           {base64.b64encode(d.digest).decode()}")
+    click.echo(f"digestTipAddress: {d.tip.text()}")
+    if save is not None:
+        digest_file.write_digest(save, d)
+        click.echo(f"saved to {save}")
+
+
+@main.command()
+@click.argument("path", type=LEDGER_PATH)
+@click.option("--digest", "digests", multiple=True, metavar="FILE",
+              help="A saved digest (ours or QLDB's GetDigest JSON) the journal must agree with. "
+                   "Repeatable.")
+@click.option("--chain-only", is_flag=True,
+              help="Check only the hash chain and Merkle tree, not every revision's hash.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the full report as JSON to this file.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@handle_errors
+def verify(path: Path, digests: tuple[str, ...], chain_only: bool, json_out: Path | None,
+           quiet: bool) -> None:
+    """Verify the whole journal (and the index storage); exit 1 with a tamper report on failure."""
+    saved = [digest_file.read_digest(d) for d in digests]
+    with _open(path, read_only=True) as ledger:
+        total = ledger.block_count()
+        bar = tqdm(total=total, unit="block", disable=quiet or None, file=sys.stderr,
+                   leave=False)
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        try:
+            report = ledger.verify(progress=progress, digests=saved, rehash=not chain_only)
+        finally:
+            bar.close()
+    if json_out is not None:
+        json_out.write_text(report.to_json(), encoding="utf-8")
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(EXIT_VERIFY_FAILED)
+
+
+def _print_value_and_proof(value: object, proof: list[bytes] | None, label: str) -> None:
+    click.echo(f"{label}: {dumps_text(value)}")
+    if proof is not None:
+        from ..engine.ion_values import ion_list
+
+        click.echo(f"proof: {dumps_text(ion_list(proof))}")
+
+
+@main.command("get-block")
+@click.argument("path", type=LEDGER_PATH)
+@click.option("--block-address", required=True, metavar="ADDR",
+              help='Ion text, e.g. {strandId:"…",sequenceNo:3}')
+@click.option("--digest-tip-address", metavar="ADDR",
+              help="With a tip, also print the proof from the block hash to that digest.")
+@handle_errors
+def get_block(path: Path, block_address: str, digest_tip_address: str | None) -> None:
+    """Print a block as Ion text (and its proof), as QLDB's GetBlock returns it."""
+    with _open(path, read_only=True) as ledger:
+        block, proof = ledger.get_block(block_address, digest_tip_address)
+    _print_value_and_proof(block, proof, "block")
+
+
+@main.command("get-revision")
+@click.argument("path", type=LEDGER_PATH)
+@click.option("--document-id", required=True)
+@click.option("--block-address", required=True, metavar="ADDR")
+@click.option("--digest-tip-address", metavar="ADDR")
+@handle_errors
+def get_revision(path: Path, document_id: str, block_address: str,
+                 digest_tip_address: str | None) -> None:
+    """Print a revision as Ion text (and its proof), as QLDB's GetRevision returns it."""
+    with _open(path, read_only=True) as ledger:
+        revision, proof = ledger.get_revision(document_id, block_address, digest_tip_address)
+    _print_value_and_proof(revision, proof, "revision")
+
+
+@main.command("verify-proof")
+@click.option("--revision", "revision_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Ion text of a revision, or GetRevision's JSON output.")
+@click.option("--block", "block_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Ion text of a block, or GetBlock's JSON output.")
+@click.option("--proof", "proof_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="An Ion list of blobs (not needed when FILE is a JSON response with Proof).")
+@click.option("--digest", "digest_arg", required=True,
+              help="Base64 digest, a saved digest file, or GetDigest's JSON output.")
+@handle_errors
+def verify_proof(revision_file: Path | None, block_file: Path | None, proof_file: Path | None,
+                 digest_arg: str) -> None:
+    """Check a revision or block against a digest offline; no ledger needed."""
+    if (revision_file is None) == (block_file is None):
+        raise click.UsageError("give exactly one of --revision FILE or --block FILE")
+    kind = "Revision" if revision_file is not None else "Block"
+    source = revision_file or block_file
+    assert source is not None
+    if not source.exists():
+        raise InputFormatError(f"{source}: no such file")
+    value, proof = proofs.parse_value_input(source, kind)
+    if proof_file is not None:
+        proof = proofs.read_proof_file(proof_file)
+    if proof is None:
+        raise UserError("no proof: give --proof FILE, or a JSON response that holds a Proof")
+    digest, tip = digest_file.digest_from_arg(digest_arg)
+    if kind == "Revision":
+        result = proofs.verify_revision(value, proof, digest)
+    else:
+        result = proofs.verify_block(value, proof, digest)
+        if tip is not None:
+            addr = BlockAddress.from_ion(value["blockAddress"])
+            if addr.seq > tip.seq:
+                click.echo(f"note: block {addr.seq} is after the digest's tip {tip.seq}")
+    click.echo(result.render())
+    if not result.ok:
+        sys.exit(EXIT_VERIFY_FAILED)

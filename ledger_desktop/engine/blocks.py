@@ -1,0 +1,224 @@
+"""Blocks and revisions in QLDB's shape, and the checks that prove one block.
+
+The same checks serve `ledger verify`, `verify-export` and `verify-proof`: there is one way to
+verify a block. Our own blocks use a fixed entry layout (see docs/journal-format.md); blocks
+imported from QLDB are checked the way QLDB's sample verifier does (membership of the
+computable entries), since QLDB's internal entries cannot be recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputFormatError
+from .ion_hash import dot, ion_hash, merkle_root
+from .ion_values import block_address, dumps_text, loads, string, struct
+
+#: Hash of a deleted revision's missing data (see docs/journal-format.md).
+EMPTY_DATA_HASH = hashlib.sha256(b"").digest()
+
+
+@dataclass(frozen=True, order=True)
+class BlockAddress:
+    strand_id: str
+    seq: int
+
+    def to_ion(self) -> Any:
+        return block_address(self.strand_id, self.seq)
+
+    def text(self) -> str:
+        return f'{{strandId:"{self.strand_id}",sequenceNo:{self.seq}}}'
+
+    @classmethod
+    def from_ion(cls, value: Any) -> BlockAddress:
+        try:
+            return cls(str(value["strandId"]), int(value["sequenceNo"]))
+        except (KeyError, TypeError, ValueError):
+            raise InputFormatError(
+                f"not a block address: {_short(value)} (expected {{strandId:\"…\",sequenceNo:N}})"
+            ) from None
+
+    @classmethod
+    def parse(cls, text: str) -> BlockAddress:
+        """Ion text such as {strandId:"…",sequenceNo:3}; bare `strand:seq` is accepted too."""
+        text = text.strip()
+        m = re.fullmatch(r"([A-Za-z0-9]+):(\d+)", text)
+        if m:
+            return cls(m.group(1), int(m.group(2)))
+        try:
+            value = loads(text)
+        except Exception:
+            raise InputFormatError(f"not a block address: {text!r}") from None
+        return cls.from_ion(value)
+
+
+def _short(value: Any) -> str:
+    try:
+        s = dumps_text(value)
+    except Exception:
+        s = repr(value)
+    return s if len(s) < 80 else s[:77] + "..."
+
+
+def header_entry(address: Any, tx_id: str, block_ts: Any) -> bytes:
+    """Entry 0 of our blocks: binds the block's address, transaction id and time into the hash."""
+    return ion_hash(struct(("blockAddress", address), ("transactionId", string(tx_id)),
+                           ("blockTimestamp", block_ts)))
+
+
+def revision_hash(metadata: Any, data: Any = None, data_hash: bytes | None = None,
+                  deleted: bool = False) -> bytes:
+    """dot(H(metadata), H(data)); dataHash for redacted data; SHA-256("") for deletions."""
+    if deleted:
+        return dot(ion_hash(metadata), EMPTY_DATA_HASH)
+    if data_hash is not None:
+        return dot(ion_hash(metadata), bytes(data_hash))
+    return dot(ion_hash(metadata), ion_hash(data))
+
+
+def compute_revision_hash(revision: Any) -> bytes | None:
+    """Recompute a revision's hash from its content; None for hash-only revisions."""
+    if "metadata" not in revision:
+        return None
+    meta = revision["metadata"]
+    if "data" in revision:
+        return revision_hash(meta, revision["data"])
+    if "dataHash" in revision:
+        return revision_hash(meta, data_hash=bytes(revision["dataHash"]))
+    return revision_hash(meta, deleted=True)
+
+
+@dataclass
+class CheckFailure:
+    seq: int | None
+    check: str        # 'revision hash', 'revisions entry', 'transaction info', 'redaction info',
+    # 'header entry', 'entries hash', 'block hash', 'chain link', 'digest', 'format'
+    message: str
+    revision_index: int | None = None
+    document_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f"block {self.seq}" if self.seq is not None else "block"
+        return f"{where}: {self.check} check failed: {self.message}"
+
+
+def _hashes(value: Any) -> list[bytes]:
+    return [bytes(h) for h in value]
+
+
+def check_block(block: Any, *, own_layout: bool = False,
+                notes: list[str] | None = None) -> list[CheckFailure]:
+    """Every check that one block's content allows; an empty list means the block is sound.
+
+    `own_layout` also requires our fixed entry layout (entry 0 = header entry); otherwise only
+    membership of the computable entries is required, as QLDB's sample verifier does.
+    """
+    failures: list[CheckFailure] = []
+    try:
+        addr = BlockAddress.from_ion(block["blockAddress"])
+        seq = addr.seq
+        entries = _hashes(block["entriesHashList"])
+        entries_hash = bytes(block["entriesHash"])
+        block_hash = bytes(block["blockHash"])
+        prev_hash = bytes(block["previousBlockHash"]) if "previousBlockHash" in block else b""
+    except (KeyError, TypeError, InputFormatError) as e:
+        seq = None
+        try:
+            seq = int(block["blockAddress"]["sequenceNo"])
+        except Exception:
+            pass
+        return [CheckFailure(seq, "format", f"not a QLDB block: missing or malformed field ({e})")]
+
+    revisions = block["revisions"] if "revisions" in block else []
+    rev_hashes: list[bytes] = []
+    for i, rev in enumerate(revisions):
+        if "hash" not in rev:
+            failures.append(CheckFailure(seq, "format", f"revision {i} has no hash", i))
+            continue
+        stored = bytes(rev["hash"])
+        rev_hashes.append(stored)
+        doc_id = None
+        if "metadata" in rev:
+            try:
+                doc_id = str(rev["metadata"]["id"])
+            except (KeyError, TypeError):
+                pass
+        computed = compute_revision_hash(rev)
+        if computed is None or computed == stored:
+            continue
+        deleted = "metadata" in rev and "data" not in rev and "dataHash" not in rev
+        if deleted and not own_layout:
+            if notes is not None:
+                notes.append(
+                    f"block {seq}: revision {i} is a deletion; QLDB's hash rule for deleted "
+                    "revisions is not public, so only its membership in the block is checked")
+            continue
+        failures.append(CheckFailure(
+            seq, "revision hash",
+            f"revision {i} (document {doc_id}) hashes to {_b64(computed)}, stored {_b64(stored)}",
+            i, doc_id))
+
+    if rev_hashes:
+        root = merkle_root(rev_hashes)
+        if own_layout:
+            if len(entries) < 2 or entries[1] != root:
+                failures.append(CheckFailure(seq, "revisions entry",
+                                             "entry 1 is not the Merkle root of the revision hashes"))
+        elif root not in entries:
+            failures.append(CheckFailure(seq, "revisions entry",
+                                         "the Merkle root of the revision hashes is not an entry"))
+    if "transactionInfo" in block:
+        if ion_hash(block["transactionInfo"]) not in entries:
+            failures.append(CheckFailure(seq, "transaction info",
+                                         "H(transactionInfo) is not among the block's entries"))
+    if "redactionInfo" in block:
+        if ion_hash(block["redactionInfo"]) not in entries:
+            failures.append(CheckFailure(seq, "redaction info",
+                                         "H(redactionInfo) is not among the block's entries"))
+    if own_layout:
+        expected = own_entries(block, rev_hashes)
+        if expected != entries:
+            failures.append(CheckFailure(seq, "header entry" if expected[:1] != entries[:1]
+                                         else "entries hash",
+                                         "the entries list differs from the block's content"))
+    if merkle_root(entries) != entries_hash:
+        failures.append(CheckFailure(seq, "entries hash",
+                                     "entriesHash is not the Merkle root of entriesHashList"))
+    if dot(entries_hash, prev_hash) != block_hash:
+        failures.append(CheckFailure(seq, "block hash",
+                                     "blockHash != dot(entriesHash, previousBlockHash)"))
+    return failures
+
+
+def own_entries(block: Any, rev_hashes: list[bytes]) -> list[bytes]:
+    """Our entry layout: [H(header), root(revisions)?, H(transactionInfo)?, H(redactionInfo)?]."""
+    entries = [header_entry(block["blockAddress"], str(block["transactionId"]),
+                            block["blockTimestamp"])]
+    if rev_hashes:
+        entries.append(merkle_root(rev_hashes))
+    if "transactionInfo" in block:
+        entries.append(ion_hash(block["transactionInfo"]))
+    if "redactionInfo" in block:
+        entries.append(ion_hash(block["redactionInfo"]))
+    return entries
+
+
+def check_link(prev_block: Any, block: Any) -> CheckFailure | None:
+    """The chain link between two consecutive blocks."""
+    a = BlockAddress.from_ion(prev_block["blockAddress"])
+    b = BlockAddress.from_ion(block["blockAddress"])
+    if b.seq != a.seq + 1 or a.strand_id != b.strand_id:
+        return CheckFailure(b.seq, "chain link", f"block {b.seq} does not follow block {a.seq}")
+    if bytes(block["previousBlockHash"]) != bytes(prev_block["blockHash"]):
+        return CheckFailure(b.seq, "chain link",
+                            f"previousBlockHash is not block {a.seq}'s blockHash")
+    return None
+
+
+def _b64(h: bytes) -> str:
+    import base64
+
+    return base64.b64encode(h).decode()

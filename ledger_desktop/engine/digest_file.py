@@ -1,0 +1,125 @@
+"""Saved digest files, and QLDB's GetDigest JSON response.
+
+Our digest file is a JSON object that is a superset of the AWS CLI's `get-digest` output, so
+anything that reads one reads the other:
+
+    {
+      "Digest": "<base64 of the 32-byte digest>",
+      "DigestTipAddress": {"IonText": "{strandId:\\"…\\",sequenceNo:N}"},
+      "LedgerName": "vehicle-registration",
+      "DigestTime": "2026-11-27T07:30:00.123Z",
+      "Format": "ledger-desktop-digest/1"
+    }
+
+Readers accept our files, the bare GetDigest response, the tip address as a plain string
+instead of `{"IonText": …}`, and key names in any letter case.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from pathlib import Path
+from typing import Any
+
+from .blocks import BlockAddress
+from .errors import InputFormatError
+from .ion_values import dumps_text, now_timestamp, parse_timestamp
+from .model import Digest
+
+FORMAT = "ledger-desktop-digest/1"
+MAX_FILE_BYTES = 1 << 20
+
+
+def digest_to_json(d: Digest) -> str:
+    created = d.created if d.created is not None else now_timestamp()
+    obj = {
+        "Digest": base64.b64encode(d.digest).decode(),
+        "DigestTipAddress": {"IonText": d.tip.text()},
+        "LedgerName": d.ledger_name,
+        "DigestTime": dumps_text(created),
+        "Format": FORMAT,
+    }
+    return json.dumps(obj, indent=2) + "\n"
+
+
+def write_digest(path: str | Path, d: Digest) -> None:
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(digest_to_json(d), encoding="utf-8")
+    tmp.replace(path)
+
+
+def decode_digest_b64(text: str) -> bytes:
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise InputFormatError(f"not a base64 digest: {text[:60]!r}") from None
+    if len(raw) != 32:
+        raise InputFormatError(f"a digest is 32 bytes; this one is {len(raw)}")
+    return raw
+
+
+def _get(obj: dict[str, Any], name: str) -> Any:
+    for k, v in obj.items():
+        if k.lower() == name.lower():
+            return v
+    return None
+
+
+def parse_digest_json(text: str, source: str = "<digest>") -> Digest:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputFormatError(f"{source}: not a digest file (invalid JSON at line {e.lineno}, "
+                               f"column {e.colno}: {e.msg})") from None
+    if not isinstance(obj, dict):
+        raise InputFormatError(f"{source}: not a digest file (expected a JSON object)")
+    digest = _get(obj, "Digest")
+    tip = _get(obj, "DigestTipAddress")
+    if not isinstance(digest, str) or tip is None:
+        raise InputFormatError(f"{source}: a digest file needs Digest and DigestTipAddress")
+    if isinstance(tip, dict):
+        tip = _get(tip, "IonText")
+    if not isinstance(tip, str):
+        raise InputFormatError(f"{source}: DigestTipAddress must hold Ion text of a block "
+                               "address")
+    created = _get(obj, "DigestTime")
+    ts = None
+    if isinstance(created, str):
+        try:
+            ts = parse_timestamp(created)
+        except Exception:
+            ts = None
+    name = _get(obj, "LedgerName")
+    return Digest(decode_digest_b64(digest), BlockAddress.parse(tip),
+                  name if isinstance(name, str) else None, ts)
+
+
+def read_digest(source: str | Path) -> Digest:
+    """A digest from a file path (ours or GetDigest JSON) or from the JSON text itself."""
+    text = str(source)
+    path = Path(text)
+    if not text.lstrip().startswith("{"):
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise InputFormatError(f"{path}: too large to be a digest file")
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputFormatError(f"{path}: no such digest file") from None
+        except UnicodeDecodeError:
+            raise InputFormatError(f"{path}: not a digest file (not UTF-8 text)") from None
+        except OSError as e:
+            raise InputFormatError(f"{path}: cannot read: {e.strerror}") from None
+        return parse_digest_json(text, str(path))
+    return parse_digest_json(text)
+
+
+def digest_from_arg(arg: str) -> tuple[bytes, BlockAddress | None]:
+    """A `--digest` argument: base64, a digest file, or GetDigest JSON. Tip may be unknown."""
+    stripped = arg.strip()
+    if not stripped.startswith("{") and not Path(stripped).exists():
+        return decode_digest_b64(stripped), None
+    d = read_digest(arg)
+    return d.digest, d.tip

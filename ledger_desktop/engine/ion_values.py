@@ -1,0 +1,88 @@
+"""Small helpers around `amazon.ion` values: parsing, dumping, timestamps, addresses."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator
+from typing import Any
+
+from amazon.ion import simpleion
+from amazon.ion.core import IonType, Timestamp, TimestampPrecision
+from amazon.ion.simple_types import IonPyDict, IonPyList, IonPyText
+
+if not simpleion.c_ext:  # pragma: no cover - guarded by a test too
+    raise ImportError("amazon.ion's C extension is not in use; reinstall amazon.ion")
+
+
+def loads(data: bytes | str) -> Any:
+    """One Ion value from text or binary."""
+    return simpleion.loads(data)
+
+
+def loads_all(data: bytes | str) -> list[Any]:
+    return simpleion.loads(data, single_value=False)
+
+
+def dumps_binary(value: Any) -> bytes:
+    return simpleion.dumps(value, binary=True)
+
+
+def dumps_text(value: Any, pretty: bool = False) -> str:
+    if pretty:
+        return simpleion.dumps(value, binary=False, indent="  ", omit_version_marker=True)
+    return simpleion.dumps(value, binary=False, omit_version_marker=True)
+
+
+def timestamp_ms(when: _dt.datetime) -> Timestamp:
+    """A UTC Ion timestamp with millisecond precision, as QLDB writes them."""
+    when = when.astimezone(_dt.timezone.utc)
+    micro = (when.microsecond // 1000) * 1000
+    return Timestamp(when.year, when.month, when.day, when.hour, when.minute, when.second,
+                     micro, _dt.timezone.utc, precision=TimestampPrecision.SECOND,
+                     fractional_precision=3)
+
+
+def now_timestamp() -> Timestamp:
+    return timestamp_ms(_dt.datetime.now(_dt.timezone.utc))
+
+
+def parse_timestamp(text: str) -> Timestamp:
+    value = simpleion.loads(text)
+    if getattr(value, "ion_type", None) != IonType.TIMESTAMP:
+        raise ValueError(f"not an Ion timestamp: {text!r}")
+    return value
+
+
+def timestamp_text(ts: _dt.datetime) -> str:
+    return dumps_text(ts)
+
+
+def struct(*pairs: tuple[str, Any]) -> IonPyDict:
+    """An ordered Ion struct from (name, value) pairs."""
+    d = IonPyDict()
+    for k, v in pairs:
+        d[k] = v
+    return d
+
+
+def string(text: str) -> IonPyText:
+    return IonPyText.from_value(IonType.STRING, text)
+
+
+def block_address(strand_id: str, seq: int) -> IonPyDict:
+    return struct(("strandId", string(strand_id)), ("sequenceNo", seq))
+
+
+def ion_list(items: list[Any]) -> IonPyList:
+    return IonPyList.from_value(IonType.LIST, items)
+
+
+def iter_stream(data: bytes | str) -> Iterator[Any]:
+    """Top-level values of an Ion stream, one at a time."""
+    yield from simpleion.load(_as_file(data), single_value=False, parse_eagerly=False)
+
+
+def _as_file(data: bytes | str):
+    import io
+
+    return io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8"))

@@ -1,0 +1,169 @@
+"""Reading the journal: whole blocks as QLDB exports them, revisions, history views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from . import storage
+from .blocks import BlockAddress
+from .errors import BlockNotFoundError
+from .ion_values import block_address, ion_list, loads, struct
+from .model import RevisionInfo
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+_KIND_NAMES = {storage.KIND_DATA: "data", storage.KIND_DELETED: "deleted",
+               storage.KIND_REDACTED: "redacted"}
+
+_REV_COLS = "seq, idx, doc_id, version, table_id, kind, hash, metadata, data, data_hash"
+
+
+def revision_struct(strand_id: str, row: tuple, *, system_hash_only: bool = True) -> Any:
+    """A revision row as QLDB shows it: {blockAddress, hash, data|dataHash?, metadata}."""
+    seq, _idx, _doc, _ver, _tid, kind, h, meta, data, data_hash = row
+    if kind == storage.KIND_HASH_ONLY or (kind == storage.KIND_SYSTEM and system_hash_only):
+        return struct(("hash", bytes(h)))
+    pairs: list[tuple[str, Any]] = [("blockAddress", block_address(strand_id, seq)),
+                                    ("hash", bytes(h))]
+    if kind in (storage.KIND_DATA, storage.KIND_SYSTEM):
+        pairs.append(("data", loads(data)))
+    elif kind == storage.KIND_REDACTED:
+        pairs.append(("dataHash", bytes(data_hash)))
+    pairs.append(("metadata", loads(meta)))
+    return struct(*pairs)
+
+
+_FIELD_ORDER = ("blockAddress", "transactionId", "blockTimestamp", "blockHash", "entriesHash",
+                "previousBlockHash", "entriesHashList", "transactionInfo", "redactionInfo")
+
+
+def assemble_block(strand_id: str, body: bytes, rev_rows: list[tuple]) -> Any:
+    """The block exactly as QLDB exports it: stored fields plus the `revisions` list."""
+    stored = loads(body)
+    pairs = [(name, stored[name]) for name in _FIELD_ORDER if name in stored]
+    known = set(_FIELD_ORDER)
+    pairs += [(k, v) for k, v in stored.items() if k not in known and k != "revisions"]
+    if rev_rows:
+        pairs.append(("revisions", ion_list([revision_struct(strand_id, r) for r in rev_rows])))
+    return struct(*pairs)
+
+
+def read_block(ledger: Ledger, seq: int) -> Any:
+    conn = ledger._conn
+    row = conn.execute("SELECT body FROM blocks WHERE seq=?", (seq,)).fetchone()
+    if row is None:
+        raise BlockNotFoundError(f"no block with sequence number {seq}")
+    revs = conn.execute(f"SELECT {_REV_COLS} FROM revisions WHERE seq=? ORDER BY idx",
+                        (seq,)).fetchall()
+    return assemble_block(ledger.strand_id, row[0], revs)
+
+
+def iter_blocks(ledger: Ledger, first: int = 0, last: int | None = None) -> Iterator[Any]:
+    """Blocks in order, streamed (one parsed block alive at a time)."""
+    conn = ledger._conn
+    if last is None:
+        last = conn.execute("SELECT coalesce(max(seq), -1) FROM blocks").fetchone()[0]
+    bcur = conn.execute("SELECT seq, body FROM blocks WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                        (first, last))
+    rcur = ledger._new_cursor().execute(
+        f"SELECT {_REV_COLS} FROM revisions WHERE seq BETWEEN ? AND ? ORDER BY seq, idx",
+        (first, last))
+    pending = rcur.fetchone()
+    for seq, body in bcur:
+        revs = []
+        while pending is not None and pending[0] == seq:
+            revs.append(pending)
+            pending = rcur.fetchone()
+        yield assemble_block(ledger.strand_id, body, revs)
+
+
+def _statements_of(body: bytes, doc_id: str) -> list[str]:
+    block = loads(body)
+    try:
+        info = block["transactionInfo"]
+        stmts = info["statements"]
+        idxs = info["documents"][doc_id]["statements"]
+        return [str(stmts[int(i)]["statement"]) for i in idxs]
+    except (KeyError, IndexError, TypeError):
+        return []
+
+
+def _revision_info(ledger: Ledger, row: tuple, tx_id: str, body: bytes | None) -> RevisionInfo:
+    seq, _idx, doc_id, version, table_id, kind, h, meta, data, data_hash = row
+    metadata = loads(meta)
+    return RevisionInfo(
+        doc_id=doc_id, version=version, address=BlockAddress(ledger.strand_id, seq),
+        hash=bytes(h), kind=_KIND_NAMES.get(kind, "system"),
+        data=loads(data) if kind == storage.KIND_DATA else None,
+        data_hash=bytes(data_hash) if data_hash is not None else None,
+        tx_time=metadata["txTime"] if "txTime" in metadata else None, tx_id=tx_id,
+        table_id=table_id, metadata=metadata,
+        statements=_statements_of(body, doc_id) if body is not None else [])
+
+
+def document_history(ledger: Ledger, doc_id: str) -> list[RevisionInfo]:
+    """Every revision of one document, oldest first, with the statements that made it."""
+    conn = ledger._conn
+    rows = conn.execute(
+        f"SELECT {', '.join('r.' + c.strip() for c in _REV_COLS.split(','))}, b.tx_id, b.body "
+        "FROM revisions r JOIN blocks b ON b.seq = r.seq WHERE r.doc_id=? AND r.kind!=? "
+        "ORDER BY r.version", (doc_id, storage.KIND_SYSTEM)).fetchall()
+    return [_revision_info(ledger, r[:10], r[10], r[11]) for r in rows]
+
+
+def revision_at(ledger: Ledger, doc_id: str, seq: int) -> tuple[Any, int, list[bytes]]:
+    """(revision struct, its index in the block, all revision hashes of the block)."""
+    conn = ledger._conn
+    rows = conn.execute(f"SELECT {_REV_COLS} FROM revisions WHERE seq=? ORDER BY idx",
+                        (seq,)).fetchall()
+    for r in rows:
+        if r[2] == doc_id and r[5] != storage.KIND_SYSTEM:
+            return revision_struct(ledger.strand_id, r), r[1], [bytes(x[6]) for x in rows]
+    from .errors import RevisionNotFoundError
+
+    raise RevisionNotFoundError(f"no revision of document {doc_id!r} in block {seq}")
+
+
+def committed_view_rows(ledger: Ledger, table_id: str) -> Iterator[Any]:
+    cur = ledger._new_cursor().execute(
+        f"SELECT {', '.join('r.' + c.strip() for c in _REV_COLS.split(','))} "
+        "FROM documents d JOIN revisions r ON r.seq = d.seq AND r.idx = d.idx "
+        "WHERE d.table_id=? ORDER BY d.rowid", (table_id,))
+    for row in cur:
+        yield revision_struct(ledger.strand_id, row)
+
+
+def history_rows(ledger: Ledger, table_id: str, start: Any = None,
+                 end: Any = None) -> Iterator[Any]:
+    """Revisions active in [start, end] (both inclusive), as QLDB's history() selects them."""
+    cur = ledger._new_cursor().execute(
+        f"SELECT {_REV_COLS}, lead(seq) OVER (PARTITION BY doc_id ORDER BY version) "
+        "FROM revisions WHERE table_id=? AND kind!=? ORDER BY seq, idx",
+        (table_id, storage.KIND_SYSTEM))
+    next_time: dict[int, Any] = {}
+    for row in cur:
+        rev = revision_struct(ledger.strand_id, row[:10])
+        if start is not None or end is not None:
+            tx_time = rev["metadata"]["txTime"]
+            if end is not None and tx_time > end:
+                continue
+            if start is not None and row[10] is not None:
+                nxt = next_time.get(row[10])
+                if nxt is None:
+                    nxt = _block_time(ledger, row[10])
+                    next_time[row[10]] = nxt
+                if nxt < start:
+                    continue  # superseded before the interval began
+            if start is not None and "data" not in rev and "dataHash" not in rev \
+                    and tx_time < start:
+                continue  # deleted before the interval
+        yield rev
+
+
+def _block_time(ledger: Ledger, seq: int) -> Any:
+    from .ion_values import parse_timestamp
+
+    row = ledger._conn.execute("SELECT block_ts FROM blocks WHERE seq=?", (seq,)).fetchone()
+    return parse_timestamp(row[0])

@@ -1,0 +1,541 @@
+"""The ledger facade: open or create a ledger file, run transactions, read, prove, verify.
+
+A `Ledger` owns one SQLite connection and so belongs to one thread; open another `Ledger`
+on the same path in each worker thread (opening is cheap). All writers go through
+`Transaction.commit`, which serialises on SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import index_storage, journal_reads, limits, merkle_store, storage
+from .blocks import BlockAddress, header_entry, revision_hash
+from .cancel import CancelToken, Progress
+from .errors import (
+    BlockNotFoundError,
+    ConflictError,
+    InputFormatError,
+    InvalidOperationError,
+    ReadOnlyError,
+    StorageError,
+    UserError,
+)
+from .ids import new_id
+from .ion_hash import dot, fold, ion_hash, merkle_path, merkle_root
+from .ion_values import (
+    block_address,
+    dumps_binary,
+    dumps_text,
+    ion_list,
+    loads,
+    now_timestamp,
+    parse_timestamp,
+    string,
+    struct,
+)
+from .model import BlockSummary, Digest, Document, RevisionInfo, TableInfo
+from .transaction import Transaction
+
+T = TypeVar("T")
+
+FORMAT_NAME = "ledger-desktop"
+
+
+class Ledger:
+    """A ledger file. Create with `Ledger.create`, open with `Ledger.open`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool) -> None:
+        self.path = Path(path)
+        self._conn = conn
+        self.read_only = read_only
+        self._in_atomic = False
+        self.strand_id: str = storage.get_meta(conn, "strand_id")
+        self.ledger_name: str = storage.get_meta(conn, "ledger_name", self.path.stem)
+        if storage.get_meta(conn, "format") != FORMAT_NAME or self.strand_id is None:
+            conn.close()
+            from .errors import NotALedgerError
+
+            raise NotALedgerError(f"{path}: not a ledger file (no ledger metadata)")
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(cls, path: str | Path, *, ledger_name: str | None = None,
+               strict: bool = False) -> Ledger:
+        """A new, empty ledger with its genesis block. Refuses to overwrite a file."""
+        path = Path(path)
+        conn = storage.connect(path, create=True)
+        try:
+            _initialise(conn, ledger_name or path.stem, strict)
+        except BaseException:
+            conn.close()
+            _remove_file(path)
+            raise
+        return cls(path, conn, read_only=False)
+
+    @classmethod
+    def create_imported(cls, path: str | Path, strand_id: str, *,
+                        ledger_name: str | None = None) -> Ledger:
+        """An empty ledger (no genesis) that will receive foreign blocks verbatim."""
+        path = Path(path)
+        conn = storage.connect(path, create=True)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for k, v in _meta_values(ledger_name or path.stem, strand_id, False).items():
+                storage.set_meta(conn, k, v)
+            storage.set_meta(conn, "imported", 1)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.close()
+            _remove_file(path)
+            raise
+        return cls(path, conn, read_only=False)
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> Ledger:
+        """Open a ledger file; refuses files that are not ledgers or are from a newer version."""
+        path = Path(path)
+        conn = storage.connect(path, read_only=read_only)
+        return cls(path, conn, read_only)
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except sqlite3.ProgrammingError:
+            pass
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _new_cursor(self) -> sqlite3.Cursor:
+        return self._conn.cursor()
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def strict(self) -> bool:
+        return bool(storage.get_meta(self._conn, "strict", 0))
+
+    def set_strict(self, strict: bool) -> None:
+        """QLDB-strict mode: reject what QLDB rejected and enforce QLDB's limits."""
+        self._check_writable()
+        storage.set_meta(self._conn, "strict", int(strict))
+
+    @property
+    def limits(self) -> limits.Limits:
+        return limits.QLDB_STRICT if self.strict else limits.DEFAULT
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError("the ledger is open read-only; nothing can be written")
+
+    # ------------------------------------------------------------------ transactions
+    def transaction(self) -> _TransactionContext:
+        """`with ledger.transaction() as tx:` commits on exit, aborts on an exception."""
+        return _TransactionContext(self)
+
+    def begin(self) -> Transaction:
+        return Transaction(self)
+
+    def execute(self, statement: str, *params: Any) -> Any:
+        """Run one PartiQL statement in its own transaction (one block) and return its result."""
+        with self.transaction() as tx:
+            return tx.execute(statement, *params)
+
+    def execute_lambda(self, fn: Callable[[Transaction], T], retries: int = 4) -> T:
+        """Run `fn(tx)` in a transaction, retrying the whole function on a conflict."""
+        attempt = 0
+        while True:
+            tx = Transaction(self)
+            try:
+                result = fn(tx)
+                tx.commit()
+                return result
+            except ConflictError:
+                tx.abort()
+                attempt += 1
+                if attempt > retries:
+                    raise
+                time.sleep(min(0.5, 0.005 * 2 ** attempt) * random.random())
+            except BaseException:
+                tx.abort()
+                raise
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Make every commit inside one all-or-nothing unit (one SQLite transaction)."""
+        self._check_writable()
+        if self._in_atomic:
+            yield
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise StorageError(str(e)) from None
+        self._in_atomic = True
+        try:
+            yield
+        except BaseException:
+            self._in_atomic = False
+            self._conn.execute("ROLLBACK")
+            raise
+        self._in_atomic = False
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            self._conn.execute("ROLLBACK")
+            raise StorageError(str(e)) from None
+
+    # ------------------------------------------------------------------ browsing (no blocks)
+    def tables(self, include_inactive: bool = True) -> list[TableInfo]:
+        tx_reader = _Reader(self)
+        return tx_reader.tables(include_inactive)
+
+    def table(self, name: str) -> TableInfo:
+        return _Reader(self).table(name)
+
+    def count_documents(self, table_id: str) -> int:
+        return self._conn.execute("SELECT count(*) FROM documents WHERE table_id=?",
+                                  (table_id,)).fetchone()[0]
+
+    def documents(self, table_id: str, after_rowid: int = 0, limit: int = 200) -> list[Document]:
+        rows = self._conn.execute(
+            "SELECT doc_id, table_id, version, seq, data, rowid FROM documents "
+            "WHERE table_id=? AND rowid>? ORDER BY rowid LIMIT ?",
+            (table_id, after_rowid, limit)).fetchall()
+        return [Document(r[0], r[1], r[2], loads(r[4]), r[3], r[5]) for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        r = self._conn.execute(
+            "SELECT d.doc_id, d.table_id, d.version, d.seq, d.data, d.rowid, r.hash, r.metadata "
+            "FROM documents d JOIN revisions r ON r.seq=d.seq AND r.idx=d.idx WHERE d.doc_id=?",
+            (doc_id,)).fetchone()
+        if r is None:
+            return None
+        meta = loads(r[7])
+        return Document(r[0], r[1], r[2], loads(r[4]), r[3], r[5], bytes(r[6]),
+                        meta["txTime"], str(meta["txId"]))
+
+    def document_history(self, doc_id: str) -> list[RevisionInfo]:
+        return journal_reads.document_history(self, doc_id)
+
+    def block(self, seq: int) -> Any:
+        return journal_reads.read_block(self, seq)
+
+    def iter_blocks(self, first: int = 0, last: int | None = None) -> Iterator[Any]:
+        return journal_reads.iter_blocks(self, first, last)
+
+    def block_count(self) -> int:
+        row = self._conn.execute("SELECT max(seq) FROM blocks").fetchone()
+        return 0 if row[0] is None else row[0] + 1
+
+    def block_summaries(self, first: int, last: int) -> list[BlockSummary]:
+        rows = self._conn.execute(
+            "SELECT seq, tx_id, block_ts, n_revisions, has_redaction, is_foreign, block_hash "
+            "FROM blocks WHERE seq BETWEEN ? AND ? ORDER BY seq", (first, last)).fetchall()
+        return [BlockSummary(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bytes(r[6]))
+                for r in rows]
+
+    def tip(self) -> BlockAddress | None:
+        seq = storage.get_meta(self._conn, "tip_seq")
+        return None if seq is None else BlockAddress(self.strand_id, int(seq))
+
+    # ------------------------------------------------------------------ digests and proofs
+    def digest(self) -> Digest:
+        """The current digest and tip, in O(1) (kept up to date by every commit)."""
+        row = self._conn.execute(
+            "SELECT (SELECT value FROM meta WHERE key='tip_seq'), "
+            "(SELECT value FROM meta WHERE key='digest')").fetchone()
+        if row[0] is None:
+            raise BlockNotFoundError("the ledger has no blocks yet")
+        return Digest(bytes(row[1]), BlockAddress(self.strand_id, int(row[0])), self.ledger_name,
+                      now_timestamp())
+
+    def digest_at(self, tip: BlockAddress | int) -> Digest:
+        seq = self._tip_seq(tip)
+        return Digest(merkle_store.digest_at(self._conn, seq), BlockAddress(self.strand_id, seq),
+                      self.ledger_name, now_timestamp())
+
+    def _tip_seq(self, tip: BlockAddress | int | str | None) -> int:
+        current = self.tip()
+        if current is None:
+            raise BlockNotFoundError("the ledger has no blocks yet")
+        if tip is None:
+            return current.seq
+        if isinstance(tip, str):
+            tip = BlockAddress.parse(tip)
+        if isinstance(tip, BlockAddress):
+            if tip.strand_id != self.strand_id:
+                raise UserError(f"digest tip {tip.text()} is not on this ledger's strand "
+                                f"{self.strand_id}")
+            tip = tip.seq
+        if not 0 <= tip <= current.seq:
+            raise BlockNotFoundError(f"digest tip {tip} is beyond the ledger's tip {current.seq}")
+        return tip
+
+    def _address_seq(self, address: BlockAddress | str | Any) -> int:
+        if isinstance(address, str):
+            address = BlockAddress.parse(address)
+        elif not isinstance(address, BlockAddress):
+            address = BlockAddress.from_ion(address)
+        if address.strand_id != self.strand_id:
+            raise BlockNotFoundError(f"block address {address.text()} is not on this ledger's "
+                                     f"strand {self.strand_id}")
+        if not 0 <= address.seq < self.block_count():
+            raise BlockNotFoundError(f"no block at {address.text()}")
+        return address.seq
+
+    def block_proof(self, seq: int, tip: BlockAddress | int | None = None) -> list[bytes]:
+        """GetBlock's proof: from the block hash to the digest of `tip`, bottom-up."""
+        tip_seq = self._tip_seq(tip)
+        if seq > tip_seq:
+            raise BlockNotFoundError(f"block {seq} is after the digest tip {tip_seq}")
+        return merkle_store.block_path(self._conn, seq, tip_seq)
+
+    def get_block(self, address: BlockAddress | str | Any,
+                  tip: BlockAddress | str | None = None) -> tuple[Any, list[bytes] | None]:
+        seq = self._address_seq(address)
+        block = self.block(seq)
+        proof = self.block_proof(seq, tip) if tip is not None else None
+        return block, proof
+
+    def revision_proof(self, doc_id: str, seq: int,
+                       tip: BlockAddress | int | None = None) -> tuple[Any, list[bytes]]:
+        revision, idx, rev_hashes = journal_reads.revision_at(self, doc_id, seq)
+        row = self._conn.execute("SELECT body FROM blocks WHERE seq=?", (seq,)).fetchone()
+        body = loads(row[0])
+        entries = [bytes(h) for h in body["entriesHashList"]]
+        root = merkle_root(rev_hashes)
+        proof = merkle_path(rev_hashes, idx)
+        if root not in entries:
+            raise InvalidOperationError(f"block {seq}'s entries do not include its revisions")
+        proof += merkle_path(entries, entries.index(root))
+        prev = bytes(body["previousBlockHash"]) if "previousBlockHash" in body else b""
+        if prev:
+            proof.append(prev)
+        proof += self.block_proof(seq, tip)
+        return revision, proof
+
+    def get_revision(self, doc_id: str, address: BlockAddress | str | Any,
+                     tip: BlockAddress | str | None = None) -> tuple[Any, list[bytes] | None]:
+        seq = self._address_seq(address)
+        if tip is None:
+            revision, _i, _h = journal_reads.revision_at(self, doc_id, seq)
+            return revision, None
+        return self.revision_proof(doc_id, seq, tip)
+
+    # ------------------------------------------------------------------ verification
+    def verify(self, progress: Progress | None = None, cancel: CancelToken | None = None,
+               digests: Sequence[Digest] = (), rehash: bool = True,
+               check_index_storage: bool = True) -> Any:
+        """Verify the whole journal (streaming); returns a `VerifyReport`."""
+        from .verify import verify_ledger
+
+        return verify_ledger(self, progress=progress, cancel=cancel, digests=digests,
+                             rehash=rehash, check_index_storage=check_index_storage)
+
+    def rebuild_index_storage(self, progress: Progress | None = None,
+                              cancel: CancelToken | None = None) -> None:
+        """Replace the index storage with a replay of the journal."""
+        self._check_writable()
+        index_storage.rebuild(self._conn, progress, cancel)
+
+    # ------------------------------------------------------------------ foreign blocks
+    def append_foreign_block(self, block: Any) -> BlockAddress:
+        """Store a block from a QLDB (or our own) export verbatim, at the tip.
+
+        The caller verifies blocks as it reads them; this keeps the original addresses, ids,
+        timestamps, hashes and hash-only revisions, and brings the index storage up to date.
+        """
+        self._check_writable()
+        addr = BlockAddress.from_ion(block["blockAddress"])
+        if addr.strand_id != self.strand_id:
+            raise InputFormatError(f"block {addr.text()} is on another strand than "
+                                   f"{self.strand_id}")
+        conn = self._conn
+        own = not self._in_atomic
+        if own:
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            tip = self.tip()
+            expected = 0 if tip is None else tip.seq + 1
+            if addr.seq != expected:
+                raise InputFormatError(f"block {addr.seq} does not follow the tip (expected "
+                                       f"block {expected})")
+            rows = _foreign_revision_rows(addr.seq, block)
+            body = dumps_binary(struct(*[(k, v) for k, v in block.items() if k != "revisions"]))
+            block_hash = bytes(block["blockHash"])
+            prev = bytes(block["previousBlockHash"]) if "previousBlockHash" in block else b""
+            own_layout = _is_own_layout(block, rows)
+            conn.execute(
+                "INSERT INTO blocks(seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
+                "is_foreign, n_revisions, has_redaction, body) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (addr.seq, str(block["transactionId"]), dumps_text(block["blockTimestamp"]),
+                 block_hash, bytes(block["entriesHash"]), prev, int(not own_layout), len(rows),
+                 int(any(r[5] == storage.KIND_REDACTED for r in rows)), body))
+            conn.executemany(
+                "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, "
+                "metadata, data, data_hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            index_storage.apply_block(conn, block, rows, is_foreign=True)
+            merkle_store.append_leaf(conn, addr.seq, block_hash)
+            storage.set_meta(conn, "tip_seq", addr.seq)
+            storage.set_meta(conn, "digest", merkle_store.digest_at(conn, addr.seq))
+            if own:
+                conn.execute("COMMIT")
+        except BaseException:
+            if own:
+                conn.execute("ROLLBACK")
+            raise
+        return addr
+
+
+class _TransactionContext:
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self.tx: Transaction | None = None
+
+    def __enter__(self) -> Transaction:
+        self.tx = Transaction(self._ledger)
+        return self.tx
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        assert self.tx is not None
+        if exc_type is None:
+            if not self.tx.done:
+                self.tx.commit()
+        else:
+            self.tx.abort()
+
+
+class _Reader:
+    """Catalog reads for browsing, without a transaction."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._conn = ledger._conn
+
+    def _info(self, row: tuple) -> TableInfo:
+        from .model import IndexInfo
+
+        ixs = tuple(IndexInfo(i, f, s) for i, f, s in self._conn.execute(
+            "SELECT index_id, field, status FROM indexes WHERE table_id=? ORDER BY rowid",
+            (row[0],)))
+        return TableInfo(row[0], row[1], row[2], ixs, loads(row[3]) if row[3] else None)
+
+    def tables(self, include_inactive: bool) -> list[TableInfo]:
+        rows = self._conn.execute(
+            "SELECT table_id, name, status, tags FROM tables_ ORDER BY name").fetchall()
+        return [self._info(r) for r in rows if include_inactive or r[2] == "ACTIVE"]
+
+    def table(self, name: str) -> TableInfo:
+        from .errors import TableNotFoundError
+
+        row = self._conn.execute("SELECT table_id, name, status, tags FROM tables_ "
+                                 "WHERE name=? AND status='ACTIVE'", (name,)).fetchone()
+        if row is None:
+            raise TableNotFoundError(f"no active table named {name!r}")
+        return self._info(row)
+
+
+def _meta_values(ledger_name: str, strand_id: str, strict: bool) -> dict[str, Any]:
+    from .. import __version__
+
+    return {"format": FORMAT_NAME, "ledger_name": ledger_name, "strand_id": strand_id,
+            "strict": int(strict), "created_by": f"ledger-desktop {__version__}"}
+
+
+def _initialise(conn: sqlite3.Connection, ledger_name: str, strict: bool) -> None:
+    """Metadata and the genesis block (see docs/journal-format.md)."""
+    strand_id = new_id()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for k, v in _meta_values(ledger_name, strand_id, strict).items():
+            storage.set_meta(conn, k, v)
+        ts = now_timestamp()
+        tx_id = new_id()
+        addr = block_address(strand_id, 0)
+        genesis_id = new_id()
+        meta = struct(("id", string(genesis_id)), ("version", 0), ("txTime", ts),
+                      ("txId", string(tx_id)))
+        data = struct(("ledgerName", string(ledger_name)), ("strandId", string(strand_id)))
+        h = revision_hash(meta, data)
+        entries = [header_entry(addr, tx_id, ts), merkle_root([h])]
+        entries_hash = merkle_root(entries)
+        block_hash = dot(entries_hash, b"")
+        body = dumps_binary(struct(
+            ("blockAddress", addr), ("transactionId", string(tx_id)), ("blockTimestamp", ts),
+            ("blockHash", block_hash), ("entriesHash", entries_hash),
+            ("previousBlockHash", b""), ("entriesHashList", ion_list(entries))))
+        conn.execute(
+            "INSERT INTO blocks(seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
+            "is_foreign, n_revisions, has_redaction, body) VALUES (0,?,?,?,?,?,0,1,0,?)",
+            (tx_id, dumps_text(ts), block_hash, entries_hash, b"", body))
+        conn.execute(
+            "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, metadata, "
+            "data, data_hash) VALUES (0,0,?,0,NULL,?,?,?,?,NULL)",
+            (genesis_id, storage.KIND_SYSTEM, h, dumps_binary(meta), dumps_binary(data)))
+        merkle_store.append_leaf(conn, 0, block_hash)
+        storage.set_meta(conn, "tip_seq", 0)
+        storage.set_meta(conn, "digest", block_hash)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _foreign_revision_rows(seq: int, block: Any) -> list[tuple]:
+    doc_tables: dict[str, str] = {}
+    if "transactionInfo" in block and "documents" in block["transactionInfo"]:
+        for doc_id, d in block["transactionInfo"]["documents"].items():
+            doc_tables[str(doc_id)] = str(d["tableId"])
+    rows = []
+    for idx, rev in enumerate(block["revisions"] if "revisions" in block else []):
+        h = bytes(rev["hash"])
+        if "metadata" not in rev:
+            rows.append((seq, idx, None, None, None, storage.KIND_HASH_ONLY, h, None, None, None))
+            continue
+        meta = rev["metadata"]
+        doc_id = str(meta["id"])
+        version = int(meta["version"])
+        mblob = dumps_binary(meta)
+        table_id = doc_tables.get(doc_id)
+        if "data" in rev:
+            rows.append((seq, idx, doc_id, version, table_id, storage.KIND_DATA, h, mblob,
+                         dumps_binary(rev["data"]), None))
+        elif "dataHash" in rev:
+            rows.append((seq, idx, doc_id, version, table_id, storage.KIND_REDACTED, h, mblob,
+                         None, bytes(rev["dataHash"])))
+        else:
+            rows.append((seq, idx, doc_id, version, table_id, storage.KIND_DELETED, h, mblob,
+                         None, None))
+    return rows
+
+
+def _is_own_layout(block: Any, rows: list[tuple]) -> bool:
+    """True when the block's entry 0 is our header entry (a block made by Ledger Desktop)."""
+    try:
+        entries = [bytes(h) for h in block["entriesHashList"]]
+        return bool(entries) and entries[0] == header_entry(
+            block["blockAddress"], str(block["transactionId"]), block["blockTimestamp"])
+    except (KeyError, TypeError):
+        return False
+
+
+def _remove_file(path: Path) -> None:
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+# Re-exported for the API's users.
+__all__ = ["Ledger", "Transaction", "Digest", "BlockAddress", "fold", "ion_hash",
+           "parse_timestamp"]

@@ -1,0 +1,200 @@
+"""The ledger file: SQLite schema, pragmas, schema version, and refusing files we cannot use.
+
+One SQLite file holds the journal (`blocks`, `revisions`, `merkle`) and the index storage
+(`tables_`, `indexes`, `documents`, `index_entries`), which is derived and can be rebuilt from
+the journal alone. `PRAGMA application_id` marks the file as ours; `PRAGMA user_version` is the
+schema version, with ordered migrations.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from .errors import LedgerFileError, NewerSchemaError, NotALedgerError, StorageError, UserError
+
+APPLICATION_ID = 0x4C444752  # "LDGR"
+SCHEMA_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# Revision kinds stored in `revisions.kind`.
+KIND_DATA = 0       # a user revision with data
+KIND_DELETED = 1    # DELETE: metadata only
+KIND_REDACTED = 2   # data replaced by dataHash
+KIND_HASH_ONLY = 3  # a foreign system revision known only by its hash (QLDB imports)
+KIND_SYSTEM = 4     # our own catalog revision: data kept here, exported hash-only
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE blocks (
+    seq           INTEGER PRIMARY KEY,
+    tx_id         TEXT NOT NULL,
+    block_ts      TEXT NOT NULL,
+    block_hash    BLOB NOT NULL,
+    entries_hash  BLOB NOT NULL,
+    prev_hash     BLOB NOT NULL,
+    is_foreign    INTEGER NOT NULL DEFAULT 0,
+    n_revisions   INTEGER NOT NULL DEFAULT 0,
+    has_redaction INTEGER NOT NULL DEFAULT 0,
+    body          BLOB NOT NULL
+);
+CREATE TABLE revisions (
+    seq       INTEGER NOT NULL,
+    idx       INTEGER NOT NULL,
+    doc_id    TEXT,
+    version   INTEGER,
+    table_id  TEXT,
+    kind      INTEGER NOT NULL,
+    hash      BLOB NOT NULL,
+    metadata  BLOB,
+    data      BLOB,
+    data_hash BLOB,
+    PRIMARY KEY (seq, idx)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX revisions_doc ON revisions (doc_id, version) WHERE doc_id IS NOT NULL;
+CREATE INDEX revisions_table_seq ON revisions (table_id, seq);
+CREATE TABLE merkle (
+    level INTEGER NOT NULL,
+    pos   INTEGER NOT NULL,
+    hash  BLOB NOT NULL,
+    PRIMARY KEY (level, pos)
+) WITHOUT ROWID;
+CREATE TABLE tables_ (
+    table_id    TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    tags        BLOB,
+    catalog_version INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX tables_name ON tables_ (name, status);
+CREATE TABLE indexes (
+    index_id  TEXT PRIMARY KEY,
+    table_id  TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    status    TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE documents (
+    rowid    INTEGER PRIMARY KEY,
+    doc_id   TEXT NOT NULL UNIQUE,
+    table_id TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    seq      INTEGER NOT NULL,
+    idx      INTEGER NOT NULL,
+    data     BLOB NOT NULL
+);
+CREATE INDEX documents_table ON documents (table_id, rowid);
+CREATE TABLE index_entries (
+    index_id TEXT NOT NULL,
+    key      BLOB NOT NULL,
+    doc_id   TEXT NOT NULL,
+    PRIMARY KEY (index_id, key, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX index_entries_doc ON index_entries (doc_id);
+"""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1]  # MIGRATIONS[i] takes user_version i to i + 1
+
+
+def _check_header(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise NotALedgerError(f"{path}: is a folder, not a ledger file") from None
+    except PermissionError:
+        raise LedgerFileError(f"{path}: permission denied") from None
+    if size == 0:
+        raise NotALedgerError(f"{path}: the file is empty, not a ledger")
+    if head != SQLITE_MAGIC:
+        raise NotALedgerError(f"{path}: not a ledger file (not an SQLite database)")
+
+
+def connect(path: Path, *, read_only: bool = False, create: bool = False) -> sqlite3.Connection:
+    """Open (or create) a ledger file and check that it is one we can use."""
+    path = Path(path)
+    if create:
+        if path.exists():
+            raise UserError(f"{path}: already exists; refusing to overwrite it")
+        if not path.parent.exists():
+            raise UserError(f"{path.parent}: no such folder")
+    else:
+        _check_header(path)
+    try:
+        if read_only:
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+        else:
+            if not create and not os.access(path, os.W_OK):
+                raise LedgerFileError(
+                    f"{path}: the file is read-only; open it read-only (evidence mode) instead")
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+    except sqlite3.Error as e:
+        raise LedgerFileError(f"{path}: cannot open: {e}") from None
+    try:
+        if not create:
+            _check_identity(conn, path)
+        if not read_only:
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit that returned survives power loss (WAL + NORMAL may lose the tail).
+            conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA cache_size=-65536")
+        if create:
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            migrate(conn)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        if create:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        raise NotALedgerError(f"{path}: not a usable ledger file: {e}") from None
+    except Exception:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise NotALedgerError(f"{path}: not a ledger file ({e})") from None
+    if app_id != APPLICATION_ID:
+        raise NotALedgerError(f"{path}: an SQLite database, but not a ledger file")
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{path}: written by a newer Ledger Desktop (schema {version}; this version reads up "
+            f"to {SCHEMA_VERSION}); upgrade Ledger Desktop to open it")
+    if version < SCHEMA_VERSION:
+        migrate(conn)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for target in range(version, SCHEMA_VERSION):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for stmt in MIGRATIONS[target].split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version={target + 1}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            conn.execute("ROLLBACK")
+            raise StorageError(f"schema migration to version {target + 1} failed: {e}") from None
+
+
+def get_meta(conn: sqlite3.Connection, key: str, default=None):
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    return default if row is None else row[0]
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))

@@ -1,0 +1,386 @@
+"""Whole-journal verification: a streaming pass over the blocks, and the tamper report.
+
+Every block is checked in order (one parsed block alive at a time, so memory stays flat in
+journal length): stored columns against the block's own fields, every revision hash
+recomputed, the entries list against the block's content, the entries hash, the block hash,
+the chain link to the previous block, the stored Merkle nodes and the digest. Saved digests
+are checked at their tips (a digest whose tip lies beyond the journal reveals truncation).
+Then the index storage is checked against the journal. The report names the first failing
+block, the check that failed and the revisions it holds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import storage
+from .blocks import BlockAddress, EMPTY_DATA_HASH, header_entry
+from .cancel import CancelToken, Progress
+from .index_keys import index_key
+from .ion_hash import dot, ion_hash, merkle_root
+from .ion_values import dumps_text, loads
+from .model import Digest
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+MAX_FAILURES = 200
+
+
+@dataclass
+class AffectedRevision:
+    document_id: str | None
+    version: int | None
+    table_id: str | None
+    index: int
+
+
+@dataclass
+class VerifyFailure:
+    seq: int | None
+    check: str
+    message: str
+    revisions: list[AffectedRevision] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        where = f"block {self.seq}" if self.seq is not None else "ledger"
+        return f"{where}: {self.check} check failed: {self.message}"
+
+
+@dataclass
+class DigestCheck:
+    digest_b64: str
+    tip: str
+    ok: bool
+    message: str
+
+
+@dataclass
+class VerifyReport:
+    ledger: str
+    strand_id: str
+    ok: bool = True
+    mode: str = "full"
+    blocks_checked: int = 0
+    revisions_checked: int = 0
+    block_count: int = 0
+    tip: str | None = None
+    digest_b64: str | None = None
+    failures: list[VerifyFailure] = field(default_factory=list)
+    failure_count: int = 0
+    failed_blocks: list[int] = field(default_factory=list)
+    digest_checks: list[DigestCheck] = field(default_factory=list)
+    index_storage_checked: bool = False
+    notes: list[str] = field(default_factory=list)
+    started: str = ""
+    elapsed_seconds: float = 0.0
+    cancelled: bool = False
+
+    @property
+    def first_failure(self) -> VerifyFailure | None:
+        journal = [f for f in self.failures if f.seq is not None]
+        if journal:
+            return min(journal, key=lambda f: f.seq)  # type: ignore[arg-type,return-value]
+        return self.failures[0] if self.failures else None
+
+    def fail(self, failure: VerifyFailure) -> None:
+        self.ok = False
+        self.failure_count += 1
+        if failure.seq is not None and (not self.failed_blocks
+                                        or self.failed_blocks[-1] != failure.seq):
+            if len(self.failed_blocks) < 100_000:
+                self.failed_blocks.append(failure.seq)
+        if len(self.failures) < MAX_FAILURES:
+            self.failures.append(failure)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        first = self.first_failure
+        d["first_failure"] = asdict(first) if first else None
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def summary(self) -> str:
+        if self.cancelled:
+            return f"verification cancelled after {self.blocks_checked:,} blocks"
+        if self.ok:
+            text = (f"verified: {self.blocks_checked:,} blocks and {self.revisions_checked:,} "
+                    f"revisions ({self.mode}), tip {self.tip}, digest {self.digest_b64}")
+            for dc in self.digest_checks:
+                text += f"\n  digest {dc.digest_b64} at {dc.tip}: {dc.message}"
+            return text
+        first = self.first_failure
+        lines = [f"VERIFICATION FAILED: {self.failure_count} problem(s); first: {first}"]
+        if first and first.revisions:
+            affected = ", ".join(f"{r.document_id} v{r.version}" for r in first.revisions[:20])
+            lines.append(f"  revisions in that block: {affected}")
+        for f in self.failures[1:10]:
+            lines.append(f"  also: {f}")
+        for dc in self.digest_checks:
+            lines.append(f"  digest {dc.digest_b64} at {dc.tip}: {dc.message}")
+        return "\n".join(lines)
+
+
+def _b64(h: bytes | None) -> str | None:
+    return None if h is None else base64.b64encode(h).decode()
+
+
+class _Frontier:
+    """Running Merkle root over block hashes (perfect subtrees, largest first)."""
+
+    def __init__(self) -> None:
+        self.nodes: list[tuple[int, bytes]] = []  # (level, hash)
+        self.count = 0
+
+    def push(self, h: bytes) -> list[tuple[int, int, bytes]]:
+        """Add a leaf; returns the completed nodes as (level, pos, hash)."""
+        made = []
+        level, pos = 0, self.count
+        self.count += 1
+        while self.nodes and self.nodes[-1][0] == level:
+            _, left = self.nodes.pop()
+            h = dot(left, h)
+            level += 1
+            pos //= 2
+            made.append((level, pos, h))
+        self.nodes.append((level, h))
+        return made
+
+    def root(self) -> bytes:
+        acc = self.nodes[-1][1]
+        for _lvl, h in reversed(self.nodes[:-1]):
+            acc = dot(h, acc)
+        return acc
+
+
+_REV_SQL = ("SELECT seq, idx, doc_id, version, table_id, kind, hash, metadata, data, data_hash "
+            "FROM revisions ORDER BY seq, idx")
+
+
+def verify_ledger(ledger: Ledger, progress: Progress | None = None,
+                  cancel: CancelToken | None = None, digests: Sequence[Digest] = (),
+                  rehash: bool = True, check_index_storage: bool = True) -> VerifyReport:
+    conn = ledger._conn
+    started = time.perf_counter()
+    report = VerifyReport(ledger=str(ledger.path), strand_id=ledger.strand_id,
+                          mode="full" if rehash else "chain only",
+                          started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    total = ledger.block_count()
+    report.block_count = total
+    by_tip: dict[int, list[Digest]] = {}
+    for d in digests:
+        if d.tip.strand_id != ledger.strand_id:
+            report.digest_checks.append(DigestCheck(_b64(d.digest), d.tip.text(), False,
+                                                    "the digest is for another ledger (strand)"))
+            report.ok = False
+            continue
+        by_tip.setdefault(d.tip.seq, []).append(d)
+
+    frontier = _Frontier()
+    prev_hash: bytes | None = None
+    expected_seq = 0
+    bcur = conn.execute("SELECT seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
+                        "is_foreign, body FROM blocks ORDER BY seq")
+    rcur = conn.cursor().execute(_REV_SQL) if rehash else None
+    pending = rcur.fetchone() if rcur is not None else None
+    stored_nodes = conn.cursor()
+    last_report = time.perf_counter()
+    try:
+        for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body in bcur:
+            bhash, ehash, phash = bytes(bhash), bytes(ehash), bytes(phash)
+            if seq != expected_seq:
+                report.fail(VerifyFailure(seq, "chain link", f"blocks {expected_seq}..{seq - 1} "
+                                          "are missing from the journal"))
+                expected_seq = seq
+            rows: list[tuple] = []
+            if rcur is not None:
+                while pending is not None and pending[0] < seq:
+                    report.fail(VerifyFailure(pending[0], "revision hash",
+                                              "a revision belongs to no block"))
+                    pending = rcur.fetchone()
+                while pending is not None and pending[0] == seq:
+                    rows.append(pending)
+                    pending = rcur.fetchone()
+                _check_block_content(report, ledger, seq, tx_id, block_ts, bhash, ehash, phash,
+                                     bool(is_foreign), body, rows)
+            if dot(ehash, phash) != bhash:
+                report.fail(VerifyFailure(seq, "block hash",
+                                          "blockHash != dot(entriesHash, previousBlockHash)",
+                                          _affected(rows)))
+            if prev_hash is not None and phash != prev_hash:
+                report.fail(VerifyFailure(seq, "chain link", f"previousBlockHash is not block "
+                                          f"{seq - 1}'s blockHash", _affected(rows)))
+            elif prev_hash is None and seq == 0 and phash and not is_foreign:
+                report.fail(VerifyFailure(0, "chain link", "the genesis block has a previous "
+                                          "block hash"))
+            prev_hash = bhash
+            made = frontier.push(bhash)
+            if rehash:
+                for level, pos, h in made:
+                    row = stored_nodes.execute("SELECT hash FROM merkle WHERE level=? AND pos=?",
+                                               (level, pos)).fetchone()
+                    if row is None or bytes(row[0]) != h:
+                        report.fail(VerifyFailure(seq, "digest", f"the stored Merkle node "
+                                                  f"({level}, {pos}) does not match the blocks"))
+            for d in by_tip.pop(seq, []):
+                ok = frontier.root() == d.digest
+                report.digest_checks.append(DigestCheck(
+                    _b64(d.digest), d.tip.text(), ok,
+                    "the journal agrees with this digest" if ok else
+                    "the journal does NOT fold to this digest"))
+                if not ok:
+                    report.fail(VerifyFailure(seq, "digest", f"blocks 0..{seq} do not fold to "
+                                              f"the saved digest {_b64(d.digest)}"))
+            report.blocks_checked += 1
+            report.revisions_checked += len(rows)
+            expected_seq = seq + 1
+            if (seq & 255) == 0:
+                if cancel is not None and cancel.cancelled:
+                    report.cancelled = True
+                    report.ok = False
+                    return _finish(report, started)
+                now = time.perf_counter()
+                if progress is not None and now - last_report > 0.05:
+                    last_report = now
+                    progress(report.blocks_checked, total)
+        for tip_seq, ds in by_tip.items():
+            for d in ds:
+                report.digest_checks.append(DigestCheck(
+                    _b64(d.digest), d.tip.text(), False,
+                    f"the digest covers block {tip_seq} but the journal ends at block "
+                    f"{expected_seq - 1}: blocks were removed (truncation)"))
+                report.fail(VerifyFailure(None, "digest", f"the saved digest's tip {tip_seq} is "
+                                          f"beyond the journal's last block {expected_seq - 1}"))
+        if frontier.count:
+            root = frontier.root()
+            report.digest_b64 = _b64(root)
+            report.tip = BlockAddress(ledger.strand_id, expected_seq - 1).text()
+            stored = storage.get_meta(conn, "digest")
+            stored_tip = storage.get_meta(conn, "tip_seq")
+            if stored is None or bytes(stored) != root or stored_tip != expected_seq - 1:
+                report.fail(VerifyFailure(expected_seq - 1, "digest", "the stored digest or tip "
+                                          "does not match the journal"))
+        if rcur is not None and pending is not None:
+            report.fail(VerifyFailure(pending[0], "revision hash",
+                                      "revisions exist after the last block"))
+        if check_index_storage and rehash:
+            from .verify_index import check_index_storage as _check_ix
+
+            _check_ix(ledger, report, cancel)
+            report.index_storage_checked = True
+    except Exception as e:  # a malformed stored value is a finding, not a crash
+        from .errors import Cancelled
+
+        if isinstance(e, Cancelled):
+            report.cancelled = True
+            report.ok = False
+            return _finish(report, started)
+        report.fail(VerifyFailure(expected_seq, "format",
+                                  f"block {expected_seq} cannot be read: {e}"))
+    if progress is not None:
+        progress(report.blocks_checked, total)
+    return _finish(report, started)
+
+
+def _finish(report: VerifyReport, started: float) -> VerifyReport:
+    report.elapsed_seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _affected(rows: list[tuple]) -> list[AffectedRevision]:
+    return [AffectedRevision(r[2], r[3], r[4], r[1]) for r in rows
+            if r[5] != storage.KIND_SYSTEM and r[2] is not None]
+
+
+def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: str,
+                         block_ts: str, bhash: bytes, ehash: bytes, phash: bytes,
+                         is_foreign: bool, body_blob: bytes, rows: list[tuple]) -> None:
+    try:
+        body = loads(body_blob)
+        fields_ok = (
+            int(body["blockAddress"]["sequenceNo"]) == seq
+            and str(body["blockAddress"]["strandId"]) == ledger.strand_id
+            and bytes(body["blockHash"]) == bhash
+            and bytes(body["entriesHash"]) == ehash
+            and bytes(body["previousBlockHash"] if "previousBlockHash" in body else b"") == phash
+            and str(body["transactionId"]) == tx_id
+            and dumps_text(body["blockTimestamp"]) == block_ts)
+    except Exception as e:
+        report.fail(VerifyFailure(seq, "format", f"the stored block cannot be read: {e}",
+                                  _affected(rows)))
+        return
+    if not fields_ok:
+        report.fail(VerifyFailure(seq, "block hash", "the block's stored fields disagree with "
+                                  "its indexed columns (address, time, transaction or hashes)",
+                                  _affected(rows)))
+    rev_hashes: list[bytes] = []
+    for row in rows:
+        _s, idx, doc_id, version, table_id, kind, h, meta_blob, data, data_hash = row
+        h = bytes(h)
+        rev_hashes.append(h)
+        if kind == storage.KIND_HASH_ONLY:
+            continue
+        try:
+            meta = loads(meta_blob)
+            mh = ion_hash(meta)
+            if kind in (storage.KIND_DATA, storage.KIND_SYSTEM):
+                computed = dot(mh, ion_hash(loads(data)))
+            elif kind == storage.KIND_REDACTED:
+                computed = dot(mh, bytes(data_hash))
+            else:
+                computed = dot(mh, EMPTY_DATA_HASH)
+            meta_ok = str(meta["id"]) == doc_id and int(meta["version"]) == version
+            if not is_foreign:
+                meta_ok = meta_ok and str(meta["txId"]) == tx_id
+        except Exception as e:
+            report.fail(VerifyFailure(seq, "revision hash", f"revision {idx} cannot be read: {e}",
+                                      [AffectedRevision(doc_id, version, table_id, idx)]))
+            continue
+        affected = [AffectedRevision(doc_id, version, table_id, idx)]
+        if computed != h:
+            if kind == storage.KIND_DELETED and is_foreign:
+                continue  # QLDB's rule for deleted revisions is not public (see docs)
+            what = "catalog revision" if kind == storage.KIND_SYSTEM else "revision"
+            report.fail(VerifyFailure(seq, "revision hash", f"{what} {idx} (document {doc_id} "
+                                      f"version {version}) does not match its hash", affected))
+        elif not meta_ok:
+            report.fail(VerifyFailure(seq, "revision hash", f"revision {idx}'s indexed columns "
+                                      "disagree with its metadata", affected))
+    entries = [bytes(e) for e in body["entriesHashList"]]
+    if is_foreign:
+        missing = []
+        if rev_hashes and merkle_root(rev_hashes) not in entries:
+            missing.append("the revisions root")
+        if "transactionInfo" in body and ion_hash(body["transactionInfo"]) not in entries:
+            missing.append("H(transactionInfo)")
+        if "redactionInfo" in body and ion_hash(body["redactionInfo"]) not in entries:
+            missing.append("H(redactionInfo)")
+        if missing:
+            report.fail(VerifyFailure(seq, "entries hash", f"{', '.join(missing)} not among "
+                                      "the block's entries", _affected(rows)))
+    else:
+        expected = [header_entry(body["blockAddress"], str(body["transactionId"]),
+                                 body["blockTimestamp"])]
+        if rev_hashes:
+            expected.append(merkle_root(rev_hashes))
+        for name in ("transactionInfo", "redactionInfo"):
+            if name in body:
+                expected.append(ion_hash(body[name]))
+        if expected != entries:
+            report.fail(VerifyFailure(seq, "entries hash", "the block's entries do not match its "
+                                      "content (header, revisions, transactionInfo)",
+                                      _affected(rows)))
+    if merkle_root(entries) != ehash:
+        report.fail(VerifyFailure(seq, "entries hash",
+                                  "entriesHash is not the Merkle root of entriesHashList",
+                                  _affected(rows)))
+
+
+__all__ = ["verify_ledger", "VerifyReport", "VerifyFailure", "DigestCheck", "index_key"]

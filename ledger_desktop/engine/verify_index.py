@@ -1,0 +1,105 @@
+"""Checking that the index storage (catalog, current documents, index entries) agrees with
+the journal it is derived from. Failures carry the check name 'index storage'."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import storage
+from .cancel import CancelToken
+from .index_keys import index_key
+from .ion_values import loads
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+    from .verify import VerifyReport
+
+CHECK = "index storage"
+
+
+def check_index_storage(ledger: Ledger, report: VerifyReport,
+                        cancel: CancelToken | None = None) -> None:
+    from .verify import VerifyFailure
+
+    conn = ledger._conn
+
+    def fail(seq: int | None, message: str) -> None:
+        report.fail(VerifyFailure(seq, CHECK, message))
+
+    # 1. every current document is the latest revision of its document, byte for byte
+    for doc_id, table_id, version, seq, r_doc, r_version, r_table, r_kind, same in conn.execute(
+            "SELECT d.doc_id, d.table_id, d.version, d.seq, r.doc_id, r.version, r.table_id, "
+            "r.kind, d.data = r.data FROM documents d "
+            "LEFT JOIN revisions r ON r.seq = d.seq AND r.idx = d.idx"):
+        if r_doc is None:
+            fail(seq, f"document {doc_id} points at no revision")
+        elif (r_doc, r_version, r_table, r_kind) != (doc_id, version, table_id,
+                                                      storage.KIND_DATA) or not same:
+            fail(seq, f"document {doc_id} in the index storage differs from its revision in "
+                 f"block {seq}")
+    for doc_id, seq in conn.execute(
+            "SELECT d.doc_id, d.seq FROM documents d WHERE EXISTS (SELECT 1 FROM revisions r "
+            "WHERE r.doc_id = d.doc_id AND r.version > d.version)"):
+        fail(seq, f"document {doc_id} in the index storage is not its latest revision")
+    # 2. every live document of the journal is present
+    for doc_id, seq in conn.execute(
+            "SELECT r.doc_id, r.seq FROM revisions r WHERE r.kind = ? AND r.table_id IS NOT NULL "
+            "AND r.version = (SELECT max(version) FROM revisions r2 WHERE r2.doc_id = r.doc_id) "
+            "AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = r.doc_id)",
+            (storage.KIND_DATA,)):
+        fail(seq, f"document {doc_id} is current in the journal but missing from the index "
+             "storage")
+    if cancel is not None:
+        cancel.check()
+    # 3. the catalog agrees with the replay of the catalog revisions
+    catalog: dict[str, tuple[str, str, frozenset[tuple[str, str]], int]] = {}
+    for doc_id, version, data, seq in conn.execute(
+            "SELECT doc_id, version, data, seq FROM revisions WHERE kind=? ORDER BY seq",
+            (storage.KIND_SYSTEM,)):
+        value = loads(data)
+        if "tableId" not in value:
+            continue
+        ixs = frozenset((str(i["indexId"]), str(i["expr"]).strip("[]")) for i in value["indexes"])
+        catalog[doc_id] = (str(value["name"]), str(value["status"]), ixs, seq)
+    for table_id, name, status, cat_version in conn.execute(
+            "SELECT table_id, name, status, catalog_version FROM tables_"):
+        ixs = frozenset(conn.execute("SELECT index_id, field FROM indexes WHERE table_id=?",
+                                     (table_id,)).fetchall())
+        if table_id not in catalog:
+            if cat_version >= 0:
+                fail(None, f"table {name} ({table_id}) has no catalog revision in the journal")
+            continue
+        c_name, c_status, c_ixs, seq = catalog[table_id]
+        if (name, status) != (c_name, c_status) or ixs != c_ixs:
+            fail(seq, f"the catalog row of table {c_name} ({table_id}) differs from its last "
+                 f"catalog revision (block {seq})")
+    present = {r[0] for r in conn.execute("SELECT table_id FROM tables_")}
+    for table_id, (name, _s, _i, seq) in catalog.items():
+        if table_id not in present:
+            fail(seq, f"table {name} ({table_id}) is missing from the catalog")
+    # 4. index entries: exactly one per indexed document with a value
+    for index_id, table_id, field_name in conn.execute(
+            "SELECT index_id, table_id, field FROM indexes").fetchall():
+        expected = 0
+        for doc_id, blob, seq in conn.execute(
+                "SELECT doc_id, data, seq FROM documents WHERE table_id=?", (table_id,)):
+            value = loads(blob)
+            v = value.get(field_name) if hasattr(value, "get") else None
+            key = index_key(v) if v is not None else None
+            if key is None:
+                continue
+            expected += 1
+            if conn.execute("SELECT 1 FROM index_entries WHERE index_id=? AND key=? AND doc_id=?",
+                            (index_id, key, doc_id)).fetchone() is None:
+                fail(seq, f"index on {field_name} lacks the entry for document {doc_id}")
+        actual = conn.execute("SELECT count(*) FROM index_entries WHERE index_id=?",
+                              (index_id,)).fetchone()[0]
+        if actual != expected:
+            fail(None, f"index on {field_name} ({index_id}) holds {actual} entries; the "
+                 f"documents need {expected}")
+        if cancel is not None:
+            cancel.check()
+    orphans = conn.execute("SELECT count(*) FROM index_entries WHERE index_id NOT IN "
+                           "(SELECT index_id FROM indexes)").fetchone()[0]
+    if orphans:
+        fail(None, f"{orphans} index entries belong to no index")

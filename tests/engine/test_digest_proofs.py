@@ -1,0 +1,92 @@
+"""Digests and proofs: O(1) digest, proofs for every block and revision, any earlier tip."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger_desktop.engine.blocks import BlockAddress
+from ledger_desktop.engine.errors import BlockNotFoundError
+from ledger_desktop.engine.ion_hash import fold, merkle_root
+from ledger_desktop.engine.ion_values import loads
+from ledger_desktop.engine.ledger import Ledger
+from ledger_desktop.engine.proofs import verify_block, verify_revision
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dp") / "d.ledger"
+    led = Ledger.create(path)
+    with led.transaction() as tx:
+        tid = tx.create_table("T", tx.begin_statement("CREATE TABLE T"))
+    for i in range(37):
+        with led.transaction() as tx:
+            stmt = tx.begin_statement("INSERT INTO T ?")
+            for j in range(i % 4 + 1):  # 1..4 revisions per block
+                tx.insert(tid, loads(f"{{i: {i}, j: {j}}}"), stmt)
+    yield led
+    led.close()
+
+
+def _block_hashes(led: Ledger, tip: int) -> list[bytes]:
+    return [bytes(led.block(s)["blockHash"]) for s in range(tip + 1)]
+
+
+def test_digest_is_the_merkle_root_of_all_block_hashes(ledger):
+    d = ledger.digest()
+    assert d.tip.seq == ledger.block_count() - 1
+    assert d.digest == merkle_root(_block_hashes(ledger, d.tip.seq))
+
+
+@pytest.mark.parametrize("tip", [0, 1, 2, 5, 8, 16, 23, 38])
+def test_block_proofs_fold_to_the_digest_at_any_tip(ledger, tip):
+    expected = merkle_root(_block_hashes(ledger, tip))
+    assert ledger.digest_at(tip).digest == expected
+    for seq in range(tip + 1):
+        proof = ledger.block_proof(seq, tip)
+        assert fold(bytes(ledger.block(seq)["blockHash"]), proof) == expected
+        assert len(proof) <= tip.bit_length() + 1
+
+
+def test_revision_proofs_in_qldb_order(ledger):
+    tip = ledger.tip()
+    digest = ledger.digest().digest
+    for seq in (2, 5, 17, 38):
+        block = ledger.block(seq)
+        for rev in block["revisions"]:
+            if "metadata" not in rev:
+                continue
+            doc_id = str(rev["metadata"]["id"])
+            revision, proof = ledger.get_revision(doc_id, BlockAddress(ledger.strand_id, seq),
+                                                  tip)
+            assert fold(bytes(revision["hash"]), proof) == digest
+            assert verify_revision(revision, proof, digest).ok
+            # the GetBlock proof is the suffix of the GetRevision proof
+            block_proof = ledger.block_proof(seq, tip)
+            assert proof[-len(block_proof):] == block_proof if block_proof else True
+
+
+def test_tampered_revision_fails_at_the_first_step(ledger):
+    tip = ledger.tip()
+    block = ledger.block(4)
+    doc_id = str(block["revisions"][0]["metadata"]["id"])
+    revision, proof = ledger.get_revision(doc_id, BlockAddress(ledger.strand_id, 4), tip)
+    revision["data"]["i"] = 999
+    result = verify_revision(revision, proof, ledger.digest().digest)
+    assert not result.ok and result.failed_step == 0
+
+
+def test_block_proof_checks_content_then_folds(ledger):
+    tip = ledger.tip()
+    block, proof = ledger.get_block(BlockAddress(ledger.strand_id, 7), tip)
+    assert verify_block(block, proof, ledger.digest().digest).ok
+    bad = verify_block(block, proof[:-1], ledger.digest().digest)
+    assert not bad.ok and bad.failed_step == len(proof) - 1
+
+
+def test_addresses_outside_the_ledger_are_refused(ledger):
+    with pytest.raises(BlockNotFoundError):
+        ledger.get_block(BlockAddress(ledger.strand_id, 10_000))
+    with pytest.raises(BlockNotFoundError):
+        ledger.get_block(BlockAddress("AAAAAAAAAAAAAAAAAAAAAA", 1))
+    with pytest.raises(BlockNotFoundError):
+        ledger.block_proof(5, 3)
