@@ -1,0 +1,257 @@
+"""Offline verification of a journal export (QLDB's or ours), block by block, streamed.
+
+Each block gets `blocks.check_block` (revision hashes, revisions entry, transactionInfo and
+redactionInfo entries, entries hash, block hash), consecutive blocks get `blocks.check_link`
+(also across data objects), data objects must hold the blocks their names say, missing ranges
+are reported as gaps, and each digest whose tip the export covers (from block 0) is compared
+with the Merkle root of the block hashes up to that tip.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .blocks import BlockAddress, CheckFailure, check_block, check_link
+from .cancel import CancelToken, Progress
+from .errors import InputFormatError
+from .exports import ExportSource, block_from_json, iter_object_blocks, open_export
+from .ion_hash import dot
+from .model import Digest
+
+#: At most this many failures are kept (the first one is what matters most).
+MAX_FAILURES = 100
+
+JSON_CANNOT_CHECK = (
+    "revision hashes of revisions with data: JSON loses the Ion types of document data "
+    "(decimals, timestamps, blobs, symbols all become numbers or strings), so H(data) cannot "
+    "be recomputed; these revisions are checked only through their stored hashes")
+
+
+class MerkleAccumulator:
+    """Digest of a growing list of block hashes: a frontier of perfect subtrees, O(log n)."""
+
+    def __init__(self) -> None:
+        self._frontier: list[tuple[int, bytes]] = []  # (level, hash), left to right
+        self.count = 0
+
+    def append(self, h: bytes) -> None:
+        level = 0
+        while self._frontier and self._frontier[-1][0] == level:
+            _, left = self._frontier.pop()
+            h = dot(left, h)
+            level += 1
+        self._frontier.append((level, h))
+        self.count += 1
+
+    def root(self) -> bytes:
+        if not self._frontier:
+            return b""
+        acc = self._frontier[-1][1]
+        for _, h in reversed(self._frontier[:-1]):
+            acc = dot(h, acc)
+        return acc
+
+
+@dataclass
+class DigestResult:
+    tip: BlockAddress
+    ok: bool | None          # None: the export cannot show it either way
+    message: str
+
+
+@dataclass
+class ExportVerifyReport:
+    directory: str
+    format: str
+    objects: int = 0
+    blocks: int = 0
+    revisions: int = 0
+    first_seq: int | None = None
+    last_seq: int | None = None
+    failures: list[CheckFailure] = field(default_factory=list)
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    digests: list[DigestResult] = field(default_factory=list)
+    cannot_check: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failure_count: int = 0
+
+    @property
+    def first_failure(self) -> CheckFailure | None:
+        return self.failures[0] if self.failures else None
+
+    @property
+    def ok(self) -> bool:
+        return (not self.failures and not self.gaps and self.blocks > 0
+                and all(d.ok is not False for d in self.digests))
+
+    def add(self, failure: CheckFailure) -> None:
+        self.failure_count += 1
+        if len(self.failures) < MAX_FAILURES:
+            self.failures.append(failure)
+
+    def lines(self) -> list[str]:
+        """A plain-text report, one fact per line."""
+        rng = (f"blocks {self.first_seq}..{self.last_seq}" if self.first_seq is not None
+               else "no blocks")
+        out = [f"export {self.directory} ({self.format}): {self.objects} data object(s), "
+               f"{self.blocks} block(s), {self.revisions} revision(s), {rng}"]
+        for a, b in self.gaps:
+            out.append(f"GAP: blocks {a}..{b} are missing")
+        if self.failures:
+            out.append(f"FIRST FAILURE: {self.failures[0]}")
+            for f in self.failures[1:]:
+                out.append(f"failure: {f}")
+            if self.failure_count > len(self.failures):
+                out.append(f"... and {self.failure_count - len(self.failures)} more failure(s)")
+        for d in self.digests:
+            state = {True: "OK", False: "MISMATCH", None: "NOT CHECKED"}[d.ok]
+            out.append(f"digest at tip {d.tip.text()}: {state}: {d.message}")
+        for c in self.cannot_check:
+            out.append(f"cannot check: {c}")
+        out += [f"note: {n}" for n in self.notes]
+        out.append("RESULT: " + ("verified" if self.ok else "FAILED"))
+        return out
+
+
+def verify_export(directory: str | os.PathLike[str], digests: Iterable[Digest] = (), *,
+                  progress: Progress | None = None,
+                  cancel: CancelToken | None = None) -> ExportVerifyReport:
+    """Verify every block of the export in `directory`; the report says what was found."""
+    source = open_export(directory)
+    report = ExportVerifyReport(str(directory), source.format, objects=len(source.objects))
+    for _ in walk_export(source, report, digests, progress=progress, cancel=cancel):
+        pass
+    return report
+
+
+def walk_export(source: ExportSource, report: ExportVerifyReport,
+                digests: Iterable[Digest] = (), *, progress: Progress | None = None,
+                cancel: CancelToken | None = None) -> Iterator[Any]:
+    """Yield each block of the export in order, after checking it; failures go to `report`.
+
+    A consumer that must not accept a bad block (import-journal) checks
+    `report.failure_count` after each block it receives.
+    """
+    report.notes += source.notes
+    wanted = sorted(digests, key=lambda d: d.tip.seq)
+    pending = list(wanted)
+    acc = MerkleAccumulator()
+    total = source.block_count
+    prev: Any = None
+    prev_obj: Any = None
+    expected_next: int | None = None
+    strand: str | None = None
+    json_rehash_skipped = 0
+    if progress:
+        progress(0, total)
+    obj_seen = None
+    obj_expected = 0
+    for obj in source.objects:
+        if expected_next is not None and obj.last < expected_next:
+            report.notes.append(f"{obj.key}: blocks {obj.first}..{obj.last} were already read "
+                                "from another data object; skipped")
+            continue
+        obj_seen, obj_expected = obj, obj.first
+        for raw in iter_object_blocks(obj, source.format):
+            if cancel is not None:
+                cancel.check()
+            if source.format == "json":
+                try:
+                    block, dropped = block_from_json(raw)
+                except InputFormatError as e:
+                    report.add(CheckFailure(_seq_of(raw), "format", f"{obj.key}: {e}"))
+                    return
+                json_rehash_skipped += dropped
+            else:
+                block = raw
+            try:
+                addr = BlockAddress.from_ion(block["blockAddress"])
+            except (InputFormatError, KeyError, TypeError):
+                report.add(CheckFailure(None, "format", f"{obj.key}: a value that is not a "
+                                        "block (no blockAddress)"))
+                return
+            seq = addr.seq
+            if seq != obj_expected:
+                report.add(CheckFailure(seq, "format", f"{obj.key} holds block {seq} where "
+                                        f"its name says block {obj_expected} comes next"))
+            obj_expected = seq + 1
+            if expected_next is not None and seq < expected_next:
+                continue  # overlap with an earlier object: already verified
+            if strand is None:
+                strand = addr.strand_id
+            report.blocks += 1
+            if "revisions" in block:
+                report.revisions += len(block["revisions"])
+            if report.first_seq is None:
+                report.first_seq = seq
+            notes: list[str] = []
+            for f in check_block(block, notes=notes):
+                report.add(f)
+            report.notes += notes[:5]
+            if prev is not None:
+                if seq != expected_next:
+                    report.gaps.append((expected_next, seq - 1))
+                else:
+                    link = check_link(prev, block)
+                    if link is not None:
+                        if prev_obj is not obj:
+                            link.message += f" (across {prev_obj.key} and {obj.key})"
+                        report.add(link)
+            block_hash = bytes(block["blockHash"])
+            if report.first_seq == 0 and seq == acc.count:
+                acc.append(block_hash)
+                while pending and pending[0].tip.seq == seq:
+                    report.digests.append(_digest_result(pending.pop(0), acc.root(), strand))
+            report.last_seq = seq
+            expected_next = seq + 1
+            prev, prev_obj = block, obj
+            if progress and (report.blocks % 256 == 0):
+                progress(report.blocks, total)
+            yield block
+        if obj_seen is obj and obj_expected != obj.last + 1:
+            report.add(CheckFailure(obj_expected, "format",
+                                    f"{obj.key} ends before block {obj.last}, the last block "
+                                    "its name says it holds"))
+    if progress:
+        progress(report.blocks, total)
+    for d in pending:
+        if report.first_seq != 0:
+            msg = (f"the export starts at block {report.first_seq}, not 0: a digest covers "
+                   "every block from 0, so it cannot be checked from this export")
+        elif report.gaps:
+            msg = "the export has gaps before the digest's tip"
+        else:
+            msg = (f"the export ends at block {report.last_seq}, before the digest's tip "
+                   f"{d.tip.seq}")
+        report.digests.append(DigestResult(d.tip, None, msg))
+    report.digests.sort(key=lambda r: r.tip.seq)
+    if source.format == "json":
+        report.cannot_check.append(JSON_CANNOT_CHECK
+                                   + f" ({json_rehash_skipped} revision(s) in this export)")
+        report.notes.append("checked from JSON: entries hash, block hash, chain links, "
+                            "H(transactionInfo), H(redactionInfo), revisions entry, hashes of "
+                            "deleted and redacted revisions, digests")
+    if report.blocks == 0:
+        report.notes.append("the export holds no blocks")
+
+
+def _digest_result(d: Digest, root: bytes, strand: str | None) -> DigestResult:
+    if strand is not None and d.tip.strand_id != strand:
+        return DigestResult(d.tip, False, f"the digest's tip is on strand {d.tip.strand_id}, "
+                                          f"the export's blocks on {strand}")
+    if root == d.digest:
+        return DigestResult(d.tip, True, "the export's block hashes fold to the digest")
+    return DigestResult(d.tip, False,
+                        f"the block hashes fold to {base64.b64encode(root).decode()}, the "
+                        f"digest is {base64.b64encode(d.digest).decode()}")
+
+
+def _seq_of(raw: Any) -> int | None:
+    try:
+        return int(raw["blockAddress"]["sequenceNo"])
+    except Exception:
+        return None

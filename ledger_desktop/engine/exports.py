@@ -1,0 +1,528 @@
+"""Journal exports in QLDB's S3 layout: writing them, and reading QLDB's or ours back.
+
+An export directory holds (QLDB developer guide, "Journal export output"):
+
+- `<exportId>.started.manifest`: the request (ledger name, export id, time range, format),
+- data objects `<strandId>.<first>-<last>.<ext>`, each with consecutive whole blocks,
+- `<exportId>.<strandId>.completed.manifest`: `{keys: [...]}`, the data objects in order.
+
+Manifests use the export's own format. We write data objects under `<exportId>/` so several
+exports can share a directory; readers always take the keys from the completed manifest (QLDB
+writes full S3 keys, which may start with the export's prefix or dated folders), or, when no
+manifest is there, find the data objects by their names.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from amazon.ion import simpleion
+from amazon.ion.core import IonType
+from amazon.ion.exceptions import IonException
+
+from .cancel import CancelToken, Progress
+from .errors import InputFormatError, UserError
+from .ids import new_id
+from .ion_values import (
+    block_address,
+    dumps_binary,
+    dumps_text,
+    ion_list,
+    now_timestamp,
+    parse_timestamp,
+    string,
+    struct,
+)
+from .json_down import to_json
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+#: format name -> (QLDB's OutputFormat value, data object extension)
+FORMATS = {"ion_text": ("ION_TEXT", "ion"), "ion_binary": ("ION_BINARY", "ion"),
+           "json": ("JSON", "json")}
+
+#: A data object is closed after this many bytes (the next block starts a new object).
+DEFAULT_OBJECT_BYTES = 64 << 20
+
+ION_BINARY_MARKER = b"\xe0\x01\x00\xea"
+OBJECT_NAME = re.compile(r"^([A-Za-z0-9]+)\.([0-9]+)-([0-9]+)\.([A-Za-z0-9]+)$")
+STARTED = ".started.manifest"
+COMPLETED = ".completed.manifest"
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+@dataclass
+class ExportResult:
+    export_id: str
+    directory: Path
+    format: str
+    keys: list[str]
+    first_seq: int | None
+    last_seq: int | None
+    blocks: int = 0
+    revisions: int = 0
+
+    @property
+    def started_manifest(self) -> Path:
+        return self.directory / f"{self.export_id}{STARTED}"
+
+
+def _serializer(fmt: str):
+    if fmt == "ion_text":
+        return lambda v: (dumps_text(v) + "\n").encode("utf-8")
+    if fmt == "ion_binary":
+        return dumps_binary
+    return lambda v: (to_json(v) + "\n").encode("utf-8")
+
+
+def _manifest_bytes(fmt: str, value: Any) -> bytes:
+    if fmt == "json":
+        return (to_json(value) + "\n").encode("utf-8")
+    return _serializer(fmt)(value)
+
+
+def _as_timestamp(when: Any) -> Any:
+    if isinstance(when, str):
+        try:
+            return parse_timestamp(when)
+        except Exception:
+            raise UserError(f"not a timestamp: {when!r} (use ISO 8601, e.g. "
+                            "2024-05-01T00:00:00Z)") from None
+    if isinstance(when, _dt.datetime) and when.tzinfo is None:
+        raise UserError(f"timestamp {when} has no time zone")
+    return when
+
+
+def _block_time(ledger: Ledger, seq: int) -> _dt.datetime:
+    return parse_timestamp(ledger.block_summaries(seq, seq)[0].block_ts)
+
+
+def _first_at_or_after(ledger: Ledger, when: _dt.datetime, count: int) -> int:
+    """The first block whose timestamp is >= `when` (block times never decrease)."""
+    lo, hi = 0, count
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _block_time(ledger, mid) < when:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
+                   fmt: str = "ion_text", start_time: Any = None, end_time: Any = None,
+                   export_id: str | None = None, max_object_bytes: int = DEFAULT_OBJECT_BYTES,
+                   progress: Progress | None = None,
+                   cancel: CancelToken | None = None) -> ExportResult:
+    """Export the blocks committed in [start_time, end_time) as QLDB's ExportJournalToS3 does.
+
+    On failure or cancellation every file this export wrote is removed.
+    """
+    if fmt not in FORMATS:
+        raise UserError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    start = _as_timestamp(start_time) if start_time is not None else None
+    end = _as_timestamp(end_time) if end_time is not None else now_timestamp()
+    if start is not None and not start < end:
+        raise UserError("the start time must be before the end time")
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} exists and is not a directory")
+    count = ledger.block_count()
+    first = 0 if start is None else _first_at_or_after(ledger, start, count)
+    last = _first_at_or_after(ledger, end, count) - 1
+    if start is None:
+        start = _block_time(ledger, 0) if count else end
+    export_id = export_id or new_id()
+    output_format, ext = FORMATS[fmt]
+    strand = ledger.strand_id
+    created: list[Path] = []
+    made_dirs: list[Path] = []
+    for d in (out, out / export_id):
+        if not d.exists():
+            d.mkdir(parents=True)
+            made_dirs.append(d)
+    result = ExportResult(export_id, out, fmt, [], first if last >= first else None,
+                          last if last >= first else None)
+    try:
+        started = struct(("ledgerName", string(ledger.ledger_name)),
+                         ("exportId", string(export_id)),
+                         ("inclusiveStartTime", start), ("exclusiveEndTime", end),
+                         ("prefix", string("")),
+                         ("objectEncryptionType", string("NO_ENCRYPTION")),
+                         ("outputFormat", string(output_format)))
+        _write_file(out / f"{export_id}{STARTED}", _manifest_bytes(fmt, started), created)
+        dump = _serializer(fmt)
+        total = max(last - first + 1, 0)
+        obj: _ObjectWriter | None = None
+        if progress:
+            progress(0, total)
+        for block in ledger.iter_blocks(first, last) if total else ():
+            if cancel is not None:
+                cancel.check()
+            seq = int(block["blockAddress"]["sequenceNo"])
+            if obj is None:
+                obj = _ObjectWriter(out / export_id, strand, seq, ext, created)
+            obj.write(seq, dump(block))
+            result.blocks += 1
+            if "revisions" in block:
+                result.revisions += len(block["revisions"])
+            if obj.size >= max_object_bytes:
+                result.keys.append(f"{export_id}/{obj.close()}")
+                obj = None
+            if progress and (result.blocks % 256 == 0 or result.blocks == total):
+                progress(result.blocks, total)
+        if obj is not None:
+            result.keys.append(f"{export_id}/{obj.close()}")
+        completed = struct(("keys", ion_list([string(k) for k in result.keys])))
+        _write_file(out / f"{export_id}.{strand}{COMPLETED}", _manifest_bytes(fmt, completed),
+                    created)
+    except BaseException:
+        for p in reversed(created):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+        for d in reversed(made_dirs):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        raise
+    return result
+
+
+def _write_file(path: Path, data: bytes, created: list[Path]) -> None:
+    created.append(path)
+    with open(path, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+class _ObjectWriter:
+    """One data object: written under a temporary name, renamed once its last block is known."""
+
+    def __init__(self, folder: Path, strand: str, first: int, ext: str,
+                 created: list[Path]) -> None:
+        self.folder, self.strand, self.first, self.ext = folder, strand, first, ext
+        self.last = first
+        self.size = 0
+        self.tmp = folder / f".{strand}.{first}.partial"
+        created.append(self.tmp)
+        self._created = created
+        self._f = open(self.tmp, "xb")  # noqa: SIM115 - closed in close()
+
+    def write(self, seq: int, data: bytes) -> None:
+        self._f.write(data)
+        self.size += len(data)
+        self.last = seq
+
+    def close(self) -> str:
+        self._f.flush()
+        os.fsync(self._f.fileno())
+        self._f.close()
+        name = f"{self.strand}.{self.first}-{self.last}.{self.ext}"
+        final = self.folder / name
+        if final.exists():
+            raise UserError(f"{final} already exists")
+        os.replace(self.tmp, final)
+        self._created[self._created.index(self.tmp)] = final
+        return name
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@dataclass
+class ExportObject:
+    """One data object of an export."""
+
+    path: Path
+    key: str
+    strand_id: str
+    first: int
+    last: int
+
+    @property
+    def block_count(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass
+class ExportSource:
+    """The data objects of an export directory, in sequence order, and how they were found."""
+
+    directory: Path
+    objects: list[ExportObject]
+    format: str                      # 'ion' (text or binary, per object) or 'json'
+    manifests: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def block_count(self) -> int:
+        return sum(o.block_count for o in self.objects)
+
+
+def read_manifest(path: Path) -> Any:
+    """A manifest in any of the three formats (Ion text, Ion binary, JSON)."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputFormatError(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        if data.startswith(ION_BINARY_MARKER):
+            return simpleion.loads(data)
+        text = data.decode("utf-8-sig")
+        try:
+            return json.loads(text)
+        except ValueError:
+            return simpleion.loads(text)
+    except (IonException, UnicodeDecodeError, ValueError) as e:
+        raise InputFormatError(f"{path}: not a readable manifest ({e})") from None
+
+
+def _safe_key(key: str, manifest: Path) -> list[str]:
+    """The key's path parts; keys that could leave the export directory are refused."""
+    if not key or "\x00" in key or "\\" in key or key.startswith("/") or re.match(r"^[A-Za-z]:",
+                                                                                    key):
+        raise InputFormatError(f"{manifest.name}: refusing key {key!r} (absolute or malformed "
+                               "path)")
+    parts = [p for p in key.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        raise InputFormatError(f"{manifest.name}: refusing key {key!r} (path traversal)")
+    return parts
+
+
+def _resolve_key(directory: Path, key: str, prefix: str, manifest: Path) -> Path:
+    """Find a manifest key's file under `directory` (QLDB keys include the S3 prefix)."""
+    parts = _safe_key(key, manifest)
+    prefix_parts = [p for p in prefix.split("/") if p]
+    candidates = []
+    if prefix_parts and parts[:len(prefix_parts)] == prefix_parts:
+        candidates.append(parts[len(prefix_parts):])
+    candidates += [parts[i:] for i in range(len(parts))]
+    root = directory.resolve()
+    for cand in candidates:
+        if not cand:
+            continue
+        p = directory.joinpath(*cand)
+        if p.is_file():
+            real = p.resolve()
+            if real != root and root not in real.parents:
+                raise InputFormatError(f"{manifest.name}: key {key!r} leads outside "
+                                       f"{directory}")
+            return p
+    raise InputFormatError(f"{manifest.name}: data object {key!r} is missing from {directory}")
+
+
+def _object_for(path: Path, key: str) -> ExportObject:
+    m = OBJECT_NAME.match(path.name)
+    if not m:
+        raise InputFormatError(f"{key}: not a data object name (expected "
+                               "<strandId>.<first>-<last>.<ext>)")
+    first, last = int(m.group(2)), int(m.group(3))
+    if last < first:
+        raise InputFormatError(f"{key}: its name has last block {last} before first {first}")
+    return ExportObject(path, key, m.group(1), first, last)
+
+
+def open_export(directory: str | os.PathLike[str]) -> ExportSource:
+    """The data objects of an export directory (from its completed manifests, else by name)."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise InputFormatError(f"{d}: not a directory")
+    notes: list[str] = []
+    formats: set[str] = set()
+    prefixes: dict[str, str] = {}
+    for started in sorted(d.glob(f"*{STARTED}")):
+        m = read_manifest(started)
+        if isinstance(m, dict):
+            eid = str(m.get("exportId") or started.name[:-len(STARTED)])
+            prefixes[eid] = str(m.get("prefix") or "")
+            if m.get("outputFormat"):
+                formats.add(str(m["outputFormat"]).upper())
+    completed = sorted(d.glob(f"*{COMPLETED}"))
+    objects: list[ExportObject] = []
+    if completed:
+        for manifest in completed:
+            export_id = manifest.name.split(".", 1)[0]
+            m = read_manifest(manifest)
+            keys = m.get("keys") if isinstance(m, dict) else None
+            if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+                raise InputFormatError(f"{manifest.name}: expected {{keys: [\"...\"]}}")
+            for key in keys:
+                path = _resolve_key(d, str(key), prefixes.get(export_id, ""), manifest)
+                objects.append(_object_for(path, str(key)))
+    else:
+        notes.append("no completed manifest: data objects were found by their names")
+        for path in sorted(d.rglob("*")):
+            if path.is_file() and OBJECT_NAME.match(path.name):
+                objects.append(_object_for(path, str(path.relative_to(d))))
+        if not objects:
+            raise InputFormatError(f"{d}: no completed manifest and no data objects named "
+                                   "<strandId>.<first>-<last>.<ext>")
+    objects.sort(key=lambda o: (o.first, o.last))
+    if "JSON" in formats or (not formats and objects
+                             and all(o.path.suffix.lower() == ".json" for o in objects)):
+        fmt = "json"
+    else:
+        fmt = "ion"
+    strands = {o.strand_id for o in objects}
+    if len(strands) > 1:
+        raise InputFormatError(f"{d}: data objects of several strands ({', '.join(sorted(strands))})"
+                               "; QLDB journals have one strand")
+    return ExportSource(d, objects, fmt, completed, notes)
+
+
+def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
+    """The blocks of one data object, streamed (JSON blocks keep JSON's lossy values)."""
+    if fmt == "json":
+        with open(obj.path, "rb") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except ValueError as e:
+                    raise InputFormatError(f"{obj.key}, line {n}: not JSON ({e})") from None
+        return
+    with open(obj.path, "rb") as f:
+        try:
+            yield from simpleion.load(f, single_value=False, parse_eagerly=False)
+        except IonException as e:
+            raise InputFormatError(f"{obj.key}: not readable Ion ({str(e).strip()})") from None
+
+
+# ---------------------------------------------------------------------------- JSON blocks
+
+
+def _b64(value: Any, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise InputFormatError(f"{what}: expected a base64 string")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputFormatError(f"{what}: not base64") from None
+
+
+def _ts(value: Any, what: str) -> Any:
+    try:
+        return parse_timestamp(value)
+    except Exception:
+        raise InputFormatError(f"{what}: not a timestamp") from None
+
+
+def _address(value: Any) -> Any:
+    return block_address(str(value["strandId"]), int(value["sequenceNo"]))
+
+
+def _ion_struct_from_json(value: dict[str, Any], converters: dict[str, Any]) -> Any:
+    return struct(*[(k, converters[k](v) if k in converters else v) for k, v in value.items()])
+
+
+def block_from_json(obj: Any) -> tuple[Any, int]:
+    """Restore the Ion types of a JSON-exported block where QLDB's schema fixes them.
+
+    Hashes, addresses, timestamps, `transactionInfo`, `redactionInfo` and revision metadata
+    have known types and come back exactly; revision `data` does not (JSON lost its types), so
+    revisions with data are returned hash-only. Returns (block, number of such revisions).
+    """
+    try:
+        seq = obj["blockAddress"]["sequenceNo"]
+        where = f"block {seq}"
+        pairs: list[tuple[str, Any]] = []
+        dropped = 0
+        for k, v in obj.items():
+            if k == "blockAddress":
+                pairs.append((k, _address(v)))
+            elif k in ("transactionId",):
+                pairs.append((k, string(v)))
+            elif k == "blockTimestamp":
+                pairs.append((k, _ts(v, f"{where} {k}")))
+            elif k in ("blockHash", "entriesHash", "previousBlockHash"):
+                pairs.append((k, _b64(v, f"{where} {k}")))
+            elif k == "entriesHashList":
+                pairs.append((k, ion_list([_b64(h, f"{where} {k}") for h in v])))
+            elif k == "transactionInfo":
+                pairs.append((k, _tx_info(v, where)))
+            elif k == "redactionInfo":
+                pairs.append((k, _redaction_info(v)))
+            elif k == "revisions":
+                revs = []
+                for i, r in enumerate(v):
+                    rev, lost = _revision(r, f"{where} revision {i}")
+                    dropped += lost
+                    revs.append(rev)
+                pairs.append((k, ion_list(revs)))
+            else:
+                raise InputFormatError(f"{where}: unknown field {k!r}; its Ion type cannot be "
+                                       "restored from JSON")
+        return struct(*pairs), dropped
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise InputFormatError(f"not a QLDB block in JSON ({type(e).__name__}: {e})") from None
+
+
+def _tx_info(v: dict[str, Any], where: str) -> Any:
+    statements = ion_list([
+        _ion_struct_from_json(s, {
+            "statement": string,
+            "startTime": lambda t: _ts(t, f"{where} statement startTime"),
+            "statementDigest": lambda h: _b64(h, f"{where} statementDigest")})
+        for s in v.get("statements", [])])
+    pairs: list[tuple[str, Any]] = []
+    for k, val in v.items():
+        if k == "statements":
+            pairs.append((k, statements))
+        elif k == "documents":
+            docs = [(doc_id, _ion_struct_from_json(d, {
+                "tableName": string, "tableId": string,
+                "statements": lambda xs: ion_list([int(x) for x in xs])}))
+                for doc_id, d in val.items()]
+            pairs.append((k, struct(*docs)))
+        else:
+            raise InputFormatError(f"{where}: unknown transactionInfo field {k!r}")
+    return struct(*pairs)
+
+
+def _redaction_info(v: dict[str, Any]) -> Any:
+    items = [_ion_struct_from_json(r, {"blockAddress": _address, "tableId": string,
+                                       "documentId": string, "version": int})
+             for r in v["revisions"]]
+    return struct(("revisions", ion_list(items)))
+
+
+def _revision(r: dict[str, Any], where: str) -> tuple[Any, int]:
+    h = _b64(r["hash"], f"{where} hash")
+    if "data" in r:
+        return struct(("hash", h)), 1
+    pairs: list[tuple[str, Any]] = []
+    for k, v in r.items():
+        if k == "hash":
+            pairs.append((k, h))
+        elif k == "blockAddress":
+            pairs.append((k, _address(v)))
+        elif k == "dataHash":
+            pairs.append((k, _b64(v, f"{where} dataHash")))
+        elif k == "metadata":
+            pairs.append((k, _ion_struct_from_json(v, {
+                "id": string, "txId": string, "version": int,
+                "txTime": lambda t: _ts(t, f"{where} txTime")})))
+        else:
+            raise InputFormatError(f"{where}: unknown field {k!r}")
+    return struct(*pairs), 0
+
+
+def is_struct(value: Any) -> bool:
+    return getattr(value, "ion_type", None) == IonType.STRUCT or isinstance(value, dict)
