@@ -269,6 +269,7 @@ class ExportSource:
     format: str                      # 'ion' (text or binary, per object) or 'json'
     manifests: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    ledger_name: str | None = None   # from a started manifest, when there is one
 
     @property
     def block_count(self) -> int:
@@ -346,9 +347,12 @@ def open_export(directory: str | os.PathLike[str]) -> ExportSource:
     notes: list[str] = []
     formats: set[str] = set()
     prefixes: dict[str, str] = {}
+    ledger_name = None
     for started in sorted(d.glob(f"*{STARTED}")):
         m = read_manifest(started)
         if isinstance(m, dict):
+            if m.get("ledgerName"):
+                ledger_name = str(m["ledgerName"])
             eid = str(m.get("exportId") or started.name[:-len(STARTED)])
             prefixes[eid] = str(m.get("prefix") or "")
             if m.get("outputFormat"):
@@ -383,7 +387,7 @@ def open_export(directory: str | os.PathLike[str]) -> ExportSource:
     if len(strands) > 1:
         raise InputFormatError(f"{d}: data objects of several strands ({', '.join(sorted(strands))})"
                                "; QLDB journals have one strand")
-    return ExportSource(d, objects, fmt, completed, notes)
+    return ExportSource(d, objects, fmt, completed, notes, ledger_name)
 
 
 def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
