@@ -1,0 +1,538 @@
+"""Amazon Ion Hash 1.0 (SHA-256) and QLDB's hash combinators: `dot`, Merkle roots and proofs.
+
+Written from the Ion Hash specification (amazon-ion/ion-hash `docs/spec.md`, summarised in
+`shared/docs/qldb-format.md` section 3). Every value is turned into its Ion Hash
+serialization `s(v)`; `H(v) = SHA256(s(v))`. Struct fields are hashed one by one, sorted and
+escaped, so the same serializer is built once per hash function by `make_ion_hasher`: the
+module-level SHA-256 instance is the engine's hot path, other instances (MD5, identity) serve
+the conformance suite.
+
+Values are what `amazon.ion.simpleion` loads (IonPy* types with `.ion_type` and
+`.ion_annotations`) or plain Python values (dict, list/tuple, str, int, bool, float, Decimal,
+bytes, None, datetime/Timestamp, SymbolToken).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import struct as _struct
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any, Protocol
+
+from amazon.ion.core import IonType, Timestamp, TimestampPrecision
+from amazon.ion.simple_types import (
+    IonPyBool,
+    IonPyBytes,
+    IonPyDecimal,
+    IonPyDict,
+    IonPyFloat,
+    IonPyInt,
+    IonPyList,
+    IonPyNull,
+    IonPyStdDict,
+    IonPySymbol,
+    IonPyText,
+    IonPyTimestamp,
+)
+from amazon.ion.symbols import SymbolToken
+
+__all__ = [
+    "HASH_SIZE",
+    "commit_digest",
+    "dot",
+    "fold",
+    "ion_hash",
+    "make_ion_hasher",
+    "merkle_path",
+    "merkle_root",
+    "statement_hash",
+]
+
+HASH_SIZE = 32
+
+
+class _HashObject(Protocol):
+    def digest(self) -> bytes: ...
+
+
+NewHash = Callable[[bytes], _HashObject]
+"""A hashlib-style constructor: `new_hash(data).digest()` is the hash of `data`."""
+
+
+# --- byte-level building blocks -------------------------------------------------------------
+
+_B, _E, _ESC = b"\x0b", b"\x0e", b"\x0c"
+
+
+def _escape(data: bytes) -> bytes:
+    """Prefix every marker byte (0x0B, 0x0E, 0x0C) with 0x0C; C-level replaces, no byte loop."""
+    if _B in data or _E in data or _ESC in data:
+        return (data.replace(b"\x0c", b"\x0c\x0c")
+                .replace(b"\x0b", b"\x0c\x0b")
+                .replace(b"\x0e", b"\x0c\x0e"))
+    return data
+
+
+def _escape_always(data: bytes) -> bytes:
+    """As `_escape`, for data that nearly always holds a marker byte (concatenated hashes)."""
+    return (data.replace(b"\x0c", b"\x0c\x0c")
+            .replace(b"\x0b", b"\x0c\x0b")
+            .replace(b"\x0e", b"\x0c\x0e"))
+
+
+def _uint_bytes(n: int) -> bytes:
+    """Minimal big-endian magnitude (zero has no bytes)."""
+    return n.to_bytes((n.bit_length() + 7) // 8, "big")
+
+
+def _var_uint(n: int) -> bytes:
+    if n < 0x80:
+        return bytes((n | 0x80,))
+    out = [n & 0x7F | 0x80]
+    n >>= 7
+    while n:
+        out.append(n & 0x7F)
+        n >>= 7
+    out.reverse()
+    return bytes(out)
+
+
+def _var_int(n: int, negative: bool | None = None) -> bytes:
+    """Ion VarInt: sign in bit 6 of the first byte, end flag on the last byte."""
+    if negative is None:
+        negative = n < 0
+    mag = -n if n < 0 else n
+    groups = [mag & 0x7F]
+    mag >>= 7
+    while mag:
+        groups.append(mag & 0x7F)
+        mag >>= 7
+    if groups[-1] & 0x40:  # no room for the sign bit in the first byte
+        groups.append(0)
+    groups.reverse()
+    if negative:
+        groups[0] |= 0x40
+    groups[-1] |= 0x80
+    return bytes(groups)
+
+
+def _int_bytes(mag: int, negative: bool) -> bytes:
+    """Ion Int (signed magnitude); a positive zero has no bytes, a negative zero is 0x80."""
+    if mag == 0:
+        return b"\x80" if negative else b""
+    raw = _uint_bytes(mag)
+    if raw[0] & 0x80:
+        raw = b"\x00" + raw
+    if negative:
+        raw = bytes((raw[0] | 0x80,)) + raw[1:]
+    return raw
+
+
+def _scalar(tq: int, representation: bytes) -> bytes:
+    return b"\x0b" + bytes((tq,)) + _escape(representation) + b"\x0e"
+
+
+def _symbol_text_bytes(token: Any) -> bytes | None:
+    """UTF-8 of a symbol's text, or None for symbol zero; unknown non-zero SIDs are refused."""
+    if isinstance(token, str):
+        return token.encode("utf-8")
+    text = getattr(token, "text", None)
+    if text is not None:
+        return text.encode("utf-8")
+    sid = getattr(token, "sid", None) if token is not None else 0
+    if sid in (0, None):
+        return None
+    raise ValueError(f"cannot hash a symbol with unknown text (SID {sid})")
+
+
+def _symbol(token: Any) -> bytes:
+    """s(symbol) for a field name, annotation or symbol value."""
+    raw = _symbol_text_bytes(token)
+    if raw is None:
+        return b"\x0b\x71\x0e"  # symbol zero: Q=1, no representation
+    return b"\x0b\x70" + _escape(raw) + b"\x0e"
+
+
+# --- scalar representations -----------------------------------------------------------------
+
+_POS_ZERO_FLOAT = b"\x00" * 8
+_NAN = b"\x7f\xf8\x00\x00\x00\x00\x00\x00"
+_pack_double = _struct.Struct(">d").pack
+
+
+def _float(v: float) -> bytes:
+    raw = _pack_double(v)
+    if raw == _POS_ZERO_FLOAT:
+        return b"\x0b\x40\x0e"
+    if v != v:  # every NaN hashes as the canonical quiet NaN
+        raw = _NAN
+    return b"\x0b\x40" + _escape(raw) + b"\x0e"
+
+
+def _decimal(v: Decimal) -> bytes:
+    sign, digits, exponent = v.as_tuple()
+    if not isinstance(exponent, int):
+        raise ValueError(f"cannot hash a non-finite decimal: {v}")
+    coefficient = int("".join(map(str, digits))) if len(digits) > 1 else digits[0]
+    if exponent == 0 and coefficient == 0 and not sign:
+        return b"\x0b\x50\x0e"  # 0d0 has no representation
+    rep = _var_int(exponent) + _int_bytes(coefficient, bool(sign))
+    return b"\x0b\x50" + _escape(rep) + b"\x0e"
+
+
+def _int(v: int) -> bytes:
+    if v >= 0:
+        return b"\x0b\x20" + _escape(_uint_bytes(v)) + b"\x0e"
+    return b"\x0b\x30" + _escape(_uint_bytes(-v)) + b"\x0e"
+
+
+_SMALL_INTS = [_int(i) for i in range(1024)]
+
+
+def _fraction(ts: _dt.datetime) -> bytes:
+    """Fractional seconds as VarInt exponent + Int coefficient (spec: zero coefficient
+    dropped, a negative exponent kept, so `.000` differs from no fraction at all)."""
+    frac = getattr(ts, "fractional_seconds", None)
+    if frac is None:
+        digits = getattr(ts, "fractional_precision", None)
+        if digits is None:
+            digits = 6  # what amazon.ion writes for a plain datetime
+        if digits == 0:
+            return b""
+        frac = Decimal(ts.microsecond // 10 ** (6 - digits)).scaleb(-digits)
+    sign, digits_t, exponent = frac.as_tuple()
+    coefficient = int("".join(map(str, digits_t)))
+    if exponent >= 0 and coefficient == 0:
+        return b""
+    return _var_int(exponent) + _int_bytes(coefficient, False)
+
+
+_UTC_Z = b"\x80"  # VarInt 0: known offset +00:00
+_UNKNOWN_OFFSET = b"\xc0"  # VarInt -0: -00:00
+
+
+def _timestamp(ts: _dt.datetime) -> bytes:
+    precision = getattr(ts, "precision", None)
+    if precision is None:
+        precision = TimestampPrecision.SECOND
+    if precision < TimestampPrecision.MINUTE:
+        # Dates carry no offset; the fields are the date as written.
+        rep = b"\xc0" + _var_uint(ts.year)
+        if precision >= TimestampPrecision.MONTH:
+            rep += _var_uint(ts.month)
+            if precision >= TimestampPrecision.DAY:
+                rep += _var_uint(ts.day)
+        return b"\x0b\x60" + _escape(rep) + b"\x0e"
+    offset = ts.utcoffset()
+    if offset is None:
+        off = _UNKNOWN_OFFSET
+        utc = ts
+    elif not offset:
+        off = _UTC_Z
+        utc = ts
+    else:
+        minutes = int(offset.total_seconds()) // 60
+        off = _var_int(minutes)
+        utc = _dt.datetime(ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second) - offset
+    rep = off + _var_uint(utc.year) + bytes((
+        utc.month | 0x80, utc.day | 0x80, utc.hour | 0x80, utc.minute | 0x80))
+    if precision >= TimestampPrecision.SECOND:
+        rep += bytes((utc.second | 0x80,)) + _fraction(ts)
+    return b"\x0b\x60" + _escape(rep) + b"\x0e"
+
+
+def _text(tq_byte: bytes, text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return tq_byte + _escape(raw) + b"\x0e"
+
+
+_NULL_TQ = {
+    IonType.NULL: b"\x0b\x0f\x0e",
+    IonType.BOOL: b"\x0b\x1f\x0e",
+    IonType.INT: b"\x0b\x2f\x0e",
+    IonType.FLOAT: b"\x0b\x4f\x0e",
+    IonType.DECIMAL: b"\x0b\x5f\x0e",
+    IonType.TIMESTAMP: b"\x0b\x6f\x0e",
+    IonType.SYMBOL: b"\x0b\x7f\x0e",
+    IonType.STRING: b"\x0b\x8f\x0e",
+    IonType.CLOB: b"\x0b\x9f\x0e",
+    IonType.BLOB: b"\x0b\xaf\x0e",
+    IonType.LIST: b"\x0b\xbf\x0e",
+    IonType.SEXP: b"\x0b\xcf\x0e",
+    IonType.STRUCT: b"\x0b\xdf\x0e",
+}
+_TRUE, _FALSE = b"\x0b\x11\x0e", b"\x0b\x10\x0e"
+_FIELD_PREFIX_LIMIT = 8192  # bound the field-name cache so memory stays flat
+
+
+# --- the serializer, built once per hash function -------------------------------------------
+
+def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
+    """An Ion Hash function for `new_hash` (a hashlib-style constructor such as
+    `hashlib.md5`): the returned callable maps an Ion value to `new_hash(s(value)).digest()`."""
+    field_prefix: dict[Any, bytes] = {}
+
+    def annotated(v: Any, annotations: Iterable[Any], plain: bytes) -> bytes:
+        return (b"\x0b\xe0" + b"".join([_symbol(a) for a in annotations]) + plain + b"\x0e")
+
+    def ser(v: Any) -> bytes:
+        f = dispatch.get(type(v))
+        return f(v) if f is not None else ser_other(v)
+
+    def ser_struct_items(items: Iterable[tuple[Any, Any]]) -> bytes:
+        hashes = []
+        append = hashes.append
+        get_prefix = field_prefix.get
+        get = dispatch.get
+        for k, x in items:
+            p = get_prefix(k)
+            if p is None:
+                p = _symbol(k)
+                if len(field_prefix) >= _FIELD_PREFIX_LIMIT:
+                    field_prefix.clear()
+                if isinstance(k, str):
+                    field_prefix[k] = p
+            f = get(type(x))
+            append(new_hash(p + (f(x) if f is not None else ser_other(x))).digest())
+        if not hashes:
+            return b"\x0b\xd0\x0e"
+        hashes.sort()
+        return b"\x0b\xd0" + _escape_always(b"".join(hashes)) + b"\x0e"
+
+    def ser_ionpy_dict(v: IonPyDict) -> bytes:
+        plain = ser_struct_items(v.iteritems())
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_std_dict(v: dict) -> bytes:
+        plain = ser_struct_items(v.items())
+        ann = getattr(v, "ion_annotations", None)
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_sequence(tq: bytes, v: Iterable[Any]) -> bytes:
+        get = dispatch.get
+        parts = [tq]
+        for x in v:
+            f = get(type(x))
+            parts.append(f(x) if f is not None else ser_other(x))
+        parts.append(b"\x0e")
+        return b"".join(parts)
+
+    def ser_ionpy_list(v: IonPyList) -> bytes:
+        plain = ser_sequence(b"\x0b\xc0" if v.ion_type == IonType.SEXP else b"\x0b\xb0", v)
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_list(v: list | tuple) -> bytes:
+        return ser_sequence(b"\x0b\xb0", v)
+
+    def ser_ionpy_text(v: IonPyText) -> bytes:
+        plain = _text(b"\x0b\x70" if v.ion_type == IonType.SYMBOL else b"\x0b\x80", v)
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_str(v: str) -> bytes:
+        return _text(b"\x0b\x80", v)
+
+    def ser_ionpy_symbol(v: IonPySymbol) -> bytes:
+        plain = _symbol(v)
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_ionpy_int(v: IonPyInt) -> bytes:
+        if v.ion_type == IonType.BOOL:
+            plain = _TRUE if v else _FALSE
+        else:
+            plain = _SMALL_INTS[v] if 0 <= v < 1024 else _int(v)
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_int(v: int) -> bytes:
+        return _SMALL_INTS[v] if 0 <= v < 1024 else _int(v)
+
+    def ser_ionpy_bool(v: IonPyBool) -> bytes:
+        plain = _TRUE if v else _FALSE
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_bool(v: bool) -> bytes:
+        return _TRUE if v else _FALSE
+
+    def ser_ionpy_decimal(v: IonPyDecimal) -> bytes:
+        plain = _decimal(v)
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_ionpy_float(v: IonPyFloat) -> bytes:
+        plain = _float(v)
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_ionpy_timestamp(v: IonPyTimestamp) -> bytes:
+        plain = _timestamp(v)
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_ionpy_bytes(v: IonPyBytes) -> bytes:
+        tq = b"\x0b\x90" if v.ion_type == IonType.CLOB else b"\x0b\xa0"
+        plain = tq + _escape(bytes(v)) + b"\x0e"
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_bytes(v: bytes | bytearray | memoryview) -> bytes:
+        return b"\x0b\xa0" + _escape(bytes(v)) + b"\x0e"
+
+    def ser_ionpy_null(v: IonPyNull) -> bytes:
+        plain = _NULL_TQ[v.ion_type]
+        ann = v.ion_annotations
+        return annotated(v, ann, plain) if ann else plain
+
+    def ser_none(_v: None) -> bytes:
+        return b"\x0b\x0f\x0e"
+
+    def ser_other(v: Any) -> bytes:
+        """Subclasses and less common types, by isinstance (the dict above is exact-type)."""
+        if isinstance(v, IonPyNull):
+            return ser_ionpy_null(v)
+        if isinstance(v, bool):
+            return ser_bool(v)
+        if isinstance(v, SymbolToken):
+            return ser_ionpy_symbol(v) if hasattr(v, "ion_annotations") else _symbol(v)
+        if isinstance(v, IonPyDict):
+            return ser_ionpy_dict(v)
+        if isinstance(v, dict):
+            return ser_std_dict(v)
+        if isinstance(v, (list, tuple)):
+            return ser_ionpy_list(v) if hasattr(v, "ion_type") else ser_list(v)
+        if isinstance(v, str):
+            return ser_ionpy_text(v) if hasattr(v, "ion_type") else ser_str(v)
+        if isinstance(v, int):
+            return ser_ionpy_int(v) if hasattr(v, "ion_type") else ser_int(v)
+        if isinstance(v, float):
+            return ser_ionpy_float(v) if hasattr(v, "ion_type") else _float(v)
+        if isinstance(v, Decimal):
+            return ser_ionpy_decimal(v) if hasattr(v, "ion_type") else _decimal(v)
+        if isinstance(v, _dt.datetime):
+            return ser_ionpy_timestamp(v) if hasattr(v, "ion_annotations") else _timestamp(v)
+        if isinstance(v, (bytes, bytearray, memoryview)):
+            return ser_ionpy_bytes(v) if hasattr(v, "ion_type") else ser_bytes(v)
+        raise TypeError(f"cannot Ion-hash a value of type {type(v).__name__}")
+
+    dispatch: dict[type, Callable[[Any], bytes]] = {
+        IonPyDict: ser_ionpy_dict,
+        IonPyStdDict: ser_std_dict,
+        dict: ser_std_dict,
+        IonPyList: ser_ionpy_list,
+        list: ser_list,
+        tuple: ser_list,
+        IonPyText: ser_ionpy_text,
+        str: ser_str,
+        IonPySymbol: ser_ionpy_symbol,
+        SymbolToken: _symbol,
+        IonPyInt: ser_ionpy_int,
+        int: ser_int,
+        IonPyBool: ser_ionpy_bool,
+        bool: ser_bool,
+        IonPyDecimal: ser_ionpy_decimal,
+        Decimal: _decimal,
+        IonPyFloat: ser_ionpy_float,
+        float: _float,
+        IonPyTimestamp: ser_ionpy_timestamp,
+        Timestamp: _timestamp,
+        _dt.datetime: _timestamp,
+        IonPyBytes: ser_ionpy_bytes,
+        bytes: ser_bytes,
+        bytearray: ser_bytes,
+        IonPyNull: ser_ionpy_null,
+        type(None): ser_none,
+    }
+
+    def hash_value(value: Any) -> bytes:
+        return new_hash(ser(value)).digest()
+
+    hash_value.serialize = ser  # type: ignore[attr-defined]  # s(v), for tests and tools
+    return hash_value
+
+
+ion_hash: Callable[[Any], bytes] = make_ion_hasher(hashlib.sha256)
+ion_hash.__doc__ = "Ion Hash with SHA-256 of one Ion value (32 bytes): QLDB's H(v)."
+
+
+# --- QLDB's combinators ---------------------------------------------------------------------
+
+_FLIP = bytes(b ^ 0x80 for b in range(256))  # unsigned order of flipped bytes == signed order
+_sha256 = hashlib.sha256
+
+
+def dot(a: bytes, b: bytes) -> bytes:
+    """QLDB's combiner: an empty side passes the other through; otherwise SHA-256 of the two
+    hashes, the smaller first, compared as signed bytes from the last byte to the first."""
+    if not a:
+        return bytes(b)
+    if not b:
+        return bytes(a)
+    if len(a) != HASH_SIZE or len(b) != HASH_SIZE:
+        raise ValueError(f"dot needs two {HASH_SIZE}-byte hashes, got {len(a)} and {len(b)} bytes")
+    if a[::-1].translate(_FLIP) <= b[::-1].translate(_FLIP):
+        return _sha256(a + b).digest()
+    return _sha256(b + a).digest()
+
+
+def merkle_root(hashes: Sequence[bytes]) -> bytes:
+    """Pairwise `dot` level by level, an unpaired last hash carried up; empty list -> b""."""
+    level = list(hashes)
+    if not level:
+        return b""
+    while len(level) > 1:
+        nxt = [dot(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+def merkle_path(hashes: Sequence[bytes], index: int) -> list[bytes]:
+    """Sibling hashes, bottom-up, so that `fold(hashes[index], path) == merkle_root(hashes)`.
+    A level where the node is carried up unpaired contributes nothing."""
+    if not 0 <= index < len(hashes):
+        raise IndexError(f"leaf index {index} is outside 0..{len(hashes) - 1}")
+    level = list(hashes)
+    path: list[bytes] = []
+    while len(level) > 1:
+        sibling = index ^ 1
+        if sibling < len(level):
+            path.append(level[sibling])
+        nxt = [dot(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+        index //= 2
+    return path
+
+
+def fold(h: bytes, proof: Iterable[bytes]) -> bytes:
+    """Apply `h = dot(h, p)` for each proof hash in order."""
+    for p in proof:
+        h = dot(h, p)
+    return h
+
+
+_ion_string_hash = ion_hash
+
+
+def statement_hash(text: str, params: Sequence[Any] = ()) -> bytes:
+    """H(statement text as an Ion string), then `dot` with H(param) for each parameter."""
+    h = _ion_string_hash(str(text))
+    for p in params:
+        h = dot(h, ion_hash(p))
+    return h
+
+
+def commit_digest(tx_id: str, statements: Iterable[tuple[str, Sequence[Any]]]) -> bytes:
+    """A transaction's CommitDigest: H(txId as an Ion string) dot each statement hash."""
+    digest = ion_hash(str(tx_id))
+    for text, params in statements:
+        digest = dot(digest, statement_hash(text, params))
+    return digest
