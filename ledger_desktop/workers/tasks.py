@@ -12,6 +12,7 @@ import enum
 import queue
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -77,8 +78,8 @@ class _Bridge(QObject):
 
     report = Signal(object, str, object)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
         self.report.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object, str, object)
@@ -104,6 +105,12 @@ class _Bridge(QObject):
 
 
 _STOP = object()
+_LANES: weakref.WeakSet[Lane] = weakref.WeakSet()
+
+
+def running_lanes() -> list[Lane]:
+    """Lanes whose thread is still alive (tests use this to catch leaked threads)."""
+    return [lane for lane in list(_LANES) if lane.isRunning()]
 
 
 class Lane(QThread):
@@ -121,17 +128,19 @@ class Lane(QThread):
         self._opener = opener
         self._closer = closer
         self._queue: queue.Queue[Any] = queue.Queue()
-        self._bridge = _Bridge()
+        self._bridge = _Bridge(self)
         self._current: Task | None = None
         self._pending: list[Task] = []
         self._stopping = False
+        _LANES.add(self)
 
     # -- GUI-thread API ---------------------------------------------------------------------
     def submit(self, fn: TaskFn, name: str = "") -> Task:
         """Queue `fn(resource, progress, cancel)`; the returned task reports on the GUI thread."""
         if self._stopping:
             raise RuntimeError(f"lane {self.objectName()} is stopped")
-        task = Task(fn, name, parent=self._bridge)
+        # Tasks are owned by Python (no Qt parent): they live as long as someone holds them.
+        task = Task(fn, name)
         task.finished.connect(lambda t=task: self._forget(t))
         self._pending.append(task)
         if not self.isRunning():
@@ -159,7 +168,6 @@ class Lane(QThread):
     def _forget(self, task: Task) -> None:
         if task in self._pending:
             self._pending.remove(task)
-        task.deleteLater()
 
     # -- worker thread ----------------------------------------------------------------------
     def run(self) -> None:  # noqa: C901 - one loop, each branch short
