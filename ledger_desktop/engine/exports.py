@@ -20,13 +20,12 @@ import datetime as _dt
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from amazon.ion import simpleion
-from amazon.ion.core import IonType
 from amazon.ion.exceptions import IonException
 
 from .cancel import CancelToken, Progress
@@ -350,7 +349,7 @@ def open_export(directory: str | os.PathLike[str]) -> ExportSource:
     ledger_name = None
     for started in sorted(d.glob(f"*{STARTED}")):
         m = read_manifest(started)
-        if isinstance(m, dict):
+        if isinstance(m, Mapping):
             if m.get("ledgerName"):
                 ledger_name = str(m["ledgerName"])
             eid = str(m.get("exportId") or started.name[:-len(STARTED)])
@@ -363,7 +362,7 @@ def open_export(directory: str | os.PathLike[str]) -> ExportSource:
         for manifest in completed:
             export_id = manifest.name.split(".", 1)[0]
             m = read_manifest(manifest)
-            keys = m.get("keys") if isinstance(m, dict) else None
+            keys = m.get("keys") if isinstance(m, Mapping) else None
             if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
                 raise InputFormatError(f"{manifest.name}: expected {{keys: [\"...\"]}}")
             for key in keys:
@@ -527,6 +526,3 @@ def _revision(r: dict[str, Any], where: str) -> tuple[Any, int]:
             raise InputFormatError(f"{where}: unknown field {k!r}")
     return struct(*pairs), 0
 
-
-def is_struct(value: Any) -> bool:
-    return getattr(value, "ion_type", None) == IonType.STRUCT or isinstance(value, dict)
