@@ -132,7 +132,7 @@ def check_block(block: Any, *, own_layout: bool = False,
             pass
         return [CheckFailure(seq, "format", f"not a QLDB block: missing or malformed field ({e})")]
 
-    revisions = block["revisions"] if "revisions" in block else []
+    revisions = block.get("revisions", [])
     rev_hashes: list[bytes] = []
     for i, rev in enumerate(revisions):
         if "hash" not in rev:
@@ -170,14 +170,12 @@ def check_block(block: Any, *, own_layout: bool = False,
         elif root not in entries:
             failures.append(CheckFailure(seq, "revisions entry",
                                          "the Merkle root of the revision hashes is not an entry"))
-    if "transactionInfo" in block:
-        if ion_hash(block["transactionInfo"]) not in entries:
-            failures.append(CheckFailure(seq, "transaction info",
-                                         "H(transactionInfo) is not among the block's entries"))
-    if "redactionInfo" in block:
-        if ion_hash(block["redactionInfo"]) not in entries:
-            failures.append(CheckFailure(seq, "redaction info",
-                                         "H(redactionInfo) is not among the block's entries"))
+    if "transactionInfo" in block and ion_hash(block["transactionInfo"]) not in entries:
+        failures.append(CheckFailure(seq, "transaction info",
+                                     "H(transactionInfo) is not among the block's entries"))
+    if "redactionInfo" in block and ion_hash(block["redactionInfo"]) not in entries:
+        failures.append(CheckFailure(seq, "redaction info",
+                                     "H(redactionInfo) is not among the block's entries"))
     if own_layout:
         expected = own_entries(block, rev_hashes)
         if expected != entries:

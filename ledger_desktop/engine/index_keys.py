@@ -79,8 +79,8 @@ def index_key(value: Any) -> bytes | None:
     if t == IonType.TIMESTAMP:
         when = value
         if when.tzinfo is None:
-            when = when.replace(tzinfo=_dt.timezone.utc)
-        utc = when.astimezone(_dt.timezone.utc)
+            when = when.replace(tzinfo=_dt.UTC)
+        utc = when.astimezone(_dt.UTC)
         return b"t:" + utc.strftime("%Y%m%d%H%M%S%f").encode()
     if t in (IonType.BLOB, IonType.CLOB):
         return b"x:" + bytes(value)

@@ -62,7 +62,7 @@ def _foreign_catalog(conn: sqlite3.Connection, block: Any) -> None:
             table_id, name = str(d["tableId"]), str(d["tableName"])
             conn.execute("INSERT OR IGNORE INTO tables_(table_id, name, status, tags, "
                          "catalog_version) VALUES (?,?,'ACTIVE',NULL,-1)", (table_id, name))
-    for st in info["statements"] if "statements" in info else []:
+    for st in info.get("statements", []):
         text = str(st["statement"])
         m = _CREATE_INDEX.match(text)
         if m:

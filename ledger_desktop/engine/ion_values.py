@@ -35,15 +35,15 @@ def dumps_text(value: Any, pretty: bool = False) -> str:
 
 def timestamp_ms(when: _dt.datetime) -> Timestamp:
     """A UTC Ion timestamp with millisecond precision, as QLDB writes them."""
-    when = when.astimezone(_dt.timezone.utc)
+    when = when.astimezone(_dt.UTC)
     micro = (when.microsecond // 1000) * 1000
     return Timestamp(when.year, when.month, when.day, when.hour, when.minute, when.second,
-                     micro, _dt.timezone.utc, precision=TimestampPrecision.SECOND,
+                     micro, _dt.UTC, precision=TimestampPrecision.SECOND,
                      fractional_precision=3)
 
 
 def now_timestamp() -> Timestamp:
-    return timestamp_ms(_dt.datetime.now(_dt.timezone.utc))
+    return timestamp_ms(_dt.datetime.now(_dt.UTC))
 
 
 def parse_timestamp(text: str) -> Timestamp:

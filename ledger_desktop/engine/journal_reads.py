@@ -98,7 +98,7 @@ def _revision_info(ledger: Ledger, row: tuple, tx_id: str, body: bytes | None) -
         hash=bytes(h), kind=_KIND_NAMES.get(kind, "system"),
         data=loads(data) if kind == storage.KIND_DATA else None,
         data_hash=bytes(data_hash) if data_hash is not None else None,
-        tx_time=metadata["txTime"] if "txTime" in metadata else None, tx_id=tx_id,
+        tx_time=metadata.get("txTime", None), tx_id=tx_id,
         table_id=table_id, metadata=metadata,
         statements=_statements_of(body, doc_id) if body is not None else [])
 

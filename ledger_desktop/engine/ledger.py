@@ -496,7 +496,7 @@ def _foreign_revision_rows(seq: int, block: Any) -> list[tuple]:
         for doc_id, d in block["transactionInfo"]["documents"].items():
             doc_tables[str(doc_id)] = str(d["tableId"])
     rows = []
-    for idx, rev in enumerate(block["revisions"] if "revisions" in block else []):
+    for idx, rev in enumerate(block.get("revisions", [])):
         h = bytes(rev["hash"])
         if "metadata" not in rev:
             rows.append((seq, idx, None, None, None, storage.KIND_HASH_ONLY, h, None, None, None))

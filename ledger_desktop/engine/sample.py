@@ -8,7 +8,6 @@ renewed, a licence and a registration deleted, and one old revision redacted.
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -145,7 +144,7 @@ def _build(ledger: Ledger) -> None:
     with ledger.transaction() as tx:
         regs = []
         for reg, person in zip(REGISTRATIONS, PEOPLE, strict=True):
-            reg = copy.deepcopy(reg)
+            reg = _ion(reg)
             reg["Owners"]["PrimaryOwner"]["PersonId"] = person_ids[person["GovId"]]
             regs.append(_ion(reg))
         stmt = tx.begin_statement("INSERT INTO VehicleRegistration ?", [regs])
@@ -176,7 +175,7 @@ def _build(ledger: Ledger) -> None:
         stmt = tx.begin_statement("FROM VehicleRegistration AS v WHERE v.VIN = ? "
                                   "INSERT INTO v.Owners.SecondaryOwners VALUE ?", [vin, secondary])
         for doc in _find(tx, "VehicleRegistration", "VIN", vin):
-            data = copy.deepcopy(doc.data)
+            data = _ion(doc.data)
             data["Owners"]["SecondaryOwners"].append(secondary)
             tx.update(doc.doc_id, data, stmt)
     # transfer_vehicle_ownership
@@ -186,7 +185,7 @@ def _build(ledger: Ledger) -> None:
                                   "SET r.Owners.PrimaryOwner.PersonId = ? WHERE r.VIN = ?",
                                   [new_owner, vin])
         for doc in _find(tx, "VehicleRegistration", "VIN", vin):
-            data = copy.deepcopy(doc.data)
+            data = _ion(doc.data)
             data["Owners"]["PrimaryOwner"]["PersonId"] = _ion(new_owner)
             tx.update(doc.doc_id, data, stmt)
     # renew_drivers_license
@@ -196,7 +195,7 @@ def _build(ledger: Ledger) -> None:
                                   "d.ValidToDate = ? WHERE d.PersonId = ?",
                                   [start, end, person_ids["744 849 301"]])
         for doc in _find(tx, "DriversLicense", "PersonId", person_ids["744 849 301"]):
-            data = copy.deepcopy(doc.data)
+            data = _ion(doc.data)
             data["ValidFromDate"], data["ValidToDate"] = _ion(start), _ion(end)
             tx.update(doc.doc_id, data, stmt)
     # deregister_drivers_license
@@ -212,7 +211,7 @@ def _build(ledger: Ledger) -> None:
                                   "SET r.PendingPenaltyTicketAmount = ? WHERE r.VIN = ?",
                                   [Decimal("0.00"), semi])
         for doc in _find(tx, "VehicleRegistration", "VIN", semi):
-            data = copy.deepcopy(doc.data)
+            data = _ion(doc.data)
             data["PendingPenaltyTicketAmount"] = _ion(Decimal("0.00"))
             tx.update(doc.doc_id, data, stmt)
     with ledger.transaction() as tx:

@@ -73,7 +73,7 @@ CREATE TABLE indexes (
     table_id  TEXT NOT NULL,
     field     TEXT NOT NULL,
     status    TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE documents (
     rowid    INTEGER PRIMARY KEY,
     doc_id   TEXT NOT NULL UNIQUE,

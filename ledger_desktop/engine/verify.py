@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import storage
-from .blocks import BlockAddress, EMPTY_DATA_HASH, header_entry
+from .blocks import EMPTY_DATA_HASH, BlockAddress, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
 from .ion_hash import dot, ion_hash, merkle_root
@@ -91,10 +91,10 @@ class VerifyReport:
     def fail(self, failure: VerifyFailure) -> None:
         self.ok = False
         self.failure_count += 1
-        if failure.seq is not None and (not self.failed_blocks
-                                        or self.failed_blocks[-1] != failure.seq):
-            if len(self.failed_blocks) < 100_000:
-                self.failed_blocks.append(failure.seq)
+        new_block = failure.seq is not None and (not self.failed_blocks
+                                                 or self.failed_blocks[-1] != failure.seq)
+        if new_block and len(self.failed_blocks) < 100_000:
+            self.failed_blocks.append(failure.seq)  # type: ignore[arg-type]
         if len(self.failures) < MAX_FAILURES:
             self.failures.append(failure)
 
@@ -309,7 +309,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
             and str(body["blockAddress"]["strandId"]) == ledger.strand_id
             and bytes(body["blockHash"]) == bhash
             and bytes(body["entriesHash"]) == ehash
-            and bytes(body["previousBlockHash"] if "previousBlockHash" in body else b"") == phash
+            and bytes(body.get("previousBlockHash", b"")) == phash
             and str(body["transactionId"]) == tx_id
             and dumps_text(body["blockTimestamp"]) == block_ts)
     except Exception as e:

@@ -53,8 +53,8 @@ def check_index_storage(ledger: Ledger, report: VerifyReport,
         cancel.check()
     # 3. the catalog agrees with the replay of the catalog revisions
     catalog: dict[str, tuple[str, str, frozenset[tuple[str, str]], int]] = {}
-    for doc_id, version, data, seq in conn.execute(
-            "SELECT doc_id, version, data, seq FROM revisions WHERE kind=? ORDER BY seq",
+    for doc_id, data, seq in conn.execute(
+            "SELECT doc_id, data, seq FROM revisions WHERE kind=? ORDER BY seq",
             (storage.KIND_SYSTEM,)):
         value = loads(data)
         if "tableId" not in value:

@@ -119,9 +119,7 @@ def test_changed_index_storage_is_found(copy):
 
 
 def test_changed_index_entry_is_found(copy):
-    _sql(copy, "DELETE FROM index_entries WHERE rowid IN (SELECT rowid FROM index_entries "
-         "LIMIT 1)" if False else
-         "DELETE FROM index_entries WHERE doc_id=(SELECT doc_id FROM index_entries LIMIT 1)")
+    _sql(copy, "DELETE FROM index_entries WHERE doc_id=(SELECT doc_id FROM index_entries LIMIT 1)")
     report = _verify(copy)
     assert not report.ok and report.first_failure.check == "index storage"
 

@@ -1,0 +1,183 @@
+"""Engine benchmarks (issue 2): commits, verification, digests and proofs.
+
+Each figure is printed next to a baseline measured in the same run, as a ratio:
+raw SQLite inserts of the same rows with the same durability, and hashlib's SHA-256 rate.
+
+    python3 bench/bench_engine.py            # full run (builds a 1,000,000-block ledger)
+    python3 bench/bench_engine.py --quick    # smaller sizes, for a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ledger_desktop.engine.blocks import BlockAddress  # noqa: E402
+from ledger_desktop.engine.ion_values import dumps_binary, loads  # noqa: E402
+from ledger_desktop.engine.ledger import Ledger  # noqa: E402
+
+
+def doc(i: int):
+    return loads(dumps_binary({
+        "VIN": f"1N4AL11D75C{i:06d}", "Type": "Sedan", "Year": 2011 + i % 10, "Make": "Audi",
+        "Model": "A5", "Color": "Silver", "Price": __import__("decimal").Decimal("90.25"),
+        "Owners": {"PrimaryOwner": {"PersonId": "3Qv67yjXEwB9SjmvkuG6Cp"},
+                   "SecondaryOwners": []}}))
+
+
+def line(name: str, value: float, unit: str, baseline: float | None = None,
+         base_name: str = "", better: str = "higher") -> None:
+    text = f"{name:<52} {value:>14,.1f} {unit}"
+    if baseline:
+        ratio = value / baseline
+        text += f"   baseline {base_name}: {baseline:,.1f} {unit}  ratio {ratio:.3f}"
+    print(text, flush=True)
+
+
+def raw_sqlite_commits(path: Path, docs: list, synchronous: str) -> float:
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("PRAGMA journal_mode=WAL")
+    c.execute(f"PRAGMA synchronous={synchronous}")
+    c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB)")
+    blobs = [dumps_binary(d) for d in docs]
+    t = time.perf_counter()
+    for b in blobs:
+        c.execute("BEGIN IMMEDIATE")
+        c.execute("INSERT INTO t(data) VALUES (?)", (b,))
+        c.execute("COMMIT")
+    dt = time.perf_counter() - t
+    c.close()
+    return len(docs) / dt
+
+
+def ledger_commits(path: Path, docs: list, per_tx: int, synchronous: str = "FULL") -> float:
+    led = Ledger.create(path)
+    if synchronous != "FULL":
+        led._conn.execute(f"PRAGMA synchronous={synchronous}")
+    with led.transaction() as tx:
+        tid = tx.create_table("Vehicle", tx.begin_statement("CREATE TABLE Vehicle"))
+    t = time.perf_counter()
+    for start in range(0, len(docs), per_tx):
+        with led.transaction() as tx:
+            stmt = tx.begin_statement("INSERT INTO Vehicle ?")
+            for d in docs[start:start + per_tx]:
+                tx.insert(tid, d, stmt)
+    dt = time.perf_counter() - t
+    led.close()
+    return len(docs) / dt
+
+
+def sha256_rate(nbytes: int = 200) -> float:
+    data = os.urandom(nbytes)
+    n = 300_000
+    t = time.perf_counter()
+    h = hashlib.sha256
+    for _ in range(n):
+        h(data).digest()
+    return n / (time.perf_counter() - t)
+
+
+def build_big(path: Path, blocks: int) -> Ledger:
+    """A ledger of `blocks` one-revision blocks, committed in SQLite batches for speed."""
+    led = Ledger.create(path)
+    led._conn.execute("PRAGMA synchronous=OFF")  # building only; the figures use FULL
+    with led.transaction() as tx:
+        tid = tx.create_table("T", tx.begin_statement("CREATE TABLE T"))
+    small = loads("{a: 1}")
+    done = led.block_count()
+    t = time.perf_counter()
+    while done < blocks:
+        with led.atomic():
+            for _ in range(min(20_000, blocks - done)):
+                with led.transaction() as tx:
+                    tx.insert(tid, small, tx.begin_statement("INSERT INTO T ?"))
+                done += 1
+        print(f"  built {done:,} blocks ({time.perf_counter() - t:.0f} s)", file=sys.stderr,
+              flush=True)
+    return led
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--big", type=int, default=None, help="blocks in the digest/proof ledger")
+    args = ap.parse_args()
+    n_single = 300 if args.quick else 2000
+    n_batch = 5000 if args.quick else 50_000
+    big = args.big or (20_000 if args.quick else 1_000_000)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-engine-"))
+    docs = [doc(i) for i in range(max(n_single, n_batch))]
+    print(f"== engine benchmarks ({'quick' if args.quick else 'full'})")
+
+    raw = raw_sqlite_commits(tmp / "raw.db", docs[:n_single], "FULL")
+    led = ledger_commits(tmp / "single.ledger", docs[:n_single], 1)
+    line("durable single-document commits (WAL, FULL)", led, "tx/s", raw,
+         "raw SQLite inserts, same rows, WAL+FULL")
+    print(f"{'':<52} raw/ledger = {raw / led:.2f} (target <= 2.0)")
+    raw_n = raw_sqlite_commits(tmp / "rawn.db", docs[:n_single], "NORMAL")
+    led_n = ledger_commits(tmp / "singlen.ledger", docs[:n_single], 1, "NORMAL")
+    line("single-document commits with synchronous=NORMAL", led_n, "tx/s", raw_n,
+         "raw SQLite, WAL+NORMAL")
+    print(f"{'':<52} cost of FULL durability: {led_n / led:.2f}x slower than NORMAL")
+
+    batch = ledger_commits(tmp / "batch.ledger", docs[:n_batch], 100)
+    line("batched commits, 100 documents per transaction", batch, "docs/s", None)
+    print(f"{'':<52} target >= 25,000 docs/s")
+
+    sha = sha256_rate()
+    with Ledger.open(tmp / "batch.ledger", read_only=True) as lv:
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t = time.perf_counter()
+        rep = lv.verify(check_index_storage=False)
+        dt = time.perf_counter() - t
+        assert rep.ok, rep.summary()
+        line("full verification (every revision re-hashed)", rep.revisions_checked / dt,
+             "rev/s", sha, "hashlib SHA-256 of 200 bytes")
+        print(f"{'':<52} target >= 40,000 revisions/s")
+        rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"  peak RSS growth during verification: {(rss1 - rss0) / 1024:.1f} MB")
+
+    big_led = build_big(tmp / "big.ledger", big)
+    n_blocks = big_led.block_count()
+    t = time.perf_counter()
+    rep = big_led.verify(rehash=False)
+    dt = time.perf_counter() - t
+    assert rep.ok, rep.summary()
+    line(f"chain-only verification ({n_blocks:,} blocks)", n_blocks / dt, "blocks/s", sha,
+         "hashlib SHA-256 of 200 bytes")
+    print(f"{'':<52} target >= 300,000 blocks/s")
+    reps = 2000
+    t = time.perf_counter()
+    for _ in range(reps):
+        big_led.digest()
+    line(f"digest() on {n_blocks:,} blocks", (time.perf_counter() - t) / reps * 1e3, "ms", None)
+    import random
+
+    worst = 0.0
+    total = 0.0
+    strand = big_led.strand_id
+    tip = big_led.tip()
+    for _ in range(500):
+        seq = random.randrange(n_blocks)
+        t = time.perf_counter()
+        big_led.get_block(BlockAddress(strand, seq), tip)
+        dt = time.perf_counter() - t
+        worst = max(worst, dt)
+        total += dt
+    line("GetBlock with proof (mean)", total / 500 * 1e3, "ms", None)
+    line("GetBlock with proof (worst of 500)", worst * 1e3, "ms", None)
+    print(f"{'':<52} targets: digest < 1 ms, proof < 5 ms")
+    big_led.close()
+
+
+if __name__ == "__main__":
+    main()
