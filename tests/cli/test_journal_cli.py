@@ -1,0 +1,132 @@
+"""The journal commands of the `ledger` CLI, end to end (exit codes, output, files)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from ledger_desktop.cli import main
+from ledger_desktop.engine.ion_values import dumps_binary, loads
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "dmv.ledger"
+    result = CliRunner().invoke(main, ["sample", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_every_command_has_help():
+    for cmd in ("init", "sample", "info", "digest", "verify", "get-block", "get-revision",
+                "verify-proof"):
+        r = run(cmd, "--help")
+        assert r.exit_code == 0 and "Usage" in r.output
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    p = tmp_path / "a.ledger"
+    assert run("init", p).exit_code == 0
+    r = run("init", p)
+    assert r.exit_code == 2 and "refusing to overwrite" in r.output
+
+
+def test_not_a_ledger_exits_2_without_traceback(tmp_path):
+    p = tmp_path / "x.ledger"
+    p.write_text("hello")
+    r = run("verify", p)
+    assert r.exit_code == 2
+    assert "not a ledger" in r.output and "Traceback" not in r.output
+
+
+def test_digest_save_and_verify_with_it(sample, tmp_path):
+    saved = tmp_path / "d.json"
+    r = run("digest", sample, "--save", saved)
+    assert r.exit_code == 0
+    b64 = re.search(r"digest:\s+(\S+)", r.output).group(1)
+    assert len(base64.b64decode(b64)) == 32
+    obj = json.loads(saved.read_text())
+    assert obj["Digest"] == b64 and "sequenceNo" in obj["DigestTipAddress"]["IonText"]
+    r = run("verify", sample, "--digest", saved, "-q")
+    assert r.exit_code == 0, r.output
+    assert "verified" in r.output and "agrees" in r.output
+
+
+def test_verify_reports_tampering_with_exit_1(sample, tmp_path):
+    copy = tmp_path / "t.ledger"
+    shutil.copy(sample, copy)
+    c = sqlite3.connect(copy)
+    seq, idx, data = c.execute("SELECT seq, idx, data FROM revisions WHERE kind=0 "
+                               "ORDER BY seq DESC LIMIT 1").fetchone()
+    value = loads(data)
+    value["City"] = "Nowhere"
+    c.execute("UPDATE revisions SET data=? WHERE seq=? AND idx=?", (dumps_binary(value), seq, idx))
+    c.commit()
+    c.close()
+    report = tmp_path / "r.json"
+    r = run("verify", copy, "-q", "--json", report)
+    assert r.exit_code == 1
+    assert f"block {seq}: revision hash check failed" in r.output
+    assert json.loads(report.read_text())["first_failure"]["seq"] == seq
+
+
+def test_get_block_and_revision_then_verify_proof_offline(sample, tmp_path):
+    r = run("digest", sample, "--save", tmp_path / "d.json")
+    tip = re.search(r"digestTipAddress: (\S+)", r.output).group(1)
+    strand = re.search(r'strandId:"(\w+)"', tip).group(1)
+    addr = f'{{strandId:"{strand}",sequenceNo:13}}'
+    r = run("get-block", sample, "--block-address", addr, "--digest-tip-address", tip)
+    assert r.exit_code == 0, r.output
+    block_text = re.search(r"^block: (.*)$", r.output, re.M).group(1)
+    proof_text = re.search(r"^proof: (.*)$", r.output, re.M).group(1)
+    (tmp_path / "block.ion").write_text(block_text)
+    (tmp_path / "proof.ion").write_text(proof_text)
+    r = run("verify-proof", "--block", tmp_path / "block.ion", "--proof", tmp_path / "proof.ion",
+            "--digest", tmp_path / "d.json")
+    assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
+
+    block = loads(block_text)
+    doc_id = next(str(r["metadata"]["id"]) for r in block["revisions"]
+                  if "data" in r and str(r["data"]["City"]) == "Olympia")
+    r = run("get-revision", sample, "--document-id", doc_id, "--block-address", addr,
+            "--digest-tip-address", tip)
+    assert r.exit_code == 0, r.output
+    rev_text = re.search(r"^revision: (.*)$", r.output, re.M).group(1)
+    rproof = re.search(r"^proof: (.*)$", r.output, re.M).group(1)
+    # the AWS CLI's JSON shape of GetRevision, which already holds the proof
+    aws_json = {"Revision": {"IonText": rev_text}, "Proof": {"IonText": rproof}}
+    (tmp_path / "rev.json").write_text(json.dumps(aws_json))
+    digest_b64 = json.loads((tmp_path / "d.json").read_text())["Digest"]
+    r = run("verify-proof", "--revision", tmp_path / "rev.json", "--digest", digest_b64)
+    assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
+    # a changed value in the revision is caught at step 0
+    aws_json["Revision"]["IonText"] = rev_text.replace("Olympia", "Olympus")
+    (tmp_path / "bad.json").write_text(json.dumps(aws_json))
+    r = run("verify-proof", "--revision", tmp_path / "bad.json", "--digest", digest_b64)
+    assert r.exit_code == 1 and "step 0" in r.output
+
+
+def test_verify_proof_usage_errors(tmp_path):
+    r = run("verify-proof", "--digest", "AAAA")
+    assert r.exit_code == 2
+    (tmp_path / "x.ion").write_text("{hash: {{AAAA}}")
+    r = run("verify-proof", "--revision", tmp_path / "x.ion", "--digest", "AAAA")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_console_script_runs(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "ledger_desktop.cli", "--help"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "verify" in r.stdout
