@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -166,7 +166,10 @@ _REV_SQL = ("SELECT seq, idx, doc_id, version, table_id, kind, hash, metadata, d
 
 def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                   cancel: CancelToken | None = None, digests: Sequence[Digest] = (),
-                  rehash: bool = True, check_index_storage: bool = True) -> VerifyReport:
+                  rehash: bool = True, check_index_storage: bool = True,
+                  on_block: Callable[[int, bool], None] | None = None) -> VerifyReport:
+    """`on_block(seq, ok)` (optional) is called after each block's checks, e.g. to colour a
+    chain view as verification advances."""
     conn = ledger._conn
     started = time.perf_counter()
     report = VerifyReport(ledger=str(ledger.path), strand_id=ledger.strand_id,
@@ -194,6 +197,7 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     last_report = time.perf_counter()
     try:
         for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body in bcur:
+            failures_before = report.failure_count
             bhash, ehash, phash = bytes(bhash), bytes(ehash), bytes(phash)
             if seq != expected_seq:
                 report.fail(VerifyFailure(seq, "chain link", f"blocks {expected_seq}..{seq - 1} "
@@ -239,6 +243,8 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                     report.fail(VerifyFailure(seq, "digest", f"blocks 0..{seq} do not fold to "
                                               f"the saved digest {_b64(d.digest)}"))
             report.blocks_checked += 1
+            if on_block is not None:
+                on_block(seq, report.failure_count == failures_before)
             report.revisions_checked += len(rows)
             expected_seq = seq + 1
             if (seq & 255) == 0:
