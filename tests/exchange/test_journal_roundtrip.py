@@ -1,0 +1,195 @@
+"""ledger -> export -> verify-export -> import-journal -> the same digest; failures change nothing."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ledger_desktop.cli import main
+from ledger_desktop.engine.cancel import CancelToken
+from ledger_desktop.engine.errors import Cancelled, IntegrityError, UserError
+from ledger_desktop.engine.export_verify import verify_export
+from ledger_desktop.engine.exports import export_journal, open_export
+from ledger_desktop.engine.ion_values import dumps_binary
+from ledger_desktop.engine.journal_import import import_journal
+from ledger_desktop.engine.ledger import Ledger
+
+from .ledgers import varied_ledger
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("src") / "source.ledger"
+    varied_ledger(path).close()
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["ion_text", "ion_binary"])
+def test_round_trip_keeps_the_digest(tmp_path: Path, source: Path, fmt: str) -> None:
+    with Ledger.open(source, read_only=True) as ledger:
+        digest = ledger.digest()
+        blocks = [dumps_binary(ledger.block(i)) for i in range(ledger.block_count())]
+        r = export_journal(ledger, tmp_path / "exp", fmt=fmt, max_object_bytes=1500)
+    assert len(r.keys) > 2, "small objects: the chain must be checked across files"
+    assert r.blocks == len(blocks) and (r.first_seq, r.last_seq) == (0, len(blocks) - 1)
+    report = verify_export(tmp_path / "exp", [digest])
+    assert report.ok, report.lines()
+    assert [d.ok for d in report.digests] == [True]
+    res = import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+    assert res.digest.digest == digest.digest and res.digest.tip == digest.tip
+    with Ledger.open(tmp_path / "copy.ledger") as copy:
+        assert copy.ledger_name == "source"
+        assert [dumps_binary(copy.block(i)) for i in range(copy.block_count())] == blocks
+        assert copy.verify().ok
+        assert sorted((t.name, copy.count_documents(t.table_id)) for t in copy.tables()) == [
+            ("Person", 5), ("Vehicle", 3)]  # 6 people inserted, 1 deleted
+        person = copy.table("Person")
+        assert [ix.field for ix in person.indexes] == ["GovId"]
+        with copy.transaction() as tx:  # the imported chain takes new transactions
+            tx.insert(person.table_id, {"GovId": "new"},
+                      tx.begin_statement("INSERT INTO Person ?", [{"GovId": "new"}]))
+        assert copy.block_count() == len(blocks) + 1
+        assert copy.verify().ok
+
+
+def test_json_export_verifies_but_cannot_become_a_ledger(tmp_path: Path, source: Path) -> None:
+    with Ledger.open(source, read_only=True) as ledger:
+        digest = ledger.digest()
+        export_journal(ledger, tmp_path / "exp", fmt="json", max_object_bytes=1500)
+    report = verify_export(tmp_path / "exp", [digest])
+    assert report.ok and report.digests[0].ok is True
+    assert report.cannot_check
+    with pytest.raises(UserError, match="JSON loses the Ion types"):
+        import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+    assert not (tmp_path / "copy.ledger").exists()
+
+
+def _export(source: Path, out: Path, fmt: str = "ion_text") -> list[Path]:
+    with Ledger.open(source, read_only=True) as ledger:
+        export_journal(ledger, out, fmt=fmt, max_object_bytes=1500)
+    return [o.path for o in open_export(out).objects]
+
+
+def test_gap_is_reported_and_import_leaves_no_file(tmp_path: Path, source: Path) -> None:
+    objects = _export(source, tmp_path / "exp")
+    missing = objects[1]
+    first, last = missing.name.split(".")[1].split("-")
+    missing.unlink()
+    for m in (tmp_path / "exp").glob("*.completed.manifest"):
+        m.unlink()  # find the remaining objects by name
+    report = verify_export(tmp_path / "exp")
+    assert report.gaps == [(int(first), int(last))]
+    assert not report.ok
+    with pytest.raises(IntegrityError, match=f"missing blocks {first}..{last}"):
+        import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+    assert not (tmp_path / "copy.ledger").exists()
+    assert not list(tmp_path.glob("copy.ledger*"))
+
+
+def test_tampered_document_names_the_first_failing_block(tmp_path: Path, source: Path) -> None:
+    objects = _export(source, tmp_path / "exp")
+    target = next(p for p in objects if 'name:"P3"' in p.read_text())
+    target.write_text(target.read_text().replace('name:"P3"', 'name:"P9"'))
+    report = verify_export(tmp_path / "exp")
+    first = report.first_failure
+    assert first is not None and first.check == "revision hash"
+    with Ledger.open(source, read_only=True) as ledger:
+        doc_block = next(i for i in range(ledger.block_count())
+                         if _has_name(ledger.block(i), "P3"))
+    assert first.seq == doc_block
+    result = CliRunner().invoke(main, ["verify-export", str(tmp_path / "exp"), "-q"])
+    assert result.exit_code == 1
+    assert f"FIRST FAILURE: block {doc_block}: revision hash check failed" in result.output
+    with pytest.raises(IntegrityError):
+        import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+    assert not (tmp_path / "copy.ledger").exists()
+
+
+def _has_name(block, name: str) -> bool:
+    return any("data" in r and r["data"].get("name") == name for r in block.get("revisions", []))
+
+
+def test_broken_link_across_objects(tmp_path: Path, source: Path) -> None:
+    objects = _export(source, tmp_path / "exp", "ion_text")
+    second = objects[1]
+    text = second.read_text()
+    prev = text.split("previousBlockHash:{{", 1)[1].split("}}", 1)[0]
+    bad = base64.b64encode(bytes(32)).decode()
+    second.write_text(text.replace(prev, bad, 1))
+    report = verify_export(tmp_path / "exp")
+    checks = {f.check for f in report.failures}
+    assert "chain link" in checks
+    link = next(f for f in report.failures if f.check == "chain link")
+    assert "across" in link.message
+
+
+def test_time_range_export(tmp_path: Path, source: Path) -> None:
+    with Ledger.open(source, read_only=True) as ledger:
+        from ledger_desktop.engine.ion_values import parse_timestamp
+
+        n = ledger.block_count()
+        times = [parse_timestamp(s.block_ts) for s in ledger.block_summaries(0, n - 1)]
+        cut = next(i for i in range(1, n) if times[i] > times[0])
+        r = export_journal(ledger, tmp_path / "exp", start_time=times[cut])
+        digest = ledger.digest()
+    assert r.first_seq == cut and r.last_seq == n - 1
+    report = verify_export(tmp_path / "exp", [digest])
+    assert report.ok and report.digests[0].ok is None  # does not start at block 0
+    with pytest.raises(UserError, match=f"starts at block {cut}"):
+        import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+    with Ledger.open(source, read_only=True) as ledger, pytest.raises(UserError, match="before"):
+        export_journal(ledger, tmp_path / "exp2", start_time="2030-01-01T00:00:00Z",
+                       end_time="2029-01-01T00:00:00Z")
+
+
+def test_cancelled_export_removes_its_files(tmp_path: Path, source: Path) -> None:
+    token = CancelToken()
+    with Ledger.open(source, read_only=True) as ledger, pytest.raises(Cancelled):
+        export_journal(ledger, tmp_path / "exp", max_object_bytes=1500, cancel=token,
+                       progress=lambda d, t: token.cancel())
+    assert not (tmp_path / "exp").exists()
+
+
+def test_cli_round_trip_with_saved_digest(tmp_path: Path, source: Path) -> None:
+    runner = CliRunner()
+    digest_file = tmp_path / "digest.json"
+    r = runner.invoke(main, ["digest", str(source), "--save", str(digest_file)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["export", str(source), str(tmp_path / "exp"), "--format",
+                             "ion_binary", "-q"])
+    assert r.exit_code == 0, r.output
+    assert "data object(s)" in r.output
+    r = runner.invoke(main, ["verify-export", str(tmp_path / "exp"), "--digest", str(digest_file),
+                             "-q"])
+    assert r.exit_code == 0, r.output
+    assert ": OK:" in r.output
+    r = runner.invoke(main, ["import-journal", str(tmp_path / "exp"), str(tmp_path / "c.ledger"),
+                             "-q"])
+    assert r.exit_code == 0, r.output
+    r2 = runner.invoke(main, ["digest", str(tmp_path / "c.ledger")])
+    r1 = runner.invoke(main, ["digest", str(source)])
+    assert r1.output.splitlines()[0] == r2.output.splitlines()[0]
+    r = runner.invoke(main, ["verify", str(tmp_path / "c.ledger"), "-q"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["import-journal", str(tmp_path / "exp"), str(tmp_path / "c.ledger")])
+    assert r.exit_code == 2 and "already exists" in r.output
+
+
+@pytest.mark.xfail(reason="engine: an index created before a table's first document gets a "
+                          "made-up table id in an imported ledger (system revisions are "
+                          "hash-only in exports), so the table appears twice", strict=False)
+def test_index_created_before_documents_survives_import(tmp_path: Path) -> None:
+    with Ledger.create(tmp_path / "s.ledger") as ledger:
+        with ledger.transaction() as tx:
+            t = tx.create_table("T", tx.begin_statement("CREATE TABLE T"))
+        with ledger.transaction() as tx:
+            tx.create_index(t, "k", tx.begin_statement("CREATE INDEX ON T (k)"))
+        with ledger.transaction() as tx:
+            tx.insert(t, {"k": 1}, tx.begin_statement("INSERT INTO T ?", [{"k": 1}]))
+        export_journal(ledger, tmp_path / "exp")
+    import_journal(tmp_path / "exp", tmp_path / "c.ledger")
+    with Ledger.open(tmp_path / "c.ledger") as copy:
+        assert [(t.name, copy.count_documents(t.table_id)) for t in copy.tables()] == [("T", 1)]
