@@ -288,10 +288,13 @@ class Transaction:
             raise TableNotFoundError(f"table {info.name!r} is dropped (INACTIVE)")
         return info
 
-    def _check_doc_size(self, data: Any) -> None:
+    def _check_doc_size(self, data: Any, blob: bytes | None = None) -> None:
+        """Structs only; the size limit is checked on the Ion binary at commit."""
         if not hasattr(data, "keys"):
             raise UserError("a document must be a struct")
-        size = len(dumps_binary(data))
+        if blob is None:
+            return
+        size = len(blob)
         if size > self.limits.document_bytes:
             raise LimitExceededError(
                 f"document of {size:,} bytes exceeds the {self.limits.name} limit of "
@@ -569,10 +572,11 @@ class Transaction:
                 revision_rows.append((seq, idx, doc_id, version, pd.table_id,
                                       storage.KIND_DELETED, h, dumps_binary(meta), None, None))
             else:
+                blob = dumps_binary(pd.data)
+                self._check_doc_size(pd.data, blob)
                 h = revision_hash(meta, pd.data)
                 revision_rows.append((seq, idx, doc_id, version, pd.table_id,
-                                      storage.KIND_DATA, h, dumps_binary(meta),
-                                      dumps_binary(pd.data), None))
+                                      storage.KIND_DATA, h, dumps_binary(meta), blob, None))
             rev_hashes.append(h)
             doc_ops.append((doc_id, pd, version, idx))
             documents.append((doc_id, struct(
