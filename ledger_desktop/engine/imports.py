@@ -66,10 +66,10 @@ def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathL
     cap = ledger.limits.documents_per_transaction
     if cap is not None:
         batch_size = min(batch_size, cap)
-    for p in paths:  # unknown types and missing files fail before anything is written
-        detect_format(p)
+    for p in paths:  # missing files and unknown types fail before anything is written
         if not os.path.isfile(p):
             raise ImportFileError("no such file", os.fspath(p))
+        detect_format(p)
     total = sum(os.path.getsize(p) for p in paths)
     statement = f"INSERT INTO {table_name} ?"
     done_before = 0
