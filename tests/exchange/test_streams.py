@@ -1,0 +1,195 @@
+"""Journal streams: QLDB's records, checkpoints and resume, at-least-once, follow, Kinesis."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from amazon.ion import simpleion
+from click.testing import CliRunner
+
+from ledger_desktop.cli import main
+from ledger_desktop.engine.blocks import check_block, check_link
+from ledger_desktop.engine.cancel import CancelToken
+from ledger_desktop.engine.ion_values import dumps_binary
+from ledger_desktop.engine.ledger import Ledger
+from ledger_desktop.engine.stream_sinks import FileSink, iter_file_records
+from ledger_desktop.engine.streams import Checkpoint, rebuild_blocks, run_stream
+
+from .kinesis_consumer import read_all
+from .ledgers import varied_ledger
+
+
+@pytest.fixture()
+def ledger_path(tmp_path: Path) -> Path:
+    path = tmp_path / "s.ledger"
+    varied_ledger(path, people=3).close()
+    return path
+
+
+def assert_chain(blocks: list, ledger: Ledger) -> None:
+    """The consumer's check, as QLDB's sample does: every block sound, every link intact."""
+    assert [int(b["blockAddress"]["sequenceNo"]) for b in blocks] == list(
+        range(ledger.block_count()))
+    for i, b in enumerate(blocks):
+        assert check_block(b) == []
+        assert dumps_binary(b) == dumps_binary(ledger.block(i))
+        if i:
+            assert check_link(blocks[i - 1], b) is None
+
+
+def add_person(path: Path, name: str) -> None:
+    with Ledger.open(path) as led, led.transaction() as tx:
+        t = tx.table("Person").table_id
+        tx.insert(t, {"name": name}, tx.begin_statement("INSERT INTO Person ?", [{"name": name}]))
+
+
+def test_records_rebuild_the_journal(tmp_path: Path, ledger_path: Path) -> None:
+    out = tmp_path / "out"
+    with Ledger.open(ledger_path, read_only=True) as led:
+        cp = Checkpoint.load(out / "cp.json", "ion_binary")
+        sink = FileSink(out, cp.stream_id, "ion_binary")
+        out.mkdir(exist_ok=True)
+        r = run_stream(led, sink, cp, region="eu-west-1")
+        sink.close()
+        records = list(iter_file_records(out))
+        kinds = [(str(x["recordType"]), x["payload"].get("controlRecordType")) for x in records]
+        assert kinds[0] == ("CONTROL", "CREATED") and kinds[-1] == ("CONTROL", "COMPLETED")
+        summaries = [x for x in records if str(x["recordType"]) == "BLOCK_SUMMARY"]
+        details = [x for x in records if str(x["recordType"]) == "REVISION_DETAILS"]
+        assert len(summaries) == led.block_count() == r.blocks
+        user_revisions = sum(1 for i in range(led.block_count())
+                             for rev in led.block(i).get("revisions", []) if "metadata" in rev)
+        assert len(details) == user_revisions and r.records == len(records)
+        assert all(str(x["qldbStreamArn"]) == r.arn for x in records)
+        assert r.arn.startswith("arn:aws:qldb:eu-west-1:") and r.arn.endswith(
+            f"stream/s/{r.stream_id}")
+        d = details[0]["payload"]
+        assert str(d["tableInfo"]["tableName"]) == "Person" and "revision" in d
+        assert "revisions" not in summaries[0]["payload"]
+        assert_chain(rebuild_blocks(records), led)
+        assert json.loads((out / "cp.json").read_text())["nextSequence"] == led.block_count()
+
+
+def test_checkpoint_resumes_and_redelivery_is_harmless(tmp_path: Path,
+                                                       ledger_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+
+    class Flaky(FileSink):
+        """Writes records, then fails once after `fail_after` sends (a crash mid-stream)."""
+
+        sends = 0
+        fail_after = 3
+
+        def send(self, records):
+            Flaky.sends += 1
+            super().send(records)
+            if Flaky.sends == Flaky.fail_after:
+                raise OSError("disk went away after writing")
+
+    with Ledger.open(ledger_path, read_only=True) as led:
+        cp = Checkpoint.load(out / "cp.json", "ion_binary")
+        sink = Flaky(out, cp.stream_id, "ion_binary")
+        with pytest.raises(OSError):
+            run_stream(led, sink, cp, batch_records=4)
+        sink.close()
+        stopped_at = Checkpoint.load(out / "cp.json", "ion_binary").next_sequence
+        assert 0 < stopped_at < led.block_count()
+    add_person(ledger_path, "late")
+    with Ledger.open(ledger_path, read_only=True) as led:
+        cp = Checkpoint.load(out / "cp.json", "ion_binary")
+        sink = FileSink(out, cp.stream_id, "ion_binary")
+        r = run_stream(led, sink, cp, batch_records=4)
+        sink.close()
+        assert r.completed and r.next_sequence == led.block_count()
+        records = list(iter_file_records(out))
+        created = [x for x in records if x["payload"].get("controlRecordType") == "CREATED"]
+        assert len(created) == 1  # one stream, resumed
+        n_summaries = sum(1 for x in records if str(x["recordType"]) == "BLOCK_SUMMARY")
+        assert n_summaries > led.block_count()  # the failed batch was delivered again
+        assert_chain(rebuild_blocks(records), led)
+
+
+def test_from_sequence_and_json_records(tmp_path: Path, ledger_path: Path) -> None:
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}",
+                                  "--format", "json", "--from-sequence", "3", "-q"])
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for p in sorted(out.glob("*.jsonl")) for x in p.read_text().splitlines()]
+    seqs = [x["payload"]["blockAddress"]["sequenceNo"] for x in lines
+            if x["recordType"] == "BLOCK_SUMMARY"]
+    with Ledger.open(ledger_path, read_only=True) as led:
+        assert seqs == list(range(3, led.block_count()))
+    assert isinstance(lines[1]["payload"]["blockHash"], str)  # base64, as QLDB down-converts
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}", "-q"])
+    assert r.exit_code == 2 and "--format json" in r.output
+
+
+def test_follow_streams_new_blocks_until_cancelled(tmp_path: Path, ledger_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    token = CancelToken()
+    result: dict = {}
+    with Ledger.open(ledger_path, read_only=True) as led:
+        start = led.block_count()
+    idle_calls = threading.Event()
+
+    def run() -> None:
+        with Ledger.open(ledger_path, read_only=True) as led:
+            cp = Checkpoint.load(out / "cp.json", "ion_binary")
+            sink = FileSink(out, cp.stream_id, "ion_binary")
+            result["r"] = run_stream(led, sink, cp, follow=True, poll_interval=0.02,
+                                     cancel=token, idle=idle_calls.set)
+            sink.close()
+
+    t = threading.Thread(target=run)
+    t.start()
+    try:
+        assert idle_calls.wait(20), "the stream never caught up with the tip"
+        add_person(ledger_path, "followed")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            cp = json.loads((out / "cp.json").read_text())
+            if cp["nextSequence"] == start + 1:
+                break
+            time.sleep(0.02)
+    finally:
+        token.cancel()
+        t.join(20)
+    assert not t.is_alive()
+    assert result["r"].next_sequence == start + 1 and not result["r"].completed
+    records = list(iter_file_records(out))
+    assert not any(x["payload"].get("controlRecordType") == "COMPLETED" for x in records)
+    last = [x for x in records if str(x["recordType"]) == "REVISION_DETAILS"][-1]
+    assert str(last["payload"]["revision"]["data"]["name"]) == "followed"
+
+
+def test_kinesis_stream_is_consumed_and_verified(tmp_path: Path, ledger_path: Path,
+                                                 kinesis_endpoint: str) -> None:
+    client = boto3.client("kinesis", endpoint_url=kinesis_endpoint, region_name="us-east-1")
+    client.create_stream(StreamName="journal", ShardCount=2)
+    client.get_waiter("stream_exists").wait(StreamName="journal",
+                                            WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    cp = tmp_path / "cp.json"
+    args = ["stream", str(ledger_path), "--to", "kinesis:journal", "--endpoint-url",
+            kinesis_endpoint, "--region", "us-east-1", "--checkpoint", str(cp), "-q"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    assert "completed" in r.output
+    add_person(ledger_path, "second run")
+    r = CliRunner().invoke(main, args)  # a completed stream: a new one picks up from there
+    assert r.exit_code == 0, r.output
+    records = [simpleion.loads(d) for d in read_all(client, "journal")]
+    created = [x for x in records if x["payload"].get("controlRecordType") == "CREATED"]
+    assert len(created) == 2
+    with Ledger.open(ledger_path, read_only=True) as led:
+        assert_chain(rebuild_blocks(records), led)
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", "kinesis:missing",
+                                  "--endpoint-url", kinesis_endpoint, "--region", "us-east-1",
+                                  "--checkpoint", str(tmp_path / "cp2.json"), "-q"])
+    assert r.exit_code == 2 and "does not exist" in r.output and "Traceback" not in r.output
