@@ -63,12 +63,9 @@ NewHash = Callable[[bytes], _HashObject]
 
 # --- byte-level building blocks -------------------------------------------------------------
 
-_B, _E, _ESC = b"\x0b", b"\x0e", b"\x0c"
-
-
 def _escape(data: bytes) -> bytes:
     """Prefix every marker byte (0x0B, 0x0E, 0x0C) with 0x0C; C-level replaces, no byte loop."""
-    if _B in data or _E in data or _ESC in data:
+    if 11 in data or 12 in data or 14 in data:  # 0x0B, 0x0C, 0x0E
         return (data.replace(b"\x0c", b"\x0c\x0c")
                 .replace(b"\x0b", b"\x0c\x0b")
                 .replace(b"\x0e", b"\x0c\x0e"))
@@ -99,10 +96,7 @@ def _var_uint(n: int) -> bytes:
     return bytes(out)
 
 
-def _var_int(n: int, negative: bool | None = None) -> bytes:
-    """Ion VarInt: sign in bit 6 of the first byte, end flag on the last byte."""
-    if negative is None:
-        negative = n < 0
+def _var_int_slow(n: int) -> bytes:
     mag = -n if n < 0 else n
     groups = [mag & 0x7F]
     mag >>= 7
@@ -112,26 +106,31 @@ def _var_int(n: int, negative: bool | None = None) -> bytes:
     if groups[-1] & 0x40:  # no room for the sign bit in the first byte
         groups.append(0)
     groups.reverse()
-    if negative:
+    if n < 0:
         groups[0] |= 0x40
     groups[-1] |= 0x80
     return bytes(groups)
 
 
+# One-byte VarInts for -63..63 (decimal exponents and fraction exponents nearly always fit).
+_VAR_INT_1 = {n: _var_int_slow(n) for n in range(-63, 64)}
+
+
+def _var_int(n: int) -> bytes:
+    """Ion VarInt: sign in bit 6 of the first byte, end flag on the last byte."""
+    small = _VAR_INT_1.get(n)
+    return small if small is not None else _var_int_slow(n)
+
+
 def _int_bytes(mag: int, negative: bool) -> bytes:
-    """Ion Int (signed magnitude); a positive zero has no bytes, a negative zero is 0x80."""
+    """Ion Int (signed magnitude): the fewest bytes that leave the top bit for the sign;
+    a positive zero has no bytes, a negative zero is 0x80."""
     if mag == 0:
         return b"\x80" if negative else b""
-    raw = _uint_bytes(mag)
-    if raw[0] & 0x80:
-        raw = b"\x00" + raw
+    n = (mag.bit_length() + 8) >> 3
     if negative:
-        raw = bytes((raw[0] | 0x80,)) + raw[1:]
-    return raw
-
-
-def _scalar(tq: int, representation: bytes) -> bytes:
-    return b"\x0b" + bytes((tq,)) + _escape(representation) + b"\x0e"
+        mag |= 1 << (n * 8 - 1)
+    return mag.to_bytes(n, "big")
 
 
 def _symbol_text_bytes(token: Any) -> bytes | None:
@@ -171,11 +170,21 @@ def _float(v: float) -> bytes:
     return b"\x0b\x40" + _escape(raw) + b"\x0e"
 
 
+def _digits_value(digits: tuple[int, ...]) -> int:
+    """The integer a Decimal's digit tuple spells (exact; no context rounding)."""
+    if len(digits) > 18:
+        return int("".join(map(str, digits)))
+    n = 0
+    for d in digits:
+        n = n * 10 + d
+    return n
+
+
 def _decimal(v: Decimal) -> bytes:
     sign, digits, exponent = v.as_tuple()
     if not isinstance(exponent, int):
         raise ValueError(f"cannot hash a non-finite decimal: {v}")
-    coefficient = int("".join(map(str, digits))) if len(digits) > 1 else digits[0]
+    coefficient = _digits_value(digits)
     if exponent == 0 and coefficient == 0 and not sign:
         return b"\x0b\x50\x0e"  # 0d0 has no representation
     rep = _var_int(exponent) + _int_bytes(coefficient, bool(sign))
@@ -194,60 +203,80 @@ _SMALL_INTS = [_int(i) for i in range(1024)]
 def _fraction(ts: _dt.datetime) -> bytes:
     """Fractional seconds as VarInt exponent + Int coefficient (spec: zero coefficient
     dropped, a negative exponent kept, so `.000` differs from no fraction at all)."""
+    digits = getattr(ts, "fractional_precision", None)
+    if digits is None:
+        digits = 6  # what amazon.ion writes for a plain datetime
     frac = getattr(ts, "fractional_seconds", None)
-    if frac is None:
-        digits = getattr(ts, "fractional_precision", None)
-        if digits is None:
-            digits = 6  # what amazon.ion writes for a plain datetime
+    if frac is None or digits < 6:
+        # Up to microseconds the datetime fields say it all (amazon.ion keeps them in step).
         if digits == 0:
             return b""
-        frac = Decimal(ts.microsecond // 10 ** (6 - digits)).scaleb(-digits)
-    sign, digits_t, exponent = frac.as_tuple()
-    coefficient = int("".join(map(str, digits_t)))
-    if exponent >= 0 and coefficient == 0:
-        return b""
+        coefficient = ts.microsecond // _POW10[6 - digits]
+        if not coefficient:
+            return _VAR_INT_1[-digits]
+        return _VAR_INT_1[-digits] + coefficient.to_bytes((coefficient.bit_length() + 8) >> 3,
+                                                            "big")
+    _sign, digits_t, exponent = frac.as_tuple()
+    coefficient = _digits_value(digits_t)
+    if coefficient == 0:
+        return _var_int(exponent) if exponent < 0 else b""
     return _var_int(exponent) + _int_bytes(coefficient, False)
 
 
-_UTC_Z = b"\x80"  # VarInt 0: known offset +00:00
-_UNKNOWN_OFFSET = b"\xc0"  # VarInt -0: -00:00
+_POW10 = [10 ** i for i in range(7)]
+_UTC_Z = 0x80  # VarInt 0: known offset +00:00
+_UNKNOWN_OFFSET = 0xC0  # VarInt -0: -00:00
+_MONTH = TimestampPrecision.MONTH
+_DAY = TimestampPrecision.DAY
+_MINUTE = TimestampPrecision.MINUTE
+_SECOND = TimestampPrecision.SECOND
 
 
 def _timestamp(ts: _dt.datetime) -> bytes:
+    """Offset, then the UTC instant's fields down to the precision, then the fraction."""
     precision = getattr(ts, "precision", None)
     if precision is None:
-        precision = TimestampPrecision.SECOND
-    if precision < TimestampPrecision.MINUTE:
-        # Dates carry no offset; the fields are the date as written.
-        rep = b"\xc0" + _var_uint(ts.year)
-        if precision >= TimestampPrecision.MONTH:
-            rep += _var_uint(ts.month)
-            if precision >= TimestampPrecision.DAY:
-                rep += _var_uint(ts.day)
+        precision = _SECOND  # a plain datetime: amazon.ion writes it to the second
+    if precision < _MINUTE:
+        # Dates carry no offset (-00:00); the fields are the date as written.
+        year = ts.year
+        if precision >= _DAY and year >= 128:
+            rep = bytes((0xC0, year >> 7, year & 0x7F | 0x80, ts.month | 0x80, ts.day | 0x80))
+            return b"\x0b\x60" + _escape(rep) + b"\x0e"
+        rep = b"\xc0" + _var_uint(year)
+        if precision >= _MONTH:
+            rep += bytes((ts.month | 0x80, ts.day | 0x80)) if precision >= _DAY \
+                else bytes((ts.month | 0x80,))
         return b"\x0b\x60" + _escape(rep) + b"\x0e"
     offset = ts.utcoffset()
+    utc = ts
     if offset is None:
         off = _UNKNOWN_OFFSET
-        utc = ts
     elif not offset:
         off = _UTC_Z
-        utc = ts
     else:
-        minutes = int(offset.total_seconds()) // 60
-        off = _var_int(minutes)
+        off = -1
         utc = _dt.datetime(ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second) - offset
-    rep = off + _var_uint(utc.year) + bytes((
-        utc.month | 0x80, utc.day | 0x80, utc.hour | 0x80, utc.minute | 0x80))
-    if precision >= TimestampPrecision.SECOND:
-        rep += bytes((utc.second | 0x80,)) + _fraction(ts)
+    year = utc.year
+    if precision >= _SECOND:
+        fields = (utc.month | 0x80, utc.day | 0x80, utc.hour | 0x80, utc.minute | 0x80,
+                  utc.second | 0x80)
+    else:
+        fields = (utc.month | 0x80, utc.day | 0x80, utc.hour | 0x80, utc.minute | 0x80)
+    if off >= 0 and year >= 128:
+        rep = bytes((off, year >> 7, year & 0x7F | 0x80) + fields)
+    else:
+        head = bytes((off,)) if off >= 0 else _var_int(int(offset.total_seconds()) // 60)
+        rep = head + _var_uint(year) + bytes(fields)
+    if precision >= _SECOND:
+        rep += _fraction(ts)
     return b"\x0b\x60" + _escape(rep) + b"\x0e"
 
 
-def _text(tq_byte: bytes, text: str) -> bytes:
-    raw = text.encode("utf-8")
-    return tq_byte + _escape(raw) + b"\x0e"
-
-
+_SYMBOL_TYPE = IonType.SYMBOL
+_SEXP_TYPE = IonType.SEXP
+_CLOB_TYPE = IonType.CLOB
+_BOOL_TYPE = IonType.BOOL
 _NULL_TQ = {
     IonType.NULL: b"\x0b\x0f\x0e",
     IonType.BOOL: b"\x0b\x1f\x0e",
@@ -281,19 +310,23 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
         f = dispatch.get(type(v))
         return f(v) if f is not None else ser_other(v)
 
+    def prefix_of(k: Any) -> bytes:
+        """s(field name as a symbol), cached per name; the cache is bounded so memory stays
+        flat however many distinct names a journal holds."""
+        p = _symbol(k)
+        if isinstance(k, str):
+            if len(field_prefix) >= _FIELD_PREFIX_LIMIT:
+                field_prefix.clear()
+            field_prefix[k] = p
+        return p
+
     def ser_struct_items(items: Iterable[tuple[Any, Any]]) -> bytes:
         hashes = []
         append = hashes.append
         get_prefix = field_prefix.get
         get = dispatch.get
         for k, x in items:
-            p = get_prefix(k)
-            if p is None:
-                p = _symbol(k)
-                if len(field_prefix) >= _FIELD_PREFIX_LIMIT:
-                    field_prefix.clear()
-                if isinstance(k, str):
-                    field_prefix[k] = p
+            p = get_prefix(k) or prefix_of(k)
             f = get(type(x))
             append(new_hash(p + (f(x) if f is not None else ser_other(x))).digest())
         if not hashes:
@@ -302,7 +335,26 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
         return b"\x0b\xd0" + _escape_always(b"".join(hashes)) + b"\x0e"
 
     def ser_ionpy_dict(v: IonPyDict) -> bytes:
-        plain = ser_struct_items(v.iteritems())
+        # The hot path. amazon.ion keeps {name: [values]} (duplicate names included);
+        # walking that store directly avoids the per-item generator of iteritems().
+        store = getattr(v, "_IonPyDict__store", None)
+        if store is None:
+            plain = ser_struct_items(v.iteritems())
+        else:
+            hashes = []
+            append = hashes.append
+            get_prefix = field_prefix.get
+            get = dispatch.get
+            for k, xs in store.items():
+                p = get_prefix(k) or prefix_of(k)
+                for x in xs:
+                    f = get(type(x))
+                    append(new_hash(p + (f(x) if f is not None else ser_other(x))).digest())
+            if hashes:
+                hashes.sort()
+                plain = b"\x0b\xd0" + _escape_always(b"".join(hashes)) + b"\x0e"
+            else:
+                plain = b"\x0b\xd0\x0e"
         ann = v.ion_annotations
         return annotated(v, ann, plain) if ann else plain
 
@@ -321,7 +373,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
         return b"".join(parts)
 
     def ser_ionpy_list(v: IonPyList) -> bytes:
-        plain = ser_sequence(b"\x0b\xc0" if v.ion_type == IonType.SEXP else b"\x0b\xb0", v)
+        plain = ser_sequence(b"\x0b\xc0" if v.ion_type == _SEXP_TYPE else b"\x0b\xb0", v)
         ann = v.ion_annotations
         return annotated(v, ann, plain) if ann else plain
 
@@ -329,12 +381,21 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
         return ser_sequence(b"\x0b\xb0", v)
 
     def ser_ionpy_text(v: IonPyText) -> bytes:
-        plain = _text(b"\x0b\x70" if v.ion_type == IonType.SYMBOL else b"\x0b\x80", v)
+        raw = v.encode("utf-8")
+        if 11 in raw or 12 in raw or 14 in raw:  # int membership is a fast memchr
+            raw = _escape_always(raw)
         ann = v.ion_annotations
+        if v.ion_type == _SYMBOL_TYPE:
+            plain = b"\x0b\x70" + raw + b"\x0e"
+        else:
+            plain = b"\x0b\x80" + raw + b"\x0e"
         return annotated(v, ann, plain) if ann else plain
 
     def ser_str(v: str) -> bytes:
-        return _text(b"\x0b\x80", v)
+        raw = v.encode("utf-8")
+        if 11 in raw or 12 in raw or 14 in raw:  # int membership is a fast memchr
+            raw = _escape_always(raw)
+        return b"\x0b\x80" + raw + b"\x0e"
 
     def ser_ionpy_symbol(v: IonPySymbol) -> bytes:
         plain = _symbol(v)
@@ -342,7 +403,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
         return annotated(v, ann, plain) if ann else plain
 
     def ser_ionpy_int(v: IonPyInt) -> bytes:
-        if v.ion_type == IonType.BOOL:
+        if v.ion_type == _BOOL_TYPE:
             plain = _TRUE if v else _FALSE
         else:
             plain = _SMALL_INTS[v] if 0 <= v < 1024 else _int(v)
@@ -376,7 +437,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
         return annotated(v, ann, plain) if ann else plain
 
     def ser_ionpy_bytes(v: IonPyBytes) -> bytes:
-        tq = b"\x0b\x90" if v.ion_type == IonType.CLOB else b"\x0b\xa0"
+        tq = b"\x0b\x90" if v.ion_type == _CLOB_TYPE else b"\x0b\xa0"
         plain = tq + _escape(bytes(v)) + b"\x0e"
         ann = v.ion_annotations
         return annotated(v, ann, plain) if ann else plain
@@ -450,7 +511,8 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
     }
 
     def hash_value(value: Any) -> bytes:
-        return new_hash(ser(value)).digest()
+        f = dispatch.get(type(value))
+        return new_hash(f(value) if f is not None else ser_other(value)).digest()
 
     hash_value.serialize = ser  # type: ignore[attr-defined]  # s(v), for tests and tools
     return hash_value
