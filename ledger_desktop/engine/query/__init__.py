@@ -1,0 +1,99 @@
+"""PartiQL for the ledger: QLDB's dialect, plus ORDER BY, GROUP BY, LIMIT/OFFSET, LEFT JOIN
+and EXPLAIN outside QLDB-strict mode.
+
+`run(tx, statement, params)` parses, plans and executes one statement inside a transaction
+and returns a `QueryResult`. The statement is recorded in the block (`tx.begin_statement`)
+once it has parsed and planned; if it then fails, the transaction is aborted so that no
+statement can leave part of its change behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import QueryError
+from ..ion_values import now_timestamp, string
+from . import ast as A
+from .compile import Compiler
+from .context import Ctx, Scope
+from .ddl import plan_ddl
+from .dml import plan_delete, plan_insert, plan_update
+from .parser import parse
+from .select import compile_query
+from .strict import check_strict
+from .values import MISSING, Bag, to_ion
+
+__all__ = ["MISSING", "Bag", "QueryResult", "explain", "parse", "run"]
+
+
+@dataclass
+class QueryResult:
+    values: list[Any]
+    kind: str                      # select | dml | ddl | explain | exec
+    documents_examined: int = 0
+    plan: list[str] = field(default_factory=list)
+    statement_index: int = -1
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+_KINDS = {A.Select: "select", A.SetQuery: "select", A.Insert: "dml", A.Update: "dml",
+          A.Delete: "dml", A.CreateTable: "ddl", A.DropTable: "ddl", A.UndropTable: "ddl",
+          A.CreateIndex: "ddl", A.DropIndex: "ddl", A.Exec: "exec"}
+
+
+def _plan(comp: Compiler, node: A.Node) -> Any:
+    """A zero-argument function that executes the statement and returns its values."""
+    if isinstance(node, (A.Select, A.SetQuery)):
+        q = compile_query(comp, node, Scope())
+        return lambda: [to_ion(v) for v in q({})]
+    if isinstance(node, A.Insert):
+        return plan_insert(comp, node)
+    if isinstance(node, A.Update):
+        return plan_update(comp, node)
+    if isinstance(node, A.Delete):
+        return plan_delete(comp, node)
+    return plan_ddl(comp, node)
+
+
+def run(tx: Any, statement: str, params: Sequence[Any] = ()) -> QueryResult:
+    """Execute one PartiQL statement in `tx`. Raises QueryError (or another UserError)."""
+    node, n_params = parse(statement)
+    params = list(params)
+    if n_params != len(params):
+        raise QueryError(f"the statement has {n_params} ? parameter(s) but {len(params)} "
+                         f"value(s) were given")
+    strict = bool(getattr(tx, "strict", False))
+    if strict:
+        check_strict(node, statement)
+    ctx = Ctx(tx, params, statement, strict, now=now_timestamp())
+    comp = Compiler(ctx)
+    explain_only = isinstance(node, A.Explain)
+    inner = node.statement if explain_only else node
+    if isinstance(inner, A.Explain):
+        raise ctx.error("EXPLAIN cannot be nested", inner)
+    before = tx.stats.documents_examined
+    execute = _plan(comp, inner)
+    ctx.stmt = tx.begin_statement(statement, params)
+    if explain_only:
+        lines = comp.plan_lines or ["no data source (constant expression)"]
+        return QueryResult([string(line) for line in lines], "explain",
+                           tx.stats.documents_examined - before, lines, ctx.stmt)
+    try:
+        values = execute()
+    except BaseException:
+        tx.abort()  # a failed statement must leave nothing behind: the transaction ends
+        raise
+    return QueryResult(values, _KINDS[type(inner)], tx.stats.documents_examined - before,
+                       list(comp.plan_lines), ctx.stmt)
+
+
+def explain(tx: Any, statement: str, params: Sequence[Any] = ()) -> list[str]:
+    """The access plan of a statement (without running it), one line per data source."""
+    return run(tx, "EXPLAIN " + statement, params).plan
