@@ -29,6 +29,9 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
                         help="quit by itself after MS milliseconds (tests, screenshots)")
     parser.add_argument("--temp-profile", action="store_true",
                         help="keep settings and the sample in a temporary folder removed at exit")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="open the ledger (default: the sample), verify it, print the "
+                             "result and exit: 0 verified, 1 anything else")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args, rest = parser.parse_known_args(list(argv))
     env_quit = os.environ.get("LEDGER_DESKTOP_QUIT_AFTER")
@@ -66,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     profile = Profile.create(temporary=args.temp_profile)
     ctx = AppContext(settings=Settings(profile), profile=profile)
     window = MainWindow(ctx)
+    smoke = None
+    if args.smoke_test:  # before opening, so it sees every error the opening reports
+        from .smoke import SmokeTest
+
+        smoke = SmokeTest(window)
     window.show()
     if args.path:
         window.open_ledger(args.path)
@@ -79,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx.shutdown()
         ctx.settings.sync()
         profile.discard()
-    return code
+    return code if smoke is None else smoke.result()
 
 
 if __name__ == "__main__":  # pragma: no cover
