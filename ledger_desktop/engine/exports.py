@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from amazon.ion import simpleion
 from amazon.ion.exceptions import IonException
+from amazon.ion.simpleion import IonPyValueModel
 
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError, UserError
@@ -403,7 +404,10 @@ def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
         return
     with open(obj.path, "rb") as f:
         try:
-            yield from simpleion.load(f, single_value=False, parse_eagerly=False)
+            # Bare Python values where Ion allows (same Ion Hash, same Ion when written back)
+            # parse 2-3x faster than IonPy objects.
+            yield from simpleion.load(f, single_value=False, parse_eagerly=False,
+                                      value_model=IonPyValueModel.MAY_BE_BARE)
         except IonException as e:
             raise InputFormatError(f"{obj.key}: not readable Ion ({str(e).strip()})") from None
 

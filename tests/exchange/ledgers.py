@@ -20,7 +20,8 @@ def varied_ledger(path: Path, people: int = 6) -> Ledger:
     for i in range(people):
         doc = simpleion.loads(
             f'{{GovId: "G{i}", name: "P{i}", amount: 1{i}.50, when: 2024-05-0{i % 9 + 1}T10:00Z, '
-            f'raw: {{{{aGVsbG8=}}}}, kind: driver, tags: [a, "b", 3e0], nested: {{x: null.int}}}}')
+            f'raw: {{{{aGVsbG8=}}}}, kind: driver, tags: [a, "b", 3e0], nested: {{x: null.int}}, '
+            f'note: {{{{"clob"}}}}, expr: (+ 1 2), tagged: ann::{i}, nothing: null}}')
         with ledger.transaction() as tx:
             ids.append(tx.insert(person, doc, tx.begin_statement("INSERT INTO Person ?", [doc])))
     with ledger.transaction() as tx:

@@ -27,9 +27,11 @@ _SPECIAL = re.compile(r"[\"'/{}\[\]()]")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _LONG_STRING = re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''", re.S)
 _QUOTED_SYMBOL = re.compile(r"'(?:[^'\\]|\\.)*'", re.S)
-_BARE = re.compile(r"[^\s{}\[\](),\"'/]+")
+_BARE_TOKEN = re.compile(r"[^\s{}\[\](),\"'/]+")
 _LOB_STOP = re.compile(r"[\"']|\}\}")
 _WS = " \t\n\r\v\f"
+# Plain Python values where Ion allows: the same Ion, parsed and hashed faster than IonPy objects.
+BARE = simpleion.IonPyValueModel.MAY_BE_BARE
 _POSITION = re.compile(r"^(.*?) at position (\d+)(.*)$", re.S)
 
 
@@ -175,10 +177,10 @@ class IonTextReader(RecordReader):
                         return self._match(win, _LONG_STRING, pos, start)
                     pos = self._match(win, _QUOTED_SYMBOL, pos, start)
                 else:
-                    m = _BARE.match(win.buf, pos - win.base)
+                    m = _BARE_TOKEN.match(win.buf, pos - win.base)
                     if m is None:
                         return pos + 1  # a stray delimiter: the parser will name it
-                    pos = self._match(win, _BARE, pos, start)
+                    pos = self._match(win, _BARE_TOKEN, pos, start)
                     annotation = win.buf[pos - win.base - 2:pos - win.base] == "::"
                 after = self._skip(win, pos)
                 if not annotation and win.char(after) == ":" and win.char(after + 1) == ":":
@@ -224,7 +226,7 @@ class IonTextReader(RecordReader):
         if text == "$ion_1_0":
             return None  # the version marker
         try:
-            value = simpleion.loads(text)
+            value = simpleion.loads(text, value_model=BARE)
         except (IonException, ValueError) as e:
             raise self._diagnose(text, line, column, e) from None
         annotations = getattr(value, "ion_annotations", ())
@@ -258,7 +260,8 @@ class IonBinaryReader(RecordReader):
 
     def _records(self) -> Iterator[Record]:
         index = 0
-        values = simpleion.load(self._raw, single_value=False, parse_eagerly=False)
+        values = simpleion.load(self._raw, single_value=False, parse_eagerly=False,
+                                value_model=BARE)
         while True:
             index += 1
             try:
@@ -268,7 +271,8 @@ class IonBinaryReader(RecordReader):
             except (IonException, ValueError) as e:
                 raise self.error(f"value {index}: invalid Ion binary ({str(e).strip()})"
                                  ) from None
-            if getattr(value, "ion_type", None) == IonType.LIST and not value.ion_annotations:
+            ion_type = getattr(value, "ion_type", IonType.LIST if type(value) is list else None)
+            if ion_type == IonType.LIST and not getattr(value, "ion_annotations", ()):
                 for i, item in enumerate(value, 1):
                     yield _document(self, item, None, None, f"value {index}, element {i}")
             else:
