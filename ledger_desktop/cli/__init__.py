@@ -11,5 +11,6 @@ from .base import main
 # Command modules register themselves on `main` when imported.
 from . import journal_cmds  # noqa: E402,F401  init, sample, digest, verify, get-block, ...
 from . import exchange_cmds  # noqa: E402,F401  export, verify-export, import-journal, import, stream
+from . import query_cmds  # noqa: E402,F401  query, shell
 
 __all__ = ["main"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from importlib import resources
 from typing import Any
 
 from amazon.ion import simpleion
@@ -13,12 +12,12 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..errors import QueryError
 from . import ast as A
+from .grammar import GRAMMAR
 
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
-    grammar = resources.files(__package__).joinpath("partiql.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+    return Lark(GRAMMAR, parser="lalr", lexer="contextual", propagate_positions=True,
                 maybe_placeholders=False)
 
 

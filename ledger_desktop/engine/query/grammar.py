@@ -1,3 +1,6 @@
+"""The PartiQL grammar (lark, LALR(1)); kept in a module so packaging never loses it."""
+
+GRAMMAR = r"""
 // PartiQL as QLDB accepts it, plus ORDER BY, GROUP BY, LIMIT/OFFSET, LEFT JOIN and EXPLAIN.
 // Parsed with LALR(1) and a contextual lexer: keywords are case-insensitive, and a keyword
 // is only a keyword where the grammar expects one (so `v.Year` or `x.value` are paths).
@@ -245,3 +248,4 @@ COMMENT: /--[^\n]*/ | /\/\*(.|\n)*?\*\//
 %import common.WS
 %ignore WS
 %ignore COMMENT
+"""

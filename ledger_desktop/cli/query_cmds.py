@@ -1,0 +1,329 @@
+"""`ledger query` (one PartiQL statement) and `ledger shell` (an interactive shell like QLDB's)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+from amazon.ion import simpleion
+
+from ..engine.errors import ConflictError, LedgerError, UserError
+from ..engine.ledger import Ledger
+from ..engine.query.formatting import FORMATS, format_values
+from .base import handle_errors, main
+
+LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+def parse_param(text: str) -> Any:
+    """A --param value: one Ion text value ("abc" is a string, 1.50 a decimal, `abc` a symbol)."""
+    try:
+        values = simpleion.loads(text, single_value=False)
+    except Exception as e:  # amazon.ion raises several kinds for bad text
+        raise click.BadParameter(f"{text!r} is not Ion text: {e}", param_hint="--param") from None
+    if len(values) != 1:
+        raise click.BadParameter(f"{text!r} must be exactly one Ion value",
+                                 param_hint="--param")
+    return values[0]
+
+
+@main.command()
+@click.argument("path", type=LEDGER_PATH)
+@click.argument("statement")
+@click.option("--param", "params", multiple=True, metavar="ION",
+              help="A value for the next ? (Ion text, e.g. '\"VIN123\"' or 2019-01-01T). "
+                   "Repeat for several.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table; ion (exact Ion text); json (JSON Lines, down-converted as QLDB's "
+                   "JSON export does); csv.")
+@handle_errors
+def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run one PartiQL STATEMENT on the ledger at PATH in its own transaction.
+
+    Like QLDB, every statement (reads included) is recorded in the journal.
+
+    \b
+    Example:
+      ledger query dmv.ledger "SELECT * FROM Vehicle WHERE VIN = ?" --param '"1N4AL11D75C109151"'
+    """
+    values = [parse_param(p) for p in params]
+    if not path.exists():
+        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    with Ledger.open(path) as ledger:
+        result = ledger.execute(statement, *values)
+    text = format_values(result.values, fmt)
+    if text:
+        click.echo(text)
+
+
+# ---------------------------------------------------------------- shell
+SHELL_HELP = """\
+Statements are PartiQL and end with ';' (they may span lines).
+Commands (with or without a trailing ';'):
+  help                      this text
+  tables                    list tables (active and dropped) with their ids
+  indexes [TABLE]           list indexes
+  format [table|ion|json|csv]  show or set the output format
+  start transaction | begin open a transaction for several statements
+  commit                    commit the open transaction (one block)
+  abort | rollback          abandon the open transaction
+  explain STATEMENT;        show the plan (index, document-id lookup or full scan)
+  exit | quit               leave (an open transaction is aborted)
+Outside a transaction, each statement runs and commits on its own, as in QLDB's shell."""
+
+
+def split_statements(text: str) -> tuple[list[str], str]:
+    """Complete ';'-terminated statements in `text` and the unfinished rest.
+
+    Semicolons inside 'strings', "names", `Ion literals` and comments do not end a statement.
+    """
+    out: list[str] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "'\"`":
+            j = i + 1
+            while j < n:
+                if text[j] == ch:
+                    if ch != "`" and j + 1 < n and text[j + 1] == ch:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            i = j + 1
+            continue
+        if ch == "-" and text.startswith("--", i):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl + 1
+            continue
+        if ch == "/" and text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        if ch == ";":
+            stmt = text[start:i].strip()
+            if stmt:
+                out.append(stmt)
+            start = i + 1
+        i += 1
+    return out, text[start:]
+
+
+class Shell:
+    """The shell's state machine, independent of where lines come from (tested directly)."""
+
+    def __init__(self, ledger: Ledger, write: Callable[[str], None], fmt: str = "table") -> None:
+        self.ledger = ledger
+        self.write = write
+        self.fmt = fmt
+        self.tx: Any = None
+        self.buffer = ""
+        self.done = False
+
+    @property
+    def prompt(self) -> str:
+        name = self.ledger.ledger_name
+        if self.buffer.strip():
+            return " " * (len(name) + 1) + "> "
+        return f"{name}{'*' if self.tx is not None else ''}> "
+
+    def feed(self, line: str) -> None:
+        """One line of input."""
+        if not self.buffer.strip():
+            cmd = line.strip().rstrip(";").strip()
+            if self._command(cmd):
+                return
+        self.buffer += line + "\n"
+        statements, self.buffer = split_statements(self.buffer)
+        for stmt in statements:
+            self._statement(stmt)
+
+    def close(self) -> None:
+        if self.tx is not None and not self.tx.done:
+            self.tx.abort()
+            self.write("the open transaction was aborted")
+        self.tx = None
+
+    # ------------------------------------------------------------ commands
+    def _command(self, cmd: str) -> bool:
+        words = cmd.split()
+        if not words:
+            return not self.buffer.strip() and not cmd
+        head = words[0].lower()
+        low = " ".join(w.lower() for w in words)
+        if low in ("help", "?", "\\h"):
+            self.write(SHELL_HELP)
+        elif low in ("exit", "quit", "\\q"):
+            self.close()
+            self.done = True
+        elif head == "tables" and len(words) == 1:
+            self._tables()
+        elif head == "indexes" and len(words) <= 2:
+            self._indexes(words[1] if len(words) == 2 else None)
+        elif head == "format" and len(words) <= 2:
+            if len(words) == 2:
+                if words[1].lower() not in FORMATS:
+                    self.write(f"error: unknown format {words[1]!r}; use one of "
+                               f"{', '.join(FORMATS)}")
+                else:
+                    self.fmt = words[1].lower()
+            self.write(f"output format: {self.fmt}")
+        elif low in ("start transaction", "begin", "begin transaction"):
+            if self.tx is not None:
+                self.write("error: a transaction is already open; commit or abort it first")
+            else:
+                try:
+                    self.tx = self.ledger.begin()
+                except LedgerError as e:
+                    self.write(f"error: {e}")
+                    return True
+                self.write(f"transaction {self.tx.id} started")
+        elif low in ("commit", "commit transaction"):
+            self._commit()
+        elif low in ("abort", "rollback", "abort transaction"):
+            if self.tx is None:
+                self.write("error: no transaction is open")
+            else:
+                self.tx.abort()
+                self.tx = None
+                self.write("transaction aborted; nothing was written")
+        else:
+            return False
+        return True
+
+    def _commit(self) -> None:
+        if self.tx is None:
+            self.write("error: no transaction is open")
+            return
+        tx, self.tx = self.tx, None
+        try:
+            address = tx.commit()
+        except ConflictError as e:
+            self.write(f"error: {e}; the transaction was aborted, run it again")
+            return
+        except LedgerError as e:
+            self.write(f"error: {e}; the transaction was aborted")
+            return
+        if address is None:
+            self.write("committed (no statements, no block written)")
+        else:
+            self.write(f"committed in block {address.text()}")
+
+    def _tables(self) -> None:
+        tables = self.ledger.tables(include_inactive=True)
+        if not tables:
+            self.write("(no tables)")
+            return
+        rows = [{"name": t.name, "tableId": t.table_id, "status": t.status,
+                 "documents": self.ledger.count_documents(t.table_id) if t.active else 0,
+                 "indexes": len(t.indexes)} for t in tables]
+        self.write(format_values(rows, "table"))
+
+    def _indexes(self, table: str | None) -> None:
+        rows = []
+        for t in self.ledger.tables(include_inactive=True):
+            if table is not None and t.name != table:
+                continue
+            for ix in t.indexes:
+                rows.append({"table": t.name, "field": ix.field, "indexId": ix.index_id,
+                             "status": ix.status})
+        if table is not None and not any(t.name == table for t in
+                                         self.ledger.tables(include_inactive=True)):
+            self.write(f"error: no table named {table!r}")
+            return
+        self.write(format_values(rows, "table") if rows else "(no indexes)")
+
+    # ------------------------------------------------------------ statements
+    def _statement(self, stmt: str) -> None:
+        started = time.perf_counter()
+        try:
+            target = self.tx if self.tx is not None else self.ledger
+            result = target.execute(stmt)
+        except (UserError, ConflictError, LedgerError) as e:
+            self.write(f"error: {e}")
+            if self.tx is not None and self.tx.done:
+                self.tx = None
+                self.write("the transaction was aborted; nothing it did was written")
+            return
+        ms = (time.perf_counter() - started) * 1000
+        if result.kind == "explain":
+            self.write("\n".join(result.plan))
+            return
+        text = format_values(result.values, self.fmt)
+        if text:
+            self.write(text)
+        n = len(result.values)
+        noun = {"dml": "document(s) changed", "ddl": "catalog change(s)"}.get(result.kind,
+                                                                            "result(s)")
+        where = " (in the open transaction)" if self.tx is not None else ""
+        self.write(f"{n} {noun}; {result.documents_examined} document(s) examined; "
+                   f"{ms:.1f} ms{where}")
+
+
+def history_path() -> Path:
+    env = os.environ.get("LEDGER_SHELL_HISTORY")
+    if env:
+        return Path(env)
+    return Path.home() / ".ledger_desktop" / "shell_history"
+
+
+def run_lines(shell: Shell, lines: Iterable[str]) -> None:
+    for line in lines:
+        shell.feed(line.rstrip("\n"))
+        if shell.done:
+            return
+    if shell.buffer.strip():
+        shell.write("error: the last statement has no closing ';' and was not run")
+    shell.close()
+
+
+def run_interactive(shell: Shell, history: Path, input: Any = None, output: Any = None) -> None:
+    """Read lines with prompt_toolkit (line editing, history kept in `history`)."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    history.parent.mkdir(parents=True, exist_ok=True)
+    session: PromptSession = PromptSession(history=FileHistory(str(history)), input=input,
+                                           output=output)
+    while not shell.done:
+        try:
+            line = session.prompt(shell.prompt)
+        except KeyboardInterrupt:
+            shell.buffer = ""
+            continue
+        except EOFError:
+            break
+        shell.feed(line)
+    shell.close()
+
+
+@main.command()
+@click.argument("path", type=LEDGER_PATH)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Initial output format (change it with the 'format' command).")
+@click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="History file (default $LEDGER_SHELL_HISTORY or "
+                                 "~/.ledger_desktop/shell_history).")
+@handle_errors
+def shell(path: Path, fmt: str, history: Path | None) -> None:
+    """An interactive PartiQL shell on the ledger at PATH (type 'help').
+
+    Statements end with ';' and may span lines; 'start transaction' ... 'commit' groups
+    several statements into one block. With input from a pipe, lines are read as a script.
+    """
+    if not path.exists():
+        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    with Ledger.open(path) as ledger:
+        sh = Shell(ledger, click.echo, fmt)
+        if sys.stdin.isatty():
+            click.echo(f"ledger shell on {path} ({ledger.ledger_name}); type 'help'")
+            run_interactive(sh, history or history_path())
+        else:
+            run_lines(sh, sys.stdin)
