@@ -1,0 +1,38 @@
+"""The explicit context the chain and verification widgets take: which ledger, and how to run
+work off the GUI thread (the workers layer), plus optional links into the rest of the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...workers.session import LedgerSession
+from ...workers.tasks import Lane, Task, TaskFn
+
+
+def _open_read_only(path: Path) -> Any:
+    from ...engine.ledger import Ledger
+
+    return Ledger.open(path, read_only=True)
+
+
+@dataclass
+class LedgerViewContext:
+    path: Path
+    session: LedgerSession
+    data_dir: Path                                   # where saved digests are kept
+    open_block: Callable[[int], None] | None = None  # the app's block inspector, if any
+
+    def read(self, fn: TaskFn, name: str = "") -> Task:
+        """Quick reads (search, a window of block summaries) on the session's reader lane."""
+        return self.session.read(fn, name)
+
+    def lane(self, name: str) -> Lane:
+        """A dedicated read-only lane for long work (verification, loading columns), so the
+        browser's reads never wait behind it."""
+        try:
+            return self.session.lane(name)
+        except KeyError:
+            return self.session.add_lane(name, lambda: _open_read_only(self.path))

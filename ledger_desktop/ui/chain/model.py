@@ -1,0 +1,134 @@
+"""What the chain view shows: per-block arrays (numpy) and how verification has coloured them.
+
+The model holds one byte of state per block (1,000,000 blocks = 1 MB) plus the journal columns
+once they are loaded, and recomputes the drawn categories with vectorised numpy operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from ...engine.chain_data import FLAG_REDACTION, ChainArrays
+from . import palette as P
+
+
+class ChainModel(QObject):
+    changed = Signal()          # states, highlight or selection changed: repaint
+    resized = Signal(int)       # the block count changed
+    arrays_loaded = Signal()    # journal columns (time, revisions, flags) are available
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.count = 0
+        self.state = np.zeros(0, np.uint8)
+        self.arrays: ChainArrays | None = None
+        self.highlight = np.zeros(0, np.int64)   # sorted block numbers found by a search
+        self.selected: int | None = None
+        self.checked_upto = 0                    # blocks [0, checked_upto) have been checked
+        self.first_failure: int | None = None
+        self._categories: np.ndarray | None = None
+
+    # -- size and columns -------------------------------------------------------------------
+    def set_block_count(self, n: int) -> None:
+        if n == self.count:
+            return
+        state = np.zeros(n, np.uint8)
+        keep = min(n, self.count)
+        state[:keep] = self.state[:keep]
+        self.count, self.state = n, state
+        self._categories = None
+        self.resized.emit(n)
+        self.changed.emit()
+
+    def set_arrays(self, arrays: ChainArrays) -> None:
+        self.arrays = arrays
+        if len(arrays) and int(arrays.seq[-1]) + 1 > self.count:
+            self.set_block_count(int(arrays.seq[-1]) + 1)
+        self._categories = None
+        self.arrays_loaded.emit()
+        self.changed.emit()
+
+    # -- verification -----------------------------------------------------------------------
+    def reset_verification(self) -> None:
+        self.state[:] = P.UNCHECKED
+        self.checked_upto = 0
+        self.first_failure = None
+        self._categories = None
+        self.changed.emit()
+
+    def apply_progress(self, done: int, failed: Iterable[int] = ()) -> None:
+        """Blocks below `done` are checked; those in `failed` failed; after the first failure
+        every block that passed its own checks can no longer be proven (after a break)."""
+        done = min(done, self.count)
+        lo = self.checked_upto
+        if done > lo:
+            self.state[lo:done] = P.VERIFIED
+        for seq in failed:
+            if 0 <= seq < self.count:
+                self.state[seq] = P.FAILED
+                if self.first_failure is None or seq < self.first_failure:
+                    self.first_failure = seq
+                    lo = min(lo, seq)
+        self.checked_upto = max(self.checked_upto, done)
+        if self.first_failure is not None:
+            start = max(lo, self.first_failure + 1)
+            seg = self.state[start:self.checked_upto]
+            seg[seg == P.VERIFIED] = P.AFTER_BREAK
+        self._categories = None
+        self.changed.emit()
+
+    def apply_report(self, report: object) -> None:
+        """Final colours from a `VerifyReport` (also when it was cancelled part-way)."""
+        done = int(getattr(report, "blocks_checked", 0))
+        failed = list(getattr(report, "failed_blocks", []))
+        first = getattr(report, "first_failure", None)
+        if first is not None and first.seq is not None:
+            failed.append(first.seq)
+        self.apply_progress(done, failed)
+
+    # -- search and selection -----------------------------------------------------------------
+    def set_highlight(self, seqs: Iterable[int]) -> None:
+        self.highlight = np.unique(np.fromiter(seqs, np.int64))
+        self.changed.emit()
+
+    def select(self, seq: int | None) -> None:
+        self.selected = seq
+        self.changed.emit()
+
+    # -- drawing ----------------------------------------------------------------------------
+    def categories(self) -> np.ndarray:
+        """The drawn category of every block (cached until something changes)."""
+        if self._categories is None or self._categories.shape[0] != self.count:
+            cat = np.full(self.count, P.CAT_VERIFIED, np.uint8)
+            cat[self.state == P.UNCHECKED] = P.CAT_UNCHECKED
+            if self.arrays is not None and len(self.arrays):
+                flags = self.arrays.flags
+                seqs = self.arrays.seq
+                red = seqs[(flags & FLAG_REDACTION) != 0]
+                red = red[red < self.count]
+                cat[red] = np.maximum(cat[red], P.CAT_REDACTION)
+            cat[self.state == P.AFTER_BREAK] = P.CAT_AFTER_BREAK
+            cat[self.state == P.FAILED] = P.CAT_FAILED
+            self._categories = cat
+        return self._categories
+
+    def category_of(self, seq: int) -> int:
+        return int(self.categories()[seq])
+
+    def counts(self) -> dict[int, int]:
+        """How many blocks are in each category (for the legend)."""
+        if not self.count:
+            return {}
+        values = np.bincount(self.categories(), minlength=len(P.NAMES))
+        return {cat: int(values[cat]) for cat in P.NAMES}
+
+    def time_of(self, seq: int) -> int | None:
+        """The block's time in ms since the epoch, once the columns are loaded."""
+        a = self.arrays
+        if a is None or not len(a):
+            return None
+        i = int(np.searchsorted(a.seq, seq))
+        return int(a.ts_ms[i]) if i < len(a) and a.seq[i] == seq else None

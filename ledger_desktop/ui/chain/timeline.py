@@ -1,0 +1,123 @@
+"""Transactions and revisions over time, linked to the chain view.
+
+The plot bins the blocks' times into ~120 bins across the visible time range (recomputed as
+the user zooms). The shaded region is the chain view's visible span of blocks; dragging it moves
+the chain view, and panning the chain view moves it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QColor
+
+from .model import ChainModel
+
+BINS = 120
+
+
+class TimelinePlot(pg.PlotWidget):
+    blocks_selected = Signal(int, int)  # the user moved the region: show blocks [first, last)
+
+    def __init__(self, model: ChainModel, parent: object = None) -> None:
+        super().__init__(parent, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        self.setObjectName("chainTimeline")
+        self.model = model
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(x=True, y=False)
+        self.showGrid(x=True, y=True, alpha=0.25)
+        self.setLabel("left", "per bin")
+        self.addLegend(offset=(10, 5))
+        self.tx_curve = self.plot([0, 1], [0], stepMode="center", fillLevel=0,
+                                  brush=QColor(47, 116, 208, 90), pen=pg.mkPen("#2f74d0"),
+                                  name="transactions (blocks)")
+        self.rev_curve = self.plot([0, 1], [0], stepMode="center",
+                                   pen=pg.mkPen("#e08a1e", width=2), name="revisions")
+        self.region = pg.LinearRegionItem(brush=QColor(31, 111, 235, 40))
+        self.region.setZValue(-10)
+        self.region.hide()
+        self.addItem(self.region)
+        self.region.sigRegionChangeFinished.connect(self._region_moved)
+        self._ts_s: np.ndarray | None = None
+        self._ordered = True
+        self.last_bins: tuple[np.ndarray, np.ndarray] | None = None
+        self._guard = False
+        self._rebin = QTimer(self)
+        self._rebin.setSingleShot(True)
+        self._rebin.setInterval(60)
+        self._rebin.timeout.connect(self._histogram)
+        self.getViewBox().sigXRangeChanged.connect(lambda *_a: self._rebin.start())
+        model.arrays_loaded.connect(self._loaded)
+
+    def _loaded(self) -> None:
+        a = self.model.arrays
+        if a is None or not len(a):
+            return
+        self._ts_s = a.ts_ms.astype(np.float64) / 1000.0
+        # Block times never go backwards in our journals; an imported one might, so check.
+        self._ordered = bool(np.all(a.ts_ms[1:] >= a.ts_ms[:-1]))
+        lo, hi = float(self._ts_s.min()), float(self._ts_s.max())
+        span = max(hi - lo, 0.01)
+        self.getViewBox().setLimits(xMin=lo - span, xMax=hi + span)
+        self.setXRange(lo - span * 0.02, hi + span * 0.02, padding=0)
+        self.region.show()
+        self._histogram()
+
+    def _histogram(self) -> None:
+        a = self.model.arrays
+        if a is None or self._ts_s is None or not len(a):
+            return
+        x0, x1 = self.getViewBox().viewRange()[0]
+        ts = self._ts_s
+        if self._ordered:
+            i0, i1 = np.searchsorted(ts, [x0, x1])
+            sl = slice(int(i0), int(i1))
+            t, w = ts[sl], a.n_revisions[sl]
+        else:
+            mask = (ts >= x0) & (ts <= x1)
+            t, w = ts[mask], a.n_revisions[mask]
+        edges = np.linspace(x0, x1, BINS + 1)
+        tx, _ = np.histogram(t, bins=edges)
+        rev, _ = np.histogram(t, bins=edges, weights=w)
+        self.tx_curve.setData(edges, tx)
+        self.rev_curve.setData(edges, rev)
+        self.last_bins = (tx, rev)
+
+    # -- the link with the chain view ---------------------------------------------------------
+    def show_blocks(self, first: int, last: int) -> None:
+        """Shade the time span of blocks [first, last) (called when the chain view moves)."""
+        a = self.model.arrays
+        if a is None or not len(a) or last <= first:
+            return
+        i0, i1 = np.searchsorted(a.seq, [first, last])
+        i1 = max(int(i0) + 1, int(i1))
+        i0 = min(int(i0), len(a) - 1)
+        t0 = float(a.ts_ms[i0]) / 1000.0
+        t1 = float(a.ts_ms[min(i1, len(a)) - 1]) / 1000.0
+        self._guard = True
+        try:
+            self.region.setRegion((t0, max(t1, t0 + 0.001)))
+        finally:
+            self._guard = False
+
+    def blocks_in(self, t0: float, t1: float) -> tuple[int, int]:
+        """Blocks whose time lies in [t0, t1] seconds (timestamps never go backwards)."""
+        a = self.model.arrays
+        if a is None or not len(a):
+            return 0, 0
+        ms = a.ts_ms
+        i0 = int(np.searchsorted(ms, int(t0 * 1000), side="left"))
+        i1 = int(np.searchsorted(ms, int(t1 * 1000), side="right"))
+        if i1 <= i0:
+            i = min(i0, len(a) - 1)
+            return int(a.seq[i]), int(a.seq[i]) + 1
+        return int(a.seq[i0]), int(a.seq[i1 - 1]) + 1
+
+    def _region_moved(self) -> None:
+        if self._guard:
+            return
+        t0, t1 = self.region.getRegion()
+        first, last = self.blocks_in(t0, t1)
+        if last > first:
+            self.blocks_selected.emit(first, last)
