@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         workspace = LedgerWorkspace(self.ctx, path, self)
         workspace.open_failed.connect(lambda exc, w=workspace: self._open_failed(w, exc))
         workspace.actions_changed.connect(self._update_actions)
+        workspace.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         index = self.tabs.addTab(workspace, workspace.title())
         self.tabs.setTabToolTip(index, str(path))
         self.tabs.setTabIcon(index, self.windowIcon())

@@ -10,37 +10,65 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ...workers.session import LedgerSession
 from ..context import AppContext
+from ..dialogs import statement as ddl
+from ..dialogs.errors import error_box
+from .browser import LedgerBrowser
 
-#: kind -> factory(workspace, key) -> QWidget; a view may define `title()` and `trigger(id)`.
+#: kind -> factory(workspace, key) -> QWidget; a view may define `title()`, `trigger(id)`,
+#: `update_actions(actions)` and `shutdown()`.
 ViewFactory = Callable[["LedgerWorkspace", Any], QWidget]
 VIEW_KINDS: dict[str, ViewFactory] = {}
 
 
 def register_view(kind: str, factory: ViewFactory) -> None:
-    """Make a new kind of view available to every workspace (e.g. issue 6's chain view)."""
+    """Make a new kind of view available to every workspace (e.g. a chain view)."""
     VIEW_KINDS[kind] = factory
+
+
+def _register_builtin_views() -> None:
+    from .block_inspector import BlockInspector
+    from .documents import DocumentsView
+    from .history import HistoryView
+    from .query import QueryView
+
+    register_view("documents", lambda ws, table: DocumentsView(ws, table))
+    register_view("history", lambda ws, doc_id: HistoryView(ws, doc_id))
+    register_view("block", lambda ws, _key: BlockInspector(ws))
+    register_view("query", lambda ws, _key: QueryView(ws))
 
 
 class LedgerWorkspace(QWidget):
     open_failed = Signal(object)
     actions_changed = Signal()
     loaded = Signal()
+    message = Signal(str)
 
     def __init__(self, ctx: AppContext, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        if not VIEW_KINDS.keys() >= {"documents", "history", "block", "query"}:
+            _register_builtin_views()
         self.setObjectName("ledgerWorkspace")
         self.ctx = ctx
         self.path = Path(path)
         self.session = LedgerSession(self.path, self)
+        self.session.changed.connect(lambda _summary: self.changed())
         self.tables: list[Any] = []
         self.block_count = 0
+        self.strand_id: str | None = None
+        self.known_fields: set[str] = set()
+        self.ever_loaded = False
         self._views: dict[tuple[str, Any], QWidget] = {}
+
+        self.browser = LedgerBrowser()
+        self.browser.table_activated.connect(self.open_table)
+        self.browser.journal_activated.connect(lambda: self.open_block(self.block_count - 1))
+        self.browser.action_requested.connect(self._browser_action)
 
         self.views = QTabWidget()
         self.views.setObjectName("workspaceViews")
@@ -50,22 +78,24 @@ class LedgerWorkspace(QWidget):
         self.views.tabCloseRequested.connect(self.close_view)
         self.views.currentChanged.connect(lambda _i: self.actions_changed.emit())
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()
         self.splitter.setObjectName("workspaceSplitter")
-        self.side = QWidget()
-        self.side_layout = QVBoxLayout(self.side)
-        self.side_layout.setContentsMargins(0, 0, 0, 0)
-        self.splitter.addWidget(self.side)
+        self.splitter.addWidget(self.browser)
         self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([280, 1000])
+        self.splitter.setSizes([260, 1000])
 
         self.status = QLabel("Opening…")
         self.status.setObjectName("workspaceStatus")
+        self.status.setContentsMargins(6, 2, 6, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.status)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(50)
+        self._refresh_timer.timeout.connect(self.reload)
         self.reload()
 
     def title(self) -> str:
@@ -73,18 +103,57 @@ class LedgerWorkspace(QWidget):
 
     # -- loading ----------------------------------------------------------------------------
     def reload(self) -> None:
-        task = self.session.read(lambda ledger, _p, _c: (ledger.tables(include_inactive=True),
-                                                         ledger.block_count(), ledger.tip()),
-                                 "load catalog")
-        task.succeeded.connect(self._loaded)
-        task.failed.connect(self.open_failed.emit)
+        def load(ledger: Any, _p: Any, _c: Any) -> tuple[list[Any], int, Any, str]:
+            return (ledger.tables(include_inactive=True), ledger.block_count(), ledger.tip(),
+                    ledger.strand_id)
 
-    def _loaded(self, result: tuple[list[Any], int, Any]) -> None:
-        self.tables, self.block_count, tip = result
+        task = self.session.read(load, "load catalog")
+        task.succeeded.connect(self._loaded)
+        task.failed.connect(self._load_failed)
+
+    def _load_failed(self, exc: Any) -> None:
+        if not self.ever_loaded:
+            self.open_failed.emit(exc)
+        else:
+            error_box(self, "Cannot read the ledger", exc)
+
+    def _loaded(self, result: tuple[list[Any], int, Any, str]) -> None:
+        self.tables, self.block_count, tip, self.strand_id = result
+        first = not self.ever_loaded
+        self.ever_loaded = True
+        self.browser.set_catalog(self.tables, self.block_count)
         active = sum(1 for t in self.tables if t.status == "ACTIVE")
-        self.status.setText(f"  {self.path}  ·  {active} tables  ·  {self.block_count:,} blocks"
-                            + (f"  ·  tip {tip.text()}" if tip is not None else ""))
+        self.status.setText(f"{self.path}  ·  {active} tables  ·  {self.block_count:,} blocks"
+                            + (f"  ·  tip sequenceNo {tip.seq}" if tip is not None else ""))
+        for t in self.tables:
+            self._count(t.table_id)
+        for view in self._views.values():
+            if hasattr(view, "catalog_changed"):
+                view.catalog_changed()
+        if first:
+            actives = [t for t in self.tables if t.status == "ACTIVE"]
+            if actives:
+                self.open_table(max(actives, key=lambda t: t.name == "Vehicle"))
         self.loaded.emit()
+        self.actions_changed.emit()
+
+    def _count(self, table_id: str) -> None:
+        task = self.session.read(lambda ledger, _p, _c: ledger.count_documents(table_id),
+                                 "count documents")
+        task.succeeded.connect(lambda n: self.browser.set_count(table_id, n))
+
+    def changed(self) -> None:
+        """After a write: reload the catalog and every open view (coalesced)."""
+        self._refresh_timer.start()
+        for view in list(self._views.values()):
+            if hasattr(view, "refresh"):
+                view.refresh()
+
+    def table_by_name(self, name: str) -> Any:
+        for t in self.tables:
+            if t.name == name and t.status == "ACTIVE":
+                return t
+        return None
 
     # -- views ------------------------------------------------------------------------------
     def open_view(self, kind: str, key: Any = None) -> QWidget:
@@ -96,11 +165,12 @@ class LedgerWorkspace(QWidget):
         widget = VIEW_KINDS[kind](self, key)
         self._views[(kind, key)] = widget
         title = widget.title() if hasattr(widget, "title") else kind
-        index = self.views.addTab(widget, title)
-        if hasattr(widget, "windowIcon"):
-            self.views.setTabIcon(index, widget.windowIcon())
+        index = self.views.addTab(widget, widget.windowIcon(), title)
         self.views.setCurrentIndex(index)
         return widget
+
+    def view(self, kind: str, key: Any = None) -> QWidget | None:
+        return self._views.get((kind, key))
 
     def close_view(self, index: int) -> None:
         widget = self.views.widget(index)
@@ -111,6 +181,56 @@ class LedgerWorkspace(QWidget):
         if hasattr(widget, "shutdown"):
             widget.shutdown()
         widget.deleteLater()
+
+    def open_table(self, table: Any) -> QWidget:
+        self.browser.select_table(table.table_id)
+        view = self.open_view("documents", table.table_id) if ("documents", table.table_id) \
+            in self._views else self._open_documents(table)
+        return view
+
+    def _open_documents(self, table: Any) -> QWidget:
+        view = VIEW_KINDS["documents"](self, table)
+        self._views[("documents", table.table_id)] = view
+        index = self.views.addTab(view, view.windowIcon(), view.title())
+        self.views.setCurrentIndex(index)
+        view.model.columnsInserted.connect(lambda *_a, m=view.model:
+                                           self.known_fields.update(m.fields))
+        return view
+
+    def open_table_named(self, name: str) -> None:
+        """Open a table's documents once the catalog (reloaded after a write) knows it."""
+        table = self.table_by_name(name)
+        if table is not None:
+            self.open_table(table)
+            return
+
+        def later() -> None:
+            self.loaded.disconnect(later)
+            t = self.table_by_name(name)
+            if t is not None:
+                self.open_table(t)
+
+        self.loaded.connect(later)
+
+    def open_history(self, doc_id: str) -> QWidget:
+        return self.open_view("history", doc_id)
+
+    def open_block(self, seq: int) -> QWidget:
+        view = self.open_view("block", None)
+        view.show_block(seq)  # type: ignore[attr-defined]
+        return view
+
+    def open_query(self) -> QWidget:
+        return self.open_view("query", None)
+
+    def open_query_text(self, text: str) -> QWidget:
+        view = self.open_query()
+        view.editor.setPlainText(text)  # type: ignore[attr-defined]
+        view.editor.setFocus()  # type: ignore[attr-defined]
+        return view
+
+    def show_message(self, text: str) -> None:
+        self.message.emit(text)
 
     # -- actions ----------------------------------------------------------------------------
     def trigger(self, action_id: str) -> None:
@@ -129,16 +249,93 @@ class LedgerWorkspace(QWidget):
     def do_refresh(self) -> None:
         self.reload()
 
-    def import_files(self, paths: list[str]) -> None:
+    def do_show_query(self) -> None:
+        self.open_query()
+
+    def do_run_query(self) -> None:
+        self.open_query()
+
+    def do_show_block(self) -> None:
+        self.open_block(self.block_count - 1)
+
+    def do_show_history(self) -> None:
+        pass  # only meaningful with a document selected (the documents view handles it)
+
+    def do_import_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import Files", self.ctx.settings.last_dir(),
+            "Data files (*.ion *.10n *.json *.jsonl *.ndjson *.csv);;All files (*)")
+        if paths:
+            self.import_files(paths)
+
+    def do_create_table(self) -> None:
+        dlg = ddl.create_table_dialog(self)
+        self._run_dialog(dlg)
+
+    def do_create_index(self, table: Any = None) -> None:
+        dlg = ddl.create_index_dialog(self, self.tables, table or self.browser.current_table(),
+                                      sorted(self.known_fields))
+        self._run_dialog(dlg)
+
+    def do_drop_table(self, table: Any = None) -> None:
+        table = table or self.browser.current_table()
+        if table is None or table.status != "ACTIVE":
+            self.show_message("Select an active table to drop")
+            return
+        self._run_dialog(ddl.confirm_dialog(
+            self, "Drop Table", f"Dropping {table.name} makes it inactive. Its documents and "
+            "history stay in the journal, and it can be undropped.",
+            ddl.drop_table_sql(table.name)))
+
+    def do_undrop_table(self, table: Any = None) -> None:
+        table = table or self.browser.current_table()
+        if table is None or table.status == "ACTIVE":
+            self.show_message("Select a dropped table to undrop")
+            return
+        self._run_dialog(ddl.confirm_dialog(
+            self, "Undrop Table", f"Make {table.name} active again.",
+            ddl.undrop_table_sql(table.table_id)))
+
+    def _browser_action(self, action_id: str, table: Any) -> None:
+        if action_id == "create_table":
+            self.do_create_table()
+        elif action_id == "create_index":
+            self.do_create_index(table)
+        elif action_id == "drop_table":
+            self.do_drop_table(table)
+        elif action_id == "undrop_table":
+            self.do_undrop_table(table)
+        elif action_id == "import_files":
+            self.do_import_files()
+
+    def _run_dialog(self, dlg: Any) -> None:
+        dlg.finished.connect(lambda code: self.execute_statement(dlg.text())
+                             if code == QDialog.DialogCode.Accepted and dlg.text() else None)
+        dlg.finished.connect(dlg.deleteLater)
+        dlg.open()
+
+    def execute_statement(self, text: str) -> Any:
+        """Run one statement on the writer lane; views refresh when it commits."""
+        task = self.session.write(lambda ledger, _p, _c: ledger.execute(text), "statement")
+        task.succeeded.connect(lambda _r: self.show_message(f"Done: {text}"))
+        task.failed.connect(lambda e: error_box(self, "The statement failed", e, task.details))
+        return task
+
+    def import_files(self, paths: list[str]) -> Any:
         from ..dialogs.import_dialog import ImportDialog
 
-        ImportDialog(self, paths).open()
+        dlg = ImportDialog(self, paths)
+        dlg.open()
+        return dlg
 
     # -- lifetime ---------------------------------------------------------------------------
     def save_layout(self) -> None:
         pass
 
     def shutdown(self) -> None:
+        self._refresh_timer.stop()
         for index in reversed(range(self.views.count())):
             self.close_view(index)
         self.session.close()

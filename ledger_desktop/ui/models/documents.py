@@ -1,0 +1,242 @@
+"""The documents grid model: current documents of one table, fetched page by page.
+
+Rows are never loaded on the GUI thread. `fetchMore` asks the session's reader lane for the
+next keyset page (`Ledger.documents(table_id, after_rowid, limit)`) and returns at once; the
+rows are inserted when the page arrives. Columns are the top-level fields seen so far.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from ...engine.diff import ion_type
+from ...workers.session import LedgerSession
+from ..ionfmt import cell_text
+from .filters import FieldFilter, sort_key
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 500
+META_COLUMNS = ("id", "version")
+DocumentRole = Qt.ItemDataRole.UserRole + 1
+ValueRole = Qt.ItemDataRole.UserRole + 2
+
+
+def fetch_page(ledger: Any, table_id: str, after: int, want: int, flt: FieldFilter | None,
+               cancel: Any) -> tuple[list[Any], int, bool, int]:
+    """Up to `want` matching documents after `after`: (docs, last rowid scanned, end?, scanned)."""
+    out: list[Any] = []
+    scanned = 0
+    while len(out) < want:
+        cancel.check()
+        page = ledger.documents(table_id, after_rowid=after, limit=PAGE)
+        if not page:
+            return out, after, True, scanned
+        scanned += len(page)
+        after = page[-1].rowid
+        out.extend(d for d in page if flt is None or flt.matches(d.data))
+        if len(page) < PAGE:
+            return out, after, True, scanned
+    return out, after, False, scanned
+
+
+class DocumentsModel(QAbstractTableModel):
+    page_loaded = Signal(int)         # rows added
+    load_failed = Signal(object)      # exception
+    finished_loading = Signal()       # every (matching) document is in the model
+
+    def __init__(self, session: LedgerSession, table_id: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.table_id = table_id
+        self.rows: list[Any] = []
+        self.fields: list[str] = []
+        self.filter: FieldFilter | None = None
+        self.scanned = 0
+        self._after = 0
+        self._exhausted = False
+        self._task: Any = None
+        self._generation = 0
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # -- shape ------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(META_COLUMNS) + len(self.fields)
+
+    def column_name(self, column: int) -> str:
+        return META_COLUMNS[column] if column < len(META_COLUMNS) else \
+            self.fields[column - len(META_COLUMNS)]
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.column_name(section) if 0 <= section < self.columnCount() else None
+        return section + 1
+
+    def _value(self, doc: Any, column: int) -> tuple[bool, Any]:
+        if column == 0:
+            return True, doc.doc_id
+        if column == 1:
+            return True, doc.version
+        name = self.fields[column - len(META_COLUMNS)]
+        data = doc.data
+        if ion_type(data).name == "STRUCT" and name in data:  # IonPyDict is not a dict
+            return True, data[name]
+        return False, None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        doc = self.rows[index.row()]
+        if role == DocumentRole:
+            return doc
+        found, value = self._value(doc, index.column())
+        if role == ValueRole:
+            return value
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if not found:
+                return "" if role == Qt.ItemDataRole.DisplayRole else "(missing)"
+            return cell_text(value) if index.column() >= len(META_COLUMNS) else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() < len(META_COLUMNS):
+            from PySide6.QtGui import QPalette
+            from PySide6.QtWidgets import QApplication
+
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        return None
+
+    # -- lazy fetching ----------------------------------------------------------------------
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._exhausted and self._task is None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if not self.canFetchMore(parent):
+            return
+        self._request(PAGE)
+
+    @property
+    def loading(self) -> bool:
+        return self._task is not None
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    def _request(self, want: int) -> None:
+        table_id, after, flt, gen = self.table_id, self._after, self.filter, self._generation
+        task = self.session.read(lambda ledger, _p, cancel: fetch_page(
+            ledger, table_id, after, want, flt, cancel), "fetch documents")
+        self._task = task
+        task.succeeded.connect(lambda result: self._arrived(gen, result))
+        task.failed.connect(lambda exc: self._failed(gen, exc))
+        task.cancelled.connect(lambda: self._failed(gen, None))
+
+    def _failed(self, gen: int, exc: Any) -> None:
+        if gen != self._generation:
+            return
+        self._task = None
+        self._exhausted = True
+        if exc is not None:
+            self.load_failed.emit(exc)
+
+    def _arrived(self, gen: int, result: tuple[list[Any], int, bool, int]) -> None:
+        if gen != self._generation:
+            return
+        docs, after, end, scanned = result
+        self._task = None
+        self._after = after
+        self._exhausted = end
+        self.scanned += scanned
+        new_fields = []
+        seen = set(self.fields)
+        for d in docs:
+            if ion_type(d.data).name == "STRUCT":
+                for k in d.data:
+                    if k not in seen:
+                        seen.add(k)
+                        new_fields.append(str(k))
+        if new_fields:
+            first = self.columnCount()
+            self.beginInsertColumns(QModelIndex(), first, first + len(new_fields) - 1)
+            self.fields.extend(new_fields)
+            self.endInsertColumns()
+        if docs:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(docs) - 1)
+            self.rows.extend(docs)
+            self.endInsertRows()
+        self.page_loaded.emit(len(docs))
+        if end:
+            if self._sort is not None:
+                self._apply_sort(*self._sort)
+            self.finished_loading.emit()
+        elif self._sort is not None or (len(docs) == 0 and self.filter is not None):
+            # Sorting needs every row; a filter that matched nothing yet keeps scanning.
+            self._request(PAGE)
+
+    def set_filter(self, flt: FieldFilter | None) -> None:
+        """Restart from the first page with a new filter (None shows every document)."""
+        self.reset(flt)
+
+    def reset(self, flt: FieldFilter | None = None, keep_filter: bool = False) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._generation += 1
+        self.beginResetModel()
+        self.rows = []
+        self.fields = []
+        if not keep_filter:
+            self.filter = flt
+        self._after = 0
+        self.scanned = 0
+        self._exhausted = False
+        self._sort = None
+        self.endResetModel()
+
+    def fetch_all(self) -> None:
+        """Keep fetching pages until the table (or the filter's matches) is fully loaded."""
+        self._sort = self._sort or (-1, Qt.SortOrder.AscendingOrder)
+        if self._exhausted:
+            self.finished_loading.emit()
+        elif self._task is None:
+            self._request(PAGE)
+
+    # -- sorting: needs every row, so it loads the rest first (off the GUI thread) ----------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column < 0 or column >= self.columnCount():
+            return
+        self._sort = (column, order)
+        if self._exhausted:
+            self._apply_sort(column, order)
+        elif self._task is None:
+            self._request(PAGE)
+
+    def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
+        if column < 0:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = list(self.rows)
+        keyed = sorted(range(len(old)), key=lambda i: sort_key(self._value(old[i], column)[1]),
+                       reverse=order == Qt.SortOrder.DescendingOrder)
+        self.rows = [old[i] for i in keyed]
+        position = {old_row: new_row for new_row, old_row in enumerate(keyed)}
+        from_list, to_list = [], []
+        for idx in self.persistentIndexList():
+            if idx.row() in position:
+                from_list.append(idx)
+                to_list.append(self.index(position[idx.row()], idx.column()))
+        self.changePersistentIndexList(from_list, to_list)
+        self.layoutChanged.emit()
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def document(self, row: int) -> Any:
+        return self.rows[row]

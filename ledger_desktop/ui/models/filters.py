@@ -1,0 +1,149 @@
+"""Grid filters: evaluated on documents read through the browsing API, and shown as PartiQL.
+
+Filtering in the grid never runs a SELECT (in QLDB semantics a SELECT is a transaction that
+commits a block); it scans pages of current documents on the reader lane. The equivalent
+PartiQL is offered so the user can open it in the editor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from amazon.ion import simpleion
+from amazon.ion.core import IonType
+
+from ...engine.diff import ion_type, is_null
+from ..ionfmt import ion_text
+
+OPS = ("=", "!=", "<", "<=", ">", ">=", "contains", "exists", "missing")
+
+
+def parse_literal(text: str) -> Any:
+    """The user's value as Ion when it parses as a scalar (42, 1.5, 2024-01-01T), else a string."""
+    text = text.strip()
+    try:
+        value = simpleion.loads(text)
+    except Exception:
+        return text
+    if ion_type(value) in (IonType.SYMBOL,):  # a bare word means the string the user typed
+        return text
+    return value
+
+
+def _quote_name(name: str) -> str:
+    return name if name.isidentifier() else '"' + name.replace('"', '""') + '"'
+
+
+def _get(data: Any, path: list[str]) -> tuple[bool, Any]:
+    cur = data
+    for part in path:
+        if ion_type(cur) != IonType.STRUCT or part not in cur:
+            return False, None
+        cur = cur[part]
+    return True, cur
+
+
+def _comparable(v: Any) -> Any:
+    t = ion_type(v)
+    if t in (IonType.INT, IonType.DECIMAL, IonType.FLOAT):
+        try:
+            return Decimal(str(v)) if t != IonType.FLOAT else Decimal(repr(float(v)))
+        except InvalidOperation:
+            return None
+    if t in (IonType.STRING, IonType.SYMBOL):
+        return str(getattr(v, "text", v))
+    if t == IonType.TIMESTAMP:
+        return v
+    if t == IonType.BOOL:
+        return bool(v)
+    return ion_text(v)
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    field: str        # a top-level field or a dotted path such as Owners.PrimaryOwner.PersonId
+    op: str
+    value: Any = None
+
+    def __post_init__(self) -> None:
+        if self.op not in OPS:
+            raise ValueError(f"unknown filter operator {self.op!r}")
+        if not self.field.strip():
+            raise ValueError("choose a field to filter on")
+
+    @property
+    def path(self) -> list[str]:
+        return [p for p in self.field.split(".") if p]
+
+    def matches(self, data: Any) -> bool:
+        found, v = _get(data, self.path)
+        if self.op == "exists":
+            return found
+        if self.op == "missing":
+            return not found
+        if not found or is_null(v):
+            return False
+        if self.op == "contains":
+            return str(self.value).lower() in (str(getattr(v, "text", v)) if ion_type(v) in
+                                               (IonType.STRING, IonType.SYMBOL)
+                                               else ion_text(v)).lower()
+        a, b = _comparable(v), _comparable(self.value)
+        if a is None or b is None:
+            return False
+        try:
+            if self.op == "=":
+                return a == b
+            if self.op == "!=":
+                return a != b
+            if self.op == "<":
+                return a < b
+            if self.op == "<=":
+                return a <= b
+            if self.op == ">":
+                return a > b
+            return a >= b
+        except TypeError:  # e.g. a timestamp against a number: no match, as in PartiQL
+            return False
+
+    def partiql(self, table: str) -> str:
+        alias = "d"
+        ref = alias + "".join("." + _quote_name(p) for p in self.path)
+        if self.op == "exists":
+            cond = f"{ref} IS NOT MISSING"
+        elif self.op == "missing":
+            cond = f"{ref} IS MISSING"
+        elif self.op == "contains":
+            text = str(self.value).replace("'", "''")
+            cond = f"{ref} LIKE '%{text}%'"
+        else:
+            cond = f"{ref} {'<>' if self.op == '!=' else self.op} {literal(self.value)}"
+        return f"SELECT * FROM {_quote_name(table)} AS {alias} WHERE {cond}"
+
+
+def literal(value: Any) -> str:
+    """A PartiQL literal: strings in single quotes, Ion values in backticks when needed."""
+    t = ion_type(value)
+    if t == IonType.STRING:
+        return "'" + str(value).replace("'", "''") + "'"
+    if t in (IonType.INT, IonType.DECIMAL, IonType.BOOL) and not is_null(value):
+        return ion_text(value) if t != IonType.BOOL else ("true" if value else "false")
+    return "`" + ion_text(value) + "`"
+
+
+def sort_key(value: Any) -> tuple[int, Any]:
+    """Order mixed Ion values: missing/null first, then numbers, text, timestamps, others."""
+    if value is None or is_null(value):
+        return (0, 0)
+    t = ion_type(value)
+    if t == IonType.BOOL:
+        return (1, bool(value))
+    if t in (IonType.INT, IonType.DECIMAL, IonType.FLOAT):
+        c = _comparable(value)
+        return (2, c) if c is not None else (2, Decimal(0))
+    if t in (IonType.STRING, IonType.SYMBOL):
+        return (3, str(getattr(value, "text", value)).casefold())
+    if t == IonType.TIMESTAMP:
+        return (4, value.isoformat())
+    return (5, ion_text(value))

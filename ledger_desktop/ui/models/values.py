@@ -1,0 +1,98 @@
+"""A table over a list of Ion values already in memory (query results, import previews)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amazon.ion.core import IonType
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from ...engine.diff import ion_type, is_null
+from ..ionfmt import cell_text
+from .filters import sort_key
+
+Index = QModelIndex | QPersistentModelIndex
+ValueRole = Qt.ItemDataRole.UserRole + 2
+RowValueRole = Qt.ItemDataRole.UserRole + 3
+
+
+class ValuesModel(QAbstractTableModel):
+    """Structs become rows with their top-level fields as columns; other values one column."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.values: list[Any] = []
+        self.columns: list[str] = []
+        self.row_labels: list[str] | None = None
+        self._struct_rows = True
+
+    def set_values(self, values: list[Any], row_labels: list[str] | None = None) -> None:
+        self.beginResetModel()
+        self.values = list(values)
+        self.row_labels = row_labels
+        self._struct_rows = all(ion_type(v) == IonType.STRUCT and not is_null(v)
+                                for v in self.values)
+        columns: list[str] = []
+        if self._struct_rows:
+            seen: set[str] = set()
+            for v in self.values:
+                for k in v:
+                    if k not in seen:
+                        seen.add(k)
+                        columns.append(str(k))
+        else:
+            columns = ["value"]
+        self.columns = columns if self.values else []
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.values)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def _cell(self, row: int, column: int) -> tuple[bool, Any]:
+        v = self.values[row]
+        if not self._struct_rows:
+            return True, v
+        name = self.columns[column]
+        return (True, v[name]) if name in v else (False, None)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.values)):
+            return None
+        if role == RowValueRole:
+            return self.values[index.row()]
+        found, value = self._cell(index.row(), index.column())
+        if role == ValueRole:
+            return value
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(value) if found else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cell_text(value) if found else "(missing)"
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.columns[section] if 0 <= section < len(self.columns) else None
+        if self.row_labels is not None and 0 <= section < len(self.row_labels):
+            return self.row_labels[section]
+        return section + 1
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not (0 <= column < len(self.columns)):
+            return
+        self.layoutAboutToBeChanged.emit()
+        pairs = list(zip(self.values, self.row_labels or [None] * len(self.values),
+                         strict=True))
+        pairs.sort(key=lambda p: sort_key(p[0][self.columns[column]] if self._struct_rows and
+                                          self.columns[column] in p[0] else
+                                          (p[0] if not self._struct_rows else None)),
+                   reverse=order == Qt.SortOrder.DescendingOrder)
+        self.values = [p[0] for p in pairs]
+        if self.row_labels is not None:
+            self.row_labels = [str(p[1]) for p in pairs]
+        self.layoutChanged.emit()

@@ -1,0 +1,192 @@
+"""One block of the journal: its fields, statements, revisions and hashes; previous/next."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..dialogs.errors import error_box
+from ..icons import icon
+from ..ionfmt import ion_text
+from .document_pane import IonView, mono_font
+
+if TYPE_CHECKING:
+    from .workspace import LedgerWorkspace
+
+
+def _hex(value: Any) -> str:
+    return bytes(value).hex() if value is not None else ""
+
+
+def _field(block: Any, name: str) -> Any:
+    return block.get(name, None)
+
+
+class BlockInspector(QWidget):
+    loaded = Signal(int)
+
+    def __init__(self, workspace: LedgerWorkspace, _key: Any = None) -> None:
+        super().__init__()
+        self.setObjectName("blockInspector")
+        self.setWindowIcon(icon("block"))
+        self.workspace = workspace
+        self.seq = -1
+        self.block: Any = None
+        self._task: Any = None
+
+        self.prev_button = QPushButton(icon("previous"), "Previous")
+        self.prev_button.setObjectName("blockPrevious")
+        self.prev_button.setShortcut("Alt+Left")
+        self.prev_button.clicked.connect(lambda: self.show_block(self.seq - 1))
+        self.next_button = QPushButton(icon("next"), "Next")
+        self.next_button.setObjectName("blockNext")
+        self.next_button.setShortcut("Alt+Right")
+        self.next_button.clicked.connect(lambda: self.show_block(self.seq + 1))
+        self.spin = QSpinBox()
+        self.spin.setObjectName("blockSeq")
+        self.spin.setRange(0, max(0, workspace.block_count - 1))
+        self.spin.setKeyboardTracking(False)
+        self.spin.valueChanged.connect(self.show_block)
+        self.of_label = QLabel("")
+        nav = QHBoxLayout()
+        nav.addWidget(self.prev_button)
+        nav.addWidget(QLabel("Block"))
+        nav.addWidget(self.spin)
+        nav.addWidget(self.of_label)
+        nav.addWidget(self.next_button)
+        nav.addStretch(1)
+
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, label in (("address", "Block address"), ("tx", "Transaction id"),
+                           ("time", "Block timestamp"), ("blockHash", "Block hash"),
+                           ("entriesHash", "Entries hash"),
+                           ("previousBlockHash", "Previous block hash")):
+            value = QLabel("")
+            value.setObjectName(f"block_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if "Hash" in key or key == "address":
+                value.setFont(mono_font())
+            self.fields[key] = value
+            form.addRow(label + ":", value)
+
+        self.statements = self._table("blockStatements", ["Statement", "Start time", "Digest"])
+        self.revisions = self._table("blockRevisions", ["Document", "Version", "State", "Hash"])
+        self.entries = self._table("blockEntries", ["#", "Entry hash"])
+        self.revisions.cellDoubleClicked.connect(self._revision_activated)
+        self.ion = IonView()
+        tabs = QTabWidget()
+        tabs.addTab(self.statements, "Statements")
+        tabs.addTab(self.revisions, "Revisions")
+        tabs.addTab(self.entries, "Entries hash list")
+        tabs.addTab(self.ion, "Block as Ion")
+        split = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top.setLayout(form)
+        split.addWidget(top)
+        split.addWidget(tabs)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(nav)
+        layout.addWidget(split, 1)
+
+    def _table(self, name: str, headers: list[str]) -> QTableWidget:
+        table = QTableWidget(0, len(headers))
+        table.setObjectName(name)
+        table.setHorizontalHeaderLabels(headers)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        return table
+
+    def title(self) -> str:
+        return "Block inspector"
+
+    def show_block(self, seq: int) -> None:
+        count = self.workspace.block_count
+        if count == 0:
+            return
+        seq = max(0, min(seq, count - 1))
+        self.spin.setMaximum(count - 1)
+        self.of_label.setText(f"of {count - 1:,}")
+        if seq == self.seq and self.block is not None:
+            return
+        self.seq = seq
+        self.spin.blockSignals(True)
+        self.spin.setValue(seq)
+        self.spin.blockSignals(False)
+        self.prev_button.setEnabled(seq > 0)
+        self.next_button.setEnabled(seq < count - 1)
+        task = self.workspace.session.read(lambda ledger, _p, _c: ledger.block(seq), "block")
+        self._task = task
+        task.succeeded.connect(lambda block, t=task, s=seq: self._loaded(t, s, block))
+        task.failed.connect(lambda e: error_box(self, f"Cannot read block {seq}", e,
+                                                task.details))
+
+    def _loaded(self, task: Any, seq: int, block: Any) -> None:
+        if task is not self._task:
+            return
+        self.block = block
+        self.fields["address"].setText(ion_text(_field(block, "blockAddress")))
+        self.fields["tx"].setText(str(_field(block, "transactionId") or ""))
+        ts = _field(block, "blockTimestamp")
+        self.fields["time"].setText(ion_text(ts) if ts is not None else "")
+        for key in ("blockHash", "entriesHash", "previousBlockHash"):
+            self.fields[key].setText(_hex(_field(block, key)))
+        info = _field(block, "transactionInfo")
+        statements = list(info["statements"]) if info is not None and "statements" in info \
+            else []
+        self._fill(self.statements, [[str(s["statement"]) if "statement" in s else "",
+                                      ion_text(s["startTime"]) if "startTime" in s else "",
+                                      _hex(s["statementDigest"]) if "statementDigest" in s
+                                      else ""] for s in statements])
+        revisions = list(_field(block, "revisions") or [])
+        rows = []
+        for r in revisions:
+            meta = r.get("metadata", None)
+            state = "data" if "data" in r else "redacted" if "dataHash" in r else \
+                ("deleted" if meta is not None else "hash only")
+            rows.append([str(meta["id"]) if meta is not None and "id" in meta else "",
+                         str(meta["version"]) if meta is not None and "version" in meta else "",
+                         state, _hex(r["hash"]) if "hash" in r else ""])
+        self._fill(self.revisions, rows)
+        self._fill(self.entries, [[str(i), _hex(h)] for i, h in
+                                  enumerate(_field(block, "entriesHashList") or [])])
+        self.ion.set_value(block, label=f"block {seq}")
+        self.loaded.emit(seq)
+
+    def _fill(self, table: QTableWidget, rows: list[list[str]]) -> None:
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                table.setItem(r, c, item)
+        table.resizeColumnsToContents()
+
+    def _revision_activated(self, row: int, _col: int) -> None:
+        item = self.revisions.item(row, 0)
+        if item is not None and item.text():
+            self.workspace.open_history(item.text())
+
+    def trigger(self, action_id: str) -> bool:
+        if action_id == "refresh":
+            self.block = None
+            self.show_block(self.seq)
+        return False

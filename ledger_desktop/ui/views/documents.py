@@ -1,0 +1,297 @@
+"""A table's current documents: a lazily fetched grid, a filter bar, and the document pane."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..dialogs.errors import error_box
+from ..icons import icon
+from ..ionfmt import as_csv, as_ion, as_json
+from ..models.documents import DocumentsModel
+from ..models.filters import OPS, FieldFilter, parse_literal
+from .document_pane import DocumentPane
+
+if TYPE_CHECKING:
+    from .workspace import LedgerWorkspace
+
+
+class DocumentsView(QWidget):
+    open_query = Signal(str)
+
+    def __init__(self, workspace: LedgerWorkspace, table: Any) -> None:
+        super().__init__()
+        self.setObjectName(f"documentsView_{table.name}")
+        self.setWindowIcon(icon("table" if table.status == "ACTIVE" else "table-dropped"))
+        self.workspace = workspace
+        self.table = table
+        self.model = DocumentsModel(workspace.session, table.table_id, self)
+        self.model.page_loaded.connect(self._update_status)
+        self.model.finished_loading.connect(self._update_status)
+        self.model.load_failed.connect(lambda e: error_box(self, "Cannot read documents", e))
+        self.model.page_loaded.connect(self._fit_columns)
+        self.total: int | None = None
+        self._fitted: list[int] = []
+
+        self.field = QComboBox()
+        self.field.setObjectName("filterField")
+        self.field.setEditable(True)
+        self.field.setMinimumWidth(140)
+        self.field.lineEdit().setPlaceholderText("field or path")
+        self.op = QComboBox()
+        self.op.setObjectName("filterOp")
+        self.op.addItems(OPS)
+        self.value = QLineEdit()
+        self.value.setObjectName("filterValue")
+        self.value.setPlaceholderText("value (Ion: 42, 1.50, 2024-01-01T, \"text\")")
+        self.value.returnPressed.connect(self.apply_filter)
+        apply = QPushButton(icon("filter"), "Filter")
+        apply.setObjectName("filterApply")
+        apply.clicked.connect(self.apply_filter)
+        clear = QPushButton("Clear")
+        clear.setObjectName("filterClear")
+        clear.clicked.connect(self.clear_filter)
+        self.as_query = QPushButton(icon("query"), "Open as PartiQL")
+        self.as_query.setObjectName("filterAsQuery")
+        self.as_query.setToolTip("Open the filter as a PartiQL SELECT in the editor")
+        self.as_query.clicked.connect(self._open_as_query)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Filter:"))
+        bar.addWidget(self.field)
+        bar.addWidget(self.op)
+        bar.addWidget(self.value, 1)
+        bar.addWidget(apply)
+        bar.addWidget(clear)
+        bar.addWidget(self.as_query)
+
+        self.grid = QTableView()
+        self.grid.setObjectName("documentsGrid")
+        self.grid.setModel(self.model)
+        # Sorting goes through _sort_clicked (it may need every row loaded first), so the
+        # view's own sorting stays off: enabling it would sort, and load, at once.
+        self.grid.horizontalHeader().setSectionsClickable(True)
+        self.grid.horizontalHeader().setSortIndicatorShown(False)
+        self.grid.horizontalHeader().sectionClicked.connect(self._sort_clicked)
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.grid.setAlternatingRowColors(True)
+        self.grid.setWordWrap(False)
+        self.grid.verticalHeader().setDefaultSectionSize(
+            self.grid.fontMetrics().height() + 8)
+        self.grid.verticalHeader().setSectionResizeMode(
+            self.grid.verticalHeader().ResizeMode.Fixed)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._context_menu)
+        self.grid.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.grid.doubleClicked.connect(lambda _i: self.show_history())
+
+        self.pane = DocumentPane()
+        self.pane.history_requested.connect(lambda doc_id: workspace.open_history(doc_id))
+        self.pane.block_requested.connect(workspace.open_block)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.grid)
+        self.splitter.addWidget(self.pane)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([700, 420])
+
+        self.status = QLabel("Loading…")
+        self.status.setObjectName("documentsStatus")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.status)
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._detail_task: Any = None
+        self.model.fetchMore()
+        self._count()
+
+    def title(self) -> str:
+        return self.table.name + ("" if self.table.status == "ACTIVE" else " (dropped)")
+
+    # -- status -----------------------------------------------------------------------------
+    def _count(self) -> None:
+        table_id = self.table.table_id
+        task = self.workspace.session.read(lambda ledger, _p, _c: ledger.count_documents(
+            table_id), "count documents")
+        task.succeeded.connect(self._counted)
+
+    def _counted(self, n: int) -> None:
+        self.total = n
+        self._update_status()
+
+    def _update_status(self, *_args: Any) -> None:
+        loaded = self.model.rowCount()
+        total = f"{self.total:,}" if self.total is not None else "…"
+        if self.model.filter is not None:
+            text = (f"{loaded:,} matching of {self.model.scanned:,} scanned ({total} documents)"
+                    f"  ·  filter: {self.model.filter.partiql(self.table.name)}")
+        else:
+            text = f"{loaded:,} of {total} documents loaded"
+        if self.model.loading:
+            text += "  ·  loading…"
+        self.status.setText(text)
+        fields = self.model.fields
+        if self.field.count() != len(fields):
+            current = self.field.currentText()
+            self.field.blockSignals(True)
+            self.field.clear()
+            self.field.addItems(fields)
+            self.field.setEditText(current)
+            self.field.blockSignals(False)
+
+    def _fit_columns(self, *_args: Any) -> None:
+        """Size each column to its content once (rows of the first page that holds it)."""
+        header = self.grid.horizontalHeader()
+        for c in range(len(self._fitted), self.model.columnCount()):
+            self.grid.resizeColumnToContents(c)
+            header.resizeSection(c, min(header.sectionSize(c), 240))
+            self._fitted.append(c)
+
+    # -- filter and sort --------------------------------------------------------------------
+    def current_filter(self) -> FieldFilter | None:
+        field = self.field.currentText().strip()
+        if not field:
+            return None
+        op = self.op.currentText()
+        value = None if op in ("exists", "missing") else parse_literal(self.value.text())
+        return FieldFilter(field, op, value)
+
+    def apply_filter(self) -> None:
+        try:
+            flt = self.current_filter()
+        except ValueError as e:
+            error_box(self, "Filter", e)
+            return
+        self.pane.clear()
+        self.model.set_filter(flt)
+        self.model.fetchMore()
+        self._update_status()
+
+    def clear_filter(self) -> None:
+        self.value.clear()
+        self.field.setEditText("")
+        self.pane.clear()
+        self.model.set_filter(None)
+        self.model.fetchMore()
+        self._update_status()
+
+    def _open_as_query(self) -> None:
+        try:
+            flt = self.current_filter()
+        except ValueError as e:
+            error_box(self, "Filter", e)
+            return
+        name = self.table.name if self.table.name.isidentifier() else f'"{self.table.name}"'
+        self.workspace.open_query_text(flt.partiql(self.table.name) if flt is not None
+                                       else f"SELECT * FROM {name}")
+
+    def _sort_clicked(self, column: int) -> None:
+        if column == self._sort_column:
+            self._sort_order = Qt.SortOrder.DescendingOrder if \
+                self._sort_order == Qt.SortOrder.AscendingOrder else Qt.SortOrder.AscendingOrder
+        else:
+            self._sort_column, self._sort_order = column, Qt.SortOrder.AscendingOrder
+        self.grid.horizontalHeader().setSortIndicatorShown(True)
+        self.grid.horizontalHeader().setSortIndicator(column, self._sort_order)
+        self.model.sort(column, self._sort_order)
+        self._update_status()
+
+    # -- selection --------------------------------------------------------------------------
+    def selected_documents(self) -> list[Any]:
+        rows = sorted({i.row() for i in self.grid.selectionModel().selectedRows()})
+        if not rows and self.grid.currentIndex().isValid():
+            rows = [self.grid.currentIndex().row()]
+        return [self.model.document(r) for r in rows]
+
+    def _row_changed(self, current: Any, _previous: Any) -> None:
+        if not current.isValid():
+            self.pane.clear()
+            return
+        doc = self.model.document(current.row())
+        self.pane.show_document(doc, self.workspace.strand_id)
+        doc_id = doc.doc_id
+        task = self.workspace.session.read(lambda ledger, _p, _c: ledger.document(doc_id),
+                                           "document metadata")
+        self._detail_task = task
+        task.succeeded.connect(lambda full, t=task: self._details(t, full))
+
+    def _details(self, task: Any, full: Any) -> None:
+        if task is self._detail_task and full is not None and self.pane.doc_id == full.doc_id:
+            self.pane.show_document(full, self.workspace.strand_id)
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.grid.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect |
+            QItemSelectionModel.SelectionFlag.Rows)
+
+    def show_history(self) -> None:
+        docs = self.selected_documents()
+        if docs:
+            self.workspace.open_history(docs[0].doc_id)
+
+    # -- copy -------------------------------------------------------------------------------
+    def copy(self, fmt: str) -> str:
+        docs = self.selected_documents()
+        values = [d.data for d in docs]
+        if not values:
+            return ""
+        text = {"ion": as_ion, "json": as_json}.get(fmt, lambda v: as_csv(v, self.model.fields))(
+            values)
+        QGuiApplication.clipboard().setText(text)
+        self.workspace.show_message(f"Copied {len(values)} document(s) as {fmt.upper()}")
+        return text
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addAction(icon("history"), "Revision History", self.show_history)
+        menu.addAction(icon("go-block"), "Go to Block",
+                       lambda: self.pane.block_seq is not None and
+                       self.workspace.open_block(self.pane.block_seq))
+        menu.addSeparator()
+        menu.addAction(icon("copy"), "Copy as Ion", lambda: self.copy("ion"))
+        menu.addAction(icon("copy"), "Copy as JSON", lambda: self.copy("json"))
+        menu.addAction(icon("copy"), "Copy as CSV", lambda: self.copy("csv"))
+        menu.exec(self.grid.viewport().mapToGlobal(pos))
+
+    # -- workspace protocol -----------------------------------------------------------------
+    def trigger(self, action_id: str) -> bool:
+        if action_id in ("copy_ion", "copy_json", "copy_csv"):
+            self.copy(action_id.split("_")[1])
+            return True
+        if action_id == "show_history":
+            self.show_history()
+            return True
+        if action_id == "find":
+            self.field.setFocus()
+            return True
+        if action_id == "refresh":
+            self.refresh()
+            return False  # the workspace reloads the catalog too
+        return False
+
+    def refresh(self) -> None:
+        self.pane.clear()
+        self.model.reset(keep_filter=True)
+        self.model.fetchMore()
+        self._count()
+
+    def shutdown(self) -> None:
+        self.model.cancel()

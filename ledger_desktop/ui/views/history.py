@@ -1,0 +1,181 @@
+"""Every revision of one document, and a field-level diff between any two of them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.diff import diff_documents, summary
+from ..dialogs.errors import error_box
+from ..icons import icon
+from ..models.history import DiffModel, HistoryModel
+from .document_pane import DocumentPane
+
+if TYPE_CHECKING:
+    from .workspace import LedgerWorkspace
+
+
+def revision_label(rev: Any) -> str:
+    state = "" if rev.kind == "data" else f" ({rev.kind})"
+    return f"v{rev.version}{state} · block {rev.address.seq}"
+
+
+class HistoryView(QWidget):
+    def __init__(self, workspace: LedgerWorkspace, doc_id: str) -> None:
+        super().__init__()
+        self.setObjectName("historyView")
+        self.setWindowIcon(icon("history"))
+        self.workspace = workspace
+        self.doc_id = doc_id
+
+        self.heading = QLabel(f"<b>Document {doc_id}</b>")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model = HistoryModel(self)
+        self.timeline = QTableView()
+        self.timeline.setObjectName("historyTimeline")
+        self.timeline.setModel(self.model)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.timeline.verticalHeader().hide()
+        self.timeline.horizontalHeader().setStretchLastSection(True)
+        self.timeline.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.old_combo = QComboBox()
+        self.old_combo.setObjectName("diffOld")
+        self.new_combo = QComboBox()
+        self.new_combo.setObjectName("diffNew")
+        self.old_combo.currentIndexChanged.connect(self._recompute)
+        self.new_combo.currentIndexChanged.connect(self._recompute)
+        self.go_block = QPushButton(icon("go-block"), "Go to block")
+        self.go_block.setObjectName("historyGoBlock")
+        self.go_block.clicked.connect(self._go_block)
+        compare = QHBoxLayout()
+        compare.addWidget(QLabel("Compare"))
+        compare.addWidget(self.old_combo, 1)
+        compare.addWidget(QLabel("with"))
+        compare.addWidget(self.new_combo, 1)
+        compare.addWidget(self.go_block)
+        self.diff_model = DiffModel(self)
+        self.diff_table = QTableView()
+        self.diff_table.setObjectName("diffTable")
+        self.diff_table.setModel(self.diff_model)
+        self.diff_table.verticalHeader().hide()
+        self.diff_table.setWordWrap(False)
+        self.diff_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Interactive)
+        self.diff_table.horizontalHeader().setStretchLastSection(True)
+        self.diff_summary = QLabel("")
+        self.diff_summary.setObjectName("diffSummary")
+        diff_box = QWidget()
+        diff_layout = QVBoxLayout(diff_box)
+        diff_layout.setContentsMargins(0, 0, 0, 0)
+        diff_layout.addLayout(compare)
+        diff_layout.addWidget(self.diff_table, 1)
+        diff_layout.addWidget(self.diff_summary)
+
+        self.pane = DocumentPane()
+        self.pane.history_button.hide()
+        self.pane.block_requested.connect(workspace.open_block)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.pane)
+        bottom.addWidget(diff_box)
+        bottom.setSizes([420, 640])
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.timeline)
+        split.addWidget(bottom)
+        split.setSizes([220, 480])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.heading)
+        layout.addWidget(split, 1)
+        self.load()
+
+    def title(self) -> str:
+        return f"History {self.doc_id[:8]}…"
+
+    def load(self) -> None:
+        doc_id = self.doc_id
+        task = self.workspace.session.read(lambda ledger, _p, _c: ledger.document_history(doc_id),
+                                           "document history")
+        task.succeeded.connect(self._loaded)
+        task.failed.connect(lambda e: error_box(self, "Cannot read the history", e, task.details))
+
+    def _loaded(self, revisions: list[Any]) -> None:
+        self.model.set_revisions(revisions)
+        self.timeline.resizeColumnsToContents()
+        for combo in (self.old_combo, self.new_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            for rev in revisions:
+                combo.addItem(revision_label(rev))
+            combo.blockSignals(False)
+        state = "deleted" if revisions and revisions[-1].kind == "deleted" else "current"
+        self.heading.setText(f"<b>Document {self.doc_id}</b> — {len(revisions)} revision"
+                             f"{'s' if len(revisions) != 1 else ''}, {state}")
+        if revisions:
+            last = len(revisions) - 1
+            self.compare(max(0, last - 1), last)
+            self.timeline.selectionModel().setCurrentIndex(
+                self.model.index(last, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect |
+                QItemSelectionModel.SelectionFlag.Rows)
+
+    def compare(self, old: int, new: int) -> None:
+        """Diff revision `old` against revision `new` (row numbers in the timeline)."""
+        self.old_combo.setCurrentIndex(old)
+        self.new_combo.setCurrentIndex(new)
+        self._recompute()
+
+    def _data(self, row: int) -> Any:
+        rev = self.model.revisions[row]
+        return rev.data if rev.kind == "data" else None
+
+    def _recompute(self, *_args: Any) -> None:
+        revs = self.model.revisions
+        a, b = self.old_combo.currentIndex(), self.new_combo.currentIndex()
+        if not revs or a < 0 or b < 0:
+            self.diff_model.set_changes([])
+            self.diff_summary.setText("")
+            return
+        changes = diff_documents(self._data(a), self._data(b)) if a != b else []
+        self.diff_model.set_changes(changes)
+        self.diff_table.resizeColumnsToContents()
+        notes = []
+        for row in (a, b):
+            if revs[row].kind != "data":
+                notes.append(f"v{revs[row].version} is {revs[row].kind}")
+        text = "same revision" if a == b else summary(changes)
+        self.diff_summary.setText(text + (f" ({'; '.join(notes)})" if notes else ""))
+
+    def _selection_changed(self, *_args: Any) -> None:
+        rows = sorted({i.row() for i in self.timeline.selectionModel().selectedRows()})
+        if not rows:
+            return
+        rev = self.model.revisions[rows[-1]]
+        self.pane.show_revision(rev)
+        if len(rows) >= 2:
+            self.compare(rows[0], rows[-1])
+        elif rows[0] > 0:
+            self.compare(rows[0] - 1, rows[0])
+
+    def _go_block(self) -> None:
+        row = self.new_combo.currentIndex()
+        if 0 <= row < len(self.model.revisions):
+            self.workspace.open_block(self.model.revisions[row].address.seq)
+
+    def trigger(self, action_id: str) -> bool:
+        if action_id == "refresh":
+            self.load()
+        return False

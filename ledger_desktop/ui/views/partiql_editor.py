@@ -1,0 +1,220 @@
+"""A PartiQL text editor: highlighting, completion, the statement to run, and error marks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QRegularExpression, QStringListModel, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit, QWidget
+
+from .document_pane import mono_font
+
+KEYWORDS = tuple(["SELECT", "VALUE", "FROM", "WHERE", "AS", "AT", "BY", "INSERT", "INTO", "UPDATE", "SET", "REMOVE", "DELETE", "CREATE", "DROP", "UNDROP", "TABLE", "INDEX", "ON", "AND", "OR", "NOT", "IN", "IS", "NULL", "MISSING", "TRUE", "FALSE", "LIKE", "BETWEEN", "EXISTS", "ORDER", "GROUP", "LIMIT", "OFFSET", "ASC", "DESC", "JOIN", "INNER", "LEFT", "CROSS", "DISTINCT", "EXPLAIN", "HISTORY", "COUNT", "SUM", "AVG", "MIN", "MAX", "CAST", "UPPER", "LOWER", "SIZE", "COALESCE", "NULLIF", "CHAR_LENGTH", "CHARACTER_LENGTH", "SUBSTRING", "TRIM", "EXTRACT", "DATE_ADD", "DATE_DIFF", "TO_STRING", "TO_TIMESTAMP", "UTCNOW", "TXID", "REDACT_REVISION", "WITH", "TAGS", "CASE", "WHEN", "THEN", "ELSE", "END"])
+
+
+
+class PartiQLHighlighter(QSyntaxHighlighter):
+    """Keywords, strings, Ion literals in backticks, numbers, parameters and comments."""
+
+    def __init__(self, document: QTextDocument, dark: bool = False) -> None:
+        super().__init__(document)
+
+        def fmt(color: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
+            f = QTextCharFormat()
+            f.setForeground(QColor(color))
+            if bold:
+                f.setFontWeight(QFont.Weight.Bold)
+            f.setFontItalic(italic)
+            return f
+
+        blue, green, orange = ("#6aa6ff", "#7ec07e", "#e5a050") if dark else \
+            ("#1f4fbf", "#1d7a2e", "#b35c00")
+        purple, grey = ("#c792ea", "#8c8f94") if dark else ("#7a3db8", "#7d8590")
+        words = "|".join(KEYWORDS)
+        self.rules = [
+            (QRegularExpression(rf"\b({words})\b",
+                                QRegularExpression.PatternOption.CaseInsensitiveOption),
+             fmt(blue, bold=True)),
+            (QRegularExpression(r"\b\d+(\.\d*)?([eEdD][+-]?\d+)?\b"), fmt(purple)),
+            (QRegularExpression(r"\?"), fmt(orange, bold=True)),
+            (QRegularExpression(r"'(?:[^']|'')*'?"), fmt(green)),
+            (QRegularExpression(r"`[^`]*`?"), fmt(orange)),
+            (QRegularExpression(r"\"(?:[^\"]|\"\")*\"?"), fmt(purple, italic=True)),
+            (QRegularExpression(r"--[^\n]*"), fmt(grey, italic=True)),
+        ]
+        self.comment = fmt(grey, italic=True)
+
+    def highlightBlock(self, text: str) -> None:
+        for pattern, style in self.rules:
+            it = pattern.globalMatch(text)
+            while it.hasNext():
+                m = it.next()
+                self.setFormat(m.capturedStart(), m.capturedLength(), style)
+        # /* block comments */ may span lines: state 1 means "inside a comment".
+        self.setCurrentBlockState(0)
+        start = 0 if self.previousBlockState() == 1 else text.find("/*")
+        while start >= 0:
+            end = text.find("*/", start + (0 if self.previousBlockState() == 1 and start == 0
+                                           else 2))
+            if end < 0:
+                self.setCurrentBlockState(1)
+                self.setFormat(start, len(text) - start, self.comment)
+                break
+            self.setFormat(start, end + 2 - start, self.comment)
+            start = text.find("/*", end + 2)
+
+
+class PartiQLEditor(QPlainTextEdit):
+    """Ctrl+Space (or typing a word) completes keywords, table names and field paths."""
+
+    def __init__(self, parent: QWidget | None = None, dark: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName("partiqlEditor")
+        self.setFont(mono_font())
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
+        self.setPlaceholderText("SELECT * FROM Vehicle AS v WHERE v.VIN = '1N4AL11D75C109151'")
+        self.highlighter = PartiQLHighlighter(self.document(), dark)
+        self.words = QStringListModel(sorted(KEYWORDS), self)
+        self.completer = QCompleter(self.words, self)
+        self.completer.setWidget(self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.completer.activated.connect(self.insert_completion)
+        self._tables: list[str] = []
+        self._fields: list[str] = []
+
+    # -- completion -------------------------------------------------------------------------
+    def set_names(self, tables: list[str] | None = None, fields: list[str] | None = None) -> None:
+        if tables is not None:
+            self._tables = sorted(set(tables))
+        if fields is not None:
+            self._fields = sorted(set(self._fields) | set(fields))
+        self.words.setStringList(sorted(set(KEYWORDS) | set(self._tables) | set(self._fields),
+                                        key=str.casefold))
+
+    def completions(self) -> list[str]:
+        return self.words.stringList()
+
+    def _word_before_cursor(self) -> str:
+        cursor = self.textCursor()
+        text = cursor.block().text()[:cursor.positionInBlock()]
+        m = re.search(r"[A-Za-z_][A-Za-z0-9_.]*$", text)
+        return m.group(0) if m else ""
+
+    def insert_completion(self, word: str) -> None:
+        prefix = self.completer.completionPrefix()
+        cursor = self.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor,
+                            len(prefix))
+        cursor.insertText(word)
+        self.setTextCursor(cursor)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        popup = self.completer.popup()
+        if popup.isVisible() and event.key() in (Qt.Key.Key_Enter, Qt.Key.Key_Return,
+                                                 Qt.Key.Key_Tab, Qt.Key.Key_Escape):
+            event.ignore()
+            return
+        forced = event.key() == Qt.Key.Key_Space and \
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if not forced:
+            super().keyPressEvent(event)
+        prefix = self._word_before_cursor()
+        if not forced and (len(prefix) < 2 or not event.text() or
+                           not (event.text().isalnum() or event.text() in "_.")):
+            popup.hide()
+            return
+        self.complete(prefix)
+
+    def complete(self, prefix: str) -> None:
+        self.completer.setCompletionPrefix(prefix)
+        popup = self.completer.popup()
+        if self.completer.completionCount() == 0:
+            popup.hide()
+            return
+        popup.setCurrentIndex(self.completer.completionModel().index(0, 0))
+        rect = self.cursorRect()
+        rect.setWidth(popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width())
+        self.completer.complete(rect)
+
+    # -- what to run ------------------------------------------------------------------------
+    def statement_at_cursor(self) -> tuple[str, int]:
+        """The selection, else the `;`-separated statement around the cursor.
+
+        Returns the text and its offset in the document, so an error's line and column can be
+        mapped back onto the editor.
+        """
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            start = cursor.selectionStart()
+            return self.toPlainText()[start:cursor.selectionEnd()], start
+        text = self.toPlainText()
+        pos = cursor.position()
+        start = text.rfind(";", 0, pos) + 1
+        found = text.find(";", pos)
+        end = len(text) if found < 0 else found
+        if not text[start:end].strip() and start > 0:  # cursor after a final ';'
+            end = start - 1
+            start = text.rfind(";", 0, end) + 1
+        body = text[start:end]
+        lead = len(body) - len(body.lstrip())
+        return body.strip(), start + lead
+
+    # -- errors -----------------------------------------------------------------------------
+    def mark_error(self, offset: int, line: int | None, column: int | None) -> int:
+        """Underline the error at (line, column) of the statement starting at `offset`;
+        returns the document position marked (or -1)."""
+        if line is None:
+            self.clear_error()
+            return -1
+        doc = self.document()
+        first_block = doc.findBlock(offset)
+        block = doc.findBlockByNumber(first_block.blockNumber() + line - 1)
+        if not block.isValid():
+            self.clear_error()
+            return -1
+        col = max(1, column or 1) - 1
+        if line == 1:
+            col += offset - first_block.position()
+        pos = block.position() + min(col, max(0, block.length() - 1))
+        selection = QTextEdit.ExtraSelection()
+        fmt = QTextCharFormat()
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(QColor("#d0453a"))
+        fmt.setBackground(QColor(208, 69, 58, 40))
+        selection.format = fmt
+        cursor = QTextCursor(doc)
+        cursor.setPosition(pos)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfWord, QTextCursor.MoveMode.KeepAnchor)
+        if not cursor.hasSelection():
+            cursor.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        line_sel = QTextEdit.ExtraSelection()
+        line_fmt = QTextCharFormat()
+        line_fmt.setBackground(QColor(208, 69, 58, 22))
+        line_fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        line_sel.format = line_fmt
+        line_cursor = QTextCursor(block)
+        line_sel.cursor = line_cursor
+        self.setExtraSelections([line_sel, selection])
+        move = QTextCursor(doc)
+        move.setPosition(pos)
+        self.setTextCursor(move)
+        return pos
+
+    def clear_error(self) -> None:
+        self.setExtraSelections([])
+
+    def error_marks(self) -> list[Any]:
+        return self.extraSelections()

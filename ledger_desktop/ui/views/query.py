@@ -1,0 +1,339 @@
+"""The PartiQL editor view: run a statement or the selection, cancel, see results as a grid,
+as Ion and as a plan; history; explicit multi-statement transactions."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.errors import QueryError
+from ..actions import make_action, spec
+from ..dialogs.errors import describe, error_box
+from ..icons import icon
+from ..ionfmt import as_ion
+from ..models.values import ValuesModel
+from ..theme import is_dark
+from .document_pane import mono_font
+from .partiql_editor import PartiQLEditor
+
+if TYPE_CHECKING:
+    from .workspace import LedgerWorkspace
+
+
+class TxState:
+    """The open explicit transaction. Touched only on the writer lane's thread."""
+
+    def __init__(self) -> None:
+        self.tx: Any = None
+        self.ledger: Any = None
+        self.statements = 0
+
+
+def result_values(result: Any) -> list[Any]:
+    values = getattr(result, "values", result)
+    if values is None:
+        return []
+    if isinstance(values, list | tuple):
+        return list(values)
+    try:
+        return list(values)
+    except TypeError:
+        return [values]
+
+
+def run_statement(ledger: Any, state: TxState, text: str, cancel: Any) -> Any:
+    state.ledger = ledger
+    cancel.check()
+    if state.tx is not None:
+        result = state.tx.execute(text)
+        state.statements += 1
+    else:
+        result = ledger.execute(text)
+    cancel.check()
+    return result
+
+
+class QueryView(QWidget):
+    finished = Signal(object)   # the result (tests and the workspace listen)
+    errored = Signal(object)
+
+    def __init__(self, workspace: LedgerWorkspace, _key: Any = None) -> None:
+        super().__init__()
+        self.setObjectName("queryView")
+        self.setWindowIcon(icon("query"))
+        self.workspace = workspace
+        self.settings = workspace.ctx.settings
+        self.state = TxState()
+        self.tx_open = False
+        self.task: Any = None
+        self._offset = 0
+
+        self.editor = PartiQLEditor(dark=is_dark())
+        self.editor.set_names(tables=[t.name for t in workspace.tables],
+                              fields=sorted(workspace.known_fields))
+        toolbar = QToolBar()
+        toolbar.setObjectName("queryToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.actions_: dict[str, Any] = {}
+        for action_id in ("run_query", "explain_query", "cancel_query", "begin_tx",
+                          "commit_tx", "abort_tx"):
+            action = make_action(spec(action_id), self)
+            action.setShortcut("")  # the window's actions own the shortcuts
+            action.triggered.connect(lambda _c=False, i=action_id: self.trigger(i))
+            toolbar.addAction(action)
+            self.actions_[action_id] = action
+        self.tx_label = QLabel("Auto-commit: each statement is its own transaction")
+        self.tx_label.setObjectName("txLabel")
+        toolbar.addSeparator()
+        toolbar.addWidget(self.tx_label)
+
+        self.model = ValuesModel(self)
+        self.grid = QTableView()
+        self.grid.setObjectName("resultsGrid")
+        self.grid.setModel(self.model)
+        self.grid.setSortingEnabled(True)
+        self.grid.setAlternatingRowColors(True)
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.ion_text = self._text("resultsIon")
+        self.plan_text = self._text("resultsPlan")
+        self.messages = self._text("resultsMessages")
+        self.results = QTabWidget()
+        self.results.setObjectName("resultsTabs")
+        self.results.addTab(self.grid, "Results")
+        self.results.addTab(self.ion_text, "Ion")
+        self.results.addTab(self.plan_text, "Plan")
+        self.results.addTab(self.messages, "Messages")
+        self.status = QLabel("")
+        self.status.setObjectName("queryStatus")
+
+        self.history = QListWidget()
+        self.history.setObjectName("queryHistory")
+        self.history.itemActivated.connect(self._history_activated)
+        self.history.setToolTip("Executed statements; double-click to edit one again")
+        self._fill_history()
+
+        editor_box = QWidget()
+        eb = QVBoxLayout(editor_box)
+        eb.setContentsMargins(0, 0, 0, 0)
+        eb.addWidget(toolbar)
+        eb.addWidget(self.editor, 1)
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(editor_box)
+        main.addWidget(self.results)
+        main.setSizes([260, 420])
+        side = QWidget()
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(QLabel("<b>History</b>"))
+        sl.addWidget(self.history, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(main)
+        split.addWidget(side)
+        split.setSizes([900, 260])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        layout.addLayout(bottom)
+        self._update_buttons()
+
+    def _text(self, name: str) -> QPlainTextEdit:
+        text = QPlainTextEdit()
+        text.setObjectName(name)
+        text.setReadOnly(True)
+        text.setFont(mono_font())
+        return text
+
+    def title(self) -> str:
+        return "PartiQL"
+
+    # -- history ----------------------------------------------------------------------------
+    def _fill_history(self) -> None:
+        self.history.clear()
+        for statement in self.settings.query_history():
+            item = QListWidgetItem(" ".join(statement.split()))
+            item.setData(Qt.ItemDataRole.UserRole, statement)
+            item.setToolTip(statement)
+            self.history.addItem(item)
+
+    def _history_activated(self, item: QListWidgetItem) -> None:
+        self.editor.setPlainText(str(item.data(Qt.ItemDataRole.UserRole)))
+        self.editor.setFocus()
+
+    # -- running ----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.task is not None
+
+    def run(self, explain: bool = False) -> Any:
+        """Run the selection or the statement at the cursor on the writer lane."""
+        if self.running:
+            return None
+        text, offset = self.editor.statement_at_cursor()
+        if not text.strip():
+            self.status.setText("Nothing to run")
+            return None
+        if explain and not text.lstrip().lower().startswith("explain"):
+            text = "EXPLAIN " + text
+            offset -= len("EXPLAIN ")
+        self._offset = offset
+        self.editor.clear_error()
+        state = self.state
+        started = time.monotonic()
+        task = self.workspace.session.write(
+            lambda ledger, _p, cancel: run_statement(ledger, state, text, cancel),
+            "run statement")
+        self.task = task
+        self.status.setText("Running…")
+        task.succeeded.connect(lambda result: self._done(text, result, started, explain))
+        task.failed.connect(lambda exc: self._failed(text, exc, task.details))
+        task.cancelled.connect(lambda: self.status.setText("Cancelled; nothing was committed"))
+        task.finished.connect(self._finished)
+        self._update_buttons()
+        return task
+
+    def _finished(self) -> None:
+        self.task = None
+        self._update_buttons()
+
+    def _done(self, text: str, result: Any, started: float, explain: bool) -> None:
+        elapsed = (time.monotonic() - started) * 1000
+        values = result_values(result)
+        self.settings.add_query(text)
+        self._fill_history()
+        self.model.set_values(values)
+        self.grid.resizeColumnsToContents()
+        for c in range(self.model.columnCount()):
+            self.grid.setColumnWidth(c, min(self.grid.columnWidth(c), 280))
+        self.ion_text.setPlainText(as_ion(values))
+        plan = getattr(result, "plan", None)
+        if plan is not None:
+            self.plan_text.setPlainText(plan if isinstance(plan, str) else as_ion([plan]))
+        kind = getattr(result, "kind", "") or ""
+        self.workspace.known_fields.update(self.model.columns)
+        self.editor.set_names(fields=self.model.columns)
+        where = f" in the open transaction ({self.state.statements} statements)" \
+            if self.tx_open else ""
+        message = f"{kind + ': ' if kind else ''}{len(values):,} value" \
+                  f"{'s' if len(values) != 1 else ''} in {elapsed:,.0f} ms{where}"
+        self.messages.appendPlainText(f"> {text}\n{message}\n")
+        self.status.setText(message)
+        self.results.setCurrentWidget(self.plan_text if explain and plan is not None
+                                      else self.grid)
+        self.finished.emit(result)
+        if not self.tx_open:
+            self.workspace.changed()
+
+    def _failed(self, text: str, exc: Any, details: str) -> None:
+        self.messages.appendPlainText(f"> {text}\nerror: {describe(exc)}\n")
+        self.errored.emit(exc)
+        if isinstance(exc, QueryError):
+            self.editor.mark_error(self._offset, exc.line, exc.column)
+            where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
+            self.status.setText(f"Error{where}: {exc.message}")
+            self.results.setCurrentWidget(self.messages)
+        else:
+            self.status.setText(f"Error: {describe(exc)}")
+            error_box(self, "The statement failed", exc, details)
+
+    def cancel(self) -> None:
+        if self.task is None:
+            return
+        self.task.cancel()
+        ledger = self.state.ledger
+        interrupt = getattr(ledger, "interrupt", None)
+        if callable(interrupt):  # stops a long SQLite step at once (safe from any thread)
+            interrupt()
+        self.status.setText("Cancelling…")
+
+    # -- explicit transactions --------------------------------------------------------------
+    def begin(self) -> None:
+        state = self.state
+
+        def begin(ledger: Any, _p: Any, _c: Any) -> None:
+            state.ledger = ledger
+            state.tx = ledger.begin()
+            state.statements = 0
+
+        task = self.workspace.session.write(begin, "begin transaction")
+        task.succeeded.connect(lambda _r: self._set_tx(True, "Transaction open: statements "
+                                                      "run in it until Commit or Abort"))
+        task.failed.connect(lambda e: error_box(self, "Cannot begin a transaction", e))
+
+    def end(self, commit: bool) -> Any:
+        state = self.state
+
+        def finish(_ledger: Any, _p: Any, _c: Any) -> int:
+            tx, state.tx = state.tx, None
+            n = state.statements
+            if tx is not None:
+                tx.commit() if commit else tx.abort()
+            return n
+
+        task = self.workspace.session.write(finish, "commit" if commit else "abort")
+        task.succeeded.connect(lambda n: self._ended(commit, n))
+        task.failed.connect(lambda e: (self._set_tx(False, "Transaction failed; nothing "
+                                                    "was committed"),
+                                       error_box(self, "Commit failed", e, task.details)))
+        return task
+
+    def _ended(self, commit: bool, n: int) -> None:
+        self._set_tx(False, f"Committed {n} statement(s) as one block" if commit
+                     else f"Aborted: {n} statement(s) discarded")
+        if commit:
+            self.workspace.changed()
+
+    def _set_tx(self, open_: bool, message: str) -> None:
+        self.tx_open = open_
+        self.tx_label.setText(message if open_ else
+                              "Auto-commit: each statement is its own transaction")
+        self.status.setText(message)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        a = self.actions_
+        a["run_query"].setEnabled(not self.running)
+        a["explain_query"].setEnabled(not self.running)
+        a["cancel_query"].setEnabled(self.running)
+        a["begin_tx"].setEnabled(not self.tx_open and not self.running)
+        a["commit_tx"].setEnabled(self.tx_open and not self.running)
+        a["abort_tx"].setEnabled(self.tx_open and not self.running)
+        self.workspace.actions_changed.emit()
+
+    def update_actions(self, actions: dict[str, Any]) -> None:
+        for action_id, own in self.actions_.items():
+            actions[action_id].setEnabled(own.isEnabled())
+
+    def trigger(self, action_id: str) -> bool:
+        handlers = {"run_query": self.run, "explain_query": lambda: self.run(explain=True),
+                    "cancel_query": self.cancel, "begin_tx": self.begin,
+                    "commit_tx": lambda: self.end(True), "abort_tx": lambda: self.end(False)}
+        if action_id in handlers:
+            handlers[action_id]()
+            return True
+        if action_id in ("copy_ion", "copy_json", "copy_csv"):
+            return False
+        return False
+
+    def shutdown(self) -> None:
+        if self.task is not None:
+            self.cancel()
+        if self.tx_open:
+            self.end(False)
