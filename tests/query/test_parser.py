@@ -1,0 +1,101 @@
+"""The grammar: every QLDB statement form parses; syntax errors name line, column and caret."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ledger_desktop.engine.errors import QueryError
+from ledger_desktop.engine.query import ast as A
+from ledger_desktop.engine.query.parser import parse
+
+QLDB_FORMS = [
+    "CREATE TABLE VehicleRegistration",
+    "CREATE TABLE Vehicle WITH (aws_tags = `{'environment': 'development'}`)",
+    "DROP TABLE Vehicle",
+    'UNDROP TABLE "5PLf9SXwndd63lPaSIa0O6"',
+    "CREATE INDEX ON Person (GovId)",
+    'DROP INDEX "4tPW3fUhaVhDinRgKRLhGU" ON VehicleRegistration WITH (purge = true)',
+    "INSERT INTO Person VALUE {'FirstName': 'Raul', 'DOB': `1963-08-19T`}",
+    "INSERT INTO Person << {'a': 1}, {'a': 2} >>",
+    "INSERT INTO Person ?",
+    "UPDATE Person AS p SET p.LicenseNumber = 'HOLLOR123ZZ' WHERE p.GovId = '111-22-3333'",
+    "UPDATE Person AS p INSERT INTO p VALUE 'x' AT 'Nick' WHERE p.GovId = ?",
+    "UPDATE Person AS p REMOVE p.Address WHERE p.GovId = ?",
+    "DELETE FROM VehicleRegistration AS r WHERE r.VIN = '1HVBBAANXWH544237'",
+    "FROM Person AS p WHERE p.GovId = ? SET p.Nick = 'R'",
+    "FROM VehicleRegistration AS r WHERE r.VIN = ? "
+    "INSERT INTO r.Owners.SecondaryOwners VALUE {'PersonId': ?}",
+    "FROM VehicleRegistration AS r, r.Owners.SecondaryOwners AS o WHERE o.PersonId = ? "
+    "REMOVE r.Owners.SecondaryOwners[0]",
+    "SELECT * FROM Vehicle AS v WHERE v.VIN IN ('a', 'b')",
+    "SELECT VALUE r.Owners.SecondaryOwners[0].PersonId FROM VehicleRegistration AS r",
+    "SELECT r.Owners.* FROM VehicleRegistration r",
+    "SELECT o.PersonId FROM VehicleRegistration AS r, @r.Owners.SecondaryOwners AS o AT i",
+    "SELECT r_id FROM VehicleRegistration AS r BY r_id WHERE r_id = ?",
+    "SELECT Vehicle FROM Vehicle INNER JOIN VehicleRegistration AS r ON Vehicle.VIN = r.VIN",
+    "SELECT * FROM history(Vehicle, `2019-06-05T00:00:00Z`, `2019-06-05T23:59:59Z`) AS h",
+    "SELECT * FROM _ql_committed_Vehicle",
+    "SELECT * FROM information_schema.user_tables WHERE status = 'ACTIVE'",
+    "EXEC REDACT_REVISION `{strandId: \"x\", sequenceNo: 9}`, 'tid', 'did'",
+    "SELECT COUNT(*) FROM Vehicle",
+    "SELECT UTCNOW() FROM << 0 >>",
+    "SELECT * FROM t WHERE x IS NOT MISSING AND y NOT LIKE 'a%' AND z BETWEEN 1 AND 2",
+    "SELECT a FROM t ORDER BY a DESC NULLS FIRST LIMIT 3 OFFSET 1",
+    "SELECT a, COUNT(*) AS n FROM t GROUP BY a HAVING COUNT(*) > 1",
+    "SELECT * FROM t LEFT JOIN u ON t.a = u.a",
+    "EXPLAIN SELECT * FROM t",
+    "select value v from t as v where v.value = 1;",
+]
+
+
+@pytest.mark.parametrize("text", QLDB_FORMS)
+def test_statement_forms_parse(text):
+    node, _ = parse(text)
+    assert isinstance(node, A.Node)
+
+
+def test_literals_keep_their_types():
+    node, n = parse("SELECT VALUE [1, 1.50, 1.5e0, 'a', `sym`, `2019T`, NULL, MISSING, ?] "
+                    "FROM << 0 >>")
+    assert n == 1
+    items = node.value.items
+    assert items[0].value == 1 and type(items[0].value) is int
+    assert items[1].value == Decimal("1.50") and str(items[1].value) == "1.50"
+    assert type(items[2].value) is float
+    assert items[3].value == "a"
+    assert items[4].value.text == "sym"
+    assert isinstance(items[8], A.Param)
+
+
+def test_keywords_are_field_names_after_a_dot():
+    node, _ = parse("SELECT v.Year, v.value, v.select FROM Vehicle v")
+    assert [e.name for e, _ in node.items] == ["Year", "value", "select"]
+
+
+def test_quoted_strings_and_names_escape_by_doubling():
+    node, _ = parse("SELECT VALUE 'it''s' FROM \"my \"\"t\"\"\"")
+    assert node.value.value == "it's"
+    assert node.sources[0].item.expr.name == 'my "t"'
+
+
+@pytest.mark.parametrize("text,line,column,fragment", [
+    ("SELECT * FROM", 1, 14, "end of statement"),
+    ("SELECT *\nFROM Vehicle\nWHERE VIN == 'x'", 3, 12, "unexpected '='"),
+    ("SELEC * FROM t", 1, 1, "unexpected"),
+    ("SELECT * FROM t WHERE a = `{a:`", 1, 27, "invalid Ion literal"),
+])
+def test_syntax_errors_have_line_column_and_caret(text, line, column, fragment):
+    with pytest.raises(QueryError) as e:
+        parse(text)
+    err = e.value
+    assert (err.line, err.column) == (line, column)
+    assert fragment in str(err)
+    caret_line = str(err).splitlines()[-1]
+    assert caret_line.index("^") == column - 1 + 2  # two spaces of indent
+
+
+def test_empty_statement():
+    with pytest.raises(QueryError, match="empty"):
+        parse("   ")
