@@ -110,7 +110,14 @@ _LANES: weakref.WeakSet[Lane] = weakref.WeakSet()
 
 def running_lanes() -> list[Lane]:
     """Lanes whose thread is still alive (tests use this to catch leaked threads)."""
-    return [lane for lane in list(_LANES) if lane.isRunning()]
+    alive = []
+    for lane in list(_LANES):
+        try:
+            if lane.isRunning():
+                alive.append(lane)
+        except RuntimeError:  # its C++ object is gone, and with it the thread
+            pass
+    return alive
 
 
 class Lane(QThread):

@@ -1,0 +1,1 @@
+"""The verification centre: verify the journal, saved digests, proofs, reports, status."""

@@ -1,0 +1,252 @@
+"""The digest centre: take the current digest, save it to a file, keep a list of saved digests
+(from the ledger, digest files or QLDB's GetDigest JSON), check the ledger against any of them,
+and relate two of them (the older tip's block proven against the newer digest)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine import digest_file
+from ...engine.digest_store import SavedDigest
+from ...engine.ion_values import dumps_text
+from ..dialogs.errors import error_box
+from .hub import VerifyHub
+
+DIGEST_FILTER = "Digest files (*.json *.digest);;All files (*)"
+COLUMNS = ["Label", "Tip block", "Digest", "Saved (UTC)", "Source", "Check"]
+
+
+class DigestCentre(QWidget):
+    relate_requested = Signal(object, object)   # two SavedDigest
+    prove_requested = Signal(object)            # a SavedDigest to prove against
+    checked = Signal(str, bool)                 # key of the checked digest, agrees?
+
+    def __init__(self, hub: VerifyHub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("digestCentre")
+        self.hub = hub
+        self.current: Any = None
+        self.results: dict[str, tuple[bool, str]] = {}
+        self._checking: SavedDigest | None = None
+        self._saved: list[SavedDigest] = []
+
+        self.current_label = QLabel("Get the current digest to save or keep it.")
+        self.current_label.setObjectName("digestCurrent")
+        self.current_label.setWordWrap(True)
+        self.current_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        get = QPushButton("Get digest")
+        get.setObjectName("digestGet")
+        get.clicked.connect(self.get_digest)
+        self.save_button = QPushButton("Save to file…")
+        self.save_button.setObjectName("digestSaveFile")
+        self.save_button.clicked.connect(self._save_dialog)
+        self.keep_button = QPushButton("Keep in list")
+        self.keep_button.setObjectName("digestKeep")
+        self.keep_button.clicked.connect(self.keep_current)
+        for b in (self.save_button, self.keep_button):
+            b.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(get)
+        top.addWidget(self.save_button)
+        top.addWidget(self.keep_button)
+        top.addStretch(1)
+        box = QGroupBox("Current digest")
+        bl = QVBoxLayout(box)
+        bl.addLayout(top)
+        bl.addWidget(self.current_label)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("digestTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        buttons = QHBoxLayout()
+        self.import_button = QPushButton("Import digest file…")
+        self.import_button.setObjectName("digestImport")
+        self.import_button.clicked.connect(self._import_dialog)
+        self.check_button = QPushButton("Check ledger against it")
+        self.check_button.setObjectName("digestCheck")
+        self.check_button.clicked.connect(lambda: self._with_selected(self.check))
+        self.relate_button = QPushButton("Relate the two selected")
+        self.relate_button.setObjectName("digestRelate")
+        self.relate_button.clicked.connect(self._relate_selected)
+        self.prove_button = QPushButton("Prove against it…")
+        self.prove_button.setObjectName("digestProve")
+        self.prove_button.clicked.connect(lambda: self._with_selected(self.prove_requested.emit))
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setObjectName("digestRemove")
+        self.remove_button.clicked.connect(lambda: self._with_selected(self.remove))
+        for b in (self.import_button, self.check_button, self.relate_button, self.prove_button,
+                  self.remove_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.message = QLabel("")
+        self.message.setObjectName("digestMessage")
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(box)
+        layout.addWidget(QLabel("<b>Saved digests</b> (kept in your app data folder, never in "
+                                "the ledger file)"))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        hub.ready.connect(self.refresh)
+        hub.digests_changed.connect(self.refresh)
+        hub.finished.connect(self._verification_finished)
+        self._selection_changed()
+        if hub.store is not None:
+            self.refresh()
+
+    # -- current digest ---------------------------------------------------------------------
+    def get_digest(self) -> Any:
+        task = self.hub.ctx.read(lambda led, _p, _c: led.digest(), "digest")
+        task.succeeded.connect(self._got_digest)
+        task.failed.connect(lambda e: error_box(self, "Cannot get the digest", e))
+        return task
+
+    def _got_digest(self, d: Any) -> None:
+        self.current = d
+        b64 = base64.b64encode(d.digest).decode()
+        self.current_label.setText(f"Digest <code>{b64}</code><br>tip <code>{d.tip.text()}</code>"
+                                   f" (block {d.tip.seq}) · taken {dumps_text(d.created)}")
+        self.save_button.setEnabled(True)
+        self.keep_button.setEnabled(True)
+
+    def save_current(self, path: str | Path) -> None:
+        digest_file.write_digest(path, self.current)
+
+    def _save_dialog(self) -> None:
+        if self.current is None:
+            return
+        name = f"{self.hub.ledger_name or 'ledger'}-digest-{self.current.tip.seq}.json"
+        path, _ = QFileDialog.getSaveFileName(self, "Save digest", name, DIGEST_FILTER)
+        if path:
+            try:
+                self.save_current(path)
+                self.message.setText(f"Saved the digest to {path}.")
+            except OSError as e:
+                error_box(self, "Cannot save the digest", e)
+
+    def keep_current(self) -> SavedDigest | None:
+        if self.current is None or self.hub.store is None:
+            return None
+        saved = self.hub.store.add(self.current, f"taken at block {self.current.tip.seq}")
+        self.hub.digests_changed.emit()
+        return saved
+
+    # -- the list ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        try:
+            self._saved = self.hub.saved_digests()
+        except Exception as e:
+            self._saved = []
+            self.message.setText(f"<span style='color:#d0453a'>{e}</span>")
+        self.table.setRowCount(len(self._saved))
+        for r, s in enumerate(self._saved):
+            ok_text = self.results.get(s.key)
+            values = [s.label, str(s.digest.tip.seq), s.b64, s.saved_at.replace("T", " "),
+                      Path(s.source).name if s.source != "ledger" else "this ledger",
+                      ("" if ok_text is None else ok_text[1])]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setData(Qt.ItemDataRole.UserRole, s.key)
+                if c == 5 and ok_text is not None:
+                    item.setForeground(Qt.GlobalColor.darkGreen if ok_text[0]
+                                       else Qt.GlobalColor.red)
+                self.table.setItem(r, c, item)
+        self._selection_changed()
+
+    def selected(self) -> list[SavedDigest]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self._saved[r] for r in rows if r < len(self._saved)]
+
+    def _selection_changed(self) -> None:
+        n = len(self.selected())
+        for b in (self.check_button, self.prove_button, self.remove_button):
+            b.setEnabled(n == 1)
+        self.relate_button.setEnabled(n == 2)
+
+    def _with_selected(self, fn: Any) -> None:
+        sel = self.selected()
+        if len(sel) == 1:
+            fn(sel[0])
+
+    def import_file(self, path: str | Path) -> SavedDigest | None:
+        if self.hub.store is None:
+            return None
+        try:
+            saved = self.hub.store.import_file(path)
+        except Exception as e:
+            error_box(self, "Cannot import the digest", e)
+            return None
+        self.message.setText(f"Imported the digest at block {saved.digest.tip.seq} from "
+                             f"{Path(path).name}.")
+        self.hub.digests_changed.emit()
+        return saved
+
+    def _import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import digest file", "", DIGEST_FILTER)
+        if path:
+            self.import_file(path)
+
+    def remove(self, saved: SavedDigest) -> None:
+        if self.hub.store is not None:
+            self.hub.store.remove(saved.key)
+            self.hub.digests_changed.emit()
+
+    def _relate_selected(self) -> None:
+        sel = self.selected()
+        if len(sel) == 2:
+            self.relate_requested.emit(sel[0], sel[1])
+
+    # -- checking ---------------------------------------------------------------------------
+    def check(self, saved: SavedDigest) -> Any:
+        """A full verification of the journal that also folds it to this digest at its tip."""
+        self._checking = saved
+        self.message.setText(f"Checking the journal against the digest at block "
+                             f"{saved.digest.tip.seq}…")
+        return self.hub.verify([saved.digest])
+
+    def _verification_finished(self, report: Any) -> None:
+        saved, self._checking = self._checking, None
+        if saved is None or report.cancelled:
+            return
+        tip = saved.digest.tip.seq
+        dc = next((d for d in report.digest_checks if d.digest_b64 == saved.b64), None)
+        broken = [f for f in report.failures if f.seq is not None and f.seq <= tip]
+        if dc is not None and dc.ok and not broken:
+            ok, text = True, f"agrees: blocks 0..{tip} check out and fold to it"
+        elif dc is not None and not dc.ok:
+            ok, text = False, f"DISAGREES: {dc.message}"
+        elif broken:
+            ok, text = False, (f"DISAGREES: block {broken[0].seq} fails its "
+                               f"{broken[0].check} check")
+        else:
+            ok, text = False, "not checked (the digest is for another ledger?)"
+        self.results[saved.key] = (ok, text)
+        self.message.setText(f"Digest at block {tip}: {text}.")
+        self.refresh()
+        self.checked.emit(saved.key, ok)

@@ -1,0 +1,138 @@
+"""One ledger's verification state, shared by the chain view and the verification widgets.
+
+The hub runs the engine's full verification on its own read-only lane (so browsing never waits
+behind it), turns the per-block hook into "failed blocks so far" delivered with each throttled
+progress signal, keeps the saved digests (DigestStore, outside the ledger file) and the record
+of the last full verification that the status line shows.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from ...engine.digest_store import DigestStore, VerificationRecord
+from ...engine.errors import Cancelled
+from ...engine.model import Digest
+from ...engine.verify import verify_ledger
+from ..chain.context import LedgerViewContext
+
+
+class VerifyHub(QObject):
+    ready = Signal()                       # strand known: the digest store can be used
+    started = Signal()
+    progressed = Signal(int, int, object)  # done, total, newly failed block numbers
+    finished = Signal(object)              # the VerifyReport (also when cancelled part-way)
+    failed = Signal(object)                # an exception that stopped verification
+    digests_changed = Signal()
+    status_changed = Signal(str)
+
+    def __init__(self, ctx: LedgerViewContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.store: DigestStore | None = None
+        self.strand_id = ""
+        self.ledger_name = ""
+        self.task: Any = None
+        self.report: Any = None
+        self.started_at = 0.0
+        self.progress: tuple[int, int] = (0, 0)
+        self._failed_q: collections.deque[int] = collections.deque()
+        self._tasks: list[Any] = []
+        t = self.ctx.read(lambda led, _p, _c: (led.strand_id, led.ledger_name), "verify: strand")
+        self._tasks.append(t)
+        t.succeeded.connect(self._got_strand)
+        t.failed.connect(self.failed.emit)
+
+    def _got_strand(self, result: tuple[str, str]) -> None:
+        self.strand_id, self.ledger_name = result
+        self.store = DigestStore(self.ctx.data_dir / "digests", self.strand_id, self.ledger_name)
+        self.ready.emit()
+        self.status_changed.emit(self.status_text())
+
+    # -- verification -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done
+
+    def verify(self, digests: list[Digest] | None = None) -> Any:
+        """Start a full verification (checking `digests` too); returns the task."""
+        if self.running:
+            return self.task
+        digests = list(digests or [])
+        failed_q = self._failed_q = collections.deque()
+
+        def on_block(seq: int, ok: bool) -> None:
+            if not ok:
+                failed_q.append(seq)  # deque.append is thread-safe; drained on the GUI thread
+
+        def run(led: Any, progress: Any, cancel: Any) -> Any:
+            return verify_ledger(led, progress=progress, cancel=cancel, digests=digests,
+                                 on_block=on_block)
+
+        self.report = None
+        self.started_at = time.monotonic()
+        self.progress = (0, 0)
+        self.task = self.ctx.lane("verify").submit(run, "verify journal")
+        self.task.progressed.connect(self._progressed)
+        self.task.succeeded.connect(self._succeeded)
+        self.task.failed.connect(self._failed)
+        self.task.cancelled.connect(
+            lambda: self._failed(Cancelled("verification was cancelled before it started")))
+        self.started.emit()
+        return self.task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _drain(self) -> list[int]:
+        out = []
+        while self._failed_q:
+            out.append(self._failed_q.popleft())
+        return out
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress = (done, total)
+        self.progressed.emit(done, total, self._drain())
+
+    def _succeeded(self, report: Any) -> None:
+        self.progressed.emit(report.blocks_checked, report.block_count, self._drain())
+        self.report = report
+        if self.store is not None and not report.cancelled:
+            self.store.record_verification(self.ctx.path, report)
+        self.finished.emit(report)
+        self.status_changed.emit(self.status_text())
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failed.emit(exc)
+
+    def speed(self) -> float:
+        """Blocks per second so far."""
+        elapsed = time.monotonic() - self.started_at
+        return self.progress[0] / elapsed if elapsed > 0 else 0.0
+
+    # -- digests and status -----------------------------------------------------------------
+    def saved_digests(self) -> list[Any]:
+        return self.store.digests() if self.store is not None else []
+
+    def last_verification(self) -> VerificationRecord | None:
+        return self.store.last_verification(self.ctx.path) if self.store is not None else None
+
+    def status_text(self) -> str:
+        try:
+            rec = self.last_verification()
+        except Exception as e:  # a damaged digests file must not break the status line
+            return f"Verification record unreadable: {e}"
+        if rec is None:
+            return "Never fully verified on this computer"
+        when = rec.when.replace("T", " ").replace("Z", " UTC")
+        if not rec.ok:
+            return f"Last full verification {when}: FAILED ({rec.summary})"
+        digest = (rec.digest_b64 or "")[:16]
+        tip = rec.tip.split("sequenceNo:")[-1].rstrip("}") if rec.tip else "?"
+        return (f"Last fully verified {when} · {rec.blocks:,} blocks · digest {digest}… "
+                f"at block {tip}")

@@ -1,0 +1,99 @@
+"""Verify journal: start, progress with speed and time left, Cancel, and the report."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..dialogs.errors import describe
+from .hub import VerifyHub
+from .report_view import ReportView
+
+
+class VerifyPanel(QWidget):
+    def __init__(self, hub: VerifyHub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("verifyPanel")
+        self.hub = hub
+        self.start_button = QPushButton("Verify journal")
+        self.start_button.setObjectName("verifyStart")
+        self.start_button.setToolTip("Recompute every revision hash, every block hash, the "
+                                     "chain links and the digest, off the GUI thread")
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("verifyCancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(hub.cancel)
+        self.with_digests = QCheckBox("Also check the saved digests")
+        self.with_digests.setObjectName("verifyWithDigests")
+        self.with_digests.setChecked(True)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("verifyProgress")
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.speed = QLabel("")
+        self.speed.setObjectName("verifySpeed")
+        self.report_view = ReportView()
+        row = QHBoxLayout()
+        row.addWidget(self.start_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.with_digests)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.speed)
+        layout.addWidget(self.report_view, 1)
+        hub.started.connect(self._started)
+        hub.progressed.connect(self._progressed)
+        hub.finished.connect(self._finished)
+        hub.failed.connect(self._failed)
+
+    def start(self) -> Any:
+        digests = ([s.digest for s in self.hub.saved_digests()]
+                   if self.with_digests.isChecked() else [])
+        return self.hub.verify(digests)
+
+    def _started(self) -> None:
+        self.start_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.bar.setRange(0, 0)  # busy until the first progress report gives a total
+        self.speed.setText("Verifying…")
+        self.report_view.set_report(None)
+
+    def _progressed(self, done: int, total: int, _failed: object) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+        speed = self.hub.speed()
+        left = (total - done) / speed if speed > 0 and total > done else 0.0
+        self.speed.setText(f"{done:,} of {total:,} blocks · {speed:,.0f} blocks/s"
+                           + (f" · about {left:,.0f} s left" if left >= 1 else ""))
+
+    def _finished(self, report: Any) -> None:
+        self.start_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.bar.setRange(0, max(report.block_count, 1))
+        self.bar.setValue(report.blocks_checked)
+        rate = report.blocks_checked / report.elapsed_seconds if report.elapsed_seconds else 0
+        self.speed.setText(f"{report.blocks_checked:,} blocks in {report.elapsed_seconds:.2f} s"
+                           + (f" ({rate:,.0f} blocks/s)" if rate else "")
+                           + f" · finished {time.strftime('%H:%M:%S')}")
+        self.report_view.set_report(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.start_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.bar.setRange(0, 1)
+        self.speed.setText(f"<span style='color:#d0453a'>Verification stopped: "
+                           f"{describe(exc)}</span>")

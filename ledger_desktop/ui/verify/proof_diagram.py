@@ -1,0 +1,134 @@
+"""Draws a laid-out proof: the path from the revision (or block) hash through the revisions
+tree, the entries tree, the chain link and the digest tree to the digest, one box per step with
+its recomputed hash, the proof hash folded in at its side, and the failing step in red."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPainter, QPen
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QWidget,
+)
+
+from ...engine.proofs import b64
+
+ROW = 74
+TOP = 70
+BAND_W = 150
+MAIN_X, MAIN_W = 170, 470
+SIDE_X, SIDE_W = 690, 360
+BOX_H = 56
+
+OK_FILL, OK_EDGE = QColor("#dafbe1"), QColor("#2e9d4f")
+BAD_FILL, BAD_EDGE = QColor("#ffebe9"), QColor("#d0453a")
+SIDE_FILL, SIDE_EDGE = QColor("#eef3fb"), QColor("#6e7781")
+SEGMENT_COLORS = {
+    "revision": QColor("#d8e6fb"), "block": QColor("#d8e6fb"),
+    "revisions tree": QColor("#e6dcfb"), "entries tree": QColor("#fbe9d0"),
+    "chain link": QColor("#d9f2ef"), "digest tree": QColor("#f1f1d4"), "proof": QColor("#eeeeee"),
+}
+
+
+class ProofDiagram(QGraphicsView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("proofDiagram")
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setBackgroundBrush(QBrush(QColor("white")))
+        self.step_boxes: list[QGraphicsRectItem] = []
+        self.digest_box: QGraphicsRectItem | None = None
+        self.laid: Any = None
+        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._mono.setPointSizeF(8.5)
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._small = QFont()
+        self._small.setPointSizeF(8.0)
+        self.show_message("Choose a revision or a block and a digest, then Prove.")
+
+    def show_message(self, text: str) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.step_boxes, self.digest_box, self.laid = [], None, None
+        t = scene.addSimpleText(text)
+        t.setPos(10, 10)
+        scene.setSceneRect(QRectF(0, 0, SIDE_X + SIDE_W + 20, 80))
+
+    def _text(self, text: str, x: float, y: float, font: QFont | None = None,
+              color: QColor | None = None) -> QGraphicsSimpleTextItem:
+        item = self.scene().addSimpleText(text)
+        if font is not None:
+            item.setFont(font)
+        if color is not None:
+            item.setBrush(QBrush(color))
+        item.setPos(x, y)
+        return item
+
+    def _box(self, x: float, y: float, w: float, h: float, fill: QColor,
+             edge: QColor, width: float = 1.5) -> QGraphicsRectItem:
+        return self.scene().addRect(QRectF(x, y, w, h), QPen(edge, width), QBrush(fill))
+
+    def set_proof(self, laid: Any) -> None:
+        """Draw a `LaidOutProof` (engine/proof_layout.py)."""
+        scene = self.scene()
+        scene.clear()
+        self.laid = laid
+        self.step_boxes = []
+        result = laid.result
+        verdict_color = OK_EDGE if result.ok else BAD_EDGE
+        self._text(f"Proof of {laid.subject}", 10, 8, self._bold)
+        self._text(result.message, 10, 30, None, verdict_color)
+        for note in laid.notes[:2]:
+            self._text(note, 10, 48, self._small)
+        for seg in laid.segments:
+            y0 = TOP + seg.first * ROW - 6
+            h = (seg.last - seg.first + 1) * ROW - 6
+            self._box(4, y0, BAND_W, h, SEGMENT_COLORS.get(seg.name, QColor("#eeeeee")),
+                      QColor("#c8ccd0"), 1)
+            label = self._text(seg.name, 12, y0 + 6, self._bold)
+            label.setToolTip(seg.name)
+        link_pen = QPen(QColor("#6e7781"), 1.5)
+        for i, step in enumerate(result.steps):
+            y = TOP + i * ROW
+            fill, edge = (OK_FILL, OK_EDGE) if step.ok else (BAD_FILL, BAD_EDGE)
+            box = self._box(MAIN_X, y, MAIN_W, BOX_H, fill, edge, 1.5 if step.ok else 3)
+            box.setData(0, i)
+            box.setToolTip(b64(step.result))
+            self.step_boxes.append(box)
+            mark = "✓" if step.ok else "✗"
+            self._text(f"{mark} {i}. {step.label}", MAIN_X + 8, y + 4, None, edge)
+            self._text(b64(step.result), MAIN_X + 8, y + 22, self._mono)
+            if step.note:
+                self._text(step.note[:90], MAIN_X + 8, y + 38, self._small,
+                           QColor("#57606a") if step.ok else BAD_EDGE)
+            if i > 0:
+                scene.addLine(MAIN_X + MAIN_W / 2, y - (ROW - BOX_H), MAIN_X + MAIN_W / 2, y,
+                              link_pen)
+            if step.right is not None:
+                self._box(SIDE_X, y + 8, SIDE_W, BOX_H - 16, SIDE_FILL, SIDE_EDGE, 1)
+                self._text("proof hash folded in with dot()", SIDE_X + 6, y + 10, self._small)
+                self._text(b64(step.right), SIDE_X + 6, y + 26, self._mono)
+                scene.addLine(SIDE_X, y + BOX_H / 2, MAIN_X + MAIN_W, y + BOX_H / 2, link_pen)
+        n = len(result.steps)
+        y = TOP + n * ROW + 10
+        fill, edge = (OK_FILL, OK_EDGE) if result.ok else (BAD_FILL, BAD_EDGE)
+        scene.addLine(MAIN_X + MAIN_W / 2, y - (ROW - BOX_H) - 10, MAIN_X + MAIN_W / 2, y,
+                      link_pen)
+        self.digest_box = self._box(MAIN_X, y, MAIN_W, BOX_H, fill, edge, 3)
+        reached = bool(result.steps) and result.steps[-1].result == laid.digest
+        self._text(("= " if reached else "≠ ") + "the digest" +
+                   (f" at {laid.tip}" if laid.tip else ""), MAIN_X + 8, y + 4, self._bold, edge)
+        self._text(b64(laid.digest), MAIN_X + 8, y + 24, self._mono)
+        scene.setSceneRect(QRectF(0, 0, SIDE_X + SIDE_W + 20, y + BOX_H + 20))
+
+    def failing_steps(self) -> list[int]:
+        """Indices of the boxes drawn as failing (red edge)."""
+        return [int(b.data(0)) for b in self.step_boxes if b.pen().color() == BAD_EDGE]

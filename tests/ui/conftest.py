@@ -1,0 +1,54 @@
+"""Fixtures for driving the real widgets: an app context in a temporary profile, a main window,
+and a freshly built sample ledger per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def sample_ledger(tmp_path: Path) -> Path:
+    from ledger_desktop.engine.sample import build_sample
+
+    return build_sample(tmp_path / "sample.ledger")
+
+
+@pytest.fixture
+def ctx(qtbot):
+    from ledger_desktop.ui.context import AppContext
+    from ledger_desktop.ui.settings import Profile, Settings
+
+    profile = Profile.create(temporary=False)  # LEDGER_DESKTOP_PROFILE points into tmp
+    context = AppContext(Settings(profile), profile)
+    yield context
+    context.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    from ledger_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    yield win
+    win.close()
+
+
+def open_workspace(qtbot, window, path):
+    """Open `path` and wait until its catalog and first documents page are loaded."""
+    window.open_ledger(path)
+    ws = window.current_workspace()
+    assert ws is not None
+    qtbot.wait_until(lambda: ws.ever_loaded, timeout=10000)
+    return ws
+
+
+def documents_view(qtbot, ws, name):
+    table = ws.table_by_name(name)
+    view = ws.open_table(table)
+    qtbot.wait_until(lambda: view.model.rowCount() > 0 or view.model.exhausted, timeout=10000)
+    return view

@@ -1,0 +1,202 @@
+"""Browsing a ledger: tables tree, lazy documents grid, document pane, filter, sort, copy,
+history with diff, block inspector — and the ledger file is never modified by browsing."""
+
+from __future__ import annotations
+
+import hashlib
+
+from amazon.ion import simpleion
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from ledger_desktop.engine.diff import RETYPED
+from ledger_desktop.engine.ledger import Ledger
+from ledger_desktop.ui.models.filters import FieldFilter
+from tests.ui.conftest import documents_view, open_workspace
+
+
+def file_digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_browser_tree_lists_tables_counts_indexes_and_journal(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    model = ws.browser.model
+    tables_root = model.item(0, 0)
+    assert tables_root.text() == "Tables (4)"
+    names = [tables_root.child(i, 0).text() for i in range(tables_root.rowCount())]
+    assert names == ["DriversLicense", "Person", "Vehicle", "VehicleRegistration"]
+    with Ledger.open(sample_ledger, read_only=True) as ledger:
+        expected = {t.name: ledger.count_documents(t.table_id) for t in ledger.tables()}
+        blocks = ledger.block_count()
+    qtbot.wait_until(lambda: all(tables_root.child(i, 1).text() != "…"
+                                 for i in range(tables_root.rowCount())), timeout=5000)
+    counts = {tables_root.child(i, 0).text(): int(tables_root.child(i, 1).text())
+              for i in range(tables_root.rowCount())}
+    assert counts == expected
+    vehicle = tables_root.child(names.index("Vehicle"), 0)
+    assert [vehicle.child(i, 0).text() for i in range(vehicle.rowCount())] == ["index on VIN"]
+    journal = model.item(model.rowCount() - 1, 0)
+    assert journal.text() == "Journal"
+    assert model.item(model.rowCount() - 1, 1).text() == f"{blocks:,} blocks"
+
+
+def test_documents_grid_pages_and_shows_fields(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = documents_view(qtbot, ws, "Vehicle")
+    model = view.model
+    qtbot.wait_until(lambda: model.exhausted, timeout=5000)
+    assert model.rowCount() == 5
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[:2] == ["id", "version"]
+    assert {"VIN", "Make", "Model", "Year"} <= set(headers)
+    col = headers.index("VIN")
+    vins = {model.data(model.index(r, col)) for r in range(model.rowCount())}
+    assert "1N4AL11D75C109151" in vins
+
+
+def test_document_pane_shows_metadata_tree_and_text(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = documents_view(qtbot, ws, "Vehicle")
+    view.select_row(0)
+    doc = view.model.document(0)
+    qtbot.wait_until(lambda: view.pane.fields["hash"].text() != "", timeout=5000)
+    assert view.pane.fields["id"].text() == doc.doc_id
+    assert f"sequenceNo:{doc.block_seq}" in view.pane.fields["block"].text()
+    assert len(view.pane.fields["hash"].text()) == 64
+    assert simpleion.loads(view.pane.ion.text.toPlainText()) == doc.data
+    assert view.pane.ion.tree_model.rowCount() == 1
+
+
+def test_filter_and_open_as_partiql(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = documents_view(qtbot, ws, "Vehicle")
+    view.field.setEditText("Year")
+    view.op.setCurrentText(">=")
+    view.value.setText("2013")
+    view.apply_filter()
+    qtbot.wait_until(lambda: view.model.exhausted and not view.model.loading, timeout=5000)
+    col = view.model.fields.index("Year") + 2
+    years = [int(view.model.data(view.model.index(r, col))) for r in range(view.model.rowCount())]
+    assert years and all(y >= 2013 for y in years)
+    with Ledger.open(sample_ledger, read_only=True) as ledger:
+        t = ledger.table("Vehicle")
+        expected = sum(1 for d in ledger.documents(t.table_id) if d.data["Year"] >= 2013)
+    assert len(years) == expected
+    assert "Year >= 2013" in view.status.text()
+    view.as_query.click()
+    query = ws.view("query")
+    assert query.editor.toPlainText() == "SELECT * FROM Vehicle AS d WHERE d.Year >= 2013"
+    view_again = ws.open_table(ws.table_by_name("Vehicle"))
+    view_again.clear_filter()
+    qtbot.wait_until(lambda: view.model.exhausted and view.model.rowCount() == 5, timeout=5000)
+
+
+def test_field_filter_semantics():
+    doc = simpleion.loads('{a: 5, s: "Seattle", n: {m: 1.50}, t: 2020-01-01T}')
+    assert FieldFilter("a", "=", 5).matches(doc)
+    assert FieldFilter("n.m", "=", simpleion.loads("1.5")).matches(doc)
+    assert FieldFilter("s", "contains", "attl").matches(doc)
+    assert not FieldFilter("a", ">", 5).matches(doc)
+    assert FieldFilter("zz", "missing").matches(doc)
+    assert not FieldFilter("a", "<", "text").matches(doc)  # incomparable: no match
+    assert FieldFilter("s", "contains", "it's").partiql("T") == \
+        "SELECT * FROM T AS d WHERE d.s LIKE '%it''s%'"
+
+
+def test_sort_by_a_column(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = documents_view(qtbot, ws, "Vehicle")
+    col = view.model.fields.index("Year") + 2
+    view._sort_clicked(col)
+    qtbot.wait_until(lambda: view.model.exhausted, timeout=5000)
+    years = [int(view.model.data(view.model.index(r, col))) for r in range(5)]
+    assert years == sorted(years)
+    view._sort_clicked(col)
+    years = [int(view.model.data(view.model.index(r, col))) for r in range(5)]
+    assert years == sorted(years, reverse=True)
+
+
+def test_copy_selection_as_ion_json_csv(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = documents_view(qtbot, ws, "Vehicle")
+    view.grid.selectAll()
+    ion = view.copy("ion")
+    assert len(simpleion.loads(ion, single_value=False)) == 5
+    assert QGuiApplication.clipboard().text() == ion
+    import json
+
+    assert len(json.loads(view.copy("json"))) == 5
+    csv_text = view.copy("csv")
+    lines = csv_text.strip().splitlines()
+    assert len(lines) == 6 and "VIN" in lines[0]
+
+
+def test_history_timeline_and_diff_then_go_to_block(qtbot, window, sample_ledger):
+    with Ledger.open(sample_ledger, read_only=True) as ledger:
+        t = ledger.table("VehicleRegistration")
+        changed = [d for d in ledger.documents(t.table_id) if d.version > 0]
+        assert changed, "the sample has documents with several revisions"
+        doc = changed[0]
+        history = ledger.document_history(doc.doc_id)
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = ws.open_history(doc.doc_id)
+    qtbot.wait_until(lambda: view.model.rowCount() == len(history), timeout=5000)
+    assert [view.model.data(view.model.index(r, 0)) for r in range(len(history))] == \
+        [str(r.version) for r in history]
+    # The last two revisions are compared by default; the diff lists real field changes.
+    assert view.diff_model.rowCount() > 0
+    changed_paths = {c.path_text for c in view.diff_model.changes}
+    assert changed_paths
+    view.compare(0, 0)
+    assert view.diff_model.rowCount() == 0 and view.diff_summary.text() == "same revision"
+    view.compare(0, len(history) - 1)
+    assert view.diff_model.rowCount() > 0
+    view.go_block.click()
+    inspector = ws.view("block")
+    qtbot.wait_until(lambda: inspector.block is not None, timeout=5000)
+    assert inspector.seq == history[-1].address.seq
+    ids = [inspector.revisions.item(r, 0).text() for r in range(inspector.revisions.rowCount())]
+    assert doc.doc_id in ids
+
+
+def test_diff_view_shows_type_changes(qtbot):
+    from ledger_desktop.engine.diff import diff
+    from ledger_desktop.ui.models.history import DiffModel
+
+    model = DiffModel()
+    model.set_changes(diff(simpleion.loads("{p: 1.20, t: 2024-01-01T}"),
+                           simpleion.loads("{p: 1.200, t: 2024-01-01T00:00Z}")))
+    assert [model.data(model.index(r, 1)) for r in range(2)] == ["type", "type"]
+    assert model.changes[0].kind == RETYPED
+    assert "decimal scale 2 → 3" in model.data(model.index(0, 4))
+
+
+def test_block_inspector_navigates(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    inspector = ws.open_block(3)
+    qtbot.wait_until(lambda: inspector.block is not None and inspector.seq == 3, timeout=5000)
+    with Ledger.open(sample_ledger, read_only=True) as ledger:
+        b3, b4 = ledger.block(3), ledger.block(4)
+    assert inspector.fields["blockHash"].text() == bytes(b3["blockHash"]).hex()
+    assert inspector.statements.rowCount() == len(b3["transactionInfo"]["statements"])
+    inspector.next_button.click()
+    qtbot.wait_until(lambda: inspector.seq == 4 and inspector.fields["blockHash"].text() ==
+                     bytes(b4["blockHash"]).hex(), timeout=5000)
+    assert inspector.fields["previousBlockHash"].text() == bytes(b3["blockHash"]).hex()
+    inspector.show_block(0)
+    qtbot.wait_until(lambda: inspector.seq == 0 and inspector.block is not None, timeout=5000)
+    assert not inspector.prev_button.isEnabled()
+
+
+def test_browsing_never_modifies_the_ledger_file(qtbot, window, sample_ledger):
+    before = file_digest(sample_ledger)
+    ws = open_workspace(qtbot, window, sample_ledger)
+    for name in ("Vehicle", "Person", "VehicleRegistration"):
+        view = documents_view(qtbot, ws, name)
+        view.select_row(0)
+        ws.open_history(view.model.document(0).doc_id)
+    inspector = ws.open_block(2)
+    qtbot.wait_until(lambda: inspector.block is not None, timeout=5000)
+    window.close_tab(window.tabs.indexOf(ws))
+    assert file_digest(sample_ledger) == before
