@@ -1,0 +1,156 @@
+"""Exchange benchmarks (issue 4): file import, export, verify-export, stream to files.
+
+Each figure is printed with the issue's target and a ratio to a baseline measured in the same
+run on the same data, so a slow machine shows as slow baselines too:
+
+- import (JSON Lines -> ledger, one `ledger import` process; its peak RSS is measured) against
+  parsing the same lines with `json.loads` alone;
+- export, per format, against reading the same blocks with `ledger.iter_blocks` alone;
+- verify-export, per format, against parsing the export's data objects alone;
+- stream to the file sink against encoding the same records alone.
+
+    python3 bench/bench_exchange.py            # 1,000,000-line import, export/verify/stream
+    python3 bench/bench_exchange.py --quick    # 50,000 lines, for a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from amazon.ion import simpleion  # noqa: E402
+
+from ledger_desktop.engine.export_verify import verify_export  # noqa: E402
+from ledger_desktop.engine.exports import export_journal, iter_object_blocks, open_export  # noqa: E402
+from ledger_desktop.engine.ledger import Ledger  # noqa: E402
+from ledger_desktop.engine.stream_sinks import FileSink  # noqa: E402
+from ledger_desktop.engine.streams import (  # noqa: E402
+    Checkpoint,
+    block_records,
+    encode_record,
+    run_stream,
+)
+
+TARGET = 20_000
+
+
+def report(name: str, value: float, unit: str, baseline: float | None, base_name: str,
+           target: float | None = TARGET) -> None:
+    text = f"{name:<34} {value:>11,.0f} {unit}"
+    if target is not None:
+        text += f"  target {target:,.0f} {'PASS' if value >= target else 'FAIL'}"
+    if baseline:
+        text += f"  | baseline {base_name}: {baseline:,.0f} {unit}, ratio {value / baseline:.2f}"
+    print(text, flush=True)
+
+
+def write_jsonl(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({
+                "VIN": f"1N4AL11D75C{i:07d}", "Type": "Sedan", "Year": 2011 + i % 10,
+                "Make": "Audi", "Model": "A5", "Color": "Silver", "Price": 90.25 + i % 7,
+                "Owners": {"PrimaryOwner": {"PersonId": f"P{i % 5000:05d}"},
+                           "SecondaryOwners": []}}) + "\n")
+
+
+def bench_import(d: Path, lines: int) -> Path:
+    src = d / "vehicles.jsonl"
+    write_jsonl(src, lines)
+    t = time.perf_counter()
+    with open(src, "rb") as f:
+        for line in f:
+            json.loads(line)
+    parse_rate = lines / (time.perf_counter() - t)
+    ledger = d / "bench.ledger"
+    code = "from ledger_desktop.cli import main; main()"
+    subprocess.run([sys.executable, "-c", code, "init", str(ledger)], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, "import", str(ledger), "Vehicle", str(src),
+                    "--create-table", "-q"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    rate = lines / (time.perf_counter() - t)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report(f"import {lines:,} JSON Lines", rate, "docs/s", parse_rate, "json.loads only")
+    rss_mb = max(peak, before) / 1024
+    print(f"{'import peak RSS':<34} {rss_mb:>11,.0f} MB      target < 300 MB "
+          f"{'PASS' if rss_mb < 300 else 'FAIL'}  (file: {src.stat().st_size / 2**20:,.0f} MB)",
+          flush=True)
+    return ledger
+
+
+def bench_export_verify(d: Path, ledger_path: Path) -> None:
+    with Ledger.open(ledger_path, read_only=True) as ledger:
+        t = time.perf_counter()
+        revisions = sum(len(b.get("revisions", [])) for b in ledger.iter_blocks())
+        read_rate = revisions / (time.perf_counter() - t)
+        digest = ledger.digest()
+        for fmt in ("ion_text", "ion_binary", "json"):
+            out = d / f"export-{fmt}"
+            t = time.perf_counter()
+            r = export_journal(ledger, out, fmt=fmt)
+            report(f"export {fmt}", r.revisions / (time.perf_counter() - t), "revisions/s",
+                   read_rate, "iter_blocks only")
+            source = open_export(out)
+            t = time.perf_counter()
+            for obj in source.objects:
+                for _ in iter_object_blocks(obj, source.format):
+                    pass
+            parse_rate = r.revisions / (time.perf_counter() - t)
+            t = time.perf_counter()
+            rep = verify_export(out, [digest])
+            rate = rep.revisions / (time.perf_counter() - t)
+            assert rep.ok, rep.lines()
+            report(f"verify-export {fmt}", rate, "revisions/s", parse_rate, "parse only")
+
+
+def bench_stream(d: Path, ledger_path: Path) -> None:
+    with Ledger.open(ledger_path, read_only=True) as ledger:
+        t = time.perf_counter()
+        n = 0
+        for block in ledger.iter_blocks():
+            for rec in block_records("arn:aws:qldb:local:0:stream/b/x", block):
+                encode_record(rec, "ion_binary")
+                n += 1
+        encode_rate = n / (time.perf_counter() - t)
+        out = d / "stream"
+        cp = Checkpoint.load(d / "stream-checkpoint.json", "ion_binary")
+        sink = FileSink(out, cp.stream_id, "ion_binary")
+        t = time.perf_counter()
+        r = run_stream(ledger, sink, cp)
+        rate = r.records / (time.perf_counter() - t)
+        sink.close()
+    report("stream to files (ion_binary)", rate, "records/s", encode_rate,
+           "build + encode records only")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="50,000 lines instead of 1,000,000")
+    ap.add_argument("--lines", type=int, help="JSON Lines to import (default 1,000,000)")
+    ap.add_argument("--dir", type=Path, help="work directory (default: a temporary one)")
+    args = ap.parse_args()
+    lines = args.lines or (50_000 if args.quick else 1_000_000)
+    print(f"exchange benchmarks: {lines:,} documents, Python {sys.version.split()[0]}, "
+          f"amazon.ion C extension {'on' if simpleion.c_ext else 'OFF'}, {os.cpu_count()} CPUs",
+          flush=True)
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        d = Path(tmp)
+        ledger = bench_import(d, lines)
+        bench_export_verify(d, ledger)
+        bench_stream(d, ledger)
+
+
+if __name__ == "__main__":
+    main()
