@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.errors import QueryError
+from ...workers.interrupt import cancellable
 from ..actions import make_action, spec
 from ..dialogs.errors import describe, error_box
 from ..icons import icon
@@ -41,7 +42,6 @@ class TxState:
 
     def __init__(self) -> None:
         self.tx: Any = None
-        self.ledger: Any = None
         self.statements = 0
 
 
@@ -58,14 +58,13 @@ def result_values(result: Any) -> list[Any]:
 
 
 def run_statement(ledger: Any, state: TxState, text: str, cancel: Any) -> Any:
-    state.ledger = ledger
     cancel.check()
-    if state.tx is not None:
-        result = state.tx.execute(text)
-        state.statements += 1
-    else:
-        result = ledger.execute(text)
-    cancel.check()
+    with cancellable(ledger, cancel):
+        if state.tx is not None:
+            result = state.tx.execute(text)
+            state.statements += 1
+        else:
+            result = ledger.execute(text)
     return result
 
 
@@ -223,16 +222,19 @@ class QueryView(QWidget):
         for c in range(self.model.columnCount()):
             self.grid.setColumnWidth(c, min(self.grid.columnWidth(c), 280))
         self.ion_text.setPlainText(as_ion(values))
-        plan = getattr(result, "plan", None)
+        plan = getattr(result, "plan", None) or None
         if plan is not None:
-            self.plan_text.setPlainText(plan if isinstance(plan, str) else as_ion([plan]))
+            self.plan_text.setPlainText(plan if isinstance(plan, str) else
+                                        "\n".join(str(step) for step in plan))
         kind = getattr(result, "kind", "") or ""
+        examined = getattr(result, "documents_examined", None)
         self.workspace.known_fields.update(self.model.columns)
         self.editor.set_names(fields=self.model.columns)
         where = f" in the open transaction ({self.state.statements} statements)" \
             if self.tx_open else ""
         message = f"{kind + ': ' if kind else ''}{len(values):,} value" \
-                  f"{'s' if len(values) != 1 else ''} in {elapsed:,.0f} ms{where}"
+                  f"{'s' if len(values) != 1 else ''} in {elapsed:,.0f} ms{where}" + \
+                  (f" · {examined:,} documents examined" if examined else "")
         self.messages.appendPlainText(f"> {text}\n{message}\n")
         self.status.setText(message)
         self.results.setCurrentWidget(self.plan_text if explain and plan is not None
@@ -256,11 +258,7 @@ class QueryView(QWidget):
     def cancel(self) -> None:
         if self.task is None:
             return
-        self.task.cancel()
-        ledger = self.state.ledger
-        interrupt = getattr(ledger, "interrupt", None)
-        if callable(interrupt):  # stops a long SQLite step at once (safe from any thread)
-            interrupt()
+        self.task.cancel()  # the statement stops at its next SQLite step (workers.interrupt)
         self.status.setText("Cancelling…")
 
     # -- explicit transactions --------------------------------------------------------------
@@ -268,7 +266,6 @@ class QueryView(QWidget):
         state = self.state
 
         def begin(ledger: Any, _p: Any, _c: Any) -> None:
-            state.ledger = ledger
             state.tx = ledger.begin()
             state.statements = 0
 

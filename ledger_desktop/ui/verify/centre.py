@@ -1,0 +1,98 @@
+"""The verification centre of one ledger: the chain view beside tabs for verifying the journal,
+the saved digests and proofs, all sharing one `VerifyHub`; a status line shows when the ledger
+was last fully verified and against which digest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from ..chain.context import LedgerViewContext
+from ..chain.view import ChainView
+from .digests import DigestCentre
+from .hub import VerifyHub
+from .panel import VerifyPanel
+from .proof_view import ProofView
+
+
+class VerificationCentre(QWidget):
+    def __init__(self, ctx: LedgerViewContext, parent: QWidget | None = None,
+                 hub: VerifyHub | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("verificationCentre")
+        self.ctx = ctx
+        self.hub = hub or VerifyHub(ctx, self)
+        self.chain = ChainView(ctx)
+        self.panel = VerifyPanel(self.hub)
+        self.digests = DigestCentre(self.hub)
+        self.proof = ProofView(self.hub)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("verifyTabs")
+        self.tabs.addTab(self.panel, "Verify journal")
+        self.tabs.addTab(self.digests, "Digests")
+        self.tabs.addTab(self.proof, "Proof")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.chain)
+        split.addWidget(self.tabs)
+        split.setSizes([420, 480])
+        self.status = QLabel("")
+        self.status.setObjectName("verifyStatus")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
+
+        hub = self.hub
+        hub.started.connect(self.chain.verification_started)
+        hub.progressed.connect(lambda done, _t, failed: self.chain.verification_progress(
+            done, failed))
+        hub.finished.connect(self.chain.verification_finished)
+        hub.status_changed.connect(self.status.setText)
+        report = self.panel.report_view
+        report.show_block.connect(self.show_block)
+        report.open_block.connect(self.open_block)
+        self.chain.block_activated.connect(lambda seq: self.proof.set_target(seq))
+        self.digests.relate_requested.connect(self._relate)
+        self.digests.prove_requested.connect(self._prove_with)
+
+    def title(self) -> str:
+        return "Verification"
+
+    def show_block(self, seq: int) -> None:
+        self.chain.model.select(seq)
+        self.chain.focus(seq)
+
+    def open_block(self, seq: int) -> None:
+        self.show_block(seq)
+        if self.ctx.open_block is not None:
+            self.ctx.open_block(seq)
+
+    def _relate(self, a: Any, b: Any) -> None:
+        self.tabs.setCurrentWidget(self.proof)
+        self.proof.relate(a, b)
+
+    def _prove_with(self, saved: Any) -> None:
+        self.proof.use_digest(saved)
+        self.tabs.setCurrentWidget(self.proof)
+
+    def trigger(self, action_id: str) -> bool:
+        """Verify-menu actions routed by the workspace to the current view."""
+        if action_id == "verify_journal":
+            self.tabs.setCurrentWidget(self.panel)
+            self.panel.start()
+            return True
+        if action_id == "verify_cancel":
+            self.hub.cancel()
+            return True
+        if action_id == "get_digest":
+            self.tabs.setCurrentWidget(self.digests)
+            self.digests.get_digest()
+            return True
+        return False
+
+    def shutdown(self) -> None:
+        self.hub.cancel()
+        self.chain.shutdown()
+        self.proof.shutdown()

@@ -1,0 +1,257 @@
+"""The proof view: prove a revision or block of the open ledger against a chosen digest, or
+verify a revision/block and proof pasted or loaded from files (QLDB's GetRevision / GetBlock
+output) with no ledger at all; the path is drawn step by step."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine import digest_file, proof_layout, proofs
+from ...engine.errors import InputFormatError
+from ...workers.tasks import Lane
+from ..dialogs.errors import describe
+from .hub import VerifyHub
+from .proof_diagram import ProofDiagram
+
+CURRENT = "current digest (taken now)"
+
+
+def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> Any:
+    """Runs on a worker: parse the three inputs (text or file paths) and lay out the proof."""
+    value_text = value_text.strip()
+    if not value_text:
+        raise InputFormatError(f"paste or load the {kind} (Ion text or the AWS CLI's JSON)")
+    single = "\n" not in value_text and len(value_text) < 4096
+    if single and Path(value_text).is_file():
+        value, carried = proofs.parse_value_input(Path(value_text), kind)
+    else:  # pasted text: parse it the same way as a file
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / f"pasted-{kind}"
+            src.write_text(value_text, encoding="utf-8")
+            value, carried = proofs.parse_value_input(src, kind)
+    proof_text = proof_text.strip()
+    if proof_text:
+        if "\n" not in proof_text and len(proof_text) < 4096 and Path(proof_text).is_file():
+            proof = proofs.read_proof_file(proof_text)
+        else:
+            proof = proofs.parse_proof_text(proof_text)
+    elif carried is not None:
+        proof = carried
+    else:
+        raise InputFormatError("a proof is needed: paste it (an Ion list of blobs), load a "
+                               "file, or use GetRevision/GetBlock JSON that carries one")
+    if not digest_text.strip():
+        raise InputFormatError("give the digest: base64, a digest file, or GetDigest JSON")
+    digest, _tip = digest_file.digest_from_arg(digest_text)
+    return proof_layout.offline_proof(value, proof, digest, kind)
+
+
+class ProofView(QWidget):
+    proved = Signal(object)   # the LaidOutProof drawn
+
+    def __init__(self, hub: VerifyHub | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("proofView")
+        self.hub = hub
+        self._offline_lane: Lane | None = None
+        self._saved: list[Any] = []
+
+        # -- from the open ledger
+        self.kind = QComboBox()
+        self.kind.setObjectName("proofKind")
+        self.kind.addItems(["Revision of a document", "Block"])
+        self.doc_id = QLineEdit()
+        self.doc_id.setObjectName("proofDocId")
+        self.doc_id.setPlaceholderText("document id")
+        self.block = QSpinBox()
+        self.block.setObjectName("proofBlock")
+        self.block.setRange(0, 2**31 - 1)
+        self.digest = QComboBox()
+        self.digest.setObjectName("proofDigest")
+        self.prove_button = QPushButton("Prove")
+        self.prove_button.setObjectName("proofProve")
+        self.prove_button.clicked.connect(self.prove)
+        self.kind.currentIndexChanged.connect(
+            lambda i: self.doc_id.setEnabled(i == 0))
+        ledger_box = QGroupBox("Prove from this ledger")
+        form = QFormLayout(ledger_box)
+        form.addRow("What", self.kind)
+        form.addRow("Document", self.doc_id)
+        form.addRow("Block", self.block)
+        form.addRow("Against", self.digest)
+        form.addRow(self.prove_button)
+        ledger_box.setVisible(hub is not None)
+
+        # -- offline
+        self.off_kind = QComboBox()
+        self.off_kind.setObjectName("offlineKind")
+        self.off_kind.addItems(["revision", "block"])
+        self.off_value = QPlainTextEdit()
+        self.off_value.setObjectName("offlineValue")
+        self.off_value.setPlaceholderText("Paste the revision or block: Ion text, or the AWS "
+                                          "CLI's GetRevision/GetBlock JSON (or a file path)")
+        self.off_proof = QLineEdit()
+        self.off_proof.setObjectName("offlineProof")
+        self.off_proof.setPlaceholderText("proof: Ion list of blobs, or a file (optional if "
+                                          "the JSON carries it)")
+        self.off_digest = QLineEdit()
+        self.off_digest.setObjectName("offlineDigest")
+        self.off_digest.setPlaceholderText("digest: base64, a digest file, or GetDigest JSON")
+        load = QPushButton("Load files…")
+        load.clicked.connect(self._load_files)
+        self.verify_button = QPushButton("Verify")
+        self.verify_button.setObjectName("offlineVerify")
+        self.verify_button.clicked.connect(self.verify_offline)
+        off_box = QGroupBox("Verify a proof from files (no ledger needed)")
+        of = QFormLayout(off_box)
+        of.addRow("Kind", self.off_kind)
+        of.addRow("Value", self.off_value)
+        of.addRow("Proof", self.off_proof)
+        of.addRow("Digest", self.off_digest)
+        row = QHBoxLayout()
+        row.addWidget(load)
+        row.addWidget(self.verify_button)
+        of.addRow(row)
+
+        self.status = QLabel("")
+        self.status.setObjectName("proofStatus")
+        self.status.setWordWrap(True)
+        self.diagram = ProofDiagram()
+        inputs = QWidget()
+        il = QVBoxLayout(inputs)
+        il.setContentsMargins(0, 0, 0, 0)
+        il.addWidget(ledger_box)
+        il.addWidget(off_box, 1)
+        out = QWidget()
+        ol = QVBoxLayout(out)
+        ol.setContentsMargins(0, 0, 0, 0)
+        ol.addWidget(self.status)
+        ol.addWidget(self.diagram, 1)
+        split = QSplitter()
+        split.addWidget(inputs)
+        split.addWidget(out)
+        split.setStretchFactor(1, 1)
+        split.setSizes([340, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        if hub is not None:
+            hub.ready.connect(self.refresh_digests)
+            hub.digests_changed.connect(self.refresh_digests)
+            if hub.store is not None:
+                self.refresh_digests()
+        else:
+            self.digest.addItem(CURRENT)
+
+    def title(self) -> str:
+        return "Proof"
+
+    # -- digests ----------------------------------------------------------------------------
+    def refresh_digests(self) -> None:
+        keep = self.digest.currentIndex()
+        self._saved = self.hub.saved_digests() if self.hub is not None else []
+        self.digest.clear()
+        self.digest.addItem(CURRENT)
+        for s in self._saved:
+            self.digest.addItem(f"{s.label} · block {s.digest.tip.seq} · {s.b64[:12]}…")
+        if 0 <= keep < self.digest.count():
+            self.digest.setCurrentIndex(keep)
+
+    def use_digest(self, saved: Any) -> None:
+        for i, s in enumerate(self._saved):
+            if s.key == saved.key:
+                self.digest.setCurrentIndex(i + 1)
+
+    def set_target(self, seq: int, doc_id: str | None = None) -> None:
+        self.block.setValue(seq)
+        if doc_id:
+            self.doc_id.setText(doc_id)
+            self.kind.setCurrentIndex(0)
+        else:
+            self.kind.setCurrentIndex(1)
+
+    # -- proving ----------------------------------------------------------------------------
+    def prove(self) -> Any:
+        if self.hub is None:
+            return None
+        i = self.digest.currentIndex()
+        saved = self._saved[i - 1].digest if i >= 1 and i - 1 < len(self._saved) else None
+        seq, doc = self.block.value(), self.doc_id.text().strip()
+        revision = self.kind.currentIndex() == 0
+
+        def run(led: Any, _p: Any, _c: Any) -> Any:
+            d = saved if saved is not None else led.digest()
+            if revision:
+                if not doc:
+                    raise InputFormatError("type the id of the document whose revision to prove")
+                return proof_layout.revision_proof(led, doc, seq, d)
+            return proof_layout.block_proof(led, seq, d)
+
+        return self._run(self.hub.ctx.read(run, "prove"))
+
+    def relate(self, a: Any, b: Any) -> Any:
+        """Draw how two saved digests relate (older tip's block against the newer digest)."""
+        if self.hub is None:
+            return None
+        return self._run(self.hub.ctx.read(
+            lambda led, _p, _c: proof_layout.relate_digests(led, a.digest, b.digest),
+            "relate digests"))
+
+    def verify_offline(self) -> Any:
+        if self._offline_lane is None:
+            self._offline_lane = Lane("proofs")
+        args = (self.off_value.toPlainText(), self.off_proof.text(), self.off_digest.text(),
+                self.off_kind.currentText())
+        return self._run(self._offline_lane.submit(lambda _r, _p, _c: _offline(*args),
+                                                   "verify proof"))
+
+    def _run(self, task: Any) -> Any:
+        self.status.setText("Computing the proof…")
+        task.succeeded.connect(self._show)
+        task.failed.connect(self._failed)
+        return task
+
+    def _show(self, laid: Any) -> None:
+        self.diagram.set_proof(laid)
+        color = "#2e9d4f" if laid.result.ok else "#d0453a"
+        self.status.setText(f"<span style='color:{color}'><b>{laid.result.message}</b></span>"
+                            f" — {len(laid.result.steps)} steps, each recomputed.")
+        self.proved.emit(laid)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(f"<span style='color:#d0453a'>{describe(exc)}</span>")
+        self.diagram.show_message(describe(exc))
+
+    def _load_files(self) -> None:
+        value, _ = QFileDialog.getOpenFileName(self, "Revision or block (Ion or JSON)")
+        if value:
+            self.off_value.setPlainText(value)
+        proof, _ = QFileDialog.getOpenFileName(self, "Proof (optional)")
+        if proof:
+            self.off_proof.setText(proof)
+        digest, _ = QFileDialog.getOpenFileName(self, "Digest file")
+        if digest:
+            self.off_digest.setText(digest)
+
+    def shutdown(self) -> None:
+        if self._offline_lane is not None:
+            self._offline_lane.stop()

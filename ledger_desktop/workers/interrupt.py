@@ -1,0 +1,38 @@
+"""Cancel a running statement from its cancel token.
+
+The engine's `Ledger.execute` takes no cancel token, so while a statement runs on a lane we
+install a SQLite progress handler on that ledger's connection (on the lane's own thread): the
+handler aborts the current SQLite step once the token is cancelled, the statement fails and
+its transaction is aborted, so nothing is committed. Python-only work between SQLite steps is
+not interrupted; it ends at its next read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..engine.cancel import CancelToken
+from ..engine.errors import Cancelled
+
+#: SQLite virtual-machine instructions between two looks at the token.
+CHECK_EVERY = 2000
+
+
+@contextmanager
+def cancellable(ledger: Any, token: CancelToken) -> Iterator[None]:
+    conn = getattr(ledger, "_conn", None)
+    install = getattr(conn, "set_progress_handler", None)
+    if install is not None:
+        install(lambda: 1 if token.cancelled else 0, CHECK_EVERY)
+    try:
+        yield
+    except Exception:
+        if token.cancelled:
+            raise Cancelled("cancelled; nothing was committed") from None
+        raise
+    finally:
+        if install is not None:
+            install(None, 0)
+    token.check()

@@ -1,0 +1,177 @@
+"""The PartiQL editor: run, run the selection, errors at line/column, EXPLAIN, history,
+completion, cancel a long query, explicit transactions, and DDL from the browser."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from ledger_desktop.engine.ledger import Ledger
+from ledger_desktop.ui.dialogs.statement import StatementDialog
+from tests.ui.conftest import open_workspace
+
+
+def query_view(qtbot, window, path):
+    ws = open_workspace(qtbot, window, path)
+    view = ws.open_query()
+    return ws, view
+
+
+def run_and_wait(qtbot, view, signal="finished"):
+    with qtbot.wait_signal(getattr(view, signal), timeout=20000) as blocker:
+        task = view.run()
+        assert task is not None
+    return blocker.args[0]
+
+
+def blocks(path) -> int:
+    with Ledger.open(path, read_only=True) as ledger:
+        return ledger.block_count()
+
+
+def test_run_query_shows_grid_ion_and_plan(qtbot, window, sample_ledger):
+    _ws, view = query_view(qtbot, window, sample_ledger)
+    view.editor.setPlainText("SELECT v.VIN, v.Make FROM Vehicle AS v WHERE v.VIN = "
+                             "'1N4AL11D75C109151'")
+    result = run_and_wait(qtbot, view)
+    assert result.kind == "select"
+    assert view.model.rowCount() == 1 and view.model.columns == ["VIN", "Make"]
+    assert view.model.data(view.model.index(0, 1)) == "Audi"
+    assert "1N4AL11D75C109151" in view.ion_text.toPlainText()
+    assert "index lookup" in view.plan_text.toPlainText()
+    assert view.settings.query_history()[0].startswith("SELECT v.VIN")
+    assert view.history.count() == 1
+
+
+def test_run_selection_only_and_statement_at_cursor(qtbot, window, sample_ledger):
+    _ws, view = query_view(qtbot, window, sample_ledger)
+    view.editor.setPlainText("SELECT * FROM Person;\nSELECT * FROM Vehicle")
+    cursor = view.editor.textCursor()
+    cursor.setPosition(3)
+    view.editor.setTextCursor(cursor)
+    assert view.editor.statement_at_cursor() == ("SELECT * FROM Person", 0)
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    view.editor.setTextCursor(cursor)
+    text, offset = view.editor.statement_at_cursor()
+    assert text == "SELECT * FROM Vehicle" and offset == 22
+    result = run_and_wait(qtbot, view)
+    assert len(result.values) == 5
+    # Select part of the text: only the selection runs.
+    cursor.setPosition(0)
+    cursor.setPosition(20, QTextCursor.MoveMode.KeepAnchor)
+    view.editor.setTextCursor(cursor)
+    result = run_and_wait(qtbot, view)
+    with Ledger.open(sample_ledger, read_only=True) as ledger:
+        people = ledger.count_documents(ledger.table("Person").table_id)
+    assert len(result.values) == people
+
+
+def test_error_is_marked_at_its_line_and_column(qtbot, window, sample_ledger):
+    _ws, view = query_view(qtbot, window, sample_ledger)
+    view.editor.setPlainText("SELECT *\nFRM Vehicle")
+    exc = run_and_wait(qtbot, view, "errored")
+    assert (exc.line, exc.column) == (2, 1)
+    marks = view.editor.error_marks()
+    assert marks and marks[-1].cursor.selectedText() == "FRM"
+    assert "line 2, column 1" in view.status.text()
+    assert view.results.currentWidget() is view.messages
+
+
+def test_explain_shows_the_plan(qtbot, window, sample_ledger):
+    _ws, view = query_view(qtbot, window, sample_ledger)
+    view.editor.setPlainText("SELECT * FROM Vehicle AS v WHERE v.VIN = 'x'")
+    with qtbot.wait_signal(view.finished, timeout=20000):
+        view.trigger("explain_query")
+    assert view.results.currentWidget() is view.plan_text
+    assert "Vehicle.VIN" in view.plan_text.toPlainText()
+
+
+def test_completion_offers_tables_and_fields(qtbot, window, sample_ledger):
+    ws, view = query_view(qtbot, window, sample_ledger)
+    from tests.ui.conftest import documents_view
+
+    documents_view(qtbot, ws, "Vehicle")
+    ws.views.setCurrentWidget(view)
+    view.editor.set_names(fields=sorted(ws.known_fields))
+    words = view.editor.completions()
+    assert {"SELECT", "Vehicle", "VehicleRegistration", "VIN", "Make"} <= set(words)
+    view.editor.setPlainText("SELECT * FROM Vehic")
+    view.editor.moveCursor(QTextCursor.MoveOperation.End)
+    view.editor.complete("Vehic")
+    assert view.editor.completer.currentCompletion() == "Vehicle"
+    view.editor.insert_completion("VehicleRegistration")
+    assert view.editor.toPlainText() == "SELECT * FROM VehicleRegistration"
+    view.editor.completer.popup().hide()
+
+
+def test_cancel_a_long_query_commits_nothing(qtbot, window, tmp_path):
+    path = tmp_path / "long.ledger"
+    with Ledger.create(path) as ledger:
+        with ledger.transaction() as tx:
+            table_id = tx.create_table("Big", tx.begin_statement("CREATE TABLE Big"))
+        with ledger.transaction() as tx:
+            for i in range(3000):
+                tx.insert(table_id, {"n": i}, tx.begin_statement("INSERT INTO Big ?", ({"n": i},)))
+    before = blocks(path)
+    _ws, view = query_view(qtbot, window, path)
+    # A cross join over 3,000 x 3,000 documents runs for a long time.
+    view.editor.setPlainText("SELECT COUNT(*) FROM Big AS a, Big AS b, Big AS c "
+                             "WHERE a.n + b.n + c.n = -1")
+    task = view.run()
+    qtbot.wait_until(lambda: task.state.name == "RUNNING", timeout=10000)
+    with qtbot.wait_signal(task.finished, timeout=30000):
+        view.trigger("cancel_query")
+    assert task.state.name == "CANCELLED"
+    assert "nothing was committed" in view.status.text()
+    assert not view.running
+    window.close_tab(window.tabs.indexOf(_ws))
+    assert blocks(path) == before
+
+
+def test_explicit_transaction_commit_and_abort(qtbot, window, sample_ledger):
+    ws, view = query_view(qtbot, window, sample_ledger)
+    start = blocks(sample_ledger)
+    with qtbot.wait_signal(view.actions_["commit_tx"].changed, timeout=5000):
+        view.trigger("begin_tx")
+    qtbot.wait_until(lambda: view.tx_open, timeout=5000)
+    for i in range(2):
+        view.editor.setPlainText(f"INSERT INTO Person {{'FirstName': 'T{i}', 'GovId': 'G{i}'}}")
+        run_and_wait(qtbot, view)
+    assert blocks(sample_ledger) == start  # nothing committed yet
+    task = view.end(commit=True)
+    with qtbot.wait_signal(task.finished, timeout=10000):
+        pass
+    assert not view.tx_open
+    assert blocks(sample_ledger) == start + 1  # both statements in one block
+    view.trigger("begin_tx")
+    qtbot.wait_until(lambda: view.tx_open, timeout=5000)
+    view.editor.setPlainText("DELETE FROM Person AS p WHERE p.GovId = 'G0'")
+    run_and_wait(qtbot, view)
+    task = view.end(commit=False)
+    with qtbot.wait_signal(task.finished, timeout=10000):
+        pass
+    assert blocks(sample_ledger) == start + 1
+    assert "Aborted" in view.status.text()
+
+
+def test_create_and_drop_table_from_the_ui(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    ws.do_create_table()
+    dlg = ws.findChild(StatementDialog)
+    dlg.name_edit.setText("Audit")
+    assert dlg.text() == "CREATE TABLE Audit"
+    with qtbot.wait_signal(ws.loaded, timeout=10000):
+        dlg.accept()
+    qtbot.wait_until(lambda: ws.table_by_name("Audit") is not None, timeout=5000)
+    table = ws.table_by_name("Audit")
+    ws.do_drop_table(table)
+    dlg = [d for d in ws.findChildren(StatementDialog) if d.isVisible()][-1]
+    assert dlg.text() == "DROP TABLE Audit"
+    with qtbot.wait_signal(ws.loaded, timeout=10000):
+        dlg.accept()
+    qtbot.wait_until(lambda: ws.table_by_name("Audit") is None, timeout=5000)
+    dropped = [t for t in ws.tables if t.name == "Audit"]
+    assert dropped and dropped[0].status != "ACTIVE"
+    root = ws.browser.model.item(1, 0)
+    assert root.text() == "Dropped tables (1)"
+    assert root.child(0, 0).data(Qt.ItemDataRole.DisplayRole) == "Audit"
