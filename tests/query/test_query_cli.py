@@ -1,0 +1,127 @@
+"""`ledger query` and `ledger shell` end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from ledger_desktop.cli import main
+from ledger_desktop.cli.query_cmds import Shell, run_interactive, split_statements
+from ledger_desktop.engine.ledger import Ledger
+from ledger_desktop.engine.sample import build_sample
+
+VIN = "1N4AL11D75C109151"
+
+
+@pytest.fixture
+def dmv(tmp_path):
+    return build_sample(tmp_path / "dmv.ledger")
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+def test_help():
+    for cmd in ("query", "shell"):
+        r = run(cmd, "--help")
+        assert r.exit_code == 0 and "Usage" in r.output
+
+
+def test_query_formats(dmv):
+    stmt = "SELECT v.VIN, v.Year, v.Make FROM Vehicle AS v WHERE v.VIN = ?"
+    r = run("query", dmv, stmt, "--param", f'"{VIN}"')
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split(" | ") == ["VIN              ", "Year", "Make"]
+    assert lines[2].startswith(VIN) and "2011" in lines[2] and "Audi" in lines[2]
+    r = run("query", dmv, stmt, "--param", f'"{VIN}"', "--format", "ion")
+    assert r.output.strip() == '{\n  VIN: "1N4AL11D75C109151",\n  Year: 2011,\n  Make: "Audi"\n}'
+    r = run("query", dmv, "SELECT r.PendingPenaltyTicketAmount AS amt, r.ValidFromDate AS d "
+            "FROM VehicleRegistration r WHERE r.VIN = ?", "--param", f'"{VIN}"',
+            "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == '{"amt":90.25,"d":"2017-08-21"}'
+    assert json.loads(r.output)["amt"] == 90.25
+    r = run("query", dmv, "SELECT p.FirstName, p.Address FROM Person p WHERE p.GovId = ?",
+            "--param", '"LEWISR261LL"', "--format", "csv")
+    assert r.output.splitlines() == ["FirstName,Address",
+                                     'Raul,"1719 University Street, Seattle, WA, 98109"']
+
+
+def test_query_writes_dml_and_reports_errors(dmv):
+    r = run("query", dmv, "INSERT INTO Vehicle VALUE {'VIN': 'NEW1'}")
+    assert r.exit_code == 0 and "documentId" in r.output
+    r = run("query", dmv, "SELECT COUNT(*) AS n FROM Vehicle WHERE VIN = 'NEW1'",
+            "--format", "ion")
+    assert "n: 1" in r.output
+    r = run("query", dmv, "SELECT * FROM Vehicle\nWHERE VIN == 'x'")
+    assert r.exit_code == 2
+    assert "line 2, column 12" in r.output and "^" in r.output and "Traceback" not in r.output
+    r = run("query", dmv, "SELECT * FROM Nope")
+    assert r.exit_code == 2 and "no active table named 'Nope'" in r.output
+    r = run("query", dmv, "SELECT * FROM Vehicle WHERE VIN = ?", "--param", "{bad")
+    assert r.exit_code == 2 and "not Ion text" in r.output
+    r = run("query", dmv.parent / "missing.ledger", "SELECT 1")
+    assert r.exit_code == 2
+
+
+def test_split_statements():
+    done, rest = split_statements("SELECT ';' FROM t; SELECT `{a:\";\"}` -- ;\n FROM u;\nSEL")
+    assert done == ["SELECT ';' FROM t", "SELECT `{a:\";\"}` -- ;\n FROM u"]
+    assert rest == "\nSEL"
+
+
+def test_shell_script(dmv):
+    script = "\n".join([
+        "help", "tables", "indexes Vehicle", "format ion",
+        "SELECT v.Make FROM Vehicle v", "  WHERE v.VIN = '1N4AL11D75C109151';",
+        "start transaction",
+        "INSERT INTO Vehicle VALUE {'VIN': 'T1'};",
+        "INSERT INTO Vehicle VALUE {'VIN': 'T2'};",
+        "commit",
+        "begin", "INSERT INTO Vehicle VALUE {'VIN': 'T3'};", "abort",
+        "format csv", "SELECT COUNT(*) AS n FROM Vehicle WHERE VIN IN ('T1', 'T2', 'T3');",
+        "explain SELECT * FROM Vehicle WHERE VIN = 'T1';",
+        "SELECT * FROM Nope;",
+        "exit",
+    ])
+    r = run("shell", dmv, input=script + "\n")
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert "start transaction" in out  # the help text
+    assert "VehicleRegistration" in out and "[VIN]" not in out
+    assert 'Make: "Audi"' in out
+    assert "committed in block" in out and "transaction aborted" in out
+    assert "n\n2\n" in out
+    assert "index lookup on Vehicle.VIN" in out
+    assert "error: no active table named 'Nope'" in out
+    with Ledger.open(dmv) as led:
+        block = led.block(led.block_count() - 3)  # the committed transaction
+        stmts = [str(s["statement"]) for s in block["transactionInfo"]["statements"]]
+        assert stmts == ["INSERT INTO Vehicle VALUE {'VIN': 'T1'}",
+                         "INSERT INTO Vehicle VALUE {'VIN': 'T2'}"]
+
+
+def test_shell_aborts_an_open_transaction_on_exit(dmv):
+    r = run("shell", dmv, input="start transaction\nINSERT INTO Vehicle VALUE {'VIN': 'Z'};\n")
+    assert "the open transaction was aborted" in r.output
+    r = run("query", dmv, "SELECT * FROM Vehicle WHERE VIN = 'Z'")
+    assert "(no results)" in r.output
+
+
+def test_interactive_shell_keeps_history_across_runs(dmv, tmp_path):
+    history = tmp_path / "hist"
+    for text in ("SELECT COUNT(*)\nFROM Vehicle;\nexit\n", "tables\nexit\n"):
+        lines: list[str] = []
+        with Ledger.open(dmv) as led, create_pipe_input() as inp:
+            inp.send_text(text)
+            sh = Shell(led, lines.append)
+            run_interactive(sh, history, input=inp, output=DummyOutput())
+        assert lines
+    saved = history.read_text()
+    assert "+SELECT COUNT(*)" in saved and "+FROM Vehicle;" in saved and "+tables" in saved

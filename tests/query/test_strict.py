@@ -1,0 +1,54 @@
+"""QLDB-strict ledgers reject what QLDB rejected (with the position) and keep QLDB's limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger_desktop.engine.errors import LimitExceededError, QueryError
+from ledger_desktop.engine.ledger import Ledger
+
+
+@pytest.fixture
+def strict(tmp_path):
+    with Ledger.create(tmp_path / "strict.ledger", strict=True) as led:
+        led.execute("CREATE TABLE T")
+        led.execute("INSERT INTO T << {'a': 1}, {'a': 2} >>")
+        yield led
+
+
+@pytest.mark.parametrize("stmt,what,column", [
+    ("SELECT * FROM T ORDER BY a", "ORDER BY", 1),
+    ("SELECT a, COUNT(*) FROM T GROUP BY a", "GROUP BY", 1),
+    ("SELECT * FROM T LIMIT 1", "LIMIT", 1),
+    ("SELECT DISTINCT a FROM T", "SELECT DISTINCT", 1),
+    ("SELECT * FROM T t LEFT JOIN T u ON t.a = u.a", "LEFT JOIN", 19),
+    ("EXPLAIN SELECT * FROM T", "EXPLAIN", 1),
+    ("SELECT a FROM T UNION SELECT a FROM T", "UNION", 1),
+    ("SELECT CASE WHEN a = 1 THEN 'x' END FROM T", "CASE", 8),
+])
+def test_non_qldb_syntax_is_rejected(strict, stmt, what, column):
+    blocks = strict.block_count()
+    with pytest.raises(QueryError) as e:
+        strict.execute(stmt)
+    assert f"{what} is not supported by QLDB" in str(e.value)
+    assert e.value.line == 1 and e.value.column == column
+    assert strict.block_count() == blocks  # nothing journaled
+
+
+def test_qldb_syntax_still_works(strict):
+    assert strict.execute("SELECT COUNT(*) AS n FROM T").values[0]["n"] == 2
+    assert len(strict.execute("SELECT * FROM T AS t INNER JOIN T AS u ON t.a = u.a").values) == 2
+
+
+def test_qldb_limits(strict):
+    docs = ", ".join("{'i': " + str(i) + "}" for i in range(41))
+    with pytest.raises(LimitExceededError, match="40"):
+        strict.execute(f"INSERT INTO T << {docs} >>")
+    assert strict.execute("SELECT COUNT(*) AS n FROM T").values[0]["n"] == 2
+
+
+def test_default_mode_accepts_the_extensions(ledger):
+    ledger.execute("CREATE TABLE T")
+    docs = ", ".join("{'i': " + str(i) + "}" for i in range(41))
+    assert len(ledger.execute(f"INSERT INTO T << {docs} >>").values) == 41
+    assert ledger.execute("SELECT VALUE t.i FROM T t ORDER BY t.i DESC LIMIT 1").values == [40]
