@@ -45,8 +45,10 @@ def timestamps(draw: st.DrawFn) -> Timestamp:
                      fractional_seconds=fraction)
 
 
+# amazon.ion's C extension rounds decimals to 34 digits when writing, so longer ones cannot
+# round-trip (the hash of the rounded value is then, correctly, different).
 decimals = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
-    lambda d: -100 < d.as_tuple().exponent < 100)
+    lambda d: -100 < d.as_tuple().exponent < 100 and len(d.as_tuple().digits) <= 34)
 text = st.text(max_size=12)
 
 scalars = st.one_of(
