@@ -87,6 +87,9 @@ class ImportDialog(QDialog):
         self.preview.setObjectName("importPreview")
         self.preview.setModel(self.preview_model)
         self.preview.setAlternatingRowColors(True)
+        self.preview.setWordWrap(False)
+        self.preview.verticalHeader().setDefaultSectionSize(self.preview.fontMetrics().height()
+                                                            + 8)
 
         self.table = QComboBox()
         self.table.setObjectName("importTable")

@@ -45,6 +45,7 @@ class DocumentsView(QWidget):
         self.model.finished_loading.connect(self._update_status)
         self.model.load_failed.connect(lambda e: error_box(self, "Cannot read documents", e))
         self.model.page_loaded.connect(self._fit_columns)
+        self.model.modelReset.connect(lambda: self._fitted.clear())
         self.total: int | None = None
         self._fitted: list[int] = []
 
@@ -107,7 +108,7 @@ class DocumentsView(QWidget):
         self.splitter.addWidget(self.pane)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([700, 420])
+        self.splitter.setSizes([760, 380])
 
         self.status = QLabel("Loading…")
         self.status.setObjectName("documentsStatus")

@@ -152,6 +152,8 @@ class HistoryView(QWidget):
         changes = diff_documents(self._data(a), self._data(b)) if a != b else []
         self.diff_model.set_changes(changes)
         self.diff_table.resizeColumnsToContents()
+        for column in (0, 2, 3):
+            self.diff_table.setColumnWidth(column, min(self.diff_table.columnWidth(column), 170))
         notes = []
         for row in (a, b):
             if revs[row].kind != "data":

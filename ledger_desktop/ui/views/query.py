@@ -99,13 +99,13 @@ class QueryView(QWidget):
             self.actions_[action_id] = action
         self.tx_label = QLabel("Auto-commit: each statement is its own transaction")
         self.tx_label.setObjectName("txLabel")
-        toolbar.addSeparator()
-        toolbar.addWidget(self.tx_label)
 
         self.model = ValuesModel(self)
         self.grid = QTableView()
         self.grid.setObjectName("resultsGrid")
         self.grid.setModel(self.model)
+        # Results keep the statement's order (ORDER BY) until the user clicks a header.
+        self.grid.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.grid.setSortingEnabled(True)
         self.grid.setAlternatingRowColors(True)
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -150,6 +150,7 @@ class QueryView(QWidget):
         layout.addWidget(split, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.tx_label)
         layout.addLayout(bottom)
         self._update_buttons()
 
@@ -217,6 +218,7 @@ class QueryView(QWidget):
         values = result_values(result)
         self.settings.add_query(text)
         self._fill_history()
+        self.grid.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.model.set_values(values)
         self.grid.resizeColumnsToContents()
         for c in range(self.model.columnCount()):
