@@ -21,7 +21,6 @@ CLI_NAME = "ledger"
 BUNDLE_ID = "io.github.ledgerdesktop.LedgerDesktop"   # macOS CFBundleIdentifier, Windows AppId seed
 PUBLISHER = "Ledger Desktop contributors"
 SUMMARY = "A local, QLDB-compatible, verifiable ledger database with a desktop explorer"
-HOMEPAGE = "https://github.com/ledger-desktop/ledger-desktop"
 
 
 @dataclass(frozen=True)
