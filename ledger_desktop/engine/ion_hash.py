@@ -274,6 +274,7 @@ def _timestamp(ts: _dt.datetime) -> bytes:
 
 
 _SYMBOL_TYPE = IonType.SYMBOL
+_STRING_TYPE = IonType.STRING
 _SEXP_TYPE = IonType.SEXP
 _CLOB_TYPE = IonType.CLOB
 _BOOL_TYPE = IonType.BOOL
@@ -302,6 +303,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
     """An Ion Hash function for `new_hash` (a hashlib-style constructor such as
     `hashlib.md5`): the returned callable maps an Ion value to `new_hash(s(value)).digest()`."""
     field_prefix: dict[Any, bytes] = {}
+    string_prefix: dict[Any, bytes] = {}  # s(name) + the string type byte
 
     def annotated(v: Any, annotations: Iterable[Any], plain: bytes) -> bytes:
         return (b"\x0b\xe0" + b"".join([_symbol(a) for a in annotations]) + plain + b"\x0e")
@@ -317,6 +319,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
         if isinstance(k, str):
             if len(field_prefix) >= _FIELD_PREFIX_LIMIT:
                 field_prefix.clear()
+                string_prefix.clear()
             field_prefix[k] = p
         return p
 
@@ -344,11 +347,23 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
             hashes = []
             append = hashes.append
             get_prefix = field_prefix.get
+            get_string_prefix = string_prefix.get
             get = dispatch.get
             for k, xs in store.items():
                 p = get_prefix(k) or prefix_of(k)
                 for x in xs:
-                    f = get(type(x))
+                    tx = type(x)
+                    if tx is IonPyText and x.ion_type == _STRING_TYPE and not x.ion_annotations:
+                        # strings are most fields: inlined, with s(name) + string TQ cached
+                        raw = x.encode("utf-8")
+                        if 11 in raw or 12 in raw or 14 in raw:
+                            raw = _escape_always(raw)
+                        sp = get_string_prefix(k)
+                        if sp is None:
+                            sp = string_prefix[k] = p + b"\x0b\x80"
+                        append(new_hash(sp + raw + b"\x0e").digest())
+                        continue
+                    f = get(tx)
                     append(new_hash(p + (f(x) if f is not None else ser_other(x))).digest())
             if hashes:
                 hashes.sort()
