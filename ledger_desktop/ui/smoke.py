@@ -11,6 +11,7 @@ frozen app and on the installed .deb.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -72,9 +73,14 @@ class SmokeTest(QObject):
             return
         self.exit_code = code
         self._poll.stop()
-        stream = sys.stdout if code == 0 else sys.stderr
-        print(f"smoke test {'passed' if code == 0 else 'FAILED'}: {message}", file=stream,
-              flush=True)
+        line = f"smoke test {'passed' if code == 0 else 'FAILED'}: {message}"
+        # A windowed Windows build has no stdout (sys.stdout is None and print does nothing),
+        # so the outcome can also go to the file LEDGER_DESKTOP_SMOKE_LOG names.
+        print(line, file=sys.stdout if code == 0 else sys.stderr, flush=True)
+        log_path = os.environ.get("LEDGER_DESKTOP_SMOKE_LOG")
+        if log_path:
+            with open(log_path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
         if close:
             QTimer.singleShot(0, self.window.close)
 
