@@ -287,18 +287,26 @@ def _struct_value(data: bytes, pos: int, low: int, table: _SymbolTable) -> tuple
             pos = _skip_padding(data, pos)
             continue
         t = td >> 4
-        if t == 8 and (td & 0x0F) < 14:  # short string, the common case, inline
-            nxt = pos + 1 + (td & 0x0F)
+        low = td & 0x0F
+        # The common field types are handled here rather than through _value.
+        if low < 14 and t == 8:  # short string
+            nxt = pos + 1 + low
             raw = data[pos + 1:nxt]
             raw.decode("utf-8")
             if 11 in raw or 12 in raw or 14 in raw:
                 raw = _escape_always(raw)
             s = b"\x0b\x80" + raw + b"\x0e"
             pos = nxt
-        elif t == 2 and (td & 0x0F) < 14:  # small positive int, inline
-            nxt = pos + 1 + (td & 0x0F)
+        elif low < 14 and t == 2:  # small positive int
+            nxt = pos + 1 + low
             s = b"\x0b\x20" + _escape(data[pos + 1:nxt].lstrip(b"\x00")) + b"\x0e"
             pos = nxt
+        elif low < 14 and t == 6:  # timestamp
+            nxt = pos + 1 + low
+            s = _timestamp(data[pos + 1:nxt])
+            pos = nxt
+        elif t == 13 and low != 15:  # nested struct
+            s, pos = _struct_value(data, pos + 1, low, table)
         else:
             s, pos = _value(data, pos, table)
         try:
