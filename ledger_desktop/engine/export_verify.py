@@ -18,7 +18,7 @@ from typing import Any
 from .blocks import BlockAddress, CheckFailure, check_block, check_link
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError
-from .exports import ExportSource, block_from_json, iter_object_blocks, open_export
+from .exports import ExportSource, block_from_json, iter_object_blocks, open_export, paused_gc
 from .ion_hash import dot
 from .model import Digest
 
@@ -123,8 +123,9 @@ def verify_export(directory: str | os.PathLike[str], digests: Iterable[Digest] =
     """Verify every block of the export in `directory`; the report says what was found."""
     source = open_export(directory)
     report = ExportVerifyReport(str(directory), source.format, objects=len(source.objects))
-    for _ in walk_export(source, report, digests, progress=progress, cancel=cancel):
-        pass
+    with paused_gc():
+        for _ in walk_export(source, report, digests, progress=progress, cancel=cancel):
+            pass
     return report
 
 

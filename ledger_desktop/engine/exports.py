@@ -17,10 +17,12 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import gc
 import json
 import os
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +63,23 @@ COMPLETED = ".completed.manifest"
 
 
 # ---------------------------------------------------------------------------- writing
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk pass over parsed Ion values.
+
+    Streaming blocks allocates millions of short-lived objects that reference counting frees
+    on its own (no cycles are made); the collector's generation-0 passes over them cost 10-30%
+    of an export or verification. The previous state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -163,28 +182,9 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
                          ("objectEncryptionType", string("NO_ENCRYPTION")),
                          ("outputFormat", string(output_format)))
         _write_file(out / f"{export_id}{STARTED}", _manifest_bytes(fmt, started), created)
-        dump = _serializer(fmt)
-        total = max(last - first + 1, 0)
-        obj: _ObjectWriter | None = None
-        if progress:
-            progress(0, total)
-        for block in ledger.iter_blocks(first, last) if total else ():
-            if cancel is not None:
-                cancel.check()
-            seq = int(block["blockAddress"]["sequenceNo"])
-            if obj is None:
-                obj = _ObjectWriter(out / export_id, strand, seq, ext, created)
-            obj.write(seq, dump(block))
-            result.blocks += 1
-            if "revisions" in block:
-                result.revisions += len(block["revisions"])
-            if obj.size >= max_object_bytes:
-                result.keys.append(f"{export_id}/{obj.close()}")
-                obj = None
-            if progress and (result.blocks % 256 == 0 or result.blocks == total):
-                progress(result.blocks, total)
-        if obj is not None:
-            result.keys.append(f"{export_id}/{obj.close()}")
+        with paused_gc():
+            _write_objects(ledger, result, out / export_id, ext, _serializer(fmt), created,
+                           max_object_bytes, progress, cancel)
         completed = struct(("keys", ion_list([string(k) for k in result.keys])))
         _write_file(out / f"{export_id}.{strand}{COMPLETED}", _manifest_bytes(fmt, completed),
                     created)
@@ -201,6 +201,40 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
                 pass
         raise
     return result
+
+
+def _write_objects(ledger: Ledger, result: ExportResult, folder: Path, ext: str,
+                   dump: Any, created: list[Path], max_object_bytes: int,
+                   progress: Progress | None, cancel: CancelToken | None) -> None:
+    """Write the blocks first_seq..last_seq into data objects of about `max_object_bytes`."""
+    if result.first_seq is None or result.last_seq is None:
+        return
+    total = result.last_seq - result.first_seq + 1
+    if progress:
+        progress(0, total)
+    obj: _ObjectWriter | None = None
+    try:
+        for block in ledger.iter_blocks(result.first_seq, result.last_seq):
+            if cancel is not None:
+                cancel.check()
+            seq = int(block["blockAddress"]["sequenceNo"])
+            if obj is None:
+                obj = _ObjectWriter(folder, ledger.strand_id, seq, ext, created)
+            obj.write(seq, dump(block))
+            result.blocks += 1
+            if "revisions" in block:
+                result.revisions += len(block["revisions"])
+            if obj.size >= max_object_bytes:
+                result.keys.append(f"{result.export_id}/{obj.close()}")
+                obj = None
+            if progress and (result.blocks % 256 == 0 or result.blocks == total):
+                progress(result.blocks, total)
+        if obj is not None:
+            result.keys.append(f"{result.export_id}/{obj.close()}")
+            obj = None
+    finally:
+        if obj is not None:
+            obj.abandon()
 
 
 def _write_file(path: Path, data: bytes, created: list[Path]) -> None:
@@ -228,6 +262,9 @@ class _ObjectWriter:
         self._f.write(data)
         self.size += len(data)
         self.last = seq
+
+    def abandon(self) -> None:
+        self._f.close()  # the caller removes the file
 
     def close(self) -> str:
         self._f.flush()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .cancel import CancelToken, Progress
 from .errors import ImportFileError, TableNotFoundError, UserError
+from .exports import paused_gc
 from .readers import Record, detect_format, open_records
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathL
     statement = f"INSERT INTO {table_name} ?"
     done_before = 0
 
-    with ledger.atomic():
+    with ledger.atomic(), paused_gc():
         tx = ledger.begin()
         try:
             table_id = tx.table(table_name).table_id

@@ -15,7 +15,7 @@ from pathlib import Path
 from .cancel import CancelToken, Progress
 from .errors import IntegrityError, UserError
 from .export_verify import ExportVerifyReport, walk_export
-from .exports import open_export
+from .exports import open_export, paused_gc
 from .ledger import Ledger
 from .model import Digest
 
@@ -52,7 +52,7 @@ def import_journal(directory: str | os.PathLike[str], new_ledger: str | os.PathL
     ledger = Ledger.create_imported(target, source.objects[0].strand_id, ledger_name=name)
     ok = False
     try:
-        with ledger.atomic():
+        with ledger.atomic(), paused_gc():
             for block in walk_export(source, report, progress=progress, cancel=cancel):
                 _stop_on_failure(report)
                 ledger.append_foreign_block(block)

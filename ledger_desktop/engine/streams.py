@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .cancel import CancelToken
 from .errors import InputFormatError, UserError
+from .exports import paused_gc
 from .ids import new_id
 from .ion_values import dumps_binary, ion_list, string, struct
 from .json_down import to_json
@@ -214,8 +215,9 @@ def run_stream(ledger: Ledger, sink: Sink, checkpoint: Checkpoint, *,
     while True:
         count = ledger.block_count()
         if checkpoint.next_sequence < count:
-            _send_range(ledger, sink, checkpoint, arn, count - 1, batch_records, result,
-                        progress, cancel)
+            with paused_gc():
+                _send_range(ledger, sink, checkpoint, arn, count - 1, batch_records, result,
+                            progress, cancel)
             continue
         if not follow:
             break
