@@ -135,7 +135,8 @@ class Build:
             self.log("Inno Setup's iscc is not on PATH: skipping the installer (see "
                      "docs/packaging.md)")
             return
-        proc = subprocess.run([iscc, f"/DAppVersion={self.version}",
+        numeric = ".".join(str(n) for n in cfg.numeric_version(self.version))
+        proc = subprocess.run([iscc, f"/DAppVersion={self.version}", f"/DAppNumericVersion={numeric}",
                                f"/DSourceDir={self.bundle}", f"/DIconDir={self.icons}",
                                f"/O{self.dist}", str(PACKAGING / "windows" / "ledger-desktop.iss")])
         if proc.returncode != 0:

@@ -30,6 +30,7 @@ INSTALL_DIR = f"/opt/{cfg.APP_ID}"
 SONAME_PACKAGES = {
     "libc.so.6": "libc6", "libm.so.6": "libc6", "libdl.so.2": "libc6",
     "libpthread.so.0": "libc6", "librt.so.1": "libc6", "libutil.so.1": "libc6",
+    "libresolv.so.2": "libc6",
     "ld-linux-x86-64.so.2": "libc6",
     "libstdc++.so.6": "libstdc++6", "libgcc_s.so.1": "libgcc-s1", "libz.so.1": "zlib1g",
     "libGL.so.1": "libgl1", "libEGL.so.1": "libegl1", "libOpenGL.so.0": "libopengl0",
