@@ -6,11 +6,12 @@ Each group of commands lives in its own module and registers itself on `main` be
 
 from __future__ import annotations
 
-from .base import main
-
 # Command modules register themselves on `main` when imported.
-from . import journal_cmds  # noqa: E402,F401  init, sample, digest, verify, get-block, ...
-from . import exchange_cmds  # noqa: E402,F401  export, verify-export, import-journal, import, stream
-from . import query_cmds  # noqa: E402,F401  query, shell
+from . import (
+    exchange_cmds,  # noqa: E402,F401  export, verify-export, import-journal, import, stream
+    journal_cmds,  # noqa: E402,F401  init, sample, digest, verify, get-block, ...
+    query_cmds,  # noqa: E402,F401  query, shell
+)
+from .base import main
 
 __all__ = ["main"]

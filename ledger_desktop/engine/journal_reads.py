@@ -136,12 +136,22 @@ def committed_view_rows(ledger: Ledger, table_id: str) -> Iterator[Any]:
 
 
 def history_rows(ledger: Ledger, table_id: str, start: Any = None,
-                 end: Any = None) -> Iterator[Any]:
-    """Revisions active in [start, end] (both inclusive), as QLDB's history() selects them."""
-    cur = ledger._new_cursor().execute(
-        f"SELECT {_REV_COLS}, lead(seq) OVER (PARTITION BY doc_id ORDER BY version) "
-        "FROM revisions WHERE table_id=? AND kind!=? ORDER BY seq, idx",
-        (table_id, storage.KIND_SYSTEM))
+                 end: Any = None, doc_id: str | None = None) -> Iterator[Any]:
+    """Revisions active in [start, end] (both inclusive), as QLDB's history() selects them.
+
+    With `doc_id`, only that document's revisions (read through the per-document index, so
+    the cost does not grow with the table's history; used for `WHERE h.metadata.id = ?`).
+    """
+    if doc_id is None:
+        cur = ledger._new_cursor().execute(
+            f"SELECT {_REV_COLS}, lead(seq) OVER (PARTITION BY doc_id ORDER BY version) "
+            "FROM revisions WHERE table_id=? AND kind!=? ORDER BY seq, idx",
+            (table_id, storage.KIND_SYSTEM))
+    else:
+        cur = ledger._new_cursor().execute(
+            f"SELECT {_REV_COLS}, lead(seq) OVER (PARTITION BY doc_id ORDER BY version) "
+            "FROM revisions WHERE doc_id=? AND +table_id=? AND kind!=? ORDER BY seq, idx",
+            (doc_id, table_id, storage.KIND_SYSTEM))
     next_time: dict[int, Any] = {}
     for row in cur:
         rev = revision_struct(ledger.strand_id, row[:10])

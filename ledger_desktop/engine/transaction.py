@@ -271,13 +271,23 @@ class Transaction:
             self.stats.documents_examined += 1
             yield rev
 
-    def history(self, table_id: str, start: Any = None, end: Any = None) -> Iterator[Any]:
-        """Every revision of a table's documents (committed-view structs), deletions included."""
+    def history(self, table_id: str, start: Any = None, end: Any = None,
+                doc_id: str | None = None) -> Iterator[Any]:
+        """Every revision of a table's documents (committed-view structs), deletions included.
+
+        With `doc_id` (added for the query layer's `WHERE h.metadata.id = …`), only that
+        document's revisions, and OCC tracks that document instead of the whole table.
+        """
         from .journal_reads import history_rows
 
         self._check_open()
-        self._read_tables.add(table_id)
-        for rev in history_rows(self._ledger, table_id, start, end):
+        if doc_id is None:
+            self._read_tables.add(table_id)
+        else:
+            row = self._conn.execute("SELECT max(version) FROM revisions WHERE doc_id=?",
+                                     (doc_id,)).fetchone()
+            self._read_docs.setdefault(doc_id, -1 if row[0] is None else row[0])
+        for rev in history_rows(self._ledger, table_id, start, end, doc_id=doc_id):
             self.stats.documents_examined += 1
             yield rev
 

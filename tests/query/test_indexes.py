@@ -108,3 +108,19 @@ def test_indexes_follow_every_write(ledger):
         tx.execute("UPDATE T SET k = 'e' WHERE k = 'd'")
         assert tx.execute("SELECT * FROM T WHERE k = 'd'").values == []
     assert len(ledger.execute("SELECT * FROM T WHERE k = 'e'").values) == 1
+
+
+def test_history_of_one_document_reads_only_its_revisions(two_sizes):
+    led = two_sizes
+    doc_id = led.execute("SELECT VALUE id FROM Big AS b BY id WHERE b.k = 3").values[0]
+    for i in range(3):
+        led.execute("UPDATE Big AS b SET b.v = ? WHERE b.k = 3", i)
+    r = led.execute("SELECT h.metadata.version AS ver FROM history(Big) AS h "
+                    "WHERE h.metadata.id = ?", doc_id)
+    assert sorted(x["ver"] for x in r.values) == [0, 1, 2, 3]
+    assert r.documents_examined == 4  # not the table's 3,000-revision history
+    plan = led.execute("EXPLAIN SELECT * FROM history(Big) AS h WHERE h.metadata.id = ?",
+                       doc_id).plan
+    assert "history of one document" in plan[0]
+    # without the id the whole history is read
+    assert led.execute("SELECT COUNT(*) AS n FROM history(Big) AS h").documents_examined == 3003

@@ -55,7 +55,10 @@ class Level:
         elif self.kind == "committed":
             what = f"full scan of committed view _ql_committed_{self.table.name}"
         elif self.kind == "history":
-            what = f"history scan of table {self.table.name}"
+            if self.access[0] == "doc":
+                what = f"history of one document of table {self.table.name} (metadata.id)"
+            else:
+                what = f"history scan of table {self.table.name}"
         elif self.kind == "catalog":
             what = "catalog information_schema.user_tables"
         else:
@@ -242,6 +245,9 @@ class FromPlan:
         return refs is not None and all(self.level_of[r] < i for r in refs)
 
     def _choose_access(self, i: int, lvl: Level) -> None:
+        if lvl.kind == "history":
+            self._choose_history_access(i, lvl)
+            return
         if lvl.kind != "table":
             return
         candidates = lvl.on if lvl.join == "left" else lvl.where
@@ -268,6 +274,21 @@ class FromPlan:
                 break
         if best is not None:
             lvl.access = best
+
+    def _choose_history_access(self, i: int, lvl: Level) -> None:
+        """`h.metadata.id = x` reads one document's revisions instead of the table's history."""
+        if lvl.join == "left":
+            return
+        for c in lvl.where:
+            if not (isinstance(c, A.Binary) and c.op == "="):
+                continue
+            for target, other in ((c.left, c.right), (c.right, c.left)):
+                if isinstance(target, A.Dot) and target.name == "id" \
+                        and isinstance(target.base, A.Dot) and target.base.name == "metadata" \
+                        and isinstance(target.base.base, A.Var) \
+                        and target.base.base.name == lvl.var and self._known_before(i, other):
+                    lvl.access = ("doc", self.comp.expr(other, self.scope))
+                    return
 
     # ------------------------------------------------------------ execution
     def _filter(self, nodes: list[A.Node]) -> Callable[[dict], bool] | None:
@@ -356,6 +377,16 @@ class FromPlan:
         if lvl.kind == "history":
             tid = lvl.table.table_id
             args = lvl.history_args
+            if lvl.access[0] == "doc":
+                key = lvl.access[1]
+
+                def one_document(env: dict) -> Iterator[dict]:
+                    v = key(env)
+                    if tcode(v) not in TEXT:
+                        return
+                    for r in tx.history(tid, *args, doc_id=text_of(v)):
+                        yield bind_value(env, r, MISSING)
+                return one_document
             return lambda env: (bind_value(env, r, MISSING) for r in tx.history(tid, *args))
         if lvl.kind == "catalog":
             return lambda env: (bind_value(env, r, MISSING) for r in catalog_rows(tx))
