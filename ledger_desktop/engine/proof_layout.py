@@ -124,11 +124,14 @@ def revision_proof(ledger: Ledger, doc_id: str, seq: int, digest: Digest) -> Lai
     b = _Builder()
     if computed is None:
         b.start("revision", "revision hash (hash-only revision, not recomputable)", stated, True)
+    elif computed == stated:
+        b.start("revision", "revision hash recomputed from metadata and data", computed, True,
+                "= the revision's stated hash")
     else:
-        ok = computed == stated
-        b.start("revision", "revision hash recomputed from metadata and data", computed, ok,
-                "= the revision's stated hash" if ok else
-                f"the revision states {b64(stated)}: its data or metadata was changed")
+        # Fold on from the stated hash: the drawing then shows that the rest of the path
+        # still proves that hash, and only this step (the content) is wrong.
+        b.start("revision", "revision hash stated by the journal", stated, False,
+                f"its metadata and data hash to {b64(computed)}: the revision was changed")
     root = merkle_root(rev_hashes)
     b.fold("revisions tree", merkle_path(rev_hashes, idx), "revisions tree sibling",
            lambda acc: acc in entries, "among the block's entriesHashList")

@@ -35,13 +35,22 @@ from .proof_diagram import ProofDiagram
 CURRENT = "current digest (taken now)"
 
 
+def _is_file(text: str) -> bool:
+    """Whether a one-line input names an existing file (pasted text is usually not a name)."""
+    if "\n" in text or len(text) > 1024:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # too long for a file name, or a NUL in it
+        return False
+
+
 def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> Any:
     """Runs on a worker: parse the three inputs (text or file paths) and lay out the proof."""
     value_text = value_text.strip()
     if not value_text:
         raise InputFormatError(f"paste or load the {kind} (Ion text or the AWS CLI's JSON)")
-    single = "\n" not in value_text and len(value_text) < 4096
-    if single and Path(value_text).is_file():
+    if _is_file(value_text):
         value, carried = proofs.parse_value_input(Path(value_text), kind)
     else:  # pasted text: parse it the same way as a file
         with tempfile.TemporaryDirectory() as tmp:
@@ -50,7 +59,7 @@ def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> A
             value, carried = proofs.parse_value_input(src, kind)
     proof_text = proof_text.strip()
     if proof_text:
-        if "\n" not in proof_text and len(proof_text) < 4096 and Path(proof_text).is_file():
+        if _is_file(proof_text):
             proof = proofs.read_proof_file(proof_text)
         else:
             proof = proofs.parse_proof_text(proof_text)
