@@ -305,7 +305,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
     field_prefix: dict[Any, bytes] = {}
     string_prefix: dict[Any, bytes] = {}  # s(name) + the string type byte
 
-    def annotated(v: Any, annotations: Iterable[Any], plain: bytes) -> bytes:
+    def annotated(annotations: Iterable[Any], plain: bytes) -> bytes:
         return (b"\x0b\xe0" + b"".join([_symbol(a) for a in annotations]) + plain + b"\x0e")
 
     def ser(v: Any) -> bytes:
@@ -321,6 +321,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
                 field_prefix.clear()
                 string_prefix.clear()
             field_prefix[k] = p
+            string_prefix[k] = p + b"\x0b\x80"
         return p
 
     def ser_struct_items(items: Iterable[tuple[Any, Any]]) -> bytes:
@@ -358,9 +359,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
                         raw = x.encode("utf-8")
                         if 11 in raw or 12 in raw or 14 in raw:
                             raw = _escape_always(raw)
-                        sp = get_string_prefix(k)
-                        if sp is None:
-                            sp = string_prefix[k] = p + b"\x0b\x80"
+                        sp = get_string_prefix(k) or p + b"\x0b\x80"
                         append(new_hash(sp + raw + b"\x0e").digest())
                         continue
                     f = get(tx)
@@ -371,12 +370,12 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
             else:
                 plain = b"\x0b\xd0\x0e"
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_std_dict(v: dict) -> bytes:
         plain = ser_struct_items(v.items())
         ann = getattr(v, "ion_annotations", None)
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_sequence(tq: bytes, v: Iterable[Any]) -> bytes:
         get = dispatch.get
@@ -390,7 +389,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
     def ser_ionpy_list(v: IonPyList) -> bytes:
         plain = ser_sequence(b"\x0b\xc0" if v.ion_type == _SEXP_TYPE else b"\x0b\xb0", v)
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_list(v: list | tuple) -> bytes:
         return ser_sequence(b"\x0b\xb0", v)
@@ -404,7 +403,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
             plain = b"\x0b\x70" + raw + b"\x0e"
         else:
             plain = b"\x0b\x80" + raw + b"\x0e"
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_str(v: str) -> bytes:
         raw = v.encode("utf-8")
@@ -415,7 +414,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
     def ser_ionpy_symbol(v: IonPySymbol) -> bytes:
         plain = _symbol(v)
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_ionpy_int(v: IonPyInt) -> bytes:
         if v.ion_type == _BOOL_TYPE:
@@ -423,7 +422,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
         else:
             plain = _SMALL_INTS[v] if 0 <= v < 1024 else _int(v)
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_int(v: int) -> bytes:
         return _SMALL_INTS[v] if 0 <= v < 1024 else _int(v)
@@ -431,7 +430,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
     def ser_ionpy_bool(v: IonPyBool) -> bytes:
         plain = _TRUE if v else _FALSE
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_bool(v: bool) -> bytes:
         return _TRUE if v else _FALSE
@@ -439,23 +438,23 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
     def ser_ionpy_decimal(v: IonPyDecimal) -> bytes:
         plain = _decimal(v)
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_ionpy_float(v: IonPyFloat) -> bytes:
         plain = _float(v)
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_ionpy_timestamp(v: IonPyTimestamp) -> bytes:
         plain = _timestamp(v)
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_ionpy_bytes(v: IonPyBytes) -> bytes:
         tq = b"\x0b\x90" if v.ion_type == _CLOB_TYPE else b"\x0b\xa0"
         plain = tq + _escape(bytes(v)) + b"\x0e"
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_bytes(v: bytes | bytearray | memoryview) -> bytes:
         return b"\x0b\xa0" + _escape(bytes(v)) + b"\x0e"
@@ -463,7 +462,7 @@ def make_ion_hasher(new_hash: NewHash) -> Callable[[Any], bytes]:
     def ser_ionpy_null(v: IonPyNull) -> bytes:
         plain = _NULL_TQ[v.ion_type]
         ann = v.ion_annotations
-        return annotated(v, ann, plain) if ann else plain
+        return annotated(ann, plain) if ann else plain
 
     def ser_none(_v: None) -> bytes:
         return b"\x0b\x0f\x0e"
