@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
@@ -16,6 +16,7 @@ from . import settings as keys
 from .actions import MENUS, SPECS, make_action
 from .context import AppContext
 from .dialogs.errors import error_box
+from .gc_pacing import GcPacer
 from .opening import Opener
 from .views.welcome import WelcomeView
 
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
         self.welcome.open_recent.connect(self.open_ledger)
 
         self._build_menus()
+        self.gc_pacer = GcPacer(self)
+        self.gc_pacer.start()
         self.statusBar().showMessage("Ready", 3000)
         self.resize(1280, 800)
         self._restore_layout()
@@ -194,6 +197,7 @@ class MainWindow(QMainWindow):
             widget.shutdown()
             widget.deleteLater()
             self._update_actions()
+            QTimer.singleShot(0, self.gc_pacer.full)  # its rows and views are garbage now
 
     def show_about(self) -> None:
         from .dialogs.about import AboutDialog
@@ -228,4 +232,5 @@ class MainWindow(QMainWindow):
         for index in reversed(range(self.tabs.count())):
             self.close_tab(index)
         self.opener.shutdown()
+        self.gc_pacer.stop()
         super().closeEvent(event)

@@ -21,6 +21,8 @@ PAGE = 500
 META_COLUMNS = ("id", "version")
 DocumentRole = Qt.ItemDataRole.UserRole + 1
 ValueRole = Qt.ItemDataRole.UserRole + 2
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.ForegroundRole, DocumentRole, ValueRole})
 
 
 def fetch_page(ledger: Any, table_id: str, after: int, want: int, flt: FieldFilter | None,
@@ -59,6 +61,8 @@ class DocumentsModel(QAbstractTableModel):
         self._task: Any = None
         self._generation = 0
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._cells: dict[int, list[str]] = {}
+        self._grey: Any = None
 
     # -- shape ------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -91,24 +95,44 @@ class DocumentsModel(QAbstractTableModel):
         return False, None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+        # Views ask for a dozen roles per cell on every paint: answer the ones we use, fast.
+        if role not in _ROLES or not index.isValid():
             return None
-        doc = self.rows[index.row()]
+        row, column = index.row(), index.column()
+        if not 0 <= row < len(self.rows):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        doc = self.rows[row]
         if role == DocumentRole:
             return doc
-        found, value = self._value(doc, index.column())
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._meta_colour() if column < len(META_COLUMNS) else None
+        found, value = self._value(doc, column)
         if role == ValueRole:
             return value
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if not found:
-                return "" if role == Qt.ItemDataRole.DisplayRole else "(missing)"
-            return cell_text(value) if index.column() >= len(META_COLUMNS) else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() < len(META_COLUMNS):
+        return self._display(row, column) if found else "(missing)"  # ToolTipRole
+
+    def _display(self, row: int, column: int) -> str:
+        """Cell text, formatted once per row (Ion text of values is not free)."""
+        cells = self._cells.get(row)
+        if cells is None or len(cells) != self.columnCount():
+            doc = self.rows[row]
+            cells = []
+            for c in range(self.columnCount()):
+                found, value = self._value(doc, c)
+                cells.append("" if not found else
+                             cell_text(value) if c >= len(META_COLUMNS) else str(value))
+            self._cells[row] = cells
+        return cells[column]
+
+    def _meta_colour(self) -> Any:
+        if self._grey is None:
             from PySide6.QtGui import QPalette
             from PySide6.QtWidgets import QApplication
 
-            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        return None
+            self._grey = QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        return self._grey
 
     # -- lazy fetching ----------------------------------------------------------------------
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
@@ -191,6 +215,7 @@ class DocumentsModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = []
         self.fields = []
+        self._cells = {}
         if not keep_filter:
             self.filter = flt
         self._after = 0
@@ -225,6 +250,7 @@ class DocumentsModel(QAbstractTableModel):
         keyed = sorted(range(len(old)), key=lambda i: sort_key(self._value(old[i], column)[1]),
                        reverse=order == Qt.SortOrder.DescendingOrder)
         self.rows = [old[i] for i in keyed]
+        self._cells = {}
         position = {old_row: new_row for new_row, old_row in enumerate(keyed)}
         from_list, to_list = [], []
         for idx in self.persistentIndexList():

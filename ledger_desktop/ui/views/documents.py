@@ -91,6 +91,7 @@ class DocumentsView(QWidget):
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.grid.setAlternatingRowColors(True)
         self.grid.setWordWrap(False)
+        self.grid.horizontalHeader().setResizeContentsPrecision(64)  # sample, don't scan rows
         self.grid.verticalHeader().setDefaultSectionSize(
             self.grid.fontMetrics().height() + 8)
         self.grid.verticalHeader().setSectionResizeMode(
