@@ -20,6 +20,7 @@ from amazon.ion.simple_types import (
     IonPyNull,
     IonPySymbol,
 )
+from amazon.ion.symbols import SymbolToken
 
 
 class _Missing:
@@ -68,7 +69,8 @@ _PLAIN_CODES: dict[type, int] = {bool: T_BOOL, int: T_INT, float: T_FLOAT, Decim
                                  str: T_STRING, bytes: T_BLOB, bytearray: T_BLOB,
                                  list: T_LIST, tuple: T_LIST, dict: T_STRUCT, Bag: T_BAG,
                                  type(None): T_NULL, _Missing: T_MISSING,
-                                 Timestamp: T_TIMESTAMP, _dt.datetime: T_TIMESTAMP}
+                                 Timestamp: T_TIMESTAMP, _dt.datetime: T_TIMESTAMP,
+                                 SymbolToken: T_SYMBOL}
 
 NUMERIC = frozenset({T_INT, T_FLOAT, T_DECIMAL})
 TEXT = frozenset({T_SYMBOL, T_STRING})
@@ -105,7 +107,7 @@ def is_absent(v: Any) -> bool:
 
 def text_of(v: Any) -> str:
     """The text of a string or symbol."""
-    if type(v) is IonPySymbol or isinstance(v, IonPySymbol):
+    if isinstance(v, SymbolToken):  # IonPySymbol, or a bare symbol from MAY_BE_BARE parsing
         return v.text
     return str(v)
 
