@@ -80,6 +80,17 @@ SPECS: list[ActionSpec] = [
                "Commit the open transaction", scope="ledger"),
     ActionSpec("abort_tx", "&Abort", "query", None, "abort",
                "Abort the open transaction", scope="ledger"),
+    # Verify (ui/verify/)
+    ActionSpec("show_chain", "Hash &Chain", "verify", "Ctrl+Shift+H", "journal",
+               "Show the journal as a chain of blocks", scope="ledger"),
+    ActionSpec("verify_journal", "&Verify Journal", "verify", "Ctrl+Shift+V", "verify",
+               "Recompute every hash and check the chain links and the digest",
+               scope="ledger"),
+    ActionSpec("get_digest", "Get &Digest", "verify", "Ctrl+Shift+D", None,
+               "Take the current digest to save it or keep it", scope="ledger"),
+    ActionSpec("verify_proof", "&Proof…", "verify", None, None,
+               "Prove a revision or block against a digest, or check proof files",
+               scope="ledger"),
     # Help
     ActionSpec("about", "&About Ledger Desktop", "help", None, "about",
                "Versions and licence"),

@@ -14,9 +14,6 @@ from ledger_desktop.ui.chain.context import LedgerViewContext
 from ledger_desktop.ui.chain.view import ChainView
 from ledger_desktop.workers.session import LedgerSession
 
-# The offscreen platform warns once per shown window that it cannot propagate size hints.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 @pytest.fixture(scope="module")
 def sample_path(tmp_path_factory):

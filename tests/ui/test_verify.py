@@ -19,8 +19,6 @@ from ledger_desktop.ui.chain.context import LedgerViewContext
 from ledger_desktop.ui.verify.centre import VerificationCentre
 from ledger_desktop.workers.session import LedgerSession
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 TAMPERED_BLOCK = 12
 
 

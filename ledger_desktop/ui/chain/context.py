@@ -24,6 +24,7 @@ class LedgerViewContext:
     session: LedgerSession
     data_dir: Path                                   # where saved digests are kept
     open_block: Callable[[int], None] | None = None  # the app's block inspector, if any
+    open_document: Callable[[str], None] | None = None  # the app's revision history, if any
 
     def read(self, fn: TaskFn, name: str = "") -> Task:
         """Quick reads (search, a window of block summaries) on the session's reader lane."""

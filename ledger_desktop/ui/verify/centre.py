@@ -53,6 +53,7 @@ class VerificationCentre(QWidget):
         report = self.panel.report_view
         report.show_block.connect(self.show_block)
         report.open_block.connect(self.open_block)
+        report.open_document.connect(self._open_document)
         self.chain.block_activated.connect(lambda seq: self.proof.set_target(seq))
         self.digests.relate_requested.connect(self._relate)
         self.digests.prove_requested.connect(self._prove_with)
@@ -68,6 +69,10 @@ class VerificationCentre(QWidget):
         self.show_block(seq)
         if self.ctx.open_block is not None:
             self.ctx.open_block(seq)
+
+    def _open_document(self, doc_id: str) -> None:
+        if self.ctx.open_document is not None and doc_id:
+            self.ctx.open_document(doc_id)
 
     def _relate(self, a: Any, b: Any) -> None:
         self.tabs.setCurrentWidget(self.proof)
@@ -89,6 +94,12 @@ class VerificationCentre(QWidget):
         if action_id == "get_digest":
             self.tabs.setCurrentWidget(self.digests)
             self.digests.get_digest()
+            return True
+        if action_id == "verify_proof":
+            self.tabs.setCurrentWidget(self.proof)
+            return True
+        if action_id == "show_chain":
+            self.chain.search.setFocus()
             return True
         return False
 

@@ -127,12 +127,17 @@ class VerifyHub(QObject):
             rec = self.last_verification()
         except Exception as e:  # a damaged digests file must not break the status line
             return f"Verification record unreadable: {e}"
-        if rec is None:
-            return "Never fully verified on this computer"
-        when = rec.when.replace("T", " ").replace("Z", " UTC")
-        if not rec.ok:
-            return f"Last full verification {when}: FAILED ({rec.summary})"
-        digest = (rec.digest_b64 or "")[:16]
-        tip = rec.tip.split("sequenceNo:")[-1].rstrip("}") if rec.tip else "?"
-        return (f"Last fully verified {when} · {rec.blocks:,} blocks · digest {digest}… "
-                f"at block {tip}")
+        return status_text(rec)
+
+
+def status_text(rec: VerificationRecord | None) -> str:
+    """The status line: when the ledger file was last fully verified, against which digest."""
+    if rec is None:
+        return "Never fully verified on this computer"
+    when = rec.when.replace("T", " ").replace("Z", " UTC")
+    if not rec.ok:
+        return f"Last full verification {when}: FAILED ({rec.summary})"
+    digest = (rec.digest_b64 or "")[:16]
+    tip = rec.tip.split("sequenceNo:")[-1].rstrip("}") if rec.tip else "?"
+    return (f"Last fully verified {when} · {rec.blocks:,} blocks · digest {digest}… "
+            f"at block {tip}")

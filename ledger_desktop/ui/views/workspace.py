@@ -42,6 +42,10 @@ def _register_builtin_views() -> None:
     register_view("block", lambda ws, _key: BlockInspector(ws))
     register_view("query", lambda ws, _key: QueryView(ws))
 
+    from ..verify.register import register_verification_views
+
+    register_verification_views(register_view)
+
 
 class LedgerWorkspace(QWidget):
     open_failed = Signal(object)
@@ -92,6 +96,9 @@ class LedgerWorkspace(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.status)
+        from ..verify.register import install_status
+
+        install_status(self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(50)
@@ -257,6 +264,24 @@ class LedgerWorkspace(QWidget):
 
     def do_show_block(self) -> None:
         self.open_block(self.block_count - 1)
+
+    # Verify menu: the verification centre (ui/verify/) handles these.
+    def do_show_chain(self) -> None:
+        self._verify("show_chain")
+
+    def do_verify_journal(self) -> None:
+        self._verify("verify_journal")
+
+    def do_get_digest(self) -> None:
+        self._verify("get_digest")
+
+    def do_verify_proof(self) -> None:
+        self._verify("verify_proof")
+
+    def _verify(self, action_id: str) -> None:
+        from ..verify.register import trigger
+
+        trigger(self, action_id)
 
     def do_show_history(self) -> None:
         pass  # only meaningful with a document selected (the documents view handles it)

@@ -1,0 +1,66 @@
+"""Plugs the verification centre into the app's ledger workspace: a "verify" view kind, the
+Verify menu's handlers, and a status line showing the last full verification."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from ...engine.digest_store import DigestStore
+from ..chain.context import LedgerViewContext
+from .hub import status_text
+
+#: Verify-menu action ids and what each does to the verification centre
+ACTIONS = ("show_chain", "verify_journal", "get_digest", "verify_proof")
+
+
+def view_context(ws: Any) -> LedgerViewContext:
+    """The context a workspace gives the chain and verification widgets."""
+    return LedgerViewContext(ws.path, ws.session, ws.ctx.profile.data_dir,
+                             open_block=ws.open_block, open_document=ws.open_history)
+
+
+def _make_centre(ws: Any, _key: Any) -> QWidget:
+    from .centre import VerificationCentre
+
+    centre = VerificationCentre(view_context(ws))
+    label = getattr(ws, "verification_status", None)
+    if label is not None:
+        centre.hub.status_changed.connect(label.setText)
+    return centre
+
+
+def register_verification_views(register_view: Callable[[str, Any], None]) -> None:
+    register_view("verify", _make_centre)
+
+
+def trigger(ws: Any, action_id: str) -> None:
+    """Open (or switch to) the verification centre and run a Verify-menu action in it."""
+    centre = ws.open_view("verify", None)
+    centre.trigger(action_id)
+
+
+def install_status(ws: Any) -> QLabel:
+    """A line under the workspace's status: last full verification and its digest."""
+    label = QLabel("")
+    label.setObjectName("verificationStatus")
+    label.setContentsMargins(6, 0, 6, 2)
+    ws.layout().addWidget(label)
+    ws.verification_status = label
+
+    def refresh() -> None:
+        strand = getattr(ws, "strand_id", None)
+        if not strand:
+            return
+        try:
+            rec = DigestStore(ws.ctx.profile.data_dir / "digests", strand).last_verification(
+                ws.path)
+        except Exception as e:  # a damaged record file must not break the workspace
+            label.setText(f"Verification record unreadable: {e}")
+            return
+        label.setText(status_text(rec))
+
+    ws.loaded.connect(refresh)
+    return label

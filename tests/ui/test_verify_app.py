@@ -1,0 +1,56 @@
+"""The verification centre inside the app: Verify menu, block inspector links, status line."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from tampering import tamper_copy
+
+from .conftest import open_workspace
+
+
+def test_verify_menu_finds_tampering_and_links_to_the_block_inspector(qtbot, window,
+                                                                      sample_ledger, tmp_path):
+    bad = tmp_path / "tampered.ledger"
+    doc = tamper_copy(sample_ledger, bad, 12)
+    ws = open_workspace(qtbot, window, bad)
+    status = ws.verification_status
+    qtbot.wait_until(lambda: "Never fully verified" in status.text())
+    menu_texts = [a.text() for a in window.menus["verify"].actions()]
+    assert "&Verify Journal" in menu_texts and "Hash &Chain" in menu_texts
+    window.actions_by_id["verify_journal"].trigger()
+    centre = ws.view("verify")
+    assert centre is not None and ws.views.currentWidget() is centre
+    qtbot.wait_until(lambda: centre.hub.report is not None, timeout=20000)
+    report = centre.hub.report
+    assert report.first_failure.seq == 12
+    assert doc in [r.document_id for r in report.first_failure.revisions]
+    assert "FAILED" in status.text()
+    # "Open block" in the report opens the app's block inspector at the failing block
+    qtbot.mouseClick(centre.panel.report_view.open_first, Qt.MouseButton.LeftButton)
+    inspector = ws.view("block")
+    assert inspector is not None and ws.views.currentWidget() is inspector
+    # clicking a block in the chain view does the same
+    chain = centre.chain
+    ws.views.setCurrentWidget(centre)
+    chain.show_range(0, 20)
+    qtbot.wait_until(lambda: chain.item.visible_range()[1] <= 22)
+    chain.plot.grab()
+    with qtbot.wait_signal(chain.block_activated) as sig:
+        qtbot.mouseClick(chain.plot.viewport(), Qt.MouseButton.LeftButton,
+                         pos=chain.block_center(5))
+    assert sig.args == [5]
+    assert ws.views.currentWidget() is inspector
+
+
+def test_status_line_after_a_healthy_verification(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    ws.trigger("verify_journal")
+    centre = ws.view("verify")
+    qtbot.wait_until(lambda: centre.hub.report is not None, timeout=20000)
+    assert centre.hub.report.ok
+    assert "Last fully verified" in ws.verification_status.text()
+    assert centre.hub.report.digest_b64[:16] in ws.verification_status.text()
+    # reopening the ledger shows the same record (kept outside the ledger file)
+    window.close_tab(window.tabs.indexOf(ws))
+    ws2 = open_workspace(qtbot, window, sample_ledger)
+    qtbot.wait_until(lambda: "Last fully verified" in ws2.verification_status.text())
