@@ -10,7 +10,14 @@ from typing import Any
 
 from amazon.ion import simpleion
 from amazon.ion.core import IonType, Timestamp, TimestampPrecision
-from amazon.ion.simple_types import IonPyBytes, IonPyDict, IonPyList, IonPyNull, IonPyText
+from amazon.ion.simple_types import (
+    IonPyBytes,
+    IonPyDict,
+    IonPyInt,
+    IonPyList,
+    IonPyNull,
+    IonPyText,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,6 +66,11 @@ scalars = st.one_of(
     st.binary(max_size=8).map(lambda b: IonPyBytes.from_value(IonType.CLOB, b)),
     st.sampled_from([IonType.INT, IonType.STRING, IonType.STRUCT]).map(
         lambda t: IonPyNull.from_value(t, None)),
+    st.tuples(st.integers(-5, 300), st.lists(st.sampled_from(["a", "b", "ann"]), min_size=1,
+                                              max_size=3)).map(
+        lambda p: IonPyInt.from_value(IonType.INT, p[0], tuple(p[1]))),
+    st.tuples(text, st.sampled_from([("a",), ("x", "y")])).map(
+        lambda p: IonPyText.from_value(IonType.STRING, p[0], p[1])),
 )
 
 
@@ -110,6 +122,9 @@ def test_hash_survives_an_ion_round_trip(value: IonPyDict) -> None:
 def _changes(x: Any) -> list[Any]:
     """Values that differ from `x` in the Ion data model (type, precision, scale, content)."""
     ion_type = getattr(x, "ion_type", None)
+    if getattr(x, "ion_annotations", ()) and isinstance(x, (IonPyInt, IonPyText)):
+        plain = type(x).from_value(ion_type, x, ())
+        return [plain, type(x).from_value(ion_type, x, tuple(reversed(x.ion_annotations)) + ("z",))]
     if isinstance(x, IonPyNull) or x is None:
         return [IonPyNull.from_value(IonType.BOOL, None), False, 0]
     if isinstance(x, bool):
