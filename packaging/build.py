@@ -4,9 +4,9 @@ Steps, each timed:
   1. render the icons from resources/icons/app/*.svg (PNG sizes, .ico, .icns)
   2. freeze with PyInstaller (packaging/ledger-desktop.spec): dist/ledger-desktop/ holds
      `ledger-desktop` (windowed app) and `ledger` (CLI) sharing one _internal folder
-  3. smoke-test the frozen app (offscreen, temporary profile: builds, opens and verifies the
-     sample, quits by itself) and the frozen CLI (sample, verify, info); any error or unexpected
-     stderr fails the build
+  3. smoke-test the frozen app (offscreen, and on X11 under Xvfb when xvfb-run is installed;
+     temporary profile: builds, opens and verifies the sample, quits by itself) and the frozen
+     CLI (sample, verify, info); any error or unexpected stderr fails the build
   4. per platform: Linux, dist/ledger-desktop_<v>_amd64.deb and
      dist/ledger-desktop-<v>-linux-x86_64.tar.gz; Windows, the Inno Setup installer when
      `iscc` is on PATH; macOS, dist/Ledger Desktop.app and a .dmg (hdiutil)
@@ -103,8 +103,15 @@ class Build:
         self.report["sizes"]["bundle"] = tree_size(self.bundle)
 
     def smoke(self) -> None:
-        app = frozen_smoke.smoke_app(self.bundle / f"{cfg.APP_ID}{self.exe_suffix}")
+        exe = self.bundle / f"{cfg.APP_ID}{self.exe_suffix}"
+        app = frozen_smoke.smoke_app(exe)
         self.log(app.stdout.strip())
+        if IS_LINUX and shutil.which("xvfb-run"):
+            x11 = frozen_smoke.smoke_app(exe, x11=True)
+            self.log(f"on X11 (Xvfb): {x11.stdout.strip()}")
+            self.report["smoke_x11"] = x11.stdout.strip()
+        else:
+            self.log("xvfb-run not found: the app was smoke-tested offscreen only")
         cli = frozen_smoke.smoke_cli(self.bundle / f"{cfg.CLI_NAME}{self.exe_suffix}",
                                      self.version)
         self.log(f"CLI: {len(cli)} commands ran as expected")

@@ -85,16 +85,24 @@ def check(result: Run, expect_stdout: str) -> Run:
     return result
 
 
-def smoke_app(exe: Path, timeout: float = APP_TIMEOUT_S) -> Run:
-    """Start the app with a temporary profile; it opens and verifies the sample and quits."""
+def smoke_app(exe: Path, timeout: float = APP_TIMEOUT_S, x11: bool = False) -> Run:
+    """Start the app with a temporary profile; it opens and verifies the sample and quits.
+
+    Offscreen by default; with `x11`, on the xcb platform plugin under Xvfb (`xvfb-run`), which
+    proves the bundled X11 libraries and plugins load as they will on a desktop.
+    """
     argv = [str(exe), "--temp-profile", "--smoke-test",
             "--quit-after", str(int(timeout * 1000) - 10_000)]   # a backstop of its own
+    if x11:
+        argv = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *argv]
     with tempfile.TemporaryDirectory(prefix="ledger-smoke-home-") as home:
         # A fresh HOME: nothing the user has configured (or a previous run left) takes part.
         log = Path(home) / "smoke.log"
         env = clean_env({"HOME": home, "XDG_CONFIG_HOME": f"{home}/.config",
                          "XDG_DATA_HOME": f"{home}/.local/share",
                          "XDG_CACHE_HOME": f"{home}/.cache", "LEDGER_DESKTOP_SMOKE_LOG": str(log)})
+        if x11:
+            env["QT_QPA_PLATFORM"] = "xcb"
         result = run(argv, timeout, env)
         if not result.stdout.strip() and log.exists():
             # A windowed Windows executable has no stdout: the app wrote its outcome here.

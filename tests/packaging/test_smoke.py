@@ -3,6 +3,7 @@ the source tree through small launcher scripts standing in for the frozen execut
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,14 @@ def test_app_smoke_test_opens_and_verifies_the_sample(tmp_path: Path) -> None:
     run = frozen_smoke.smoke_app(launcher(tmp_path, "ledger-desktop", "ledger_desktop.ui.app"))
     assert "smoke test passed: verified" in run.stdout
     assert "sample.ledger" in run.stdout and "verified: " in run.stdout
+
+
+@needs_posix
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+def test_app_smoke_test_on_x11(tmp_path: Path) -> None:
+    run = frozen_smoke.smoke_app(launcher(tmp_path, "ledger-desktop", "ledger_desktop.ui.app"),
+                                 x11=True)
+    assert "smoke test passed: verified" in run.stdout and run.argv[0] == "xvfb-run"
 
 
 @needs_posix
