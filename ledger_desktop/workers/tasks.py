@@ -84,6 +84,9 @@ class _Bridge(QObject):
 
     @Slot(object, str, object)
     def _deliver(self, task: Task, kind: str, payload: Any) -> None:
+        lane = self.parent()
+        if kind == "succeeded" and getattr(lane, "_stopping", False):
+            kind = "cancelled"  # the lane was stopped: whoever asked is being torn down
         if kind == "started":
             task.started.emit()
         elif kind == "progress":

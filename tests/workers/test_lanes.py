@@ -185,3 +185,18 @@ def test_signal_emit_keeps_bool_refcounts(qtbot):
     for i in range(200):
         emitter.fired.emit(i)
     assert sys.getrefcount(True) >= before - 5
+
+
+def test_results_after_stop_arrive_as_cancelled(qtbot):
+    """A widget tearing down its lane must not receive late successes (it would submit more)."""
+    lane = Lane("late")
+    task = lane.submit(lambda _r, _p, _c: "done")
+    got: list[str] = []
+    task.succeeded.connect(lambda _r: got.append("succeeded"))
+    task.cancelled.connect(lambda: got.append("cancelled"))
+    while task.state is TaskState.PENDING:  # let the worker finish before the GUI hears of it
+        threading.Event().wait(0.001)
+    threading.Event().wait(0.05)
+    assert lane.stop()
+    qtbot.wait_until(lambda: task.done, timeout=5000)
+    assert got == ["cancelled"]

@@ -43,6 +43,15 @@ def fetch_page(ledger: Any, table_id: str, after: int, want: int, flt: FieldFilt
     return out, after, False, scanned
 
 
+def _collect_paths(value: Any, prefix: str, out: set[str], depth: int) -> None:
+    if depth == 0 or ion_type(value).name != "STRUCT" or len(out) > 2000:
+        return
+    for key in value:
+        path = f"{prefix}.{key}" if prefix else str(key)
+        out.add(path)
+        _collect_paths(value[key], path, out, depth - 1)
+
+
 class DocumentsModel(QAbstractTableModel):
     page_loaded = Signal(int)         # rows added
     load_failed = Signal(object)      # exception
@@ -63,6 +72,7 @@ class DocumentsModel(QAbstractTableModel):
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._cells: dict[int, list[str]] = {}
         self._grey: Any = None
+        self.paths: set[str] = set()  # dotted field paths seen, e.g. Owners.PrimaryOwner
 
     # -- shape ------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -184,6 +194,8 @@ class DocumentsModel(QAbstractTableModel):
                     if k not in seen:
                         seen.add(k)
                         new_fields.append(str(k))
+        for d in docs[:50]:  # nested paths (for completion) from a sample of each page
+            _collect_paths(d.data, "", self.paths, 3)
         if new_fields:
             first = self.columnCount()
             self.beginInsertColumns(QModelIndex(), first, first + len(new_fields) - 1)

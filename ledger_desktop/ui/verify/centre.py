@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..chain.context import LedgerViewContext
 from ..chain.view import ChainView
@@ -36,9 +36,11 @@ class VerificationCentre(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chain)
         split.addWidget(self.tabs)
-        split.setSizes([420, 480])
+        split.setSizes([520, 400])
+        self.splitter = split
         self.status = QLabel("")
         self.status.setObjectName("verifyStatus")
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split, 1)

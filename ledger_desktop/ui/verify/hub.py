@@ -136,7 +136,10 @@ def status_text(rec: VerificationRecord | None) -> str:
         return "Never fully verified on this computer"
     when = rec.when.replace("T", " ").replace("Z", " UTC")
     if not rec.ok:
-        return f"Last full verification {when}: FAILED ({rec.summary})"
+        summary = rec.summary.removeprefix("VERIFICATION FAILED: ")
+        if len(summary) > 90:
+            summary = summary[:89] + "…"
+        return f"Last full verification {when}: FAILED: {summary}"
     digest = (rec.digest_b64 or "")[:16]
     tip = rec.tip.split("sequenceNo:")[-1].rstrip("}") if rec.tip else "?"
     return (f"Last fully verified {when} · {rec.blocks:,} blocks · digest {digest}… "

@@ -20,9 +20,9 @@ from ...engine.proofs import b64
 
 ROW = 74
 TOP = 70
-BAND_W = 150
-MAIN_X, MAIN_W = 170, 470
-SIDE_X, SIDE_W = 690, 360
+BAND_W = 118
+MAIN_X, MAIN_W = 130, 400
+SIDE_X, SIDE_W = 560, 320
 BOX_H = 56
 
 OK_FILL, OK_EDGE = QColor("#dafbe1"), QColor("#2e9d4f")
@@ -128,6 +128,19 @@ class ProofDiagram(QGraphicsView):
                    (f" at {laid.tip}" if laid.tip else ""), MAIN_X + 8, y + 4, self._bold, edge)
         self._text(b64(laid.digest), MAIN_X + 8, y + 24, self._mono)
         scene.setSceneRect(QRectF(0, 0, SIDE_X + SIDE_W + 20, y + BOX_H + 20))
+        self._fit()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Scale down (never up) so the whole width of the path fits."""
+        width = self.scene().sceneRect().width()
+        avail = self.viewport().width() - 4
+        scale = min(1.0, avail / width) if width > 0 and avail > 0 else 1.0
+        self.resetTransform()
+        self.scale(scale, scale)
 
     def failing_steps(self) -> list[int]:
         """Indices of the boxes drawn as failing (red edge)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from ...engine.digest_store import DigestStore
 from ..chain.context import LedgerViewContext
@@ -27,8 +27,9 @@ def _make_centre(ws: Any, _key: Any) -> QWidget:
 
     centre = VerificationCentre(view_context(ws))
     label = getattr(ws, "verification_status", None)
-    if label is not None:
+    if label is not None:  # the workspace shows the status; the centre's own line is spare
         centre.hub.status_changed.connect(label.setText)
+        centre.status.hide()
     return centre
 
 
@@ -47,6 +48,8 @@ def install_status(ws: Any) -> QLabel:
     label = QLabel("")
     label.setObjectName("verificationStatus")
     label.setContentsMargins(6, 0, 6, 2)
+    # a long message must not widen the window
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     ws.layout().addWidget(label)
     ws.verification_status = label
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -96,6 +97,9 @@ class ReportView(QWidget):
         saves.addWidget(self.save_json_button)
         saves.addWidget(self.save_html_button)
 
+        for label in (self.banner, self.facts, self.first):
+            # labels keep their natural height; spare room goes to the tables (or nowhere)
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
@@ -112,6 +116,7 @@ class ReportView(QWidget):
         self.digests_title = QLabel("<b>Saved digests checked</b>")
         layout.addWidget(self.digests_title)
         layout.addWidget(self.digests)
+        layout.addStretch(0)
         layout.addLayout(saves)
         self.set_report(None)
 

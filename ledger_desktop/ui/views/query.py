@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ...engine.errors import QueryError
 from ...workers.interrupt import cancellable
 from ..actions import make_action, spec
+from ..busy import TaskFeedback
 from ..dialogs.errors import describe, error_box
 from ..icons import icon
 from ..ionfmt import as_ion
@@ -201,6 +202,7 @@ class QueryView(QWidget):
             lambda ledger, _p, cancel: run_statement(ledger, state, text, cancel),
             "run statement")
         self.task = task
+        TaskFeedback(task, self, "Running the statement…", dialog=False)  # busy cursor only
         self.status.setText("Running…")
         task.succeeded.connect(lambda result: self._done(text, result, started, explain))
         task.failed.connect(lambda exc: self._failed(text, exc, task.details))

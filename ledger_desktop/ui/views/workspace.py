@@ -18,6 +18,7 @@ from ...workers.session import LedgerSession
 from ..context import AppContext
 from ..dialogs import statement as ddl
 from ..dialogs.errors import error_box
+from ..settings import KEY_SPLITTERS
 from .browser import LedgerBrowser
 
 #: kind -> factory(workspace, key) -> QWidget; a view may define `title()`, `trigger(id)`,
@@ -67,6 +68,7 @@ class LedgerWorkspace(QWidget):
         self.strand_id: str | None = None
         self.known_fields: set[str] = set()
         self.ever_loaded = False
+        self.closed = False
         self._views: dict[tuple[str, Any], QWidget] = {}
 
         self.browser = LedgerBrowser()
@@ -88,6 +90,7 @@ class LedgerWorkspace(QWidget):
         self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 1000])
+        self._restore_layout()
 
         self.status = QLabel("Opening…")
         self.status.setObjectName("workspaceStatus")
@@ -125,6 +128,8 @@ class LedgerWorkspace(QWidget):
             error_box(self, "Cannot read the ledger", exc)
 
     def _loaded(self, result: tuple[list[Any], int, Any, str]) -> None:
+        if self.closed:
+            return
         self.tables, self.block_count, tip, self.strand_id = result
         first = not self.ever_loaded
         self.ever_loaded = True
@@ -200,8 +205,8 @@ class LedgerWorkspace(QWidget):
         self._views[("documents", table.table_id)] = view
         index = self.views.addTab(view, view.windowIcon(), view.title())
         self.views.setCurrentIndex(index)
-        view.model.columnsInserted.connect(lambda *_a, m=view.model:
-                                           self.known_fields.update(m.fields))
+        view.model.page_loaded.connect(lambda *_a, m=view.model:
+                                       self.known_fields.update(m.paths))
         return view
 
     def open_table_named(self, name: str) -> None:
@@ -357,9 +362,16 @@ class LedgerWorkspace(QWidget):
 
     # -- lifetime ---------------------------------------------------------------------------
     def save_layout(self) -> None:
-        pass
+        self.ctx.settings.set_bytes(KEY_SPLITTERS, self.splitter.saveState())
+
+    def _restore_layout(self) -> None:
+        state = self.ctx.settings.bytes_value(KEY_SPLITTERS)
+        if state is not None:
+            self.splitter.restoreState(state)
 
     def shutdown(self) -> None:
+        self.closed = True
+        self.save_layout()
         self._refresh_timer.stop()
         for index in reversed(range(self.views.count())):
             self.close_view(index)
