@@ -52,3 +52,11 @@ def test_default_mode_accepts_the_extensions(ledger):
     docs = ", ".join("{'i': " + str(i) + "}" for i in range(41))
     assert len(ledger.execute(f"INSERT INTO T << {docs} >>").values) == 41
     assert ledger.execute("SELECT VALUE t.i FROM T t ORDER BY t.i DESC LIMIT 1").values == [40]
+
+
+def test_qldb_statement_and_parameter_limits(strict):
+    long_stmt = "SELECT * FROM T WHERE a = 1" + " " * 100_000
+    with pytest.raises(LimitExceededError, match="100,000 characters"):
+        strict.execute(long_stmt)
+    with pytest.raises(LimitExceededError, match="parameter 1"):
+        strict.execute("SELECT * FROM T WHERE a = ?", "x" * 140_000)

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import QueryError
-from ..ion_values import now_timestamp, string
+from ..errors import LimitExceededError, QueryError
+from ..ion_values import dumps_binary, now_timestamp, string
 from . import ast as A
 from .compile import Compiler
 from .context import Ctx, Scope
@@ -42,6 +42,10 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.values)
 
+
+#: QLDB's statement limits (qldb-format.md 8.1), enforced in QLDB-strict mode.
+QLDB_STATEMENT_CHARS = 100_000
+QLDB_PARAMETER_BYTES = 128 * 1024
 
 _KINDS = {A.Select: "select", A.SetQuery: "select", A.Insert: "dml", A.Update: "dml",
           A.Delete: "dml", A.CreateTable: "ddl", A.DropTable: "ddl", A.UndropTable: "ddl",
@@ -71,6 +75,15 @@ def run(tx: Any, statement: str, params: Sequence[Any] = ()) -> QueryResult:
                          f"value(s) were given")
     strict = bool(getattr(tx, "strict", False))
     if strict:
+        if len(statement) > QLDB_STATEMENT_CHARS:
+            raise LimitExceededError(f"QLDB-strict: a statement has at most "
+                                     f"{QLDB_STATEMENT_CHARS:,} characters "
+                                     f"(this one has {len(statement):,})")
+        for i, p in enumerate(params, 1):
+            size = len(dumps_binary(to_ion(p)))
+            if size > QLDB_PARAMETER_BYTES:
+                raise LimitExceededError(f"QLDB-strict: parameter {i} is {size:,} bytes of Ion "
+                                         f"binary; at most {QLDB_PARAMETER_BYTES:,}")
         check_strict(node, statement)
     ctx = Ctx(tx, params, statement, strict, now=now_timestamp())
     comp = Compiler(ctx)

@@ -288,6 +288,7 @@ class FromPlan:
                         and isinstance(target.base.base, A.Var) \
                         and target.base.base.name == lvl.var and self._known_before(i, other):
                     lvl.access = ("doc", self.comp.expr(other, self.scope))
+                    lvl.where.remove(c)  # the lookup already guarantees it
                     return
 
     # ------------------------------------------------------------ execution

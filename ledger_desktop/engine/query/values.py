@@ -262,24 +262,14 @@ def clone(v: Any) -> Any:
 
 
 def to_ion(v: Any) -> Any:
-    """A query value made storable/printable: bags become lists, MISSING fields are dropped."""
+    """A query value made storable/printable: bags become lists, MISSING fields are dropped.
+
+    Ion containers (IonPyDict/IonPyList) come from storage or Ion literals and can hold
+    neither bags nor MISSING, so they are returned as they are (no copy per result row).
+    """
     if v is MISSING:
         return None
-    if isinstance(v, IonPyDict):
-        if any(x is MISSING or isinstance(x, (Bag, dict, list)) for x in v.values()):
-            out = IonPyDict()
-            for k, x in v.iteritems():
-                if x is not MISSING:
-                    out.add_item(k, to_ion(x))
-            out.ion_annotations = v.ion_annotations
-            return out
-        return v
-    if isinstance(v, IonPyList):
-        if any(x is MISSING or isinstance(x, (Bag, dict, list)) for x in v):
-            out_l = IonPyList([to_ion(x) for x in v])
-            out_l.ion_type = v.ion_type
-            out_l.ion_annotations = v.ion_annotations
-            return out_l
+    if isinstance(v, (IonPyDict, IonPyList)):
         return v
     if isinstance(v, dict):
         return {k: to_ion(x) for k, x in v.items() if x is not MISSING}
