@@ -48,13 +48,10 @@ def create_ledger_file(path: Path) -> Path:
 
 
 def import_journal_file(export_dir: Path, target: Path, progress: Any, cancel: Any) -> Path:
+    """The engine refuses an existing target and removes a half-built one on failure."""
     from ..engine.journal_import import import_journal
 
-    try:
-        import_journal(export_dir, target, progress, cancel)
-    except BaseException:
-        _remove_with_sidecars(target)  # a failed import leaves no half-built ledger behind
-        raise
+    import_journal(export_dir, target, progress=progress, cancel=cancel)
     return target
 
 
