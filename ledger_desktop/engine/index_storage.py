@@ -21,6 +21,8 @@ from .transaction import build_index_entries
 
 _CREATE_INDEX = re.compile(r"^\s*CREATE\s+INDEX\s+ON\s+\"?(\w+)\"?\s*\(\s*\"?(\w+)\"?\s*\)",
                            re.IGNORECASE)
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+\"?(\w+)\"?", re.IGNORECASE)
+_PROVISIONAL = -2  # catalog_version of a table whose QLDB id is not known yet
 _DROP_TABLE = re.compile(r"^\s*DROP\s+TABLE\s+\"?(\w+)\"?\s*$", re.IGNORECASE)
 _UNDROP_TABLE = re.compile(r"^\s*UNDROP\s+TABLE\s+[\"']?(\w+)[\"']?\s*$", re.IGNORECASE)
 
@@ -60,10 +62,29 @@ def _foreign_catalog(conn: sqlite3.Connection, block: Any) -> None:
     if "documents" in info:
         for _doc_id, d in info["documents"].items():
             table_id, name = str(d["tableId"]), str(d["tableName"])
-            conn.execute("INSERT OR IGNORE INTO tables_(table_id, name, status, tags, "
-                         "catalog_version) VALUES (?,?,'ACTIVE',NULL,-1)", (table_id, name))
+            if conn.execute("SELECT 1 FROM tables_ WHERE table_id=?", (table_id,)).fetchone():
+                continue
+            # A table first seen through CREATE TABLE / CREATE INDEX got a provisional id;
+            # its first document reveals QLDB's real id.
+            row = conn.execute("SELECT table_id FROM tables_ WHERE name=? AND status='ACTIVE' "
+                               "AND catalog_version=?", (name, _PROVISIONAL)).fetchone()
+            if row is not None:
+                conn.execute("UPDATE tables_ SET table_id=?, catalog_version=-1 "
+                             "WHERE table_id=?", (table_id, row[0]))
+                conn.execute("UPDATE indexes SET table_id=? WHERE table_id=?",
+                             (table_id, row[0]))
+                continue
+            conn.execute("INSERT INTO tables_(table_id, name, status, tags, catalog_version) "
+                         "VALUES (?,?,'ACTIVE',NULL,-1)", (table_id, name))
     for st in info.get("statements", []):
         text = str(st["statement"])
+        m = _CREATE_TABLE.match(text)
+        if m:
+            if conn.execute("SELECT 1 FROM tables_ WHERE name=? AND status='ACTIVE'",
+                            (m.group(1),)).fetchone() is None:
+                conn.execute("INSERT INTO tables_(table_id, name, status, tags, catalog_version)"
+                             " VALUES (?,?,'ACTIVE',NULL,?)", (new_id(), m.group(1), _PROVISIONAL))
+            continue
         m = _CREATE_INDEX.match(text)
         if m:
             row = conn.execute("SELECT table_id FROM tables_ WHERE name=? AND status='ACTIVE'",
@@ -71,7 +92,7 @@ def _foreign_catalog(conn: sqlite3.Connection, block: Any) -> None:
             if row is None:
                 table_id = new_id()  # QLDB's table id is not in the export until a document
                 conn.execute("INSERT INTO tables_(table_id, name, status, tags, catalog_version)"
-                             " VALUES (?,?,'ACTIVE',NULL,-1)", (table_id, m.group(1)))
+                             " VALUES (?,?,'ACTIVE',NULL,?)", (table_id, m.group(1), _PROVISIONAL))
             else:
                 table_id = row[0]
             if conn.execute("SELECT 1 FROM indexes WHERE table_id=? AND field=?",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import storage
 from .blocks import BlockAddress
 from .errors import BlockNotFoundError
-from .ion_values import block_address, ion_list, loads, struct
+from .ion_values import block_address, ion_list, loads, parse_timestamp, string, struct
 from .model import RevisionInfo
 
 if TYPE_CHECKING:
@@ -18,11 +19,37 @@ _KIND_NAMES = {storage.KIND_DATA: "data", storage.KIND_DELETED: "deleted",
                storage.KIND_REDACTED: "redacted"}
 
 _REV_COLS = "seq, idx, doc_id, version, table_id, kind, hash, metadata, data, data_hash"
+# The revision columns plus the block's tx_id and block_ts (to derive metadata).
+_REV_JOIN = (f"SELECT {', '.join('r.' + c.strip() for c in _REV_COLS.split(','))}, b.tx_id, "
+             "b.block_ts FROM revisions r JOIN blocks b ON b.seq = r.seq")
 
 
-def revision_struct(strand_id: str, row: tuple, *, system_hash_only: bool = True) -> Any:
+def derive_metadata(doc_id: str, version: int, tx_id: str, tx_time: Any) -> Any:
+    """{id, version, txTime, txId} of one of our own revisions, from its columns and block."""
+    return struct(("id", string(doc_id)), ("version", version), ("txTime", tx_time),
+                  ("txId", string(tx_id)))
+
+
+def _metadata(row: tuple, tx_id: str | None = None, tx_time: Any = None) -> Any:
+    """Stored metadata (imported blocks) or metadata derived from the columns (our blocks);
+    without `tx_id`/`tx_time`, the row carries the block's tx_id and block_ts after its ten
+    revision columns."""
+    if row[7] is not None:
+        return loads(row[7])
+    if tx_id is None:
+        tx_id, tx_time = row[10], _parse_ts(row[11])
+    return derive_metadata(row[2], row[3], str(tx_id), tx_time)
+
+
+@lru_cache(maxsize=4096)
+def _parse_ts(text: str) -> Any:
+    return parse_timestamp(text)
+
+
+def revision_struct(strand_id: str, row: tuple, tx_id: str | None = None, tx_time: Any = None,
+                    *, system_hash_only: bool = True) -> Any:
     """A revision row as QLDB shows it: {blockAddress, hash, data|dataHash?, metadata}."""
-    seq, _idx, _doc, _ver, _tid, kind, h, meta, data, data_hash = row
+    seq, _idx, _doc, _ver, _tid, kind, h, _meta, data, data_hash = row[:10]
     if kind == storage.KIND_HASH_ONLY or (kind == storage.KIND_SYSTEM and system_hash_only):
         return struct(("hash", bytes(h)))
     pairs: list[tuple[str, Any]] = [("blockAddress", block_address(strand_id, seq)),
@@ -31,7 +58,7 @@ def revision_struct(strand_id: str, row: tuple, *, system_hash_only: bool = True
         pairs.append(("data", loads(data)))
     elif kind == storage.KIND_REDACTED:
         pairs.append(("dataHash", bytes(data_hash)))
-    pairs.append(("metadata", loads(meta)))
+    pairs.append(("metadata", _metadata(row, tx_id, tx_time)))
     return struct(*pairs)
 
 
@@ -46,7 +73,9 @@ def assemble_block(strand_id: str, body: bytes, rev_rows: list[tuple]) -> Any:
     known = set(_FIELD_ORDER)
     pairs += [(k, v) for k, v in stored.items() if k not in known and k != "revisions"]
     if rev_rows:
-        pairs.append(("revisions", ion_list([revision_struct(strand_id, r) for r in rev_rows])))
+        tx_id, tx_time = str(stored["transactionId"]), stored["blockTimestamp"]
+        pairs.append(("revisions", ion_list([revision_struct(strand_id, r, tx_id, tx_time)
+                                             for r in rev_rows])))
     return struct(*pairs)
 
 
@@ -90,9 +119,10 @@ def _statements_of(body: bytes, doc_id: str) -> list[str]:
         return []
 
 
-def _revision_info(ledger: Ledger, row: tuple, tx_id: str, body: bytes | None) -> RevisionInfo:
-    seq, _idx, doc_id, version, table_id, kind, h, meta, data, data_hash = row
-    metadata = loads(meta)
+def _revision_info(ledger: Ledger, row: tuple, body: bytes | None) -> RevisionInfo:
+    seq, _idx, doc_id, version, table_id, kind, h, _meta, data, data_hash = row[:10]
+    tx_id = row[10]
+    metadata = _metadata(row)
     return RevisionInfo(
         doc_id=doc_id, version=version, address=BlockAddress(ledger.strand_id, seq),
         hash=bytes(h), kind=_KIND_NAMES.get(kind, "system"),
@@ -107,17 +137,15 @@ def document_history(ledger: Ledger, doc_id: str) -> list[RevisionInfo]:
     """Every revision of one document, oldest first, with the statements that made it."""
     conn = ledger._conn
     rows = conn.execute(
-        f"SELECT {', '.join('r.' + c.strip() for c in _REV_COLS.split(','))}, b.tx_id, b.body "
-        "FROM revisions r JOIN blocks b ON b.seq = r.seq WHERE r.doc_id=? AND r.kind!=? "
+        f"{_REV_JOIN.replace(' FROM', ', b.body FROM')} WHERE r.doc_id=? AND r.kind!=? "
         "ORDER BY r.version", (doc_id, storage.KIND_SYSTEM)).fetchall()
-    return [_revision_info(ledger, r[:10], r[10], r[11]) for r in rows]
+    return [_revision_info(ledger, r[:12], r[12]) for r in rows]
 
 
 def revision_at(ledger: Ledger, doc_id: str, seq: int) -> tuple[Any, int, list[bytes]]:
     """(revision struct, its index in the block, all revision hashes of the block)."""
     conn = ledger._conn
-    rows = conn.execute(f"SELECT {_REV_COLS} FROM revisions WHERE seq=? ORDER BY idx",
-                        (seq,)).fetchall()
+    rows = conn.execute(f"{_REV_JOIN} WHERE r.seq=? ORDER BY r.idx", (seq,)).fetchall()
     for r in rows:
         if r[2] == doc_id and r[5] != storage.KIND_SYSTEM:
             return revision_struct(ledger.strand_id, r), r[1], [bytes(x[6]) for x in rows]
@@ -128,11 +156,13 @@ def revision_at(ledger: Ledger, doc_id: str, seq: int) -> tuple[Any, int, list[b
 
 def committed_view_rows(ledger: Ledger, table_id: str) -> Iterator[Any]:
     cur = ledger._new_cursor().execute(
-        f"SELECT {', '.join('r.' + c.strip() for c in _REV_COLS.split(','))} "
-        "FROM documents d JOIN revisions r ON r.seq = d.seq AND r.idx = d.idx "
+        f"{_REV_JOIN} JOIN documents d ON r.seq = d.seq AND r.idx = d.idx "
         "WHERE d.table_id=? ORDER BY d.rowid", (table_id,))
     for row in cur:
         yield revision_struct(ledger.strand_id, row)
+
+
+_LEAD = ", lead(r.seq) OVER (PARTITION BY r.doc_id ORDER BY r.version)"
 
 
 def history_rows(ledger: Ledger, table_id: str, start: Any = None,
@@ -144,26 +174,26 @@ def history_rows(ledger: Ledger, table_id: str, start: Any = None,
     """
     if doc_id is None:
         cur = ledger._new_cursor().execute(
-            f"SELECT {_REV_COLS}, lead(seq) OVER (PARTITION BY doc_id ORDER BY version) "
-            "FROM revisions WHERE table_id=? AND kind!=? ORDER BY seq, idx",
+            f"{_REV_JOIN.replace(' FROM', _LEAD + ' FROM')} "
+            "WHERE r.table_id=? AND r.kind!=? ORDER BY r.seq, r.idx",
             (table_id, storage.KIND_SYSTEM))
     else:
         cur = ledger._new_cursor().execute(
-            f"SELECT {_REV_COLS}, lead(seq) OVER (PARTITION BY doc_id ORDER BY version) "
-            "FROM revisions WHERE doc_id=? AND +table_id=? AND kind!=? ORDER BY seq, idx",
+            f"{_REV_JOIN.replace(' FROM', _LEAD + ' FROM')} "
+            "WHERE r.doc_id=? AND +r.table_id=? AND r.kind!=? ORDER BY r.seq, r.idx",
             (doc_id, table_id, storage.KIND_SYSTEM))
     next_time: dict[int, Any] = {}
     for row in cur:
-        rev = revision_struct(ledger.strand_id, row[:10])
+        rev = revision_struct(ledger.strand_id, row[:12])
         if start is not None or end is not None:
             tx_time = rev["metadata"]["txTime"]
             if end is not None and tx_time > end:
                 continue
-            if start is not None and row[10] is not None:
-                nxt = next_time.get(row[10])
+            if start is not None and row[12] is not None:
+                nxt = next_time.get(row[12])
                 if nxt is None:
-                    nxt = _block_time(ledger, row[10])
-                    next_time[row[10]] = nxt
+                    nxt = _block_time(ledger, row[12])
+                    next_time[row[12]] = nxt
                 if nxt < start:
                     continue  # superseded before the interval began
             if start is not None and "data" not in rev and "dataHash" not in rev \

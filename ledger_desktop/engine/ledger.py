@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import index_storage, journal_reads, limits, merkle_store, storage
-from .blocks import BlockAddress, header_entry, revision_hash
+from .blocks import BlockAddress, header_entry
 from .cancel import CancelToken, Progress
 from .errors import (
     BlockNotFoundError,
@@ -40,6 +40,7 @@ from .ion_values import (
     string,
     struct,
 )
+from .metadata_hash import block_field_hashes, metadata_hash
 from .model import BlockSummary, Digest, Document, RevisionInfo, TableInfo
 from .transaction import Transaction
 
@@ -215,14 +216,17 @@ class Ledger:
 
     def document(self, doc_id: str) -> Document | None:
         r = self._conn.execute(
-            "SELECT d.doc_id, d.table_id, d.version, d.seq, d.data, d.rowid, r.hash, r.metadata "
-            "FROM documents d JOIN revisions r ON r.seq=d.seq AND r.idx=d.idx WHERE d.doc_id=?",
-            (doc_id,)).fetchone()
+            "SELECT d.doc_id, d.table_id, d.version, d.seq, d.data, d.rowid, r.hash, r.metadata, "
+            "b.tx_id, b.block_ts FROM documents d JOIN revisions r ON r.seq=d.seq AND r.idx=d.idx "
+            "JOIN blocks b ON b.seq = d.seq WHERE d.doc_id=?", (doc_id,)).fetchone()
         if r is None:
             return None
-        meta = loads(r[7])
-        return Document(r[0], r[1], r[2], loads(r[4]), r[3], r[5], bytes(r[6]),
-                        meta["txTime"], str(meta["txId"]))
+        if r[7] is not None:  # imported revision: its stored metadata
+            meta = loads(r[7])
+            tx_time, tx_id = meta["txTime"], str(meta["txId"])
+        else:
+            tx_time, tx_id = parse_timestamp(r[9]), r[8]
+        return Document(r[0], r[1], r[2], loads(r[4]), r[3], r[5], bytes(r[6]), tx_time, tx_id)
 
     def document_history(self, doc_id: str) -> list[RevisionInfo]:
         return journal_reads.document_history(self, doc_id)
@@ -462,10 +466,8 @@ def _initialise(conn: sqlite3.Connection, ledger_name: str, strict: bool) -> Non
         tx_id = new_id()
         addr = block_address(strand_id, 0)
         genesis_id = new_id()
-        meta = struct(("id", string(genesis_id)), ("version", 0), ("txTime", ts),
-                      ("txId", string(tx_id)))
         data = struct(("ledgerName", string(ledger_name)), ("strandId", string(strand_id)))
-        h = revision_hash(meta, data)
+        h = dot(metadata_hash(genesis_id, 0, block_field_hashes(ts, tx_id)), ion_hash(data))
         entries = [header_entry(addr, tx_id, ts), merkle_root([h])]
         entries_hash = merkle_root(entries)
         block_hash = dot(entries_hash, b"")
@@ -479,8 +481,8 @@ def _initialise(conn: sqlite3.Connection, ledger_name: str, strict: bool) -> Non
             (tx_id, dumps_text(ts), block_hash, entries_hash, b"", body))
         conn.execute(
             "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, metadata, "
-            "data, data_hash) VALUES (0,0,?,0,NULL,?,?,?,?,NULL)",
-            (genesis_id, storage.KIND_SYSTEM, h, dumps_binary(meta), dumps_binary(data)))
+            "data, data_hash) VALUES (0,0,?,0,NULL,?,?,NULL,?,NULL)",
+            (genesis_id, storage.KIND_SYSTEM, h, dumps_binary(data)))
         merkle_store.append_leaf(conn, 0, block_hash)
         storage.set_meta(conn, "tip_seq", 0)
         storage.set_meta(conn, "digest", block_hash)

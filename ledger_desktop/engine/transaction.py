@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import storage
-from .blocks import BlockAddress, header_entry, revision_hash
+from .blocks import EMPTY_DATA_HASH, BlockAddress, header_entry
 from .errors import (
     ConflictError,
     DocumentNotFoundError,
@@ -30,6 +30,7 @@ from .errors import (
 )
 from .ids import new_id
 from .index_keys import index_key
+from .ion_binary_hash import ion_hash_binary
 from .ion_hash import dot, ion_hash, merkle_root, statement_hash
 from .ion_values import (
     block_address,
@@ -43,6 +44,7 @@ from .ion_values import (
     struct,
 )
 from .merkle_store import append_leaf, digest_at
+from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Document, IndexInfo, TableInfo
 
 if TYPE_CHECKING:
@@ -355,7 +357,7 @@ class Transaction:
     def _catalog_version(self, table_id: str) -> int:
         row = self._conn.execute("SELECT catalog_version FROM tables_ WHERE table_id=?",
                                  (table_id,)).fetchone()
-        return -1 if row is None else row[0]
+        return -1 if row is None else max(row[0], -1)  # imported tables: no revision yet
 
     def _stage_table(self, info: TableInfo, stmt: int) -> _PendingTable:
         pt = self._tables.get(info.table_id)
@@ -572,21 +574,23 @@ class Transaction:
         documents: list[tuple[str, Any]] = []
         doc_ops: list[tuple[str, _PendingDoc, int, int]] = []  # doc_id, pd, version, idx
         table_names = self._table_names()
+        # Metadata {id, version, txTime, txId} is derived from the columns and the block, not
+        # stored again (docs/journal-format.md); its hash needs no Ion values.
+        block_fields = block_field_hashes(ts, self.id)
         for doc_id, pd in self._docs.items():
             version = pd.base_version + 1
-            meta = struct(("id", string(doc_id)), ("version", version), ("txTime", ts),
-                          ("txId", tx_id))
+            mh = metadata_hash(doc_id, version, block_fields)
             idx = len(revision_rows)
             if pd.data is None:
-                h = revision_hash(meta, deleted=True)
+                h = dot(mh, EMPTY_DATA_HASH)
                 revision_rows.append((seq, idx, doc_id, version, pd.table_id,
-                                      storage.KIND_DELETED, h, dumps_binary(meta), None, None))
+                                      storage.KIND_DELETED, h, None, None, None))
             else:
                 blob = dumps_binary(pd.data)
                 self._check_doc_size(pd.data, blob)
-                h = revision_hash(meta, pd.data)
+                h = dot(mh, ion_hash(pd.data))
                 revision_rows.append((seq, idx, doc_id, version, pd.table_id,
-                                      storage.KIND_DATA, h, dumps_binary(meta), blob, None))
+                                      storage.KIND_DATA, h, None, blob, None))
             rev_hashes.append(h)
             doc_ops.append((doc_id, pd, version, idx))
             documents.append((doc_id, struct(
@@ -595,13 +599,10 @@ class Transaction:
                 ("statements", ion_list(list(pd.statements))))))
         for table_id, pt in self._tables.items():
             version = pt.base_version + 1
-            meta = struct(("id", string(table_id)), ("version", version), ("txTime", ts),
-                          ("txId", tx_id))
             data = catalog_struct(pt.info)
-            h = revision_hash(meta, data)
+            h = dot(metadata_hash(table_id, version, block_fields), ion_hash(data))
             revision_rows.append((seq, len(revision_rows), table_id, version, None,
-                                  storage.KIND_SYSTEM, h, dumps_binary(meta),
-                                  dumps_binary(data), None))
+                                  storage.KIND_SYSTEM, h, None, dumps_binary(data), None))
             rev_hashes.append(h)
 
         statements = ion_list([struct(("statement", string(s.text)), ("startTime", s.start_time),
@@ -730,7 +731,7 @@ class Transaction:
                                    (rseq, ridx)).fetchone()
             conn.execute("UPDATE revisions SET kind=?, data=NULL, data_hash=? "
                          "WHERE seq=? AND idx=?",
-                         (storage.KIND_REDACTED, ion_hash(loads(blob)), rseq, ridx))
+                         (storage.KIND_REDACTED, ion_hash_binary(blob), rseq, ridx))
             conn.execute("UPDATE blocks SET has_redaction=1 WHERE seq=?", (rseq,))
 
 

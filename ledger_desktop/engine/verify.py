@@ -22,8 +22,10 @@ from . import storage
 from .blocks import EMPTY_DATA_HASH, BlockAddress, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
+from .ion_binary_hash import ion_hash_binary
 from .ion_hash import dot, ion_hash, merkle_root
 from .ion_values import dumps_text, loads
+from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Digest
 
 if TYPE_CHECKING:
@@ -327,6 +329,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
                                   "its indexed columns (address, time, transaction or hashes)",
                                   _affected(rows)))
     rev_hashes: list[bytes] = []
+    block_fields = None
     for row in rows:
         _s, idx, doc_id, version, table_id, kind, h, meta_blob, data, data_hash = row
         h = bytes(h)
@@ -334,17 +337,25 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
         if kind == storage.KIND_HASH_ONLY:
             continue
         try:
-            meta = loads(meta_blob)
-            mh = ion_hash(meta)
+            if meta_blob is None:
+                # Our own revision: metadata is derived from its columns and the block, so
+                # the hash check also proves the document id and version columns.
+                if block_fields is None:
+                    block_fields = block_field_hashes(body["blockTimestamp"], tx_id)
+                mh = metadata_hash(doc_id, version, block_fields)
+                meta_ok = True
+            else:
+                meta = loads(meta_blob)
+                mh = ion_hash(meta)
+                meta_ok = str(meta["id"]) == doc_id and int(meta["version"]) == version
+                if not is_foreign:
+                    meta_ok = meta_ok and str(meta["txId"]) == tx_id
             if kind in (storage.KIND_DATA, storage.KIND_SYSTEM):
-                computed = dot(mh, ion_hash(loads(data)))
+                computed = dot(mh, ion_hash_binary(data))
             elif kind == storage.KIND_REDACTED:
                 computed = dot(mh, bytes(data_hash))
             else:
                 computed = dot(mh, EMPTY_DATA_HASH)
-            meta_ok = str(meta["id"]) == doc_id and int(meta["version"]) == version
-            if not is_foreign:
-                meta_ok = meta_ok and str(meta["txId"]) == tx_id
         except Exception as e:
             report.fail(VerifyFailure(seq, "revision hash", f"revision {idx} cannot be read: {e}",
                                       [AffectedRevision(doc_id, version, table_id, idx)]))

@@ -178,9 +178,6 @@ def test_cli_round_trip_with_saved_digest(tmp_path: Path, source: Path) -> None:
     assert r.exit_code == 2 and "already exists" in r.output
 
 
-@pytest.mark.xfail(reason="engine: an index created before a table's first document gets a "
-                          "made-up table id in an imported ledger (system revisions are "
-                          "hash-only in exports), so the table appears twice", strict=False)
 def test_index_created_before_documents_survives_import(tmp_path: Path) -> None:
     with Ledger.create(tmp_path / "s.ledger") as ledger:
         with ledger.transaction() as tx:

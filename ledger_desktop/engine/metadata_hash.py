@@ -1,0 +1,39 @@
+"""H(metadata) for our own revisions, straight from the indexed columns.
+
+A revision's metadata is `{id, version, txTime, txId}`; in our own blocks `txTime` and `txId`
+are the block's time and transaction id, so the metadata is not stored a second time: it is
+derived from the columns (document id, version, block) whenever it is shown or hashed. The
+hash is computed without building Ion values: the two per-block field hashes are computed
+once per block, the two per-revision ones each cost one SHA-256. `tests/engine/
+test_metadata_hash.py` checks it against the generic `ion_hash` of the same struct.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from .ion_hash import _escape_always, _int, _symbol, _timestamp
+
+_sha = hashlib.sha256
+_ID = _symbol("id") + b"\x0b\x80"
+_VERSION = _symbol("version")
+_TX_TIME = _symbol("txTime")
+_TX_ID = _symbol("txId") + b"\x0b\x80"
+
+
+def _text(raw: bytes) -> bytes:
+    return _escape_always(raw) if (11 in raw or 12 in raw or 14 in raw) else raw
+
+
+def block_field_hashes(tx_time: Any, tx_id: str) -> tuple[bytes, bytes]:
+    """The field hashes of `txTime` and `txId`, shared by every revision of a block."""
+    return (_sha(_TX_TIME + _timestamp(tx_time)).digest(),
+            _sha(_TX_ID + _text(tx_id.encode("utf-8")) + b"\x0e").digest())
+
+
+def metadata_hash(doc_id: str, version: int, block_fields: tuple[bytes, bytes]) -> bytes:
+    hashes = [_sha(_ID + _text(doc_id.encode("utf-8")) + b"\x0e").digest(),
+              _sha(_VERSION + _int(version)).digest(), *block_fields]
+    hashes.sort()
+    return _sha(b"\x0b\xd0" + _escape_always(b"".join(hashes)) + b"\x0e").digest()

@@ -1,0 +1,28 @@
+"""The column-derived metadata hash equals the generic Ion Hash of the metadata struct."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger_desktop.engine.ion_hash import ion_hash
+from ledger_desktop.engine.ion_values import now_timestamp, string, struct
+from ledger_desktop.engine.metadata_hash import block_field_hashes, metadata_hash
+
+ids = st.text(min_size=1, max_size=30)
+
+
+@given(ids, st.integers(min_value=0, max_value=2**40), ids)
+def test_matches_generic_ion_hash(doc_id, version, tx_id):
+    ts = now_timestamp()
+    meta = struct(("id", string(doc_id)), ("version", version), ("txTime", ts),
+                  ("txId", string(tx_id)))
+    assert metadata_hash(doc_id, version, block_field_hashes(ts, tx_id)) == ion_hash(meta)
+
+
+def test_marker_bytes_are_escaped():
+    ts = now_timestamp()
+    doc_id = "a\x0bb\x0ec\x0c"
+    meta = struct(("id", string(doc_id)), ("version", 11), ("txTime", ts),
+                  ("txId", string("\x0e")))
+    assert metadata_hash(doc_id, 11, block_field_hashes(ts, "\x0e")) == ion_hash(meta)
