@@ -225,6 +225,7 @@ class Insert(Node):
     table: str
     alias: str | None
     value: Node
+    single: bool = False  # `VALUE v`: exactly one document
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def plan_insert(comp: Compiler, node: A.Insert) -> Callable[[], list]:
     table = ctx.tx.table(node.table)
     comp.plan_lines.append(f"insert into table {table.name}")
     value_fn = comp.expr(node.value, Scope())
-    single = isinstance(node.value, (A.StructLit,))
+    single = node.single or isinstance(node.value, A.StructLit)
 
     def run() -> list:
         v = value_fn({})
@@ -56,8 +56,8 @@ def plan_insert(comp: Compiler, node: A.Insert) -> Callable[[], list]:
         elif code in (T_LIST, T_BAG, T_SEXP) and not single:
             docs = list(v)
         else:
-            raise ctx.error(f"INSERT expects a struct or a collection of structs, got "
-                            f"{type_name(v)}", node.value)
+            want = "a struct after VALUE" if single else "a struct or a collection of structs"
+            raise ctx.error(f"INSERT expects {want}, got {type_name(v)}", node.value)
         for d in docs:
             if tcode(d) != T_STRUCT:
                 raise ctx.error(f"every inserted document must be a struct, got "

@@ -344,9 +344,10 @@ def _install() -> None:
     # DML
     def insert_stmt(self, m, c):
         n = _nodes(c)
+        single = _kw(c, "VALUE")
         if len(n) == 3:
-            return A.Insert(n[0], n[1], n[2], pos=self._pos(m))
-        return A.Insert(n[0], None, n[1], pos=self._pos(m))
+            return A.Insert(n[0], n[1], n[2], single, pos=self._pos(m))
+        return A.Insert(n[0], None, n[1], single, pos=self._pos(m))
     add("insert_stmt", insert_stmt)
 
     def dml_target(self, m, c):
