@@ -200,3 +200,30 @@ def test_browsing_never_modifies_the_ledger_file(qtbot, window, sample_ledger):
     qtbot.wait_until(lambda: inspector.block is not None, timeout=5000)
     window.close_tab(window.tabs.indexOf(ws))
     assert file_digest(sample_ledger) == before
+
+
+def test_history_shows_redacted_and_deleted_revisions(qtbot, window, sample_ledger):
+    with Ledger.open(sample_ledger) as ledger:
+        t = ledger.table("Vehicle")
+        doc = ledger.documents(t.table_id)[0]
+        vin = doc.data["VIN"]
+        ledger.execute("UPDATE Vehicle AS v SET v.Color = 'Red' WHERE v.VIN = ?", vin)
+        first = ledger.document_history(doc.doc_id)[0]
+        ledger.execute("EXEC REDACT_REVISION ?, ?, ?", first.address.to_ion(), t.table_id,
+                       doc.doc_id)
+        ledger.execute("DELETE FROM Vehicle AS v WHERE v.VIN = ?", vin)
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = ws.open_history(doc.doc_id)
+    qtbot.wait_until(lambda: view.model.rowCount() == 3, timeout=5000)
+    states = [view.model.data(view.model.index(r, 1)) for r in range(3)]
+    assert states == ["redacted", "revision", "deleted"]
+    assert "deleted" in view.heading.text()
+    # Latest pair: the document disappears as a whole.
+    assert [c.kind for c in view.diff_model.changes] == ["removed"]
+    assert "v2 is deleted" in view.diff_summary.text()
+    view.timeline.selectRow(0)
+    assert "redacted" in view.pane.ion.text.toPlainText()
+    assert "v0 is redacted" in view.diff_summary.text()
+    assert view.diff_model.rowCount() == 0  # a redacted revision cannot be diffed
+    view.timeline.selectRow(2)
+    assert "deleted" in view.pane.ion.text.toPlainText()

@@ -149,7 +149,9 @@ class HistoryView(QWidget):
             self.diff_model.set_changes([])
             self.diff_summary.setText("")
             return
-        changes = diff_documents(self._data(a), self._data(b)) if a != b else []
+        redacted = [revs[r] for r in (a, b) if revs[r].kind == "redacted"]
+        changes = diff_documents(self._data(a), self._data(b)) \
+            if a != b and not redacted else []
         self.diff_model.set_changes(changes)
         self.diff_table.resizeColumnsToContents()
         for column in (0, 2, 3):
@@ -158,7 +160,9 @@ class HistoryView(QWidget):
         for row in (a, b):
             if revs[row].kind != "data":
                 notes.append(f"v{revs[row].version} is {revs[row].kind}")
-        text = "same revision" if a == b else summary(changes)
+        text = "same revision" if a == b else \
+            "no comparison: a redacted revision's data is gone (its hash remains)" \
+            if redacted else summary(changes)
         self.diff_summary.setText(text + (f" ({'; '.join(notes)})" if notes else ""))
 
     def _selection_changed(self, *_args: Any) -> None:
@@ -171,6 +175,8 @@ class HistoryView(QWidget):
             self.compare(rows[0], rows[-1])
         elif rows[0] > 0:
             self.compare(rows[0] - 1, rows[0])
+        elif len(self.model.revisions) > 1:
+            self.compare(0, 1)
 
     def _go_block(self) -> None:
         row = self.new_combo.currentIndex()
