@@ -139,8 +139,9 @@ def find_blocks(ledger: Ledger, text: str) -> BlockSearch:
                                 (query,)).fetchall()
     if rows:
         seqs = [r[0] for r in rows]
+        many = len(seqs) != 1
         return BlockSearch(query, "document", seqs, f"document {query}: {len(seqs)} "
-                           f"block{'s' if len(seqs) != 1 else ''} hold its revisions")
+                           f"block{'s hold' if many else ' holds'} its revisions")
     rows = ledger._conn.execute("SELECT seq FROM blocks WHERE tx_id=? ORDER BY seq",
                                 (query,)).fetchall()
     if rows:

@@ -33,6 +33,8 @@ class VerificationCentre(QWidget):
         self.tabs.addTab(self.panel, "Verify journal")
         self.tabs.addTab(self.digests, "Digests")
         self.tabs.addTab(self.proof, "Proof")
+        # every page scrolls or squeezes, so the user may give the chain view most of the height
+        self.tabs.setMinimumHeight(160)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chain)
         split.addWidget(self.tabs)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -53,7 +54,12 @@ class VerifyPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.bar)
         layout.addWidget(self.speed)
-        layout.addWidget(self.report_view, 1)
+        # the report scrolls, so the chain view above can take most of the height
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.report_view)
+        layout.addWidget(scroll, 1)
         hub.started.connect(self._started)
         hub.progressed.connect(self._progressed)
         hub.finished.connect(self._finished)

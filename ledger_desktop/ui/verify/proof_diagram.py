@@ -129,6 +129,7 @@ class ProofDiagram(QGraphicsView):
         self._text(b64(laid.digest), MAIN_X + 8, y + 24, self._mono)
         scene.setSceneRect(QRectF(0, 0, SIDE_X + SIDE_W + 20, y + BOX_H + 20))
         self._fit()
+        self.verticalScrollBar().setValue(0)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -155,8 +156,12 @@ class ProofView(QWidget):
         ol.setContentsMargins(0, 0, 0, 0)
         ol.addWidget(self.status)
         ol.addWidget(self.diagram, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inputs)
         split = QSplitter()
-        split.addWidget(inputs)
+        split.addWidget(scroll)
         split.addWidget(out)
         split.setStretchFactor(1, 1)
         split.setSizes([340, 900])
