@@ -91,6 +91,8 @@ SPECS: list[ActionSpec] = [
     ActionSpec("verify_proof", "&Proof…", "verify", None, None,
                "Prove a revision or block against a digest, or check proof files",
                scope="ledger"),
+    ActionSpec("verify_files", "Verify Proof &Files…", "verify", None, None,
+               "Check a revision or block and its proof against a digest, no ledger needed"),
     # Help
     ActionSpec("about", "&About Ledger Desktop", "help", None, "about",
                "Versions and licence"),

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
             "quit": self.close,
             "about": self.show_about,
             "close_tab": lambda: self.close_tab(self.tabs.currentIndex()),
+            "verify_files": self.open_proof_files,
         }
         if action_id in app_handlers:
             app_handlers[action_id]()
@@ -198,6 +199,12 @@ class MainWindow(QMainWindow):
             widget.deleteLater()
             self._update_actions()
             QTimer.singleShot(0, self.gc_pacer.full)  # its rows and views are garbage now
+
+    def open_proof_files(self) -> None:
+        """Check a revision or block and its proof from files, with no ledger open."""
+        from .verify.register import open_proof_window
+
+        open_proof_window(self)
 
     def show_about(self) -> None:
         from .dialogs.about import AboutDialog

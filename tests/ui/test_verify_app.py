@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from tampering import tamper_copy
 
 from .conftest import open_workspace
@@ -54,3 +55,35 @@ def test_status_line_after_a_healthy_verification(qtbot, window, sample_ledger):
     window.close_tab(window.tabs.indexOf(ws))
     ws2 = open_workspace(qtbot, window, sample_ledger)
     qtbot.wait_until(lambda: "Last fully verified" in ws2.verification_status.text())
+
+
+def test_proof_files_verify_with_no_ledger_open(qtbot, window, sample_ledger, tmp_path):
+    import base64
+
+    from ledger_desktop.engine import digest_file
+    from ledger_desktop.engine.ion_values import dumps_text
+    from ledger_desktop.engine.ledger import Ledger
+    from ledger_desktop.ui.verify.proof_view import ProofView
+
+    with Ledger.open(sample_ledger, read_only=True) as led:
+        digest = led.digest()
+        block, proof = led.get_block(f"{led.strand_id}:7", digest.tip)
+    (tmp_path / "block.ion").write_text(dumps_text(block))
+    (tmp_path / "proof.ion").write_text(dumps_text(proof))
+    digest_file.write_digest(tmp_path / "digest.json", digest)
+    assert window.current_workspace() is None
+    window.actions_by_id["verify_files"].trigger()
+    dialog = window.findChild(QDialog, "proofFilesDialog")
+    view = dialog.findChild(ProofView)
+    view.off_kind.setCurrentText("block")
+    view.off_value.setPlainText(str(tmp_path / "block.ion"))
+    view.off_proof.setText(str(tmp_path / "proof.ion"))
+    view.off_digest.setText(str(tmp_path / "digest.json"))
+    with qtbot.wait_signal(view.proved, timeout=10000) as sig:
+        qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    assert sig.args[0].result.ok
+    view.off_digest.setText(base64.b64encode(b"\2" * 32).decode())
+    with qtbot.wait_signal(view.proved, timeout=10000) as sig:
+        view.verify_offline()
+    assert not sig.args[0].result.ok
+    dialog.close()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...engine.digest_store import DigestStore
 from ..chain.context import LedgerViewContext
@@ -67,3 +68,20 @@ def install_status(ws: Any) -> QLabel:
 
     ws.loaded.connect(refresh)
     return label
+
+
+def open_proof_window(parent: QWidget) -> QDialog:
+    """A window of its own for verifying proof files, usable with no ledger open."""
+    from .proof_view import ProofView
+
+    dialog = QDialog(parent)
+    dialog.setObjectName("proofFilesDialog")
+    dialog.setWindowTitle("Verify Proof Files")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    view = ProofView(None, dialog)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(view)
+    dialog.finished.connect(lambda _r: view.shutdown())
+    dialog.resize(1100, 700)
+    dialog.show()
+    return dialog
