@@ -175,3 +175,25 @@ def test_create_and_drop_table_from_the_ui(qtbot, window, sample_ledger):
     root = ws.browser.model.item(1, 0)
     assert root.text() == "Dropped tables (1)"
     assert root.child(0, 0).data(Qt.ItemDataRole.DisplayRole) == "Audit"
+
+
+def test_undrop_table_and_create_index_from_the_ui(qtbot, window, sample_ledger):
+    with Ledger.open(sample_ledger) as ledger:
+        ledger.execute("CREATE TABLE Audit")
+        ledger.execute("DROP TABLE Audit")
+    ws = open_workspace(qtbot, window, sample_ledger)
+    dropped = next(t for t in ws.tables if t.name == "Audit")
+    ws.do_undrop_table(dropped)
+    dlg = [d for d in ws.findChildren(StatementDialog) if d.isVisible()][-1]
+    assert dlg.text() == f'UNDROP TABLE "{dropped.table_id}"'
+    with qtbot.wait_signal(ws.loaded, timeout=10000):
+        dlg.accept()
+    qtbot.wait_until(lambda: ws.table_by_name("Audit") is not None, timeout=5000)
+    ws.do_create_index(ws.table_by_name("Audit"))
+    dlg = [d for d in ws.findChildren(StatementDialog) if d.isVisible()][-1]
+    dlg.field_box.setEditText("Serial")
+    assert dlg.text() == "CREATE INDEX ON Audit (Serial)"
+    with qtbot.wait_signal(ws.loaded, timeout=10000):
+        dlg.accept()
+    qtbot.wait_until(lambda: [ix.field for ix in ws.table_by_name("Audit").indexes] ==
+                     ["Serial"], timeout=5000)
