@@ -227,3 +227,26 @@ def test_history_shows_redacted_and_deleted_revisions(qtbot, window, sample_ledg
     assert view.diff_model.rowCount() == 0  # a redacted revision cannot be diffed
     view.timeline.selectRow(2)
     assert "deleted" in view.pane.ion.text.toPlainText()
+
+
+def test_big_table_sort_becomes_an_order_by_query(qtbot, window, tmp_path, monkeypatch):
+    from ledger_desktop.ui.models.documents import PAGE
+    from ledger_desktop.ui.views import documents as documents_module
+
+    path = tmp_path / "big.ledger"
+    with Ledger.create(path) as ledger:
+        with ledger.transaction() as tx:
+            table_id = tx.create_table("Item", tx.begin_statement("CREATE TABLE Item"))
+        with ledger.transaction() as tx:
+            for i in range(PAGE + 10):
+                tx.insert(table_id, {"n": i}, tx.begin_statement("INSERT INTO Item ?", ({"n": i},)))
+    monkeypatch.setattr(documents_module, "SORT_LIMIT", 100)
+    ws = open_workspace(qtbot, window, path)
+    view = documents_view(qtbot, ws, "Item")
+    qtbot.wait_until(lambda: view.total == PAGE + 10, timeout=5000)
+    assert not view.model.exhausted  # only the first page is in memory
+    view._sort_clicked(2)
+    query = ws.view("query")
+    assert query is not None
+    assert query.editor.toPlainText() == "SELECT * FROM Item AS d ORDER BY d.n"
+    assert view.model.rowCount() == PAGE and not view.model.exhausted

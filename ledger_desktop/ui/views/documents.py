@@ -30,6 +30,9 @@ from .document_pane import DocumentPane
 if TYPE_CHECKING:
     from .workspace import LedgerWorkspace
 
+#: Tables larger than this are not sorted in the grid (it would hold every row in memory).
+SORT_LIMIT = 100_000
+
 
 class DocumentsView(QWidget):
     open_query = Signal(str)
@@ -205,6 +208,16 @@ class DocumentsView(QWidget):
                                        else f"SELECT * FROM {name}")
 
     def _sort_clicked(self, column: int) -> None:
+        if not self.model.exhausted and (self.total or 0) > SORT_LIMIT:
+            # Sorting needs every row in memory; for a big table, ORDER BY is the right tool.
+            name = self.model.column_name(column)
+            self.workspace.show_message(
+                f"{self.total:,} documents are too many to sort in the grid; "
+                f"opened an ORDER BY query instead")
+            table = self.table.name if self.table.name.isidentifier() else f'"{self.table.name}"'
+            field = f"d.{name}" if name.isidentifier() and column >= 2 else "d"
+            self.workspace.open_query_text(f"SELECT * FROM {table} AS d ORDER BY {field}")
+            return
         if column == self._sort_column:
             self._sort_order = Qt.SortOrder.DescendingOrder if \
                 self._sort_order == Qt.SortOrder.AscendingOrder else Qt.SortOrder.AscendingOrder
