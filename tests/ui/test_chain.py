@@ -148,3 +148,29 @@ def test_aggregates_a_million_blocks_and_keeps_one_failure_visible(qtbot):
     hit = item.block_at(654_321 + 300, 0.0)  # within the same pixel
     assert hit == 654_321
     plot.close()
+
+
+def test_reload_after_a_write_adds_unchecked_blocks(qtbot, sample_path, tmp_path):
+    import shutil
+
+    path = tmp_path / "grow.ledger"
+    shutil.copy(sample_path, path)
+    session = LedgerSession(path)
+    view = ChainView(LedgerViewContext(path, session, tmp_path / "data"))
+    qtbot.addWidget(view)
+    try:
+        with qtbot.wait_signal(view.columns_loaded, timeout=10000):
+            pass
+        n = view.model.count
+        view.verification_progress(n, [])
+        with Ledger.open(path) as led:
+            led.execute("INSERT INTO Person ?", {"FirstName": "New"})
+        with qtbot.wait_signal(view.columns_loaded, timeout=10000):
+            view.reload()
+        assert view.model.count == n + 1
+        assert view.model.category_of(n) == P.CAT_UNCHECKED
+        assert view.model.category_of(0) == P.CAT_VERIFIED
+        assert len(view.model.arrays) == n + 1
+    finally:
+        view.shutdown()
+        session.close()

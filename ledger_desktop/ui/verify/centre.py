@@ -65,6 +65,10 @@ class VerificationCentre(QWidget):
     def title(self) -> str:
         return "Verification"
 
+    def refresh(self) -> None:
+        """After a write to the ledger: new blocks appear (not yet checked)."""
+        self.chain.reload()
+
     def show_block(self, seq: int) -> None:
         self.chain.model.select(seq)
         self.chain.focus(seq)

@@ -225,6 +225,9 @@ class DigestCentre(QWidget):
     # -- checking ---------------------------------------------------------------------------
     def check(self, saved: SavedDigest) -> Any:
         """A full verification of the journal that also folds it to this digest at its tip."""
+        if self.hub.running:
+            self.message.setText("A verification is running; check the digest when it ends.")
+            return None
         self._checking = saved
         self.message.setText(f"Checking the journal against the digest at block "
                              f"{saved.digest.tip.seq}…")
