@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from amazon.ion import simpleion
@@ -15,10 +17,32 @@ from . import ast as A
 from .grammar import GRAMMAR
 
 
+def _cache_file() -> str | None:
+    """A private place for lark's compiled parser tables (a pickle, so never a shared /tmp):
+    the app's profile folder when one is set, else the user's cache folder."""
+    base = os.environ.get("LEDGER_DESKTOP_PROFILE")
+    root = Path(base) / "cache" if base else Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ledger-desktop"
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(root / "partiql-grammar.lark-cache")
+
+
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
-    return Lark(GRAMMAR, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=False)
+    # Building the LALR tables takes about a second; lark checks the cached file against a
+    # hash of the grammar and options and rebuilds it when they differ.
+    options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
+                   maybe_placeholders=False)
+    cache = _cache_file()
+    if cache is not None:
+        try:
+            return Lark(GRAMMAR, cache=cache, **options)
+        except OSError:
+            pass
+    return Lark(GRAMMAR, **options)
 
 
 _READABLE = {"IDENT": "a name", "QUOTED_IDENT": 'a "quoted name"', "STRING": "a 'string'",
