@@ -60,3 +60,15 @@ def test_qldb_statement_and_parameter_limits(strict):
         strict.execute(long_stmt)
     with pytest.raises(LimitExceededError, match="parameter 1"):
         strict.execute("SELECT * FROM T WHERE a = ?", "x" * 140_000)
+
+
+def test_explain_api_works_on_strict_ledgers_and_journals_nothing(strict):
+    from ledger_desktop.engine.query import explain
+
+    strict.execute("CREATE INDEX ON T (a)")
+    blocks = strict.block_count()
+    with strict.transaction() as tx:
+        plan = explain(tx, "SELECT * FROM T WHERE a = ?", [1])
+        assert plan[0].startswith("T: index lookup on T.a")
+        tx.abort()
+    assert strict.block_count() == blocks

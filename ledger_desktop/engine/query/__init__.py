@@ -108,5 +108,16 @@ def run(tx: Any, statement: str, params: Sequence[Any] = ()) -> QueryResult:
 
 
 def explain(tx: Any, statement: str, params: Sequence[Any] = ()) -> list[str]:
-    """The access plan of a statement (without running it), one line per data source."""
-    return run(tx, "EXPLAIN " + statement, params).plan
+    """The access plan of a statement, one line per data source, without running or
+    journaling it (also on QLDB-strict ledgers, where the EXPLAIN statement is refused)."""
+    node, n_params = parse(statement)
+    if isinstance(node, A.Explain):
+        node = node.statement
+    params = list(params)
+    if n_params != len(params):
+        raise QueryError(f"the statement has {n_params} ? parameter(s) but {len(params)} "
+                         f"value(s) were given")
+    comp = Compiler(Ctx(tx, params, statement, bool(getattr(tx, "strict", False)),
+                        now=now_timestamp()))
+    _plan(comp, node)
+    return comp.plan_lines or ["no data source (constant expression)"]
