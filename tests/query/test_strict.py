@@ -25,6 +25,7 @@ def strict(tmp_path):
     ("EXPLAIN SELECT * FROM T", "EXPLAIN", 1),
     ("SELECT a FROM T UNION SELECT a FROM T", "UNION", 1),
     ("SELECT CASE WHEN a = 1 THEN 'x' END FROM T", "CASE", 8),
+    ("SELECT UTCNOW()", "SELECT without FROM", 1),
 ])
 def test_non_qldb_syntax_is_rejected(strict, stmt, what, column):
     blocks = strict.block_count()

@@ -26,6 +26,8 @@ def check_strict(node: Any, text: str) -> None:
                               (node.offset, "OFFSET"), (node.distinct, "SELECT DISTINCT")):
             if present:
                 raise _reject(what, node, text)
+        if not node.sources:
+            raise _reject("SELECT without FROM (QLDB's guide uses FROM << 0 >>)", node, text)
     if isinstance(node, A.Join) and node.kind != "inner":
         raise _reject(f"{node.kind.upper()} JOIN", node, text)
     if isinstance(node, A.Call) and node.name not in QLDB_FUNCTIONS:
