@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -11,12 +15,36 @@ from tqdm import tqdm
 
 from ..engine import digest_file
 from ..engine.cancel import CancelToken
-from ..engine.errors import UserError
+from ..engine.errors import Cancelled, UserError
 from ..engine.ledger import Ledger
 from .base import EXIT_VERIFY_FAILED, fail, handle_errors, main
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 DIR_PATH = click.Path(file_okay=False, path_type=Path)
+
+
+@contextmanager
+def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
+    """Ctrl-C sets the cancel token instead of raising KeyboardInterrupt mid-operation.
+
+    KeyboardInterrupt can land inside amazon.ion's C extension, which then crashes; a token
+    is checked between records, so the operation stops cleanly and rolls back. A second
+    Ctrl-C interrupts at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield token
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _bar(total: int, unit: str, quiet: bool, **kw: object) -> tqdm:
@@ -52,8 +80,9 @@ def export_cmd(path: Path, directory: Path, fmt: str, start_time: str | None,
     with Ledger.open(path, read_only=True) as ledger:
         bar = _bar(ledger.block_count(), "block", quiet)
         try:
-            r = export_journal(ledger, directory, fmt=fmt, start_time=start_time,
-                               end_time=end_time, progress=_updater(bar))
+            with ctrl_c_cancels(CancelToken()) as cancel:
+                r = export_journal(ledger, directory, fmt=fmt, start_time=start_time,
+                                   end_time=end_time, progress=_updater(bar), cancel=cancel)
         finally:
             bar.close()
     rng = f"blocks {r.first_seq}..{r.last_seq}" if r.first_seq is not None else "no blocks"
@@ -79,7 +108,8 @@ def verify_export_cmd(directory: Path, digests: tuple[str, ...], quiet: bool) ->
     saved = [digest_file.read_digest(d) for d in digests]
     bar = _bar(0, "block", quiet)
     try:
-        report = verify_export(directory, saved, progress=_updater(bar))
+        with ctrl_c_cancels(CancelToken()) as cancel:
+            report = verify_export(directory, saved, progress=_updater(bar), cancel=cancel)
     finally:
         bar.close()
     for line in report.lines():
@@ -103,7 +133,9 @@ def import_journal_cmd(directory: Path, new_ledger: Path, name: str | None, quie
 
     bar = _bar(0, "block", quiet)
     try:
-        r = import_journal(directory, new_ledger, ledger_name=name, progress=_updater(bar))
+        with ctrl_c_cancels(CancelToken()) as cancel:
+            r = import_journal(directory, new_ledger, ledger_name=name, progress=_updater(bar),
+                               cancel=cancel)
     finally:
         bar.close()
     import base64
@@ -138,9 +170,10 @@ def import_cmd(path: Path, table: str, files: tuple[Path, ...], batch_size: int,
     with Ledger.open(path) as ledger:
         bar = _bar(sum(f.stat().st_size for f in files), "B", quiet, unit_scale=True)
         try:
-            r = import_files(ledger, table, list(files), create_table=create_table,
-                             batch_size=batch_size, keep_strings=keep_strings,
-                             progress=_updater(bar))
+            with ctrl_c_cancels(CancelToken()) as cancel:
+                r = import_files(ledger, table, list(files), create_table=create_table,
+                                 batch_size=batch_size, keep_strings=keep_strings,
+                                 progress=_updater(bar), cancel=cancel)
         finally:
             bar.close()
     made = " (table created)" if r.created_table else ""
@@ -195,7 +228,6 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
     cp = Checkpoint.load(checkpoint, fmt)
     arn_region = region or os.environ.get("AWS_REGION") or os.environ.get(
         "AWS_DEFAULT_REGION") or "local"
-    cancel = CancelToken()
     with Ledger.open(path, read_only=True) as ledger:
         if kind == "file":
             sink = FileSink(dest, cp.stream_id, fmt)
@@ -203,14 +235,12 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
             sink = _kinesis_sink(dest, endpoint_url, region)
         bar = _bar(0, "block", quiet)
         try:
-            r = run_stream(ledger, sink, cp, from_sequence=from_sequence, follow=follow,
-                           region=arn_region, poll_interval=poll_interval,
-                           progress=_updater(bar), cancel=cancel)
-        except KeyboardInterrupt:
-            bar.close()
-            click.echo(f"stopped; the checkpoint is at block {cp.next_sequence} "
-                       f"({checkpoint}); run again to resume", err=True)
-            sys.exit(130)
+            with ctrl_c_cancels(CancelToken()) as cancel:
+                r = run_stream(ledger, sink, cp, from_sequence=from_sequence, follow=follow,
+                               region=arn_region, poll_interval=poll_interval,
+                               progress=_updater(bar), cancel=cancel)
+        except (KeyboardInterrupt, Cancelled):
+            r = None
         except StreamDeliveryError as e:
             fail(f"{e}; the checkpoint stays at block {cp.next_sequence}")
         except Exception as e:  # boto/botocore environment problems: one clear line
@@ -220,6 +250,10 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
         finally:
             bar.close()
             sink.close()
+    if r is None or cancel.cancelled:
+        click.echo(f"stopped; the checkpoint is at block {cp.next_sequence} ({checkpoint}); "
+                   "run again to resume", err=True)
+        sys.exit(130)
     state = "completed" if r.completed else "stopped"
     click.echo(f"stream {r.stream_id} {state}: {r.blocks} block(s), {r.records} record(s) "
                f"sent; next block {r.next_sequence}")

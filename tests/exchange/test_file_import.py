@@ -142,3 +142,35 @@ def test_cli_import(tmp_path: Path) -> None:
     assert "Traceback" not in r.output
     r = runner.invoke(main, ["import", str(path), "T", str(f[1]), "--keep-strings", "-q"])
     assert r.exit_code == 0, r.output
+
+
+def test_ctrl_c_during_cli_import_changes_nothing(tmp_path: Path) -> None:
+    """A real SIGINT to a running `ledger import` process: exit 130, the ledger unchanged."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "l.ledger"
+    with Ledger.create(path) as led:
+        before = state(led)
+    big = tmp_path / "big.jsonl"
+    with open(big, "w") as f:
+        for i in range(300_000):
+            f.write(f'{{"n": {i}, "s": "some text to make the import take a while"}}\n')
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from ledger_desktop.cli import main; main()", "import",
+         str(path), "T", str(big), "--create-table", "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.wait(timeout=3)  # well into the import (300,000 documents take far longer)
+    except subprocess.TimeoutExpired:
+        pass
+    assert proc.poll() is None, "the import ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "nothing was changed" in err and "Traceback" not in err
+    with Ledger.open(path) as led:
+        assert state(led) == before
+        assert led.verify().ok
