@@ -46,6 +46,10 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
 
 
 def create_application(qt_args: list[str]) -> QApplication:
+    # Workers run Python while the GUI thread repaints, and every paint calls back into Python
+    # many times (one call per cell and role), each needing the GIL: a shorter switch interval
+    # than the default 5 ms cuts the GUI thread's waits (bench/bench_gui.py).
+    sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
