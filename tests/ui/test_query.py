@@ -197,3 +197,14 @@ def test_undrop_table_and_create_index_from_the_ui(qtbot, window, sample_ledger)
         dlg.accept()
     qtbot.wait_until(lambda: [ix.field for ix in ws.table_by_name("Audit").indexes] ==
                      ["Serial"], timeout=5000)
+
+
+def test_ctrl_return_in_the_editor_runs_the_statement(qtbot, window, sample_ledger):
+    _ws, view = query_view(qtbot, window, sample_ledger)
+    window.activateWindow()
+    view.editor.setPlainText("SELECT * FROM Vehicle")
+    view.editor.setFocus()
+    with qtbot.wait_signal(view.finished, timeout=20000) as blocker:
+        qtbot.keyClick(view.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert len(blocker.args[0].values) == 5
+    assert view.editor.toPlainText() == "SELECT * FROM Vehicle"  # no newline was typed
