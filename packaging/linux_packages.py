@@ -50,6 +50,8 @@ SONAME_PACKAGES = {
     "libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0": "libglib2.0-0",
     "libwayland-client.so.0": "libwayland-client0", "libwayland-cursor.so.0": "libwayland-cursor0",
     "libwayland-egl.so.1": "libwayland-egl1",
+    # only an --untrimmed build keeps the GTK platform theme
+    "libgtk-3.so.0": "libgtk-3-0", "libgdk-3.so.0": "libgtk-3-0",
 }
 # Needed only by the Wayland platform plugin: on X11 (or XWayland) the app runs without them.
 RECOMMENDED_ONLY = {"libwayland-client0", "libwayland-cursor0", "libwayland-egl1"}
