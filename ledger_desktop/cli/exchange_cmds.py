@@ -95,9 +95,13 @@ def export_cmd(path: Path, directory: Path, fmt: str, start_time: str | None,
 @click.option("--digest", "digests", multiple=True, metavar="FILE",
               help="A saved digest (ours or QLDB's GetDigest JSON) the export must fold to. "
                    "Repeatable.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Data objects checked at once in worker processes (Linux; default: the "
+                   "number of CPUs, at most 8).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @handle_errors
-def verify_export_cmd(directory: Path, digests: tuple[str, ...], quiet: bool) -> None:
+def verify_export_cmd(directory: Path, digests: tuple[str, ...], jobs: int | None,
+                      quiet: bool) -> None:
     """Verify a journal export offline: every block, the chain across files, digests.
 
     Works on QLDB's exports and ours, in Ion text or binary; for JSON exports it checks what
@@ -109,7 +113,8 @@ def verify_export_cmd(directory: Path, digests: tuple[str, ...], quiet: bool) ->
     bar = _bar(0, "block", quiet)
     try:
         with ctrl_c_cancels(CancelToken()) as cancel:
-            report = verify_export(directory, saved, progress=_updater(bar), cancel=cancel)
+            report = verify_export(directory, saved, progress=_updater(bar), cancel=cancel,
+                                   jobs=jobs or min(os.cpu_count() or 1, 8))
     finally:
         bar.close()
     for line in report.lines():

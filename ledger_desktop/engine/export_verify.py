@@ -10,8 +10,11 @@ with the Merkle root of the block hashes up to that tip.
 from __future__ import annotations
 
 import base64
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +81,7 @@ class ExportVerifyReport:
     cannot_check: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failure_count: int = 0
+    json_unchecked: int = 0    # JSON revisions whose data hash cannot be recomputed
 
     @property
     def first_failure(self) -> CheckFailure | None:
@@ -118,14 +122,21 @@ class ExportVerifyReport:
 
 
 def verify_export(directory: str | os.PathLike[str], digests: Iterable[Digest] = (), *,
-                  progress: Progress | None = None,
-                  cancel: CancelToken | None = None) -> ExportVerifyReport:
-    """Verify every block of the export in `directory`; the report says what was found."""
+                  progress: Progress | None = None, cancel: CancelToken | None = None,
+                  jobs: int = 1) -> ExportVerifyReport:
+    """Verify every block of the export in `directory`; the report says what was found.
+
+    `jobs` > 1 checks data objects in that many forked worker processes (Linux only; the
+    chain between objects, gaps and digests are still checked here, in order).
+    """
     source = open_export(directory)
     report = ExportVerifyReport(str(directory), source.format, objects=len(source.objects))
     with paused_gc():
-        for _ in walk_export(source, report, digests, progress=progress, cancel=cancel):
-            pass
+        if jobs > 1 and len(source.objects) > 1 and _can_fork():
+            _verify_parallel(source, report, digests, jobs, progress, cancel)
+        else:
+            for _ in walk_export(source, report, digests, progress=progress, cancel=cancel):
+                pass
     return report
 
 
@@ -146,7 +157,6 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
     prev_obj: Any = None
     expected_next: int | None = None
     strand: str | None = None
-    json_rehash_skipped = 0
     if progress:
         progress(0, total)
     obj_seen = None
@@ -166,7 +176,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                 except InputFormatError as e:
                     report.add(CheckFailure(_seq_of(raw), "format", f"{obj.key}: {e}"))
                     return
-                json_rehash_skipped += dropped
+                report.json_unchecked += dropped
             else:
                 block = raw
             try:
@@ -219,6 +229,11 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                                     "its name says it holds"))
     if progress:
         progress(report.blocks, total)
+    _finish(report, pending)
+
+
+def _finish(report: ExportVerifyReport, pending: list[Digest]) -> None:
+    """Digests the export could not reach, JSON's limits, and an empty export, said plainly."""
     for d in pending:
         if report.first_seq != 0:
             msg = (f"the export starts at block {report.first_seq}, not 0: a digest covers "
@@ -230,14 +245,145 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                    f"{d.tip.seq}")
         report.digests.append(DigestResult(d.tip, None, msg))
     report.digests.sort(key=lambda r: r.tip.seq)
-    if source.format == "json":
+    if report.format == "json":
         report.cannot_check.append(JSON_CANNOT_CHECK
-                                   + f" ({json_rehash_skipped} revision(s) in this export)")
+                                   + f" ({report.json_unchecked} revision(s) in this export)")
         report.notes.append("checked from JSON: entries hash, block hash, chain links, "
                             "H(transactionInfo), H(redactionInfo), revisions entry, hashes of "
                             "deleted and redacted revisions, digests")
     if report.blocks == 0:
         report.notes.append("the export holds no blocks")
+
+
+# ---------------------------------------------------------------------------- in parallel
+
+
+@dataclass
+class _ObjectOutcome:
+    """What a worker found in one data object: its report and what links it to its neighbours."""
+
+    report: ExportVerifyReport
+    blocks: list[tuple[int, bytes, int]]      # (seq, blockHash, revisions) in order
+    strand: str | None
+    first_prev_hash: bytes | None             # previousBlockHash of its first block
+
+
+def _verify_object(source: ExportSource, index: int) -> _ObjectOutcome:
+    obj = source.objects[index]
+    one = ExportSource(source.directory, [obj], source.format)
+    report = ExportVerifyReport(str(source.directory), source.format, objects=1)
+    blocks: list[tuple[int, bytes, int]] = []
+    strand = first_prev = None
+    with paused_gc():
+        for block in walk_export(one, report):
+            seq = int(block["blockAddress"]["sequenceNo"])
+            if not blocks:
+                strand = str(block["blockAddress"]["strandId"])
+                first_prev = bytes(block["previousBlockHash"]) \
+                    if "previousBlockHash" in block else b""
+            revs = len(block["revisions"]) if "revisions" in block else 0
+            blocks.append((seq, bytes(block["blockHash"]), revs))
+    return _ObjectOutcome(report, blocks, strand, first_prev)
+
+
+_FORK_SOURCE: ExportSource | None = None  # inherited by forked workers
+
+
+def _worker(index: int) -> _ObjectOutcome:
+    assert _FORK_SOURCE is not None
+    return _verify_object(_FORK_SOURCE, index)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is the parent's to handle (it cancels and stops the workers); a KeyboardInterrupt
+    # inside amazon.ion's C extension would crash a worker.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _can_fork() -> bool:
+    import sys
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: Iterable[Digest],
+                     jobs: int, progress: Progress | None, cancel: CancelToken | None) -> None:
+    """Check objects in forked workers; merge their findings in order, as walk_export would."""
+    global _FORK_SOURCE
+    report.notes += source.notes
+    pending = sorted(digests, key=lambda d: d.tip.seq)
+    acc = MerkleAccumulator()
+    total = source.block_count
+    expected_next: int | None = None
+    last_hash: bytes = b""
+    prev_key = ""
+    strand: str | None = None
+    if progress:
+        progress(0, total)
+    _FORK_SOURCE = source
+    pool = ProcessPoolExecutor(min(jobs, len(source.objects)),
+                               mp_context=multiprocessing.get_context("fork"),
+                               initializer=_ignore_sigint)
+    futures: list[Any] = []
+    try:
+        futures = [pool.submit(_worker, i) for i in range(len(source.objects))]
+        for i, fut in enumerate(futures):
+            while True:  # wait for this object in order, staying responsive to cancel
+                if cancel is not None:
+                    cancel.check()
+                try:
+                    out = fut.result(timeout=0.2)
+                    break
+                except FuturesTimeout:
+                    continue
+            obj = source.objects[i]
+            r = out.report
+            report.failure_count += r.failure_count
+            report.failures += r.failures[:max(0, MAX_FAILURES - len(report.failures))]
+            report.notes += r.notes
+            report.json_unchecked += r.json_unchecked
+            fresh = [b for b in out.blocks if expected_next is None or b[0] >= expected_next]
+            if out.blocks and not fresh:
+                report.notes.append(f"{obj.key}: blocks {obj.first}..{obj.last} were already "
+                                    "read from another data object; skipped")
+                continue
+            if not fresh:
+                continue
+            first_seq = fresh[0][0]
+            if expected_next is not None and len(fresh) == len(out.blocks):
+                if first_seq != expected_next:
+                    report.gaps.append((expected_next, first_seq - 1))
+                elif out.first_prev_hash != last_hash:
+                    report.add(CheckFailure(first_seq, "chain link",
+                                            f"previousBlockHash is not block {first_seq - 1}'s "
+                                            f"blockHash (across {prev_key} and {obj.key})"))
+            strand = strand or out.strand
+            if report.first_seq is None:
+                report.first_seq = first_seq
+            for seq, block_hash, revs in fresh:
+                report.blocks += 1
+                report.revisions += revs
+                if report.first_seq == 0 and seq == acc.count:
+                    acc.append(block_hash)
+                    while pending and pending[0].tip.seq == seq:
+                        report.digests.append(_digest_result(pending.pop(0), acc.root(),
+                                                             strand))
+            report.last_seq = fresh[-1][0]
+            expected_next = report.last_seq + 1
+            last_hash, prev_key = fresh[-1][1], obj.key
+            if progress:
+                progress(report.blocks, total)
+    finally:
+        _FORK_SOURCE = None
+        if any(not f.done() for f in futures):
+            # Cancelled or failed: stop the workers now rather than after their objects.
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+    report.failures.sort(key=lambda f: (f.seq is None, f.seq if f.seq is not None else 0))
+    _finish(report, pending)
 
 
 def _digest_result(d: Digest, root: bytes, strand: str | None) -> DigestResult:

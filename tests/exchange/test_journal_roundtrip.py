@@ -190,3 +190,34 @@ def test_index_created_before_documents_survives_import(tmp_path: Path) -> None:
     import_journal(tmp_path / "exp", tmp_path / "c.ledger")
     with Ledger.open(tmp_path / "c.ledger") as copy:
         assert [(t.name, copy.count_documents(t.table_id)) for t in copy.tables()] == [("T", 1)]
+
+
+@pytest.mark.parametrize("damage", ["none", "tamper", "gap", "link"])
+def test_parallel_verification_finds_what_sequential_does(tmp_path: Path, source: Path,
+                                                          damage: str) -> None:
+    objects = _export(source, tmp_path / "exp", "ion_text")
+    assert len(objects) > 3
+    if damage == "tamper":
+        target = next(p for p in objects if 'name:"P3"' in p.read_text())
+        target.write_text(target.read_text().replace('name:"P3"', 'name:"P9"'))
+    elif damage == "gap":
+        objects[2].unlink()
+        for m in (tmp_path / "exp").glob("*.completed.manifest"):
+            m.unlink()
+    elif damage == "link":
+        text = objects[1].read_text()
+        prev = text.split("previousBlockHash:{{", 1)[1].split("}}", 1)[0]
+        objects[1].write_text(text.replace(prev, base64.b64encode(bytes(32)).decode(), 1))
+    with Ledger.open(source, read_only=True) as ledger:
+        digest = ledger.digest()
+    seq = verify_export(tmp_path / "exp", [digest])
+    par = verify_export(tmp_path / "exp", [digest], jobs=2)
+    assert (par.ok, par.blocks, par.revisions, par.first_seq, par.last_seq, par.gaps) == (
+        seq.ok, seq.blocks, seq.revisions, seq.first_seq, seq.last_seq, seq.gaps)
+    assert [(d.ok, d.tip) for d in par.digests] == [(d.ok, d.tip) for d in seq.digests]
+    assert sorted((f.seq, f.check) for f in par.failures) == sorted(
+        (f.seq, f.check) for f in seq.failures)
+    if seq.failures:
+        assert (par.first_failure.seq, par.first_failure.check) == (
+            seq.first_failure.seq, seq.first_failure.check)
+    assert (damage == "none") == par.ok
