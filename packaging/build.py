@@ -106,12 +106,12 @@ class Build:
         exe = self.bundle / f"{cfg.APP_ID}{self.exe_suffix}"
         app = frozen_smoke.smoke_app(exe)
         self.log(app.stdout.strip())
-        if IS_LINUX and shutil.which("xvfb-run"):
+        if IS_LINUX and frozen_smoke.can_run_x11():
             x11 = frozen_smoke.smoke_app(exe, x11=True)
             self.log(f"on X11 (Xvfb): {x11.stdout.strip()}")
             self.report["smoke_x11"] = x11.stdout.strip()
         else:
-            self.log("xvfb-run not found: the app was smoke-tested offscreen only")
+            self.log("xvfb-run or xauth not found: the app was smoke-tested offscreen only")
         cli = frozen_smoke.smoke_cli(self.bundle / f"{cfg.CLI_NAME}{self.exe_suffix}",
                                      self.version)
         self.log(f"CLI: {len(cli)} commands ran as expected")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -83,6 +84,11 @@ def check(result: Run, expect_stdout: str) -> Run:
     if problems:
         raise SmokeFailure("; ".join(problems) + "\n" + result.describe())
     return result
+
+
+def can_run_x11() -> bool:
+    """xvfb-run needs xauth too (a Recommends of Debian's xvfb, so not always there)."""
+    return shutil.which("xvfb-run") is not None and shutil.which("xauth") is not None
 
 
 def smoke_app(exe: Path, timeout: float = APP_TIMEOUT_S, x11: bool = False) -> Run:

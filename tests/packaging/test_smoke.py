@@ -3,7 +3,6 @@ the source tree through small launcher scripts standing in for the frozen execut
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +47,7 @@ def test_app_smoke_test_opens_and_verifies_the_sample(tmp_path: Path) -> None:
 
 
 @needs_posix
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+@pytest.mark.skipif(not frozen_smoke.can_run_x11(), reason="xvfb-run or xauth is missing")
 def test_app_smoke_test_on_x11(tmp_path: Path) -> None:
     run = frozen_smoke.smoke_app(launcher(tmp_path, "ledger-desktop", "ledger_desktop.ui.app"),
                                  x11=True)
