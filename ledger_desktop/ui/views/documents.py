@@ -125,19 +125,14 @@ class DocumentsView(QWidget):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._detail_task: Any = None
         self.model.fetchMore()
-        self._count()
+        self.total = workspace.counts.get(table.table_id)
 
     def title(self) -> str:
         return self.table.name + ("" if self.table.status == "ACTIVE" else " (dropped)")
 
     # -- status -----------------------------------------------------------------------------
-    def _count(self) -> None:
-        table_id = self.table.table_id
-        task = self.workspace.session.read(lambda ledger, _p, _c: ledger.count_documents(
-            table_id), "count documents")
-        task.succeeded.connect(self._counted)
-
-    def _counted(self, n: int) -> None:
+    def set_total(self, n: int) -> None:
+        """The table's document count (counted once per reload by the workspace)."""
         self.total = n
         self._update_status()
 
@@ -306,7 +301,7 @@ class DocumentsView(QWidget):
         self.pane.clear()
         self.model.reset(keep_filter=True)
         self.model.fetchMore()
-        self._count()
+        # The new count arrives with the workspace's reload (set_total).
 
     def shutdown(self) -> None:
         self.model.cancel()

@@ -65,6 +65,7 @@ class LedgerWorkspace(QWidget):
         self.session.changed.connect(lambda _summary: self.changed())
         self.tables: list[Any] = []
         self.block_count = 0
+        self.counts: dict[str, int] = {}
         self.strand_id: str | None = None
         self.known_fields: set[str] = set()
         self.ever_loaded = False
@@ -137,22 +138,30 @@ class LedgerWorkspace(QWidget):
         active = sum(1 for t in self.tables if t.status == "ACTIVE")
         self.status.setText(f"{self.path}  ·  {active} tables  ·  {self.block_count:,} blocks"
                             + (f"  ·  tip sequenceNo {tip.seq}" if tip is not None else ""))
-        for t in self.tables:
-            self._count(t.table_id)
         for view in self._views.values():
             if hasattr(view, "catalog_changed"):
                 view.catalog_changed()
-        if first:
+        if first:  # before the counts: the first page must not queue behind count(*)s
             actives = [t for t in self.tables if t.status == "ACTIVE"]
             if actives:
                 self.open_table(max(actives, key=lambda t: t.name == "Vehicle"))
+        for t in self.tables:
+            self._count(t.table_id)
         self.loaded.emit()
         self.actions_changed.emit()
 
     def _count(self, table_id: str) -> None:
         task = self.session.read(lambda ledger, _p, _c: ledger.count_documents(table_id),
                                  "count documents")
-        task.succeeded.connect(lambda n: self.browser.set_count(table_id, n))
+        task.succeeded.connect(lambda n: self._counted(table_id, n))
+
+    def _counted(self, table_id: str, n: int) -> None:
+        """One count(*) per table per reload, shared by the browser and the table's grid."""
+        self.counts[table_id] = n
+        self.browser.set_count(table_id, n)
+        view = self._views.get(("documents", table_id))
+        if view is not None:
+            view.set_total(n)  # type: ignore[attr-defined]
 
     def changed(self) -> None:
         """After a write: reload the catalog and every open view (coalesced)."""
