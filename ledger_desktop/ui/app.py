@@ -54,6 +54,8 @@ def create_application(qt_args: list[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)
+    # The installed ledger-desktop.desktop entry: Wayland's app_id, so docks show its icon.
+    app.setDesktopFileName("ledger-desktop")
     return app  # type: ignore[return-value]
 
 
