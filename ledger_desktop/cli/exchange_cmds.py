@@ -70,10 +70,13 @@ def _updater(bar: tqdm):
 @click.option("--start-time", metavar="T", help="Inclusive start (ISO 8601 UTC, e.g. "
               "2024-05-01T00:00:00Z); default: the ledger's first block.")
 @click.option("--end-time", metavar="T", help="Exclusive end; default: now.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Ranges of blocks written at once in worker processes (Linux; default: the "
+                   "number of CPUs, at most 8).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @handle_errors
 def export_cmd(path: Path, directory: Path, fmt: str, start_time: str | None,
-               end_time: str | None, quiet: bool) -> None:
+               end_time: str | None, jobs: int | None, quiet: bool) -> None:
     """Export the journal to DIRECTORY in QLDB's S3 export layout (manifests + data objects)."""
     from ..engine.exports import export_journal
 
@@ -82,7 +85,8 @@ def export_cmd(path: Path, directory: Path, fmt: str, start_time: str | None,
         try:
             with ctrl_c_cancels(CancelToken()) as cancel:
                 r = export_journal(ledger, directory, fmt=fmt, start_time=start_time,
-                                   end_time=end_time, progress=_updater(bar), cancel=cancel)
+                                   end_time=end_time, progress=_updater(bar), cancel=cancel,
+                                   jobs=jobs or min(os.cpu_count() or 1, 8))
         finally:
             bar.close()
     rng = f"blocks {r.first_seq}..{r.last_seq}" if r.first_seq is not None else "no blocks"

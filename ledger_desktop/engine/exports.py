@@ -143,11 +143,13 @@ def _first_at_or_after(ledger: Ledger, when: _dt.datetime, count: int) -> int:
 def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
                    fmt: str = "ion_text", start_time: Any = None, end_time: Any = None,
                    export_id: str | None = None, max_object_bytes: int = DEFAULT_OBJECT_BYTES,
-                   progress: Progress | None = None,
-                   cancel: CancelToken | None = None) -> ExportResult:
+                   progress: Progress | None = None, cancel: CancelToken | None = None,
+                   jobs: int = 1) -> ExportResult:
     """Export the blocks committed in [start_time, end_time) as QLDB's ExportJournalToS3 does.
 
-    On failure or cancellation every file this export wrote is removed.
+    On failure or cancellation every file this export wrote is removed. `jobs` > 1 writes
+    ranges of blocks in that many forked worker processes (Linux only), each reading the
+    ledger file through its own read-only connection.
     """
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -182,9 +184,14 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
                          ("objectEncryptionType", string("NO_ENCRYPTION")),
                          ("outputFormat", string(output_format)))
         _write_file(out / f"{export_id}{STARTED}", _manifest_bytes(fmt, started), created)
+        total = 0 if result.first_seq is None else result.last_seq - result.first_seq + 1
         with paused_gc():
-            _write_objects(ledger, result, out / export_id, ext, _serializer(fmt), created,
-                           max_object_bytes, progress, cancel)
+            if jobs > 1 and total >= 2 * jobs and _can_fork():
+                _write_parallel(ledger, result, out / export_id, ext, fmt, created,
+                                max_object_bytes, progress, cancel, jobs)
+            else:
+                _write_objects(ledger, result, out / export_id, ext, _serializer(fmt), created,
+                               max_object_bytes, progress, cancel)
         completed = struct(("keys", ion_list([string(k) for k in result.keys])))
         _write_file(out / f"{export_id}.{strand}{COMPLETED}", _manifest_bytes(fmt, completed),
                     created)
@@ -235,6 +242,84 @@ def _write_objects(ledger: Ledger, result: ExportResult, folder: Path, ext: str,
     finally:
         if obj is not None:
             obj.abandon()
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import sys
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _export_range(path: str, export_id: str, first: int, last: int, folder: str, ext: str,
+                  fmt: str, max_object_bytes: int) -> tuple[list[str], int, int]:
+    """Worker: write blocks first..last into data objects; (keys, blocks, revisions)."""
+    import signal
+
+    from .ledger import Ledger
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels and stops the workers
+    part = ExportResult(export_id, Path(folder).parent, fmt, [], first, last)
+    created: list[Path] = []
+    try:
+        with Ledger.open(path, read_only=True) as ledger, paused_gc():
+            _write_objects(ledger, part, Path(folder), ext, _serializer(fmt), created,
+                           max_object_bytes, None, None)
+    except BaseException:
+        for p in created:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+        raise
+    return part.keys, part.blocks, part.revisions
+
+
+def _write_parallel(ledger: Ledger, result: ExportResult, folder: Path, ext: str, fmt: str,
+                    created: list[Path], max_object_bytes: int, progress: Progress | None,
+                    cancel: CancelToken | None, jobs: int) -> None:
+    """Ranges of blocks written by forked workers; keys collected in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FuturesTimeout
+
+    assert result.first_seq is not None and result.last_seq is not None
+    total = result.last_seq - result.first_seq + 1
+    step = max(1, -(-total // (jobs * 4)))  # a few ranges per worker evens out their sizes
+    ranges = [(a, min(a + step - 1, result.last_seq))
+              for a in range(result.first_seq, result.last_seq + 1, step)]
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    futures: list[Any] = []
+    if progress:
+        progress(0, total)
+    try:
+        futures = [pool.submit(_export_range, str(ledger.path), result.export_id, a, b,
+                               str(folder), ext, fmt, max_object_bytes) for a, b in ranges]
+        for fut in futures:
+            while True:
+                if cancel is not None:
+                    cancel.check()
+                try:
+                    keys, blocks, revisions = fut.result(timeout=0.2)
+                    break
+                except FuturesTimeout:
+                    continue
+            result.keys += keys
+            result.blocks += blocks
+            result.revisions += revisions
+            if progress:
+                progress(result.blocks, total)
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for p in folder.iterdir():  # objects of finished ranges, and partial ones
+            if p.name.startswith(".") and p.name.endswith(".partial") or \
+                    OBJECT_NAME.match(p.name):
+                created.append(p)
+        raise
+    pool.shutdown(wait=True)
+    created += [folder / k.split("/", 1)[1] for k in result.keys]
 
 
 def _write_file(path: Path, data: bytes, created: list[Path]) -> None:

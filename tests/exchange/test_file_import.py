@@ -149,7 +149,6 @@ def test_ctrl_c_during_cli_import_changes_nothing(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
-    import time
 
     path = tmp_path / "l.ledger"
     with Ledger.create(path) as led:
