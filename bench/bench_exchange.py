@@ -137,6 +137,24 @@ def bench_export_verify(d: Path, ledger_path: Path) -> None:
             assert rep.ok, rep.lines()
             report(f"verify-export {fmt}", rep.revisions / t.wall, "revisions/s", parse_rate,
                    "parse only", cpu_rate=rep.revisions / t.cpu)
+        jobs = min(os.cpu_count() or 1, 8)
+        if jobs > 1:  # the CLI's default: one worker process per CPU
+            out = d / "export-parallel"
+            with Timer() as t:
+                r = export_journal(ledger, out, fmt="ion_binary", jobs=jobs)
+            report(f"export ion_binary --jobs {jobs}", r.revisions / t.wall, "revisions/s",
+                   read_rate, "iter_blocks only")
+            source = open_export(out)
+            with Timer() as t:
+                for obj in source.objects:
+                    for _ in iter_object_blocks(obj, source.format):
+                        pass
+            parse_rate = r.revisions / t.wall
+            with Timer() as t:
+                rep = verify_export(out, [digest], jobs=jobs)
+            assert rep.ok, rep.lines()
+            report(f"verify-export ion_bin. --jobs {jobs}", rep.revisions / t.wall,
+                   "revisions/s", parse_rate, "parse only, 1 process")
 
 
 def bench_stream(d: Path, ledger_path: Path) -> None:
