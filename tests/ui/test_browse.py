@@ -250,3 +250,13 @@ def test_big_table_sort_becomes_an_order_by_query(qtbot, window, tmp_path, monke
     assert query is not None
     assert query.editor.toPlainText() == "SELECT * FROM Item AS d ORDER BY d.n"
     assert view.model.rowCount() == PAGE and not view.model.exhausted
+
+
+def test_ctrl_c_in_the_grid_copies_documents_as_ion(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = documents_view(qtbot, ws, "Vehicle")
+    view.select_row(0)
+    view.grid.setFocus()
+    QGuiApplication.clipboard().setText("")
+    qtbot.keyClick(view.grid, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert simpleion.loads(QGuiApplication.clipboard().text()) == view.model.document(0).data
