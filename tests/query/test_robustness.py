@@ -1,0 +1,63 @@
+"""Generated statements (valid and not) over the sample ledger: every failure is a UserError
+with a message, never an internal exception, and a failed statement writes nothing."""
+
+from __future__ import annotations
+
+import random
+
+from ledger_desktop.engine.errors import UserError
+
+EXPRS = ["v.VIN", "v.Year", "v.Owners", "v.Owners.PrimaryOwner.PersonId", "1", "1.5", "1e0",
+         "'x'", "NULL", "MISSING", "`{a:1}`", "`[1,2]`", "<<1,2>>", "v", "?", "x", "v.nope",
+         "v.Owners[0]", "v['VIN']", "v.*", "v[*]", "`2019T`", "true", "`sym`",
+         "{'a': v.Year}", "[v.Year, 2]"]
+FUNCS = ["UPPER({})", "LOWER({})", "SIZE({})", "CHAR_LENGTH({})", "CAST({} AS int)",
+         "CAST({} AS string)", "CAST({} AS decimal)", "CAST({} AS timestamp)", "EXISTS({})",
+         "COALESCE({}, 1)", "NULLIF({}, 1)", "DATE_ADD(day, 1, {})", "EXTRACT(year FROM {})",
+         "TO_STRING({}, 'yyyy')", "TO_TIMESTAMP({})", "SUBSTRING({}, 2)", "TRIM({})", "-{}",
+         "NOT {}", "({} || 'a')", "({} + 1)", "({} / 0)", "({} * 2.5)", "({} IS NULL)",
+         "({} IN (1, 'x'))", "({} LIKE 'a%')", "({} BETWEEN 1 AND 3)", "({} = {})",
+         "({} < {})", "({} AND true)", "COUNT({})", "SUM({})", "AVG({})", "MIN({})", "MAX({})"]
+TEMPLATES = [
+    "SELECT {e} FROM Vehicle AS v WHERE {e}", "SELECT VALUE {e} FROM Vehicle AS v",
+    "SELECT {e} AS a, {e} AS b FROM Vehicle v, v.Owners o WHERE {e} ORDER BY {e}",
+    "SELECT {e} FROM Vehicle v GROUP BY {e} HAVING {e}",
+    "UPDATE Vehicle AS v SET v.x = {e} WHERE {e}",
+    "FROM Vehicle AS v WHERE {e} INSERT INTO v.Owners VALUE {e}",
+    "DELETE FROM Vehicle AS v WHERE {e}", "INSERT INTO Vehicle VALUE {e}",
+    "SELECT * FROM history(Vehicle) AS v WHERE {e}", "SELECT {e} FROM << 0 >> AS v",
+    "UPDATE Vehicle AS v REMOVE v.Owners[{e}]",
+    "SELECT * FROM Vehicle AS v LEFT JOIN VehicleRegistration AS r ON {e} WHERE {e} LIMIT 2",
+]
+
+
+def _expr(rng: random.Random, depth: int = 0) -> str:
+    if depth > 2 or rng.random() < 0.4:
+        return rng.choice(EXPRS)
+    f = rng.choice(FUNCS)
+    return f.format(*[_expr(rng, depth + 1) for _ in range(f.count("{}"))])
+
+
+def test_generated_statements_fail_cleanly(sample):
+    rng = random.Random(2026)
+    ok = failed = 0
+    for _ in range(400):
+        stmt = rng.choice(TEMPLATES)
+        while "{e}" in stmt:
+            stmt = stmt.replace("{e}", _expr(rng), 1)
+        params = [rng.choice([1, "x", None, [1, 2], {"a": 1}])] * stmt.count("?")
+        blocks = sample.block_count()
+        tx = sample.begin()
+        try:
+            tx.execute(stmt, *params)
+            ok += 1
+        except UserError as e:
+            failed += 1
+            assert str(e)
+            if not tx.done:  # failed while parsing or planning: nothing recorded or staged
+                assert tx.commit() is None
+        finally:
+            if not tx.done:
+                tx.abort()
+        assert sample.block_count() == blocks
+    assert ok > 100 and failed > 100
