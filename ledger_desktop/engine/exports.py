@@ -56,6 +56,9 @@ FORMATS = {"ion_text": ("ION_TEXT", "ion"), "ion_binary": ("ION_BINARY", "ion"),
 #: A data object is closed after this many bytes (the next block starts a new object).
 DEFAULT_OBJECT_BYTES = 64 << 20
 
+#: With `jobs` > 1, each worker writes ranges of at least this many blocks.
+PARALLEL_MIN_BLOCKS = 512
+
 ION_BINARY_MARKER = b"\xe0\x01\x00\xea"
 OBJECT_NAME = re.compile(r"^([A-Za-z0-9]+)\.([0-9]+)-([0-9]+)\.([A-Za-z0-9]+)$")
 STARTED = ".started.manifest"
@@ -186,7 +189,7 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
         _write_file(out / f"{export_id}{STARTED}", _manifest_bytes(fmt, started), created)
         total = 0 if result.first_seq is None else result.last_seq - result.first_seq + 1
         with paused_gc():
-            if jobs > 1 and total >= 2 * jobs and _can_fork():
+            if jobs > 1 and total >= 2 * PARALLEL_MIN_BLOCKS and _can_fork():
                 _write_parallel(ledger, result, out / export_id, ext, fmt, created,
                                 max_object_bytes, progress, cancel, jobs)
             else:
@@ -285,7 +288,8 @@ def _write_parallel(ledger: Ledger, result: ExportResult, folder: Path, ext: str
 
     assert result.first_seq is not None and result.last_seq is not None
     total = result.last_seq - result.first_seq + 1
-    step = max(1, -(-total // (jobs * 4)))  # a few ranges per worker evens out their sizes
+    # A few ranges per worker even out their sizes; tiny ranges would only add objects.
+    step = max(PARALLEL_MIN_BLOCKS, -(-total // (jobs * 4)))
     ranges = [(a, min(a + step - 1, result.last_seq))
               for a in range(result.first_seq, result.last_seq + 1, step)]
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))

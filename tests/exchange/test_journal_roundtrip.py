@@ -224,7 +224,11 @@ def test_parallel_verification_finds_what_sequential_does(tmp_path: Path, source
 
 
 @pytest.mark.parametrize("fmt", ["ion_binary", "json"])
-def test_parallel_export_writes_the_same_blocks(tmp_path: Path, source: Path, fmt: str) -> None:
+def test_parallel_export_writes_the_same_blocks(tmp_path: Path, source: Path, fmt: str,
+                                                monkeypatch) -> None:
+    from ledger_desktop.engine import exports
+
+    monkeypatch.setattr(exports, "PARALLEL_MIN_BLOCKS", 2)  # a small ledger, several ranges
     with Ledger.open(source, read_only=True) as ledger:
         one = export_journal(ledger, tmp_path / "one", fmt=fmt)
         two = export_journal(ledger, tmp_path / "two", fmt=fmt, jobs=2)
@@ -241,7 +245,11 @@ def test_parallel_export_writes_the_same_blocks(tmp_path: Path, source: Path, fm
     assert verify_export(tmp_path / "two", [digest], jobs=2).ok
 
 
-def test_cancelled_parallel_export_removes_its_files(tmp_path: Path, source: Path) -> None:
+def test_cancelled_parallel_export_removes_its_files(tmp_path: Path, source: Path,
+                                                     monkeypatch) -> None:
+    from ledger_desktop.engine import exports
+
+    monkeypatch.setattr(exports, "PARALLEL_MIN_BLOCKS", 2)
     token = CancelToken()
     token.cancel()
     with Ledger.open(source, read_only=True) as ledger, pytest.raises(Cancelled):
