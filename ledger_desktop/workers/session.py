@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from .interrupt import cancellable
 from .tasks import Lane, Task, TaskFn
 
 
@@ -30,6 +31,16 @@ def _open_writer(path: Path) -> Any:
 
 def _close(ledger: Any) -> None:
     ledger.close()
+
+
+def _interruptible(fn: TaskFn) -> TaskFn:
+    """Cancelling the task also stops a long SQLite step (a count, a scan, a statement)."""
+
+    def run(ledger: Any, progress: Any, cancel: Any) -> Any:
+        with cancellable(ledger, cancel):
+            return fn(ledger, progress, cancel)
+
+    return run
 
 
 class LedgerSession(QObject):
@@ -54,10 +65,10 @@ class LedgerSession(QObject):
         return self._lanes[name]
 
     def read(self, fn: TaskFn, name: str = "") -> Task:
-        return self._lanes["read"].submit(fn, name)
+        return self._lanes["read"].submit(_interruptible(fn), name)
 
     def write(self, fn: TaskFn, name: str = "") -> Task:
-        task = self._lanes["write"].submit(fn, name)
+        task = self._lanes["write"].submit(_interruptible(fn), name)
         task.succeeded.connect(self.changed.emit)
         return task
 

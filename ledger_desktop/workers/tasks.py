@@ -229,8 +229,5 @@ class Lane(QThread):
         except Exception as e:
             task.details = traceback.format_exc()
             self._bridge.report.emit(task, "failed", e)
-        else:
-            if task.token.cancelled and result is None:
-                self._bridge.report.emit(task, "cancelled", None)
-            else:
-                self._bridge.report.emit(task, "succeeded", result)
+        else:  # it returned: it succeeded, even if a cancel arrived too late to stop it
+            self._bridge.report.emit(task, "succeeded", result)

@@ -200,3 +200,30 @@ def test_results_after_stop_arrive_as_cancelled(qtbot):
     assert lane.stop()
     qtbot.wait_until(lambda: task.done, timeout=5000)
     assert got == ["cancelled"]
+
+
+def test_session_cancel_interrupts_a_long_sqlite_read(qtbot, tmp_path):
+    """A read stuck in one long SQLite statement stops when its task is cancelled."""
+    from ledger_desktop.engine.ledger import Ledger
+    from ledger_desktop.workers.session import LedgerSession
+
+    path = tmp_path / "l.ledger"
+    Ledger.create(path).close()
+    session = LedgerSession(path)
+    started = threading.Event()
+
+    def endless(ledger, _p, _c):
+        started.set()
+        # A recursive query that never ends on its own.
+        return ledger._conn.execute(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+            "SELECT count(*) FROM c").fetchone()
+
+    try:
+        task = session.read(endless)
+        assert started.wait(10)
+        with qtbot.wait_signal(task.finished, timeout=10000):
+            task.cancel()
+        assert task.state is TaskState.CANCELLED
+    finally:
+        session.close()

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.errors import QueryError
-from ...workers.interrupt import cancellable
 from ..actions import make_action, spec
 from ..busy import TaskFeedback
 from ..dialogs.errors import describe, error_box
@@ -59,13 +58,13 @@ def result_values(result: Any) -> list[Any]:
 
 
 def run_statement(ledger: Any, state: TxState, text: str, cancel: Any) -> Any:
+    """Runs on the writer lane; a cancel interrupts it there (LedgerSession.write)."""
     cancel.check()
-    with cancellable(ledger, cancel):
-        if state.tx is not None:
-            result = state.tx.execute(text)
-            state.statements += 1
-        else:
-            result = ledger.execute(text)
+    if state.tx is not None:
+        result = state.tx.execute(text)
+        state.statements += 1
+    else:
+        result = ledger.execute(text)
     return result
 
 
