@@ -141,8 +141,6 @@ def shot_query_error(window, ws, tmp):
 
 
 def shot_import(window, ws, tmp):
-    from ledger_desktop.ui.dialogs.import_dialog import ImportDialog
-
     data = Path(tmp) / "Inspections.jsonl"
     data.write_text("".join(json.dumps({"VIN": vin, "Date": f"2024-0{m}-1{m}",
                                         "Passed": m % 3 != 0, "Odometer": 10000 * m + 123})
