@@ -149,6 +149,7 @@ def test_ctrl_c_during_cli_import_changes_nothing(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
+    import time
 
     path = tmp_path / "l.ledger"
     with Ledger.create(path) as led:
@@ -161,8 +162,12 @@ def test_ctrl_c_during_cli_import_changes_nothing(tmp_path: Path) -> None:
         [sys.executable, "-c", "from ledger_desktop.cli import main; main()", "import",
          str(path), "T", str(big), "--create-table", "-q"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wal = Path(f"{path}-wal")  # appears when the import opens the ledger to write
+    deadline = time.monotonic() + 60
+    while not wal.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     try:
-        proc.wait(timeout=3)  # well into the import (300,000 documents take far longer)
+        proc.wait(timeout=0.5)  # into the import (300,000 documents take far longer)
     except subprocess.TimeoutExpired:
         pass
     assert proc.poll() is None, "the import ended before it could be interrupted"
