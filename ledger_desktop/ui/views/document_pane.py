@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -68,18 +69,26 @@ class DocumentPane(QWidget):
         self.setObjectName("documentPane")
         self.doc_id: str | None = None
         self.block_seq: int | None = None
-        self.fields: dict[str, QLabel] = {}
+        self.fields: dict[str, QLabel | QLineEdit] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, label in (("id", "Document id"), ("version", "Version"),
                            ("block", "Block address"), ("txTime", "Committed"),
                            ("txId", "Transaction"), ("hash", "Revision hash")):
-            value = QLabel("")
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setObjectName(f"meta_{key}")
+            value: QLabel | QLineEdit
             if key in ("hash", "block"):
+                # Long unbroken text: a frameless read-only line edit scrolls instead of
+                # forcing the pane (and the splitter) wide.
+                value = QLineEdit("")
+                value.setReadOnly(True)
+                value.setFrame(False)
                 value.setFont(mono_font())
-            value.setWordWrap(True)
+                value.setStyleSheet("background: transparent;")
+            else:
+                value = QLabel("")
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                value.setWordWrap(True)
+            value.setObjectName(f"meta_{key}")
             self.fields[key] = value
             form.addRow(label + ":", value)
         self.history_button = QPushButton(icon("history"), "History")
@@ -102,6 +111,13 @@ class DocumentPane(QWidget):
         layout.addWidget(self.ion, 1)
         self.clear()
 
+    def _set(self, key: str, text: str) -> None:
+        field = self.fields[key]
+        field.setText(text)
+        if isinstance(field, QLineEdit):
+            field.setCursorPosition(0)  # show the start of a long hash or address
+            field.setToolTip(text)
+
     def clear(self, message: str = "Select a document") -> None:
         self.doc_id = None
         self.block_seq = None
@@ -115,13 +131,13 @@ class DocumentPane(QWidget):
         """A `Document` from the engine (metadata fields may be None until fetched)."""
         self.doc_id = doc.doc_id
         self.block_seq = doc.block_seq
-        self.fields["id"].setText(doc.doc_id)
-        self.fields["version"].setText(str(doc.version))
+        self._set("id", doc.doc_id)
+        self._set("version", str(doc.version))
         strand = f'strandId:"{strand_id}", ' if strand_id else ""
-        self.fields["block"].setText(f"{{{strand}sequenceNo:{doc.block_seq}}}")
-        self.fields["txTime"].setText(ion_text(doc.tx_time) if doc.tx_time is not None else "")
-        self.fields["txId"].setText(doc.tx_id or "")
-        self.fields["hash"].setText(doc.hash.hex() if doc.hash else "")
+        self._set("block", f"{{{strand}sequenceNo:{doc.block_seq}}}")
+        self._set("txTime", ion_text(doc.tx_time) if doc.tx_time is not None else "")
+        self._set("txId", doc.tx_id or "")
+        self._set("hash", doc.hash.hex() if doc.hash else "")
         self.ion.set_value(doc.data, label=doc.doc_id)
         self.history_button.setEnabled(True)
         self.block_button.setEnabled(True)
@@ -130,13 +146,13 @@ class DocumentPane(QWidget):
         """A `RevisionInfo` from the journal: deleted and redacted revisions say so."""
         self.doc_id = rev.doc_id
         self.block_seq = rev.address.seq
-        self.fields["id"].setText(rev.doc_id)
-        self.fields["version"].setText(f"{rev.version} ({rev.kind})" if rev.kind != "data"
+        self._set("id", rev.doc_id)
+        self._set("version", f"{rev.version} ({rev.kind})" if rev.kind != "data"
                                        else str(rev.version))
-        self.fields["block"].setText(rev.address.text())
-        self.fields["txTime"].setText(ion_text(rev.tx_time) if rev.tx_time is not None else "")
-        self.fields["txId"].setText(rev.tx_id or "")
-        self.fields["hash"].setText(rev.hash.hex() if rev.hash else "")
+        self._set("block", rev.address.text())
+        self._set("txTime", ion_text(rev.tx_time) if rev.tx_time is not None else "")
+        self._set("txId", rev.tx_id or "")
+        self._set("hash", rev.hash.hex() if rev.hash else "")
         if rev.kind == "deleted":
             self.ion.set_value(None, placeholder="(deleted: this revision has no data)")
         elif rev.kind == "redacted":

@@ -112,7 +112,7 @@ class DocumentsView(QWidget):
         self.splitter.addWidget(self.pane)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 380])
+        self.splitter.setSizes([700, 440])
 
         self.status = QLabel("Loading…")
         self.status.setObjectName("documentsStatus")

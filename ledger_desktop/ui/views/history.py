@@ -154,8 +154,8 @@ class HistoryView(QWidget):
             if a != b and not redacted else []
         self.diff_model.set_changes(changes)
         self.diff_table.resizeColumnsToContents()
-        for column in (0, 2, 3):
-            self.diff_table.setColumnWidth(column, min(self.diff_table.columnWidth(column), 170))
+        for column, cap in ((0, 280), (2, 170), (3, 170)):
+            self.diff_table.setColumnWidth(column, min(self.diff_table.columnWidth(column), cap))
         notes = []
         for row in (a, b):
             if revs[row].kind != "data":
