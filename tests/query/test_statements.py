@@ -202,3 +202,26 @@ def test_redact_revision(ledger):
         ledger.execute("EXEC NOT_A_PROC 1")
     with pytest.raises(UserError):
         ledger.execute(f"EXEC REDACT_REVISION `{addr}`, '{tid}', '{doc_id}'")
+
+
+def test_dml_through_nested_collections(ledger):
+    ledger.execute("CREATE TABLE P")
+    ledger.execute("INSERT INTO P VALUE {'id': 1, 'Addresses': [{'City': 'Seattle', 'Zip': 1}, "
+                   "{'City': 'Kent', 'Zip': 2}, {'City': 'Seattle', 'Zip': 3}], "
+                   "'Owners': {'Secondary': [{'Ids': ['a', 'b', 'c']}]}}")
+    ledger.execute("FROM P AS p, @p.Addresses AS a WHERE a.City = 'Seattle' SET a.Zip = 98109")
+    assert ledger.execute("SELECT VALUE a.Zip FROM P p, p.Addresses a").values == \
+        [98109, 2, 98109]
+    # several elements of one list removed by one statement: positions stay right
+    r = ledger.execute("FROM P AS p, p.Addresses AS a WHERE a.City = 'Seattle' REMOVE a")
+    assert len(r.values) == 1
+    assert ledger.execute("SELECT VALUE a.City FROM P p, p.Addresses a").values == ["Kent"]
+    # a collection nested in a nested collection, and AT positions
+    ledger.execute("FROM P AS p, p.Owners.Secondary AS s, s.Ids AS i AT n WHERE i <> 'b' "
+                   "REMOVE p.Owners.Secondary[0].Ids[n]")
+    assert ledger.execute("SELECT VALUE p.Owners.Secondary[0].Ids FROM P p").values == [["b"]]
+    ledger.execute("FROM P AS p, p.Owners.Secondary AS s WHERE TRUE SET s.Level = 2")
+    assert ledger.execute("SELECT VALUE p.Owners.Secondary FROM P p").values[0] == \
+        [{"Ids": ["b"], "Level": 2}]
+    with pytest.raises(QueryError, match="nested collections"):
+        ledger.execute("FROM P AS p, << {'x': 1} >> AS b SET b.x = 2")

@@ -14,7 +14,7 @@ from ..ion_values import string, struct
 from . import ast as A
 from .compile import Compiler
 from .context import Scope
-from .plan import ID_KEY, FromPlan
+from .plan import ID_KEY, POS_KEY, FromPlan
 from .values import (
     MISSING,
     T_BAG,
@@ -68,11 +68,18 @@ def plan_insert(comp: Compiler, node: A.Insert) -> Callable[[], list]:
 
 
 # ---------------------------------------------------------------- paths inside a document
-Step = tuple[str, Any]  # ("field", name) | ("index", fn)
+# A path is compiled to steps, then made concrete for each row: ("f", field) | ("i", index).
+Step = tuple[str, Any]  # ("field", name) | ("index", (fn, node)) | ("const", int) | ("pos", var)
+Concrete = tuple[tuple[str, Any], ...]
 
 
-def _target_steps(comp: Compiler, path: A.Node, var: str, scope: Scope) -> list[Step]:
-    """The steps from the document (bound to `var`) to the place a SET/REMOVE/INSERT names."""
+def _target_steps(comp: Compiler, path: A.Node, var: str, scope: Scope,
+                  plan: FromPlan | None = None) -> list[Step]:
+    """The steps from the document (bound to `var`) to the place a SET/REMOVE/INSERT names.
+
+    A path may also start at a nested collection's variable (`FROM t AS r, r.list AS o …
+    SET o.x = 1`): it then goes through that collection at the element's position.
+    """
     steps: list[Step] = []
     node = path
     while True:
@@ -88,9 +95,14 @@ def _target_steps(comp: Compiler, path: A.Node, var: str, scope: Scope) -> list[
         elif isinstance(node, A.Var):
             if node.name == var:
                 break
+            prefix = _nested_prefix(plan, node.name, var) if plan is not None else None
+            if prefix is not None:
+                steps.extend(reversed(prefix))
+                break
             if scope.bound(node.name):
                 raise comp.ctx.error(f"a changed path must start at the table's variable "
-                                     f"{var!r}, not {node.name!r}", node)
+                                     f"{var!r} or at one of its nested collections, not "
+                                     f"{node.name!r}", node)
             steps.append(("field", node.name))  # an implicit field of the document
             break
         else:
@@ -99,16 +111,70 @@ def _target_steps(comp: Compiler, path: A.Node, var: str, scope: Scope) -> list[
     return steps
 
 
-def _resolve(comp: Compiler, doc: Any, steps: list[Step], env: dict, node: A.Node,
-             create: bool) -> tuple[Any, Step] | None:
-    """The container holding the last step (created along the way when `create`)."""
+def _nested_prefix(plan: FromPlan, name: str, var: str) -> list[Step] | None:
+    """Steps from the document to the element bound to `name`, if it is a nested source."""
+    level = next((lv for lv in plan.levels if lv.var == name and lv.origin is not None), None)
+    if level is None:
+        return None
+    root, path = level.origin  # type: ignore[misc]
+    if root == var:
+        prefix: list[Step] = []
+    else:
+        found = _nested_prefix(plan, root, var)
+        if found is None:
+            return None
+        prefix = found
+    for kind, v in path:
+        prefix.append(("field", v) if kind == "field" else ("const", v))
+    prefix.append(("pos", name))
+    return prefix
+
+
+def concrete(comp: Compiler, steps: list[Step], env: dict) -> Concrete:
+    """The steps for this row: field names and list positions."""
+    out: list[tuple[str, Any]] = []
+    for kind, v in steps:
+        if kind == "field":
+            out.append(("f", v))
+        elif kind == "const":
+            out.append(("i", v))
+        elif kind == "pos":
+            pos = env.get(POS_KEY + v)
+            if pos is not None:  # None: the source was a single value, not a list element
+                out.append(("i", pos))
+        else:
+            fn, pnode = v
+            i = fn(env)
+            if tcode(i) != T_INT:
+                raise comp.ctx.error(f"a list index must be an int, got {type_name(i)}", pnode)
+            out.append(("i", int(i)))
+    return tuple(out)
+
+
+def _child(cur: Any, step: tuple[str, Any]) -> Any:
+    kind, key = step
+    if kind == "f":
+        if tcode(cur) != T_STRUCT:
+            return MISSING
+        try:
+            return cur[key]
+        except KeyError:
+            return MISSING
+    if tcode(cur) in (T_LIST, T_SEXP) and 0 <= key < len(cur):
+        return cur[key]
+    return MISSING
+
+
+def _container(comp: Compiler, doc: Any, steps: Concrete, node: A.Node,
+               create: bool) -> Any:
+    """The value holding the last step (structs created along the way when `create`)."""
     cur = doc
-    for i, step in enumerate(steps[:-1]):
-        nxt = _child(comp, cur, step, env, node)
+    for step in steps[:-1]:
+        nxt = _child(cur, step)
         if nxt is MISSING or is_absent(nxt):
             if not create:
                 return None
-            if step[0] != "field" or tcode(cur) != T_STRUCT:
+            if step[0] != "f" or tcode(cur) != T_STRUCT:
                 raise comp.ctx.error("cannot create a list element on the way to the "
                                      "assigned path", node)
             nxt = {}
@@ -119,77 +185,49 @@ def _resolve(comp: Compiler, doc: Any, steps: list[Step], env: dict, node: A.Nod
             raise comp.ctx.error(f"the path goes through a {type_name(nxt)}, which has no "
                                  "fields or elements", node)
         cur = nxt
-        del i
-    return cur, steps[-1]
+    return cur
 
 
-def _index_value(comp: Compiler, step: Step, env: dict, node: A.Node) -> int:
-    fn, pnode = step[1]
-    i = fn(env)
-    if tcode(i) != T_INT:
-        raise comp.ctx.error(f"a list index must be an int, got {type_name(i)}", pnode)
-    return int(i)
-
-
-def _child(comp: Compiler, cur: Any, step: Step, env: dict, node: A.Node) -> Any:
-    if step[0] == "field":
+def set_path(comp: Compiler, doc: Any, steps: Concrete, value: Any, node: A.Node) -> None:
+    cur = _container(comp, doc, steps, node, create=True)
+    kind, key = steps[-1]
+    if kind == "f":
         if tcode(cur) != T_STRUCT:
-            return MISSING
-        try:
-            return cur[step[1]]
-        except KeyError:
-            return MISSING
-    i = _index_value(comp, step, env, node)
-    if tcode(cur) in (T_LIST, T_SEXP) and 0 <= i < len(cur):
-        return cur[i]
-    return MISSING
-
-
-def set_path(comp: Compiler, doc: Any, steps: list[Step], value: Any, env: dict,
-             node: A.Node) -> None:
-    found = _resolve(comp, doc, steps, env, node, create=True)
-    assert found is not None
-    cur, last = found
-    if last[0] == "field":
-        if tcode(cur) != T_STRUCT:
-            raise comp.ctx.error(f"cannot set field {last[1]!r} of a {type_name(cur)}", node)
+            raise comp.ctx.error(f"cannot set field {key!r} of a {type_name(cur)}", node)
         if value is MISSING:
-            if last[1] in cur:
-                del cur[last[1]]
+            if key in cur:
+                del cur[key]
             return
-        cur[last[1]] = value
+        cur[key] = value
         return
-    i = _index_value(comp, last, env, node)
     if tcode(cur) not in (T_LIST, T_SEXP):
-        raise comp.ctx.error(f"cannot set element [{i}] of a {type_name(cur)}", node)
-    if 0 <= i < len(cur):
-        cur[i] = value
-    elif i == len(cur):
+        raise comp.ctx.error(f"cannot set element [{key}] of a {type_name(cur)}", node)
+    if 0 <= key < len(cur):
+        cur[key] = value
+    elif key == len(cur):
         cur.append(value)
     else:
-        raise comp.ctx.error(f"list index {i} is out of range (the list has {len(cur)} "
+        raise comp.ctx.error(f"list index {key} is out of range (the list has {len(cur)} "
                              "elements)", node)
 
 
-def remove_path(comp: Compiler, doc: Any, steps: list[Step], env: dict, node: A.Node) -> None:
-    found = _resolve(comp, doc, steps, env, node, create=False)
-    if found is None:
+def remove_path(comp: Compiler, doc: Any, steps: Concrete, node: A.Node) -> None:
+    cur = _container(comp, doc, steps, node, create=False)
+    if cur is None:
         return
-    cur, last = found
-    if last[0] == "field":
-        if tcode(cur) == T_STRUCT and last[1] in cur:
-            del cur[last[1]]
-        return
-    i = _index_value(comp, last, env, node)
-    if tcode(cur) in (T_LIST, T_SEXP) and 0 <= i < len(cur):
-        del cur[i]
+    kind, key = steps[-1]
+    if kind == "f":
+        if tcode(cur) == T_STRUCT and key in cur:
+            del cur[key]
+    elif tcode(cur) in (T_LIST, T_SEXP) and 0 <= key < len(cur):
+        del cur[key]
 
 
-def insert_into_path(comp: Compiler, doc: Any, steps: list[Step], value: Any, at: Any,
-                     env: dict, node: A.Node) -> None:
+def insert_into_path(comp: Compiler, doc: Any, steps: Concrete, value: Any, at: Any,
+                     node: A.Node) -> None:
     if steps:
-        found = _resolve(comp, doc, steps, env, node, create=False)
-        target = MISSING if found is None else _child(comp, found[0], found[1], env, node)
+        cur = _container(comp, doc, steps, node, create=False)
+        target = MISSING if cur is None else _child(cur, steps[-1])
     else:
         target = doc
     code = tcode(target)
@@ -219,6 +257,11 @@ def insert_into_path(comp: Compiler, doc: Any, steps: list[Step], value: Any, at
     raise comp.ctx.error(f"cannot INSERT INTO a {type_name(target)}", node)
 
 
+def _removal_order(steps: Concrete) -> tuple:
+    # Later list positions first, so removing one element does not move the next ones.
+    return tuple((0, k) if kind == "i" else (1, k) for kind, k in steps)
+
+
 # ---------------------------------------------------------------- UPDATE / FROM … / DELETE
 def _target_plan(comp: Compiler, target: A.DmlTarget, extra: tuple[A.FromItem, ...],
                  where: A.Node | None, scope: Scope) -> tuple[FromPlan, str]:
@@ -242,23 +285,21 @@ def plan_update(comp: Compiler, node: A.Update) -> Callable[[], list]:
     for op in node.ops:
         if isinstance(op, A.SetOp):
             for path, value in op.assignments:
-                ops.append(("set", (_target_steps(comp, path, var, scope),
+                ops.append(("set", (_target_steps(comp, path, var, scope, plan),
                                     comp.expr(value, scope), path)))
         elif isinstance(op, A.RemoveOp):
-            ops.append(("remove", (_target_steps(comp, op.path, var, scope), op.path)))
+            ops.append(("remove", (_target_steps(comp, op.path, var, scope, plan), op.path)))
         elif isinstance(op, A.InsertOp):
             at = comp.expr(op.at, scope) if op.at is not None else None
-            ops.append(("insert", (_target_steps(comp, op.path, var, scope),
+            ops.append(("insert", (_target_steps(comp, op.path, var, scope, plan),
                                    comp.expr(op.value, scope), at, op.path)))
 
     def run() -> list:
         working: dict[str, Any] = {}
-        deleted: set[str] = set()
+        removals: dict[str, dict[Concrete, A.Node]] = {}
         order: list[str] = []
         for env in plan.rows({}):
             doc_id = env[ID_KEY + var]
-            if doc_id in deleted:
-                continue
             if doc_id not in working:
                 working[doc_id] = clone(env[var])
                 order.append(doc_id)
@@ -266,23 +307,29 @@ def plan_update(comp: Compiler, node: A.Update) -> Callable[[], list]:
             for kind, args in ops:
                 if kind == "set":
                     steps, fn, pnode = args
-                    value = to_ion(clone(fn(env)))
-                    if not steps:
+                    path = concrete(comp, steps, env)
+                    if not path:
                         raise ctx.error("SET needs a path inside the document", pnode)
-                    set_path(comp, doc, steps, value, env, pnode)
+                    set_path(comp, doc, path, to_ion(clone(fn(env))), pnode)
                 elif kind == "remove":
                     steps, pnode = args
-                    if not steps:
-                        deleted.add(doc_id)  # removing the document itself deletes it
-                        break
-                    remove_path(comp, doc, steps, env, pnode)
+                    # applied after every row, so positions found by the rows stay valid
+                    removals.setdefault(doc_id, {})[concrete(comp, steps, env)] = pnode
                 else:
                     steps, fn, at_fn, pnode = args
                     value = fn(env)
                     if value is MISSING:
                         continue
                     at = at_fn(env) if at_fn is not None else None
-                    insert_into_path(comp, doc, steps, to_ion(clone(value)), at, env, pnode)
+                    insert_into_path(comp, doc, concrete(comp, steps, env),
+                                     to_ion(clone(value)), at, pnode)
+        deleted: set[str] = set()
+        for doc_id, paths in removals.items():
+            if () in paths:
+                deleted.add(doc_id)  # removing the document itself deletes it
+                continue
+            for path in sorted(paths, key=_removal_order, reverse=True):
+                remove_path(comp, working[doc_id], path, paths[path])
         for doc_id in order:
             if doc_id in deleted:
                 ctx.tx.delete(doc_id, ctx.stmt)

@@ -21,6 +21,7 @@ from .context import Scope
 from .values import MISSING, SEQUENCES, T_TIMESTAMP, TEXT, Bag, is_absent, is_true, tcode, text_of
 
 ID_KEY = "\0id:"  # env key holding the document id bound to a table variable (for DML)
+POS_KEY = "\0pos:"  # env key: the position of an unnested element in its list (for DML)
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Level:
     where: list[A.Node] = field(default_factory=list)   # conjuncts checked after the level
     access: tuple = ("scan",)       # ("scan",) | ("index", IndexInfo, [key fns]) | ("id", [fns])
     track_id: bool = False
+    # For a nested collection of an earlier FROM variable (`r.Owners.SecondaryOwners AS o`):
+    # that variable and the literal path to the collection, so DML can change `o` in place.
+    origin: tuple[str, tuple[tuple[str, Any], ...]] | None = None
 
     def describe(self) -> str:
         join = {"from": "", "inner": "inner join ", "left": "left join ",
@@ -150,10 +154,33 @@ class FromPlan:
         if item.by is not None:
             raise self.ctx.error("BY binds document ids and only applies to a table", item)
         lvl = Level(item, join, item.alias or _implicit_alias(e, n), item.at, None, "expr")
+        lvl.origin = self._origin(e)
         # An expression source may use the variables of earlier levels, so compile it in the
         # scope as it is now (later levels are not bound yet).
         lvl.source_fn = self.comp.expr(e, scope)
         return lvl
+
+    def _origin(self, e: A.Node) -> tuple[str, tuple[tuple[str, Any], ...]] | None:
+        """(variable, literal path) when `e` is a path like r.a.b[0] from an earlier source."""
+        steps: list[tuple[str, Any]] = []
+        while True:
+            if isinstance(e, A.Dot):
+                steps.append(("field", e.name))
+            elif isinstance(e, A.Index) and isinstance(e.index, A.Lit):
+                v = e.index.value
+                if tcode(v) in TEXT:
+                    steps.append(("field", text_of(v)))
+                elif type(v) is int:
+                    steps.append(("int", v))
+                else:
+                    return None
+            elif isinstance(e, A.Var):
+                if any(lv.var == e.name for lv in self.levels):
+                    return e.name, tuple(reversed(steps))
+                return None
+            else:
+                return None
+            e = e.base
 
     def _table(self, name: str, item: A.FromItem) -> Any:
         try:
@@ -394,6 +421,8 @@ class FromPlan:
         src = lvl.source_fn
         assert src is not None
 
+        pos_key = POS_KEY + var if lvl.origin is not None else None
+
         def unnest(env: dict) -> Iterator[dict]:
             v = src(env)
             if v is MISSING:
@@ -401,9 +430,15 @@ class FromPlan:
             if not is_absent(v) and tcode(v) in SEQUENCES:
                 ordered = not isinstance(v, Bag)
                 for i, x in enumerate(v):
-                    yield bind_value(env, x, i if ordered else MISSING)
+                    e = bind_value(env, x, i if ordered else MISSING)
+                    if pos_key is not None:
+                        e[pos_key] = i if ordered else None
+                    yield e
             else:
-                yield bind_value(env, v, MISSING)  # a non-collection is a bag of one
+                e = bind_value(env, v, MISSING)  # a non-collection is a bag of one
+                if pos_key is not None:
+                    e[pos_key] = None
+                yield e
         return unnest
 
     def rows(self, env: dict) -> Iterator[dict]:
@@ -498,4 +533,4 @@ def catalog_rows(tx: Any) -> Iterator[Any]:
             ("status", string(t.status)))
 
 
-__all__ = ["FromPlan", "ID_KEY", "Level", "catalog_rows", "conjuncts", "get_field"]
+__all__ = ["FromPlan", "ID_KEY", "POS_KEY", "Level", "catalog_rows", "conjuncts", "get_field"]
