@@ -174,3 +174,28 @@ def test_reload_after_a_write_adds_unchecked_blocks(qtbot, sample_path, tmp_path
     finally:
         view.shutdown()
         session.close()
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_timeline_bins_count_transactions_and_revisions(qtbot, ordered):
+    from ledger_desktop.engine.chain_data import ChainArrays
+    from ledger_desktop.ui.chain.model import ChainModel
+    from ledger_desktop.ui.chain.timeline import TimelinePlot
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    ts = np.sort(rng.integers(1_700_000_000_000, 1_700_000_600_000, n))
+    if not ordered:
+        ts[[10, 20]] = ts[[20, 10]] + 1  # one pair out of order, as an imported journal may be
+    revs = rng.integers(0, 9, n).astype(np.int32)
+    model = ChainModel()
+    plot = TimelinePlot(model)
+    qtbot.addWidget(plot)
+    model.set_arrays(ChainArrays(np.arange(n, dtype=np.int64), ts, revs, np.zeros(n, np.uint8)))
+    assert plot._ordered is ordered
+    edges = np.linspace(*plot.getViewBox().viewRange()[0], 121)
+    tx, rev = plot.last_bins
+    want_tx, _ = np.histogram(ts / 1000.0, bins=edges)
+    want_rev, _ = np.histogram(ts / 1000.0, bins=edges, weights=revs)
+    assert tx.tolist() == want_tx.tolist() and rev.tolist() == want_rev.astype(int).tolist()
+    assert int(tx.sum()) == n and int(rev.sum()) == int(revs.sum())
