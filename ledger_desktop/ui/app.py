@@ -68,12 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .icons import app_icon
     from .main_window import MainWindow
     from .settings import Profile, Settings
-    from .theme import apply_system_theme
+    from .theme import apply_scheme, apply_system_theme
 
     apply_system_theme(app)
     app.setWindowIcon(app_icon())
     profile = Profile.create(temporary=args.temp_profile)
     ctx = AppContext(settings=Settings(profile), profile=profile)
+    apply_scheme(app, ctx.settings.scheme())
     window = MainWindow(ctx)
     smoke = None
     if args.smoke_test:  # before opening, so it sees every error the opening reports

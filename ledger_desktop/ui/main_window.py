@@ -18,6 +18,7 @@ from .context import AppContext
 from .dialogs.errors import error_box
 from .gc_pacing import GcPacer
 from .opening import Opener
+from .theme import scheme_menu
 from .views.welcome import WelcomeView
 
 LEDGER_FILTER = "Ledger files (*.ledger *.db *.sqlite);;All files (*)"
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
             if s.id == "open_sample":
                 self.recent_menu = self.menus["file"].addMenu("Open &Recent")
                 self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.menus["view"].addSeparator()
+        self.scheme_actions = scheme_menu(self.menus["view"], self.ctx.settings)
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)

@@ -25,6 +25,7 @@ KEY_QUERY_HISTORY = "query/history"
 KEY_PAGE_SIZE = "grid/pageSize"
 KEY_LAST_DIR = "files/lastDir"
 KEY_OPEN_TABS = "files/openTabs"
+KEY_SCHEME = "appearance/colourScheme"
 
 MAX_QUERY_HISTORY = 200
 
@@ -117,6 +118,14 @@ class Settings:
 
     def set_last_dir(self, path: str) -> None:
         self._qs.setValue(KEY_LAST_DIR, path)
+
+    def scheme(self) -> str:
+        """The colour scheme preference: system, light or dark."""
+        value = str(self._qs.value(KEY_SCHEME, "system"))
+        return value if value in ("system", "light", "dark") else "system"
+
+    def set_scheme(self, scheme: str) -> None:
+        self._qs.setValue(KEY_SCHEME, scheme)
 
     def sync(self) -> None:
         self._qs.sync()

@@ -51,3 +51,24 @@ def test_dark_palette_is_dark(qtbot):
     pal = _dark_palette()
     assert pal.color(QPalette.ColorRole.Window).lightness() < 80
     assert isinstance(is_dark(pal), bool)
+
+
+def test_colour_scheme_preference_applies_and_persists(qtbot, window, ctx):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from ledger_desktop.ui import theme
+
+    app = QApplication.instance()
+    original = QPalette(app.palette())
+    try:
+        window.scheme_actions["dark"].trigger()
+        assert ctx.settings.scheme() == "dark"
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() < 80
+        window.scheme_actions["light"].trigger()
+        assert ctx.settings.scheme() == "light"
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() > 150
+        assert Settings(ctx.profile).scheme() == "light"
+    finally:
+        theme.apply_scheme(app, "system")
+        app.setPalette(original)
