@@ -130,8 +130,10 @@ def _nested_prefix(plan: FromPlan, name: str, var: str) -> list[Step] | None:
     return prefix
 
 
-def concrete(comp: Compiler, steps: list[Step], env: dict) -> Concrete:
-    """The steps for this row: field names and list positions."""
+def concrete(comp: Compiler, steps: list[Step], env: dict,
+             absent_ok: bool = False) -> Concrete | None:
+    """The steps for this row: field names and list positions. With `absent_ok`, a NULL or
+    MISSING index gives None (nothing to remove) instead of an error."""
     out: list[tuple[str, Any]] = []
     for kind, v in steps:
         if kind == "field":
@@ -145,6 +147,8 @@ def concrete(comp: Compiler, steps: list[Step], env: dict) -> Concrete:
         else:
             fn, pnode = v
             i = fn(env)
+            if absent_ok and is_absent(i):
+                return None
             if tcode(i) != T_INT:
                 raise comp.ctx.error(f"a list index must be an int, got {type_name(i)}", pnode)
             out.append(("i", int(i)))
@@ -308,21 +312,25 @@ def plan_update(comp: Compiler, node: A.Update) -> Callable[[], list]:
                 if kind == "set":
                     steps, fn, pnode = args
                     path = concrete(comp, steps, env)
+                    assert path is not None
                     if not path:
                         raise ctx.error("SET needs a path inside the document", pnode)
                     set_path(comp, doc, path, to_ion(clone(fn(env))), pnode)
                 elif kind == "remove":
                     steps, pnode = args
                     # applied after every row, so positions found by the rows stay valid
-                    removals.setdefault(doc_id, {})[concrete(comp, steps, env)] = pnode
+                    where = concrete(comp, steps, env, absent_ok=True)
+                    if where is not None:
+                        removals.setdefault(doc_id, {})[where] = pnode
                 else:
                     steps, fn, at_fn, pnode = args
                     value = fn(env)
                     if value is MISSING:
                         continue
                     at = at_fn(env) if at_fn is not None else None
-                    insert_into_path(comp, doc, concrete(comp, steps, env),
-                                     to_ion(clone(value)), at, pnode)
+                    into = concrete(comp, steps, env)
+                    assert into is not None
+                    insert_into_path(comp, doc, into, to_ion(clone(value)), at, pnode)
         deleted: set[str] = set()
         for doc_id, paths in removals.items():
             if () in paths:
