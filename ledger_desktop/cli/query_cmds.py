@@ -47,11 +47,15 @@ def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None
 
     Like QLDB, every statement (reads included) is recorded in the journal.
 
+    STATEMENT "-" reads the statement from standard input.
+
     \b
     Example:
       ledger query dmv.ledger "SELECT * FROM Vehicle WHERE VIN = ?" --param '"1N4AL11D75C109151"'
     """
     values = [parse_param(p) for p in params]
+    if statement == "-":
+        statement = sys.stdin.read().strip().rstrip(";")
     if not path.exists():
         raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
     with Ledger.open(path) as ledger:

@@ -70,6 +70,13 @@ def test_query_writes_dml_and_reports_errors(dmv):
     assert r.exit_code == 2
 
 
+def test_query_reads_the_statement_from_stdin(dmv):
+    r = run("query", dmv, "-", "--format", "ion",
+            input="SELECT COUNT(*) AS n\nFROM Vehicle;\n")
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == "{\n  n: 5\n}"
+
+
 def test_split_statements():
     done, rest = split_statements("SELECT ';' FROM t; SELECT `{a:\";\"}` -- ;\n FROM u;\nSEL")
     assert done == ["SELECT ';' FROM t", "SELECT `{a:\";\"}` -- ;\n FROM u"]
