@@ -7,7 +7,6 @@ turns into a QueryError that points at the call.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -50,24 +49,6 @@ QLDB_FUNCTIONS = frozenset({"AVG", "COUNT", "MAX", "MIN", "SIZE", "SUM", "COALES
                             "TO_TIMESTAMP", "UTCNOW", "TXID", "CHAR_LENGTH",
                             "CHARACTER_LENGTH", "LOWER", "SUBSTRING", "TRIM", "UPPER", "CAST",
                             "HISTORY"})
-
-
-def _absent(args: tuple) -> Any:
-    """MISSING if any argument is MISSING, else NULL if any is NULL, else None (all present)."""
-    result = None
-    for a in args:
-        if a is MISSING:
-            return MISSING
-        if is_absent(a):
-            result = _NULL
-    return result
-
-
-_NULL: Any = None  # PartiQL NULL is Python None (Ion null)
-
-
-class _NullMarker:
-    pass
 
 
 def _text(v: Any, fn: str) -> str:
@@ -360,13 +341,3 @@ SCALARS: dict[str, tuple[Callable[..., Any], int, int]] = {
 
 DATE_PART_FUNCTIONS = {"DATE_ADD": (date_add, 3), "DATE_DIFF": (date_diff, 3),
                        "EXTRACT": (extract, 2)}
-
-
-def now_utc() -> Any:
-    from ..ion_values import now_timestamp
-
-    return now_timestamp()
-
-
-def is_timestamp_like(v: Any) -> bool:
-    return isinstance(v, _dt.datetime)

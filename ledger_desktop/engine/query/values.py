@@ -14,7 +14,6 @@ from typing import Any
 
 from amazon.ion.core import IonType, Timestamp
 from amazon.ion.simple_types import (
-    IonPyBytes,
     IonPyDict,
     IonPyList,
     IonPyNull,
@@ -280,11 +279,3 @@ def to_ion(v: Any) -> Any:
 
 def make_symbol(text: str) -> IonPySymbol:
     return IonPySymbol.from_value(IonType.SYMBOL, text)
-
-
-def make_null(ion_type: IonType = IonType.NULL) -> IonPyNull:
-    return IonPyNull(ion_type)
-
-
-def is_lob(v: Any) -> bool:
-    return isinstance(v, (bytes, bytearray, IonPyBytes))
