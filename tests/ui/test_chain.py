@@ -199,3 +199,26 @@ def test_timeline_bins_count_transactions_and_revisions(qtbot, ordered):
     want_rev, _ = np.histogram(ts / 1000.0, bins=edges, weights=revs)
     assert tx.tolist() == want_tx.tolist() and rev.tolist() == want_rev.astype(int).tolist()
     assert int(tx.sum()) == n and int(rev.sum()) == int(revs.sum())
+
+
+def test_progress_updates_patch_categories_like_a_full_recompute():
+    from ledger_desktop.engine.chain_data import ChainArrays
+    from ledger_desktop.ui.chain.model import ChainModel
+
+    n = 10_000
+    flags = np.zeros(n, np.uint8)
+    flags[[5, 700, 9000]] = FLAG_REDACTION
+    model = ChainModel()
+    model.set_block_count(n)
+    model.set_arrays(ChainArrays(np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64),
+                                 np.ones(n, np.int32), flags))
+    model.categories()
+    for done, failed in ((1000, []), (2500, [1800]), (2600, [1200]), (7000, [6000]), (n, [])):
+        model.apply_progress(done, failed)
+        patched = model.categories().copy()
+        model._categories = None
+        assert (model.categories() == patched).all()
+    cats = model.categories()
+    assert cats[1199] == P.CAT_VERIFIED and cats[1200] == P.CAT_FAILED
+    assert cats[1201] == P.CAT_AFTER_BREAK and cats[1800] == P.CAT_FAILED
+    assert cats[5] == P.CAT_REDACTION and cats[9000] == P.CAT_AFTER_BREAK
