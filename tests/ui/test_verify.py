@@ -262,3 +262,25 @@ def test_cancel_stops_verification_part_way(qtbot, open_centre, longer_ledger, m
     counts = centre.chain.model.counts()
     assert counts[P.CAT_UNCHECKED] > 0 and counts[P.CAT_VERIFIED] > 0
     assert "Never fully verified" in centre.status.text()  # a cancelled run is not recorded
+
+
+def test_an_unexpected_failure_reaches_the_user_as_a_dialog(qtbot, open_centre, sample_path,
+                                                            monkeypatch):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    import ledger_desktop.ui.verify.hub as hub_module
+
+    def broken(*_a, **_k):
+        raise OSError(5, "Input/output error", "s.ledger")
+
+    monkeypatch.setattr(hub_module, "verify_ledger", broken)
+    centre = open_centre(sample_path)
+    with qtbot.wait_signal(centre.hub.failed, timeout=10000):
+        qtbot.mouseClick(centre.panel.start_button, Qt.MouseButton.LeftButton)
+    boxes = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.objectName() == "errorDialog" and w.isVisible()]
+    assert boxes and "Input/output error" in boxes[0].text()
+    assert "Verification stopped" in centre.panel.speed.text()
+    assert centre.panel.start_button.isEnabled()
+    for box in boxes:
+        box.close()

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..dialogs.errors import describe
+from ...engine.errors import Cancelled
+from ..dialogs.errors import describe, error_box
 from .hub import VerifyHub
 from .report_view import ReportView
 
@@ -103,3 +104,5 @@ class VerifyPanel(QWidget):
         self.bar.setRange(0, 1)
         self.speed.setText(f"<span style='color:#d0453a'>Verification stopped: "
                            f"{describe(exc)}</span>")
+        if not isinstance(exc, Cancelled):  # an unexpected stop also reaches the user as a dialog
+            error_box(self, "Verification stopped", exc)
