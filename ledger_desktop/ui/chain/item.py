@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,6 +25,7 @@ MARK_Y = 0.52       # search markers sit above the blocks
 MARK_H = 0.3
 LINK_MIN_PX = 6     # draw hash links once a block is this wide
 LABEL_MIN_PX = 34   # draw block numbers once a block is this wide
+HASH_MIN_PX = 80    # and the start of each block hash once it is this wide
 
 
 class ChainItem(pg.GraphicsObject):
@@ -39,6 +41,8 @@ class ChainItem(pg.GraphicsObject):
         self.last_drawn = 0           # rectangles drawn in the last frame
         self.last_paint_s = 0.0
         self._brushes = {c: QBrush(col) for c, col in P.COLORS.items()}
+        #: seq -> short text of the block's hash, or None while unknown (set by the view)
+        self.hash_label: Callable[[int], str | None] | None = None
         model.changed.connect(self.update)
         model.resized.connect(self._resized)
 
@@ -146,10 +150,10 @@ class ChainItem(pg.GraphicsObject):
             p.drawRect(QRectF(sel - HALF_H - 0.06, -HALF_H - 0.06, 2 * HALF_H + 0.12,
                               2 * HALF_H + 0.12))
         if block_px >= LABEL_MIN_PX:
-            self._paint_labels(p, first, last)
+            self._paint_labels(p, first, last, block_px >= HASH_MIN_PX)
         self.last_mode = "detail"
 
-    def _paint_labels(self, p: QPainter, first: int, last: int) -> None:
+    def _paint_labels(self, p: QPainter, first: int, last: int, hashes: bool) -> None:
         tr = p.transform()
         p.save()
         p.resetTransform()
@@ -161,6 +165,15 @@ class ChainItem(pg.GraphicsObject):
             c = tr.map(QPointF(seq, 0.0))
             p.drawText(QRectF(c.x() - 40, c.y() - 9, 80, 18), Qt.AlignmentFlag.AlignCenter,
                        str(seq))
+        if hashes and self.hash_label is not None:
+            # under each block, the start of its hash: what the next block's link points to
+            p.setPen(QPen(P.LINK))
+            for seq in range(first, last):
+                text = self.hash_label(seq)
+                if text:
+                    c = tr.map(QPointF(seq, -HALF_H))
+                    p.drawText(QRectF(c.x() - 60, c.y() + 2, 120, 16),
+                               Qt.AlignmentFlag.AlignCenter, text)
         p.restore()
 
     def _paint_marks(self, p: QPainter, first: int, last: int, per_px: float) -> None:

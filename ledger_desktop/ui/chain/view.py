@@ -7,6 +7,7 @@ own lane with progress and fill in the timeline and the redaction colours when t
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
@@ -95,6 +96,7 @@ class ChainView(QWidget):
         self.item = ChainItem(self.model)
         self.plot.addItem(self.item)
         self.item.block_clicked.connect(self._clicked)
+        self.item.hash_label = self._hash_label
         self._hover_proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30,
                                            slot=self._hovered)
         self.vb.sigXRangeChanged.connect(lambda *_a: self._range_timer.start())
@@ -291,8 +293,13 @@ class ChainView(QWidget):
             self._summaries.clear()
         for s in rows:
             self._summaries[s.seq] = s
+        self.item.update()  # block hashes can now be drawn when zoomed in
         if self._hover_seq is not None and self._hover_seq in self._summaries:
             self.info.setText(self.describe_block(self._hover_seq))
+
+    def _hash_label(self, seq: int) -> str | None:
+        s = self._summaries.get(seq)
+        return None if s is None else base64.b64encode(s.block_hash).decode()[:10] + "…"
 
     def _clicked(self, seq: int) -> None:
         self.model.select(seq)
