@@ -588,7 +588,8 @@ class Transaction:
             else:
                 blob = dumps_binary(pd.data)
                 self._check_doc_size(pd.data, blob)
-                h = dot(mh, ion_hash(pd.data))
+                # hash what is stored (amazon.ion writes decimals to 34 digits at most)
+                h = dot(mh, ion_hash_binary(blob))
                 revision_rows.append((seq, idx, doc_id, version, pd.table_id,
                                       storage.KIND_DATA, h, None, blob, None))
             rev_hashes.append(h)
