@@ -60,6 +60,9 @@ def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None
         raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
     with Ledger.open(path) as ledger:
         result = ledger.execute(statement, *values)
+    if result.kind == "explain" and fmt == "table":
+        click.echo("\n".join(result.plan))
+        return
     text = format_values(result.values, fmt)
     if text:
         click.echo(text)

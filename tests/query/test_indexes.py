@@ -121,6 +121,26 @@ def test_history_of_one_document_reads_only_its_revisions(two_sizes):
     assert r.documents_examined == 4  # not the table's 3,000-revision history
     plan = led.execute("EXPLAIN SELECT * FROM history(Big) AS h WHERE h.metadata.id = ?",
                        doc_id).plan
-    assert "history of one document" in plan[0]
+    assert "history of the documents given by metadata.id" in plan[0]
     # without the id the whole history is read
     assert led.execute("SELECT COUNT(*) AS n FROM history(Big) AS h").documents_examined == 3003
+
+
+def test_in_subquery_gives_index_keys_when_uncorrelated(two_sizes):
+    led = two_sizes
+    r = led.execute("SELECT VALUE b.name FROM Big AS b WHERE b.k IN "
+                    "(SELECT s.k FROM Small AS s WHERE s.k < 3)")
+    assert sorted(r.values) == ["n0", "n1", "n2"]
+    assert r.documents_examined == 100 + 3  # the sub-query scans Small; Big uses its index
+    plan = led.execute("EXPLAIN SELECT * FROM Big AS b WHERE b.k IN "
+                       "(SELECT VALUE s.k FROM Small AS s)").plan
+    assert any("index lookup on Big.k" in line for line in plan)
+    # a correlated sub-query depends on the row: no index keys from it
+    plan = led.execute("EXPLAIN SELECT * FROM Big AS b WHERE b.k IN "
+                       "(SELECT VALUE s.k FROM Small AS s WHERE s.grp = b.grp)").plan
+    assert plan[0].startswith("b: full scan")
+    ids = led.execute("SELECT VALUE id FROM Big AS b BY id WHERE b.k IN (1, 2)").values
+    r = led.execute("SELECT h.data.k FROM history(Big) AS h WHERE h.metadata.id IN "
+                    "(SELECT VALUE id FROM Big AS b BY id WHERE b.k IN (1, 2))")
+    assert sorted(x["k"] for x in r.values) == [1, 2] and len(ids) == 2
+    assert r.documents_examined == 2 + 2

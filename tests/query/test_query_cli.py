@@ -70,6 +70,16 @@ def test_query_writes_dml_and_reports_errors(dmv):
     assert r.exit_code == 2
 
 
+def test_query_explain_prints_the_plan(dmv):
+    r = run("query", dmv, "EXPLAIN SELECT * FROM Vehicle AS v WHERE v.VIN IN "
+            "(SELECT VALUE r.VIN FROM VehicleRegistration AS r WHERE r.City = 'Kent')")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("v: index lookup on Vehicle.VIN (index ")
+    assert lines[1:] == ["sub-query r: full scan of table VehicleRegistration; "
+                         "1 filter predicate(s)"]
+
+
 def test_query_reads_the_statement_from_stdin(dmv):
     r = run("query", dmv, "-", "--format", "ion",
             input="SELECT COUNT(*) AS n\nFROM Vehicle;\n")

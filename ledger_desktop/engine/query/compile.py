@@ -18,6 +18,7 @@ from amazon.ion.simple_types import IonPyNull
 from . import ast as A
 from . import functions as F
 from .context import Ctx, Scope
+from .freevars import query_free_names
 from .values import (
     MISSING,
     NUMERIC,
@@ -144,6 +145,7 @@ class Compiler:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
         self.plan_lines: list[str] = []  # what EXPLAIN shows: one line per FROM source
+        self._subquery_cache: dict[int, list] = {}  # uncorrelated sub-queries, by node
 
     # ------------------------------------------------------------ entry point
     def expr(self, node: A.Node, scope: Scope, agg: bool = False) -> Fn:
@@ -499,7 +501,21 @@ class Compiler:
     def subquery(self, node: A.Subquery, scope: Scope, column: bool = False) -> Fn:
         from .select import compile_query
 
+        start = len(self.plan_lines)
         q = compile_query(self, node.query, scope.child())
+        lines = ["sub-query " + line for line in self.plan_lines[start:]]
+        # a sub-query compiled twice (index keys and filter) is listed once
+        self.plan_lines[start:] = [x for x in lines if x not in self.plan_lines[:start]]
+        free, has_from = query_free_names(node.query)
+        if not any(scope.bound(v) for v in free) and (has_from or not free):
+            # Uncorrelated: the same for every row, so run it once per statement.
+            run_query = q
+            cache = self._subquery_cache
+
+            def q(env: dict) -> list:
+                if id(node) not in cache:
+                    cache[id(node)] = run_query(env)
+                return cache[id(node)]
         if column:
             def col(env: dict) -> Any:
                 out = Bag()

@@ -276,8 +276,9 @@ def _target_plan(comp: Compiler, target: A.DmlTarget, extra: tuple[A.FromItem, .
                        pos=target.pos)
     sources = (A.FromSource(first, pos=target.pos),) + tuple(
         A.FromSource(x, pos=x.pos) for x in extra)
+    start = len(comp.plan_lines)
     plan = FromPlan(comp, sources, where, scope, track_first=True)
-    comp.plan_lines.extend(plan.describe())
+    comp.plan_lines[start:start] = plan.describe()
     return plan, plan.levels[0].var
 
 

@@ -18,6 +18,8 @@ from ..ion_values import string, struct
 from . import ast as A
 from .compile import Compiler, get_field
 from .context import Scope
+from .freevars import children as _children
+from .freevars import query_free_names
 from .values import MISSING, SEQUENCES, T_TIMESTAMP, TEXT, Bag, is_absent, is_true, tcode, text_of
 
 ID_KEY = "\0id:"  # env key holding the document id bound to a table variable (for DML)
@@ -60,7 +62,7 @@ class Level:
             what = f"full scan of committed view _ql_committed_{self.table.name}"
         elif self.kind == "history":
             if self.access[0] == "doc":
-                what = f"history of one document of table {self.table.name} (metadata.id)"
+                what = f"history of the documents given by metadata.id in {self.table.name}"
             else:
                 what = f"history scan of table {self.table.name}"
         elif self.kind == "catalog":
@@ -238,7 +240,7 @@ class FromPlan:
                 return set(self.scope.sources)
             return set()
         if isinstance(node, A.Subquery):
-            return None
+            return self._subquery_refs(node)
         if isinstance(node, A.Call) and node.name in ("COUNT", "SUM", "AVG", "MIN", "MAX"):
             return None
         out: set[str] = set()
@@ -248,6 +250,16 @@ class FromPlan:
                 return None
             out |= r
         return out
+
+    def _subquery_refs(self, node: A.Subquery) -> set[str]:
+        """Variables of this FROM that a sub-query reads (an uncorrelated one reads none, so
+        it can give index keys)."""
+        free, has_from = query_free_names(node.query)
+        mine = {v for v in free if v in self.level_of}
+        if not has_from and any(not self.scope.bound(v) and v not in self.level_of
+                                for v in free):
+            mine |= set(self.scope.sources)  # unqualified names would be our fields
+        return mine
 
     def _level_for(self, node: A.Node) -> int:
         refs = self._refs(node)
@@ -289,33 +301,44 @@ class FromPlan:
                 if not self._known_before(i, other):
                     continue
                 if lvl.by is not None and isinstance(target, A.Var) and target.name == lvl.by:
-                    best = ("id", [(self.comp.expr(other, self.scope), is_in)])
+                    best = ("id", [(self._key_fn(other, is_in), is_in)])
                     break
                 f = self._field_of(i, lvl, target)
                 if f is None:
                     continue
                 ix = lvl.table.index_on(f)
                 if ix is not None and ix.status == "ONLINE" and best is None:
-                    best = ("index", ix, [(self.comp.expr(other, self.scope), is_in)])
+                    best = ("index", ix, [(self._key_fn(other, is_in), is_in)])
             if best is not None and best[0] == "id":
                 break
         if best is not None:
             lvl.access = best
 
+    def _key_fn(self, other: A.Node, is_in: bool) -> Callable[[dict], Any]:
+        # IN (SELECT x FROM …) compares with the column's values, as the IN operator does.
+        if is_in:
+            return self.comp._collection(other, self.scope, False)
+        return self.comp.expr(other, self.scope)
+
     def _choose_history_access(self, i: int, lvl: Level) -> None:
-        """`h.metadata.id = x` reads one document's revisions instead of the table's history."""
+        """`h.metadata.id = x` (or IN) reads those documents' revisions, not the table's."""
         if lvl.join == "left":
             return
         for c in lvl.where:
-            if not (isinstance(c, A.Binary) and c.op == "="):
+            if isinstance(c, A.Binary) and c.op == "=":
+                pairs = [(c.left, c.right, False), (c.right, c.left, False)]
+            elif isinstance(c, A.In) and not c.negated:
+                pairs = [(c.operand, c.collection, True)]
+            else:
                 continue
-            for target, other in ((c.left, c.right), (c.right, c.left)):
+            for target, other, is_in in pairs:
                 if isinstance(target, A.Dot) and target.name == "id" \
                         and isinstance(target.base, A.Dot) and target.base.name == "metadata" \
                         and isinstance(target.base.base, A.Var) \
                         and target.base.base.name == lvl.var and self._known_before(i, other):
-                    lvl.access = ("doc", self.comp.expr(other, self.scope))
-                    lvl.where.remove(c)  # the lookup already guarantees it
+                    lvl.access = ("doc", [(self._key_fn(other, is_in), is_in)])
+                    if not is_in:
+                        lvl.where.remove(c)  # the lookup already guarantees it
                     return
 
     # ------------------------------------------------------------ execution
@@ -406,15 +429,17 @@ class FromPlan:
             tid = lvl.table.table_id
             args = lvl.history_args
             if lvl.access[0] == "doc":
-                key = lvl.access[1]
+                keys = lvl.access[1]
 
-                def one_document(env: dict) -> Iterator[dict]:
-                    v = key(env)
-                    if tcode(v) not in TEXT:
-                        return
-                    for r in tx.history(tid, *args, doc_id=text_of(v)):
-                        yield bind_value(env, r, MISSING)
-                return one_document
+                def by_document(env: dict) -> Iterator[dict]:
+                    seen: set[str] = set()
+                    for v in _key_values(keys, env):
+                        if tcode(v) not in TEXT or text_of(v) in seen:
+                            continue
+                        seen.add(text_of(v))
+                        for r in tx.history(tid, *args, doc_id=text_of(v)):
+                            yield bind_value(env, r, MISSING)
+                return by_document
             return lambda env: (bind_value(env, r, MISSING) for r in tx.history(tid, *args))
         if lvl.kind == "catalog":
             return lambda env: (bind_value(env, r, MISSING) for r in catalog_rows(tx))
@@ -499,25 +524,6 @@ def _implicit_alias(e: A.Node, n: int) -> str:
     if isinstance(e, A.Dot):
         return e.name
     return f"_{n}"
-
-
-def _children(node: Any) -> list[Any]:
-    out: list[Any] = []
-    if not isinstance(node, A.Node):
-        return out
-    for name in node.__dataclass_fields__:
-        if name == "pos":
-            continue
-        v = getattr(node, name)
-        if isinstance(v, A.Node):
-            out.append(v)
-        elif isinstance(v, tuple):
-            for x in v:
-                if isinstance(x, A.Node):
-                    out.append(x)
-                elif isinstance(x, tuple):
-                    out.extend(y for y in x if isinstance(y, A.Node))
-    return out
 
 
 def catalog_rows(tx: Any) -> Iterator[Any]:

@@ -10,6 +10,7 @@ from typing import Any
 from . import ast as A
 from .compile import GROUP_ROWS, Compiler, arith
 from .context import Scope
+from .freevars import children as _children
 from .functions import AGGREGATES
 from .plan import FromPlan
 from .values import (
@@ -84,8 +85,6 @@ def _distinct(values: list) -> list:
 
 
 def _contains_aggregate(node: Any) -> bool:
-    from .plan import _children
-
     if isinstance(node, A.Subquery):
         return False
     if isinstance(node, A.Call) and node.name in AGGREGATES:
@@ -110,8 +109,9 @@ class SelectQuery:
         self.ctx = comp.ctx
         self.node = node
         self.scope = scope
+        start = len(comp.plan_lines)  # sub-queries compiled inside list themselves after us
         self.plan = FromPlan(comp, node.sources, node.where, scope)
-        comp.plan_lines.extend(self.plan.describe())
+        comp.plan_lines[start:start] = self.plan.describe()
         self.grouped = bool(node.group_by) or node.having is not None or any(
             _contains_aggregate(x) for x in self._projection_nodes()) or any(
             _contains_aggregate(o.expr) for o in node.order_by)
