@@ -110,7 +110,7 @@ def rebuild_blocks(records: Iterable[Any]) -> list[Any]:
     for seq in sorted(summaries):
         s = summaries[seq]
         revisions = []
-        for item in s["revisionSummaries"]:
+        for item in s.get("revisionSummaries", []):
             h = bytes(item["hash"])
             if "documentId" in item:
                 if h not in details:
