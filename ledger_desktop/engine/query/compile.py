@@ -7,6 +7,7 @@ scope (PartiQL's implicit attribute lookup, so `WHERE VIN = ?` works over one ta
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
@@ -123,8 +124,6 @@ def arith(op: str, a: Any, b: Any) -> Any:
             return x * y
         if op == "/":
             return x / y
-        import math
-
         return math.fmod(x, y)
     except ZeroDivisionError:
         raise ZeroDivisionError("division by zero") from None
