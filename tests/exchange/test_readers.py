@@ -210,3 +210,29 @@ def test_progress_bytes(tmp_path: Path) -> None:
         assert r.total_bytes == p.stat().st_size
         seen = [r.bytes_done for _ in r]
         assert seen[-1] <= r.total_bytes and seen == sorted(seen)
+
+
+_tricky_text = st.text(alphabet=st.sampled_from(list("ab{}[]()'\"\\/*,:\n é{{}}")), max_size=12)
+_ion_scalar = st.one_of(st.integers(), _tricky_text, st.booleans(), st.none(),
+                        st.binary(max_size=8),
+                        st.decimals(allow_nan=False, allow_infinity=False, places=2))
+_ion_doc = st.dictionaries(_tricky_text, st.one_of(
+    _ion_scalar, st.lists(_ion_scalar, max_size=3),
+    st.dictionaries(_tricky_text, _ion_scalar, max_size=2)), max_size=4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_ion_doc, max_size=6), st.booleans(), st.booleans())
+def test_ion_text_scanner_round_trip_property(tmp_path_factory, docs, pretty, as_list) -> None:
+    """Whatever the strings hold (quotes, brackets, comment markers), values are cut right."""
+    d = tmp_path_factory.mktemp("i")
+    kw = {"indent": "  "} if pretty else {}
+    if as_list:
+        text = simpleion.dumps(docs, binary=False, **kw)
+    else:
+        text = "\n// a comment between values\n".join(
+            simpleion.dumps(x, binary=False, omit_version_marker=True, **kw) for x in docs)
+    recs = read(write(d, "p.ion", text))
+    assert [simpleion.dumps(r.value, binary=True) for r in recs] == \
+        [simpleion.dumps(simpleion.loads(simpleion.dumps(x, binary=True)), binary=True)
+         for x in docs]
