@@ -39,6 +39,9 @@ CREATE TABLE blocks (
     has_redaction INTEGER NOT NULL DEFAULT 0,
     body          BLOB NOT NULL
 );
+-- A covering index for the chain view and summaries: reads these columns without the bodies.
+CREATE INDEX blocks_summary ON blocks (seq, block_ts, tx_id, n_revisions, has_redaction,
+                                       is_foreign);
 CREATE TABLE revisions (
     seq       INTEGER NOT NULL,
     idx       INTEGER NOT NULL,
