@@ -117,3 +117,26 @@ def test_history_and_diff_models(qtmodeltester, sample_ledger):
     diffs.set_changes(diff(history[0].data, history[-1].data))
     qtmodeltester.check(diffs, force_py=True)
     assert diffs.rowCount() > 0
+
+
+def test_multidata_answers_like_data(qtbot, sample_ledger):
+    """Paints use multiData (one Python call per cell); it must agree with data()."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, Qt
+
+    session = LedgerSession(sample_ledger)
+    try:
+        with Ledger.open(sample_ledger, read_only=True) as ledger:
+            table_id = ledger.table("Vehicle").table_id
+        model = DocumentsModel(session, table_id)
+        model.fetchMore()
+        qtbot.wait_until(lambda: model.exhausted, timeout=5000)
+        for row in range(model.rowCount()):
+            for column in range(model.columnCount()):
+                index = model.index(row, column)
+                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
+                             Qt.ItemDataRole.ToolTipRole):
+                    item = QModelRoleData(int(role))
+                    model.multiData(index, QModelRoleDataSpan(item))
+                    assert item.data() == model.data(index, role)
+    finally:
+        session.close()

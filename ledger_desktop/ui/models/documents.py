@@ -123,6 +123,26 @@ class DocumentsModel(QAbstractTableModel):
             return value
         return self._display(row, column) if found else "(missing)"  # ToolTipRole
 
+    def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt's name
+        """All the roles a delegate wants for one cell in one Python call (instead of ~7).
+
+        Each call into Python from a paint needs the GIL; while a worker runs Python that wait
+        adds up, so a paint of the grid makes one call per visible cell, not one per role.
+        """
+        if not index.isValid():
+            return
+        row, column = index.row(), index.column()
+        if not 0 <= row < len(self.rows):
+            return
+        for item in span:
+            role = item.role()
+            if role == Qt.ItemDataRole.DisplayRole:
+                item.setData(self._display(row, column))
+            elif role == Qt.ItemDataRole.ForegroundRole and column < len(META_COLUMNS):
+                item.setData(self._meta_colour())
+            elif role in _ROLES:
+                item.setData(self.data(index, role))
+
     def _display(self, row: int, column: int) -> str:
         """Cell text, formatted once per row (Ion text of values is not free)."""
         cells = self._cells.get(row)
