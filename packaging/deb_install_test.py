@@ -73,6 +73,13 @@ def run(deb: Path, version: str, log: Callable[[str], None] = print) -> dict[str
             generated = Path("/usr/share/mime/application/x-ledger-desktop.xml")
             if not generated.exists():
                 raise PackagingError(f"{generated} missing: the MIME type was not registered")
+        if Path("/usr/bin/update-desktop-database").exists():
+            # The desktop-file-utils trigger ran: file managers offer the app for both types.
+            cache = Path("/usr/share/applications/mimeinfo.cache").read_text(encoding="utf-8")
+            for t in cfg.FILE_TYPES:
+                if f"{t.mime}={cfg.APP_ID}.desktop;" not in cache:
+                    raise PackagingError(f"{t.mime} is not associated with the app in "
+                                         "/usr/share/applications/mimeinfo.cache")
         log("installed; smoke-testing /usr/bin/ledger-desktop and /usr/bin/ledger")
         app = frozen_smoke.smoke_app(Path("/usr/bin") / cfg.APP_ID)
         cli = frozen_smoke.smoke_cli(Path("/usr/bin") / cfg.CLI_NAME, version)
