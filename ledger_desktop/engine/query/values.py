@@ -116,10 +116,9 @@ def is_true(v: Any) -> bool:
 
 
 def instant(v: Any) -> _dt.datetime:
-    """A timestamp as an aware datetime (unknown offset counts as UTC)."""
-    if v.tzinfo is None:
-        return v.replace(tzinfo=_dt.UTC)
-    return v
+    """A timestamp as a plain aware datetime (unknown offset counts as UTC)."""
+    return _dt.datetime(v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond,
+                        v.tzinfo or _dt.UTC)
 
 
 def _num_eq(a: Any, b: Any) -> bool:
