@@ -66,3 +66,10 @@ def test_compare_is_consistent_with_equal_and_order(a, b):
 def test_to_ion_turns_bags_into_lists_and_drops_missing():
     assert to_ion({"a": Bag([1, MISSING]), "b": MISSING}) == {"a": [1, None]}
     assert to_ion(MISSING) is None
+
+
+@given(st.lists(values, max_size=8))
+def test_order_key_is_total(vs):
+    ordered = sorted(vs, key=order_key)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        assert order_key(a) <= order_key(b)
