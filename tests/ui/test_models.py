@@ -140,3 +140,18 @@ def test_multidata_answers_like_data(qtbot, sample_ledger):
                     assert item.data() == model.data(index, role)
     finally:
         session.close()
+
+
+def test_multidata_clears_stale_entries(qtbot):
+    """Delegates reuse one span for every cell: a role a cell lacks must be cleared."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, Qt
+    from PySide6.QtGui import QColor
+
+    model = DiffModel()
+    model.set_changes(diff(simpleion.loads("{a: 1}"), simpleion.loads("{a: 2}")))
+    item = QModelRoleData(int(Qt.ItemDataRole.ForegroundRole))
+    span = QModelRoleDataSpan(item)
+    model.multiData(model.index(0, 1), span)  # the "Change" column is coloured
+    assert isinstance(item.data(), QColor)
+    model.multiData(model.index(0, 0), span)  # the path column is not
+    assert item.data() is None

@@ -129,19 +129,19 @@ class DocumentsModel(QAbstractTableModel):
         Each call into Python from a paint needs the GIL; while a worker runs Python that wait
         adds up, so a paint of the grid makes one call per visible cell, not one per role.
         """
-        if not index.isValid():
-            return
         row, column = index.row(), index.column()
-        if not 0 <= row < len(self.rows):
-            return
+        ok = index.isValid() and 0 <= row < len(self.rows)
         for item in span:
+            # Every entry is written, None included: delegates reuse the span across cells.
             role = item.role()
-            if role == Qt.ItemDataRole.DisplayRole:
+            if not ok:
+                item.setData(None)
+            elif role == Qt.ItemDataRole.DisplayRole:
                 item.setData(self._display(row, column))
-            elif role == Qt.ItemDataRole.ForegroundRole and column < len(META_COLUMNS):
-                item.setData(self._meta_colour())
-            elif role in _ROLES:
-                item.setData(self.data(index, role))
+            elif role == Qt.ItemDataRole.ForegroundRole:
+                item.setData(self._meta_colour() if column < len(META_COLUMNS) else None)
+            else:
+                item.setData(self.data(index, role) if role in _ROLES else None)
 
     def _display(self, row: int, column: int) -> str:
         """Cell text, formatted once per row (Ion text of values is not free)."""

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 
 from ...engine.diff import ADDED, CHANGED, REMOVED, RETYPED, Change
 from ..ionfmt import cell_text, ion_text
+from .fast_paint import OneCallPerCell
 
 Index = QModelIndex | QPersistentModelIndex
 RevisionRole = Qt.ItemDataRole.UserRole + 1
@@ -21,7 +22,7 @@ def _time(ts: Any) -> str:
     return ion_text(ts) if ts is not None else ""
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(OneCallPerCell, QAbstractTableModel):
     HEADERS = ("Version", "State", "Time", "Block", "Transaction", "Statements")
 
     def __init__(self, parent: Any = None) -> None:
@@ -75,7 +76,7 @@ KIND_COLOURS = {ADDED: "#2e9d4f", REMOVED: "#c0392b", CHANGED: "#d68910", RETYPE
 KIND_WORDS = {ADDED: "added", REMOVED: "removed", CHANGED: "changed", RETYPED: "type"}
 
 
-class DiffModel(QAbstractTableModel):
+class DiffModel(OneCallPerCell, QAbstractTableModel):
     HEADERS = ("Path", "Change", "Old", "New", "Types / note")
 
     def __init__(self, parent: Any = None) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 
 from ...engine.diff import type_name
 from ..ionfmt import cell_text, children, is_container
+from .fast_paint import OneCallPerCell
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,7 +31,7 @@ class _Node:
         return self._kids
 
 
-class IonTreeModel(QAbstractItemModel):
+class IonTreeModel(OneCallPerCell, QAbstractItemModel):
     HEADERS = ("Field", "Value", "Type")
 
     def __init__(self, parent: Any = None) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from ...engine.diff import ion_type, is_null
 from ..ionfmt import cell_text
+from .fast_paint import OneCallPerCell
 from .filters import sort_key
 
 Index = QModelIndex | QPersistentModelIndex
@@ -16,7 +17,7 @@ ValueRole = Qt.ItemDataRole.UserRole + 2
 RowValueRole = Qt.ItemDataRole.UserRole + 3
 
 
-class ValuesModel(QAbstractTableModel):
+class ValuesModel(OneCallPerCell, QAbstractTableModel):
     """Structs become rows with their top-level fields as columns; other values one column."""
 
     def __init__(self, parent: Any = None) -> None:
