@@ -21,7 +21,7 @@ from .transaction import Transaction
 TABLES = ["VehicleRegistration", "Vehicle", "Person", "DriversLicense"]
 INDEXES = [("Person", "GovId"), ("Vehicle", "VIN"), ("VehicleRegistration", "VIN"),
            ("VehicleRegistration", "LicensePlateNumber"), ("DriversLicense", "PersonId"),
-           ("DriversLicense", "LicensePlateNumber")]
+           ("DriversLicense", "LicenseNumber")]
 
 
 def _day(y: int, m: int, d: int) -> Timestamp:
@@ -82,15 +82,15 @@ REGISTRATIONS = [
 ]
 
 LICENSES = [
-    {"PersonId": "", "LicensePlateNumber": "LEWISR261LL", "LicenseType": "Learner",
+    {"PersonId": "", "LicenseNumber": "LEWISR261LL", "LicenseType": "Learner",
      "ValidFromDate": _day(2016, 12, 20), "ValidToDate": _day(2020, 11, 15)},
-    {"PersonId": "", "LicensePlateNumber": "LOGANB486CG", "LicenseType": "Probationary",
+    {"PersonId": "", "LicenseNumber": "LOGANB486CG", "LicenseType": "Probationary",
      "ValidFromDate": _day(2016, 4, 6), "ValidToDate": _day(2020, 11, 15)},
-    {"PersonId": "", "LicensePlateNumber": "744 849 301", "LicenseType": "Full",
+    {"PersonId": "", "LicenseNumber": "744 849 301", "LicenseType": "Full",
      "ValidFromDate": _day(2017, 12, 6), "ValidToDate": _day(2022, 10, 15)},
-    {"PersonId": "", "LicensePlateNumber": "P626-168-229-765", "LicenseType": "Learner",
+    {"PersonId": "", "LicenseNumber": "P626-168-229-765", "LicenseType": "Learner",
      "ValidFromDate": _day(2017, 8, 16), "ValidToDate": _day(2021, 11, 15)},
-    {"PersonId": "", "LicensePlateNumber": "S152-780-97-415-0", "LicenseType": "Probationary",
+    {"PersonId": "", "LicenseNumber": "S152-780-97-415-0", "LicenseType": "Probationary",
      "ValidFromDate": _day(2015, 8, 15), "ValidToDate": _day(2021, 8, 21)},
 ]
 
@@ -200,9 +200,9 @@ def _build(ledger: Ledger) -> None:
             tx.update(doc.doc_id, data, stmt)
     # deregister_drivers_license
     with ledger.transaction() as tx:
-        stmt = tx.begin_statement("DELETE FROM DriversLicense AS d WHERE d.LicensePlateNumber = ?",
+        stmt = tx.begin_statement("DELETE FROM DriversLicense AS d WHERE d.LicenseNumber = ?",
                                   ["LEWISR261LL"])
-        for doc in _find(tx, "DriversLicense", "LicensePlateNumber", "LEWISR261LL"):
+        for doc in _find(tx, "DriversLicense", "LicenseNumber", "LEWISR261LL"):
             tx.delete(doc.doc_id, stmt)
     # a registration paid and then deregistered
     semi = "1HVBBAANXWH544237"

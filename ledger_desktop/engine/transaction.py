@@ -205,7 +205,11 @@ class Transaction:
             "SELECT doc_id, table_id, version, seq, data, rowid FROM documents WHERE doc_id=?",
             (doc_id,)).fetchone()
         if row is None:
-            self._read_docs.setdefault(doc_id, -1)
+            # Absent or deleted: remember the journal's last version, so only a change to
+            # this document (not any commit) conflicts.
+            last = self._conn.execute("SELECT max(version) FROM revisions WHERE doc_id=?",
+                                      (doc_id,)).fetchone()[0]
+            self._read_docs.setdefault(doc_id, -1 if last is None else last)
             return None
         self._read_docs.setdefault(doc_id, row[2])
         return self._doc_from_row(row)
