@@ -114,6 +114,7 @@ class Transaction:
         self._read_lookups: list[tuple[str, str, bytes | None]] = []
         self._read_catalog: set[str] = set()        # table ids whose definition was used
         self._read_names: set[str] = set()          # table names resolved (or not found)
+        self._table_cache: dict[str, TableInfo] = {}
         self.done = False
         self.block_address: BlockAddress | None = None
 
@@ -135,12 +136,17 @@ class Transaction:
     def _load_table(self, table_id: str) -> TableInfo | None:
         if table_id in self._tables:
             return self._tables[table_id].info
+        cached = self._table_cache.get(table_id)
+        if cached is not None:
+            return cached
         row = self._conn.execute(
             "SELECT table_id, name, status, tags FROM tables_ WHERE table_id=?",
             (table_id,)).fetchone()
         if row is None:
             return None
-        return self._table_from_row(row)
+        # Committed catalog rows read once per transaction (OCC checks catalog changes).
+        info = self._table_cache[table_id] = self._table_from_row(row)
+        return info
 
     def _table_from_row(self, row: tuple) -> TableInfo:
         ixs = tuple(IndexInfo(i, f, s) for i, f, s in self._conn.execute(
