@@ -52,6 +52,16 @@ def tree_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+def remove_dangling_symlinks(root: Path) -> list[str]:
+    """Delete the symbolic links under `root` whose target does not exist; returns them."""
+    removed = []
+    for p in sorted(root.rglob("*")):
+        if p.is_symlink() and not p.exists():
+            p.unlink()
+            removed.append(str(p.relative_to(root)))
+    return removed
+
+
 def mib(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB"
 
@@ -100,6 +110,10 @@ class Build:
             raise PackagingError(f"PyInstaller failed (exit code {proc.returncode})")
         trim = json.loads((self.work / "trim-report.json").read_text())
         self.report["pruned_libraries"] = trim["pruned_libraries"]
+        # PyInstaller adds top-level links to Qt's libraries after the spec's pruning ran; the
+        # ones pointing at pruned libraries would dangle.
+        dangling = remove_dangling_symlinks(self.bundle)
+        self.report["removed_dangling_links"] = dangling
         self.report["sizes"]["bundle"] = tree_size(self.bundle)
 
     def smoke(self) -> None:

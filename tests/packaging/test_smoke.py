@@ -124,3 +124,14 @@ def test_build_help_runs() -> None:
     out = subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--help"],
                          capture_output=True, text=True, check=True).stdout
     assert "--fast" in out and "--install-test" in out
+
+
+def test_dangling_links_are_removed(tmp_path: Path) -> None:
+    import build
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "real.so").write_text("x")
+    (tmp_path / "good.so").symlink_to("lib/real.so")
+    (tmp_path / "bad.so").symlink_to("lib/pruned.so")
+    assert build.remove_dangling_symlinks(tmp_path) == ["bad.so"]
+    assert (tmp_path / "good.so").exists() and not (tmp_path / "bad.so").is_symlink()
