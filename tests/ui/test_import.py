@@ -114,3 +114,23 @@ def test_unreadable_file_listed_in_preview(qtbot, window, sample_ledger, tmp_pat
     assert dlg.errors.isVisible()
     assert "unknown file type" in dlg.errors.item(0).text()
     dlg.close()
+
+
+def test_dropping_a_ledger_file_opens_it(qtbot, window, sample_ledger):
+    drop_files(window, [sample_ledger])
+    qtbot.wait_until(lambda: window.current_workspace() is not None, timeout=5000)
+    assert window.current_workspace().path == sample_ledger.resolve()
+
+
+def test_dropping_data_on_the_start_tab_explains_what_to_do(qtbot, window, tmp_path,
+                                                            monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda _parent, _title, text, *a, **k: shown.append(text))
+    data = tmp_path / "x.jsonl"
+    data.write_text('{"a": 1}\n')
+    drop_files(window, [data])
+    assert shown and "Open a ledger first" in shown[0]
+    assert window.findChild(ImportDialog) is None
