@@ -89,3 +89,22 @@ def test_about_box_lists_versions(qtbot, window):
     text = dlg.findChild(QLabel, "aboutText").text()
     assert info["Qt"] in text and info["PySide6"] in text
     dlg.close()
+
+
+def test_create_a_new_ledger_and_refuse_to_overwrite(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    target = tmp_path / "fresh"
+    window.opener.create_ledger(target)
+    qtbot.wait_until(lambda: window.current_workspace() is not None and
+                     window.current_workspace().ever_loaded, timeout=10000)
+    ws = window.current_workspace()
+    assert ws.path == (tmp_path / "fresh.ledger").resolve()
+    assert ws.tables == [] and ws.block_count >= 1
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda _p, _t, text, *a, **k: warned.append(text))
+    before = (tmp_path / "fresh.ledger").read_bytes()
+    window.opener.create_ledger(tmp_path / "fresh.ledger")
+    assert warned and "never overwritten" in warned[0]
+    assert (tmp_path / "fresh.ledger").read_bytes() == before
