@@ -7,4 +7,4 @@ from pathlib import Path
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
 if str(PACKAGING) not in sys.path:
-    sys.path.insert(0, str(PACKAGING))
+    sys.path.append(str(PACKAGING))  # appended: never shadows an installed package
