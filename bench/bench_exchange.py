@@ -33,7 +33,12 @@ sys.path.insert(0, str(ROOT))
 from amazon.ion import simpleion  # noqa: E402
 
 from ledger_desktop.engine.export_verify import verify_export  # noqa: E402
-from ledger_desktop.engine.exports import export_journal, iter_object_blocks, open_export  # noqa: E402
+from ledger_desktop.engine.exports import (  # noqa: E402
+    export_journal,
+    iter_object_blocks,
+    open_export,
+    paused_gc,
+)
 from ledger_desktop.engine.ledger import Ledger  # noqa: E402
 from ledger_desktop.engine.stream_sinks import FileSink  # noqa: E402
 from ledger_desktop.engine.streams import (  # noqa: E402
@@ -116,7 +121,7 @@ def bench_import(d: Path, lines: int) -> Path:
 
 def bench_export_verify(d: Path, ledger_path: Path) -> None:
     with Ledger.open(ledger_path, read_only=True) as ledger:
-        with Timer() as t:
+        with Timer() as t, paused_gc():  # baselines get the same GC setting as the real work
             revisions = sum(len(b.get("revisions", [])) for b in ledger.iter_blocks())
         read_rate = revisions / t.wall
         digest = ledger.digest()
@@ -127,7 +132,7 @@ def bench_export_verify(d: Path, ledger_path: Path) -> None:
             report(f"export {fmt}", r.revisions / t.wall, "revisions/s", read_rate,
                    "iter_blocks only", cpu_rate=r.revisions / t.cpu)
             source = open_export(out)
-            with Timer() as t:
+            with Timer() as t, paused_gc():
                 for obj in source.objects:
                     for _ in iter_object_blocks(obj, source.format):
                         pass
@@ -145,7 +150,7 @@ def bench_export_verify(d: Path, ledger_path: Path) -> None:
             report(f"export ion_binary --jobs {jobs}", r.revisions / t.wall, "revisions/s",
                    read_rate, "iter_blocks only")
             source = open_export(out)
-            with Timer() as t:
+            with Timer() as t, paused_gc():
                 for obj in source.objects:
                     for _ in iter_object_blocks(obj, source.format):
                         pass
@@ -160,7 +165,7 @@ def bench_export_verify(d: Path, ledger_path: Path) -> None:
 def bench_stream(d: Path, ledger_path: Path) -> None:
     with Ledger.open(ledger_path, read_only=True) as ledger:
         n = 0
-        with Timer() as t:
+        with Timer() as t, paused_gc():
             for block in ledger.iter_blocks():
                 for rec in block_records("arn:aws:qldb:local:0:stream/b/x", block):
                     encode_record(rec, "ion_binary")
