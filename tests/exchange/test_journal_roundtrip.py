@@ -255,3 +255,23 @@ def test_cancelled_parallel_export_removes_its_files(tmp_path: Path, source: Pat
     with Ledger.open(source, read_only=True) as ledger, pytest.raises(Cancelled):
         export_journal(ledger, tmp_path / "exp", cancel=token, jobs=2)
     assert not (tmp_path / "exp").exists()
+
+
+def test_verify_export_with_qldb_getdigest_json(tmp_path: Path, source: Path) -> None:
+    import json
+
+    with Ledger.open(source, read_only=True) as ledger:
+        d = ledger.digest()
+        export_journal(ledger, tmp_path / "exp")
+    good = tmp_path / "get-digest.json"   # the shape `aws qldb get-digest` prints
+    good.write_text(json.dumps({"Digest": base64.b64encode(d.digest).decode(),
+                                "DigestTipAddress": {"IonText": d.tip.text()}}))
+    bad = tmp_path / "other.json"
+    bad.write_text(json.dumps({"Digest": base64.b64encode(bytes(32)).decode(),
+                               "DigestTipAddress": {"IonText": d.tip.text()}}))
+    runner = CliRunner()
+    r = runner.invoke(main, ["verify-export", str(tmp_path / "exp"), "--digest", str(good), "-q"])
+    assert r.exit_code == 0 and ": OK:" in r.output, r.output
+    r = runner.invoke(main, ["verify-export", str(tmp_path / "exp"), "--digest", str(good),
+                             "--digest", str(bad), "-q"])
+    assert r.exit_code == 1 and ": MISMATCH:" in r.output and "RESULT: FAILED" in r.output
