@@ -10,16 +10,22 @@ from amazon.ion import simpleion
 from amazon.ion.core import IonType, Timestamp, TimestampPrecision
 from amazon.ion.simple_types import IonPyDict, IonPyList, IonPyText
 
+from .ion_framing import IVM, check_binary_framing
+
 if not simpleion.c_ext:  # pragma: no cover - guarded by a test too
     raise ImportError("amazon.ion's C extension is not in use; reinstall amazon.ion")
 
 
 def loads(data: bytes | str) -> Any:
     """One Ion value from text or binary."""
+    if isinstance(data, bytes | bytearray) and data[:4] == IVM:
+        check_binary_framing(data)  # malformed binary can hang the C extension
     return simpleion.loads(data)
 
 
 def loads_all(data: bytes | str) -> list[Any]:
+    if isinstance(data, bytes | bytearray) and data[:4] == IVM:
+        check_binary_framing(data)
     return simpleion.loads(data, single_value=False)
 
 
@@ -79,6 +85,8 @@ def ion_list(items: list[Any]) -> IonPyList:
 
 def iter_stream(data: bytes | str) -> Iterator[Any]:
     """Top-level values of an Ion stream, one at a time."""
+    if isinstance(data, bytes):
+        check_binary_framing(data)
     yield from simpleion.load(_as_file(data), single_value=False, parse_eagerly=False)
 
 
