@@ -23,10 +23,12 @@ from .blocks import EMPTY_DATA_HASH, BlockAddress, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
+from .ion_framing import check_binary_framing
 from .ion_hash import dot, ion_hash, merkle_root
 from .ion_values import dumps_text, loads
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Digest
+from .verify_columns import ColumnChecks
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -192,13 +194,15 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     prev_hash: bytes | None = None
     expected_seq = 0
     bcur = conn.execute("SELECT seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
-                        "is_foreign, body FROM blocks ORDER BY seq")
+                        "is_foreign, body, n_revisions, has_redaction FROM blocks ORDER BY seq")
+    columns = ColumnChecks(imported=storage.get_meta(conn, "imported") is not None)
     rcur = conn.cursor().execute(_REV_SQL) if rehash else None
     pending = rcur.fetchone() if rcur is not None else None
     stored_nodes = conn.cursor()
     last_report = time.perf_counter()
     try:
-        for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body in bcur:
+        for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body, n_revs, has_red \
+                in bcur:
             failures_before = report.failure_count
             bhash, ehash, phash = bytes(bhash), bytes(ehash), bytes(phash)
             if seq != expected_seq:
@@ -214,8 +218,11 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                 while pending is not None and pending[0] == seq:
                     rows.append(pending)
                     pending = rcur.fetchone()
-                _check_block_content(report, ledger, seq, tx_id, block_ts, bhash, ehash, phash,
-                                     bool(is_foreign), body, rows)
+                value = _check_block_content(report, ledger, seq, tx_id, block_ts, bhash,
+                                             ehash, phash, bool(is_foreign), body, rows)
+                if value is not None:
+                    columns.check_block(report, seq, bool(is_foreign), n_revs, has_red, value,
+                                        rows)
             if dot(ehash, phash) != bhash:
                 report.fail(VerifyFailure(seq, "block hash",
                                           "blockHash != dot(entriesHash, previousBlockHash)",
@@ -275,6 +282,8 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
             if stored is None or bytes(stored) != root or stored_tip != expected_seq - 1:
                 report.fail(VerifyFailure(expected_seq - 1, "digest", "the stored digest or tip "
                                           "does not match the journal"))
+        if rcur is not None:
+            columns.finish(report)
         if rcur is not None and pending is not None:
             report.fail(VerifyFailure(pending[0], "revision hash",
                                       "revisions exist after the last block"))
@@ -309,7 +318,8 @@ def _affected(rows: list[tuple]) -> list[AffectedRevision]:
 
 def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: str,
                          block_ts: str, bhash: bytes, ehash: bytes, phash: bytes,
-                         is_foreign: bool, body_blob: bytes, rows: list[tuple]) -> None:
+                         is_foreign: bool, body_blob: bytes, rows: list[tuple]) -> Any:
+    """Check one block's content; returns the parsed block (None if it cannot be read)."""
     try:
         body = loads(body_blob)
         fields_ok = (
@@ -323,7 +333,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
     except Exception as e:
         report.fail(VerifyFailure(seq, "format", f"the stored block cannot be read: {e}",
                                   _affected(rows)))
-        return
+        return None
     if not fields_ok:
         report.fail(VerifyFailure(seq, "block hash", "the block's stored fields disagree with "
                                   "its indexed columns (address, time, transaction or hashes)",
@@ -351,6 +361,8 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
                 if not is_foreign:
                     meta_ok = meta_ok and str(meta["txId"]) == tx_id
             if kind in (storage.KIND_DATA, storage.KIND_SYSTEM):
+                # ion_hash_binary tolerates some malformed framing the reader rejects
+                check_binary_framing(data)
                 computed = dot(mh, ion_hash_binary(data))
             elif kind == storage.KIND_REDACTED:
                 computed = dot(mh, bytes(data_hash))
@@ -398,6 +410,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
         report.fail(VerifyFailure(seq, "entries hash",
                                   "entriesHash is not the Merkle root of entriesHashList",
                                   _affected(rows)))
+    return body
 
 
 __all__ = ["verify_ledger", "VerifyReport", "VerifyFailure", "DigestCheck", "index_key"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from . import storage
 from .cancel import CancelToken
 from .index_keys import index_key
+from .ion_hash import ion_hash
 from .ion_values import loads
 
 if TYPE_CHECKING:
@@ -52,29 +53,36 @@ def check_index_storage(ledger: Ledger, report: VerifyReport,
     if cancel is not None:
         cancel.check()
     # 3. the catalog agrees with the replay of the catalog revisions
-    catalog: dict[str, tuple[str, str, frozenset[tuple[str, str]], int]] = {}
-    for doc_id, data, seq in conn.execute(
-            "SELECT doc_id, data, seq FROM revisions WHERE kind=? ORDER BY seq",
+    catalog: dict[str, tuple[str, str, frozenset[tuple[str, str, str]], int, bytes | None,
+                             int]] = {}
+    for doc_id, data, seq, version in conn.execute(
+            "SELECT doc_id, data, seq, version FROM revisions WHERE kind=? ORDER BY seq",
             (storage.KIND_SYSTEM,)):
         value = loads(data)
         if "tableId" not in value:
             continue
-        ixs = frozenset((str(i["indexId"]), str(i["expr"]).strip("[]")) for i in value["indexes"])
-        catalog[doc_id] = (str(value["name"]), str(value["status"]), ixs, seq)
-    for table_id, name, status, cat_version in conn.execute(
-            "SELECT table_id, name, status, catalog_version FROM tables_"):
-        ixs = frozenset(conn.execute("SELECT index_id, field FROM indexes WHERE table_id=?",
-                                     (table_id,)).fetchall())
+        ixs = frozenset((str(i["indexId"]), str(i["expr"]).strip("[]"), str(i["status"]))
+                        for i in value["indexes"])
+        tags = ion_hash(value["tags"]) if "tags" in value else None
+        catalog[doc_id] = (str(value["name"]), str(value["status"]), ixs, seq, tags, version)
+    # Tables of imported (QLDB) blocks have no catalog revision; only imported ledgers have them.
+    imported = storage.get_meta(conn, "imported") is not None
+    for table_id, name, status, tags_blob, cat_version in conn.execute(
+            "SELECT table_id, name, status, tags, catalog_version FROM tables_"):
+        ixs = frozenset(conn.execute("SELECT index_id, field, status FROM indexes "
+                                     "WHERE table_id=?", (table_id,)).fetchall())
         if table_id not in catalog:
-            if cat_version >= 0:
+            if cat_version >= 0 or not imported:
                 fail(None, f"table {name} ({table_id}) has no catalog revision in the journal")
             continue
-        c_name, c_status, c_ixs, seq = catalog[table_id]
-        if (name, status) != (c_name, c_status) or ixs != c_ixs:
+        c_name, c_status, c_ixs, seq, c_tags, c_version = catalog[table_id]
+        tags = ion_hash(loads(tags_blob)) if tags_blob is not None else None
+        if (name, status, tags, cat_version) != (c_name, c_status, c_tags, c_version) \
+                or ixs != c_ixs:
             fail(seq, f"the catalog row of table {c_name} ({table_id}) differs from its last "
                  f"catalog revision (block {seq})")
     present = {r[0] for r in conn.execute("SELECT table_id FROM tables_")}
-    for table_id, (name, _s, _i, seq) in catalog.items():
+    for table_id, (name, _s, _i, seq, _t, _v) in catalog.items():
         if table_id not in present:
             fail(seq, f"table {name} ({table_id}) is missing from the catalog")
     # 4. index entries: exactly one per indexed document with a value
