@@ -129,6 +129,10 @@ def connect(path: Path, *, read_only: bool = False, create: bool = False) -> sql
     try:
         if read_only:
             uri = f"{path.resolve().as_uri()}?mode=ro"
+            if _on_read_only_storage(path):
+                # SQLite cannot create the -shm file a WAL reader needs there, and nothing can
+                # change the file: read it as immutable.
+                uri += "&immutable=1"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
         else:
             if not create and not os.access(path, os.W_OK):
@@ -161,6 +165,18 @@ def connect(path: Path, *, read_only: bool = False, create: bool = False) -> sql
         conn.close()
         raise
     return conn
+
+
+def _on_read_only_storage(path: Path) -> bool:
+    """True when the ledger's folder cannot be written (read-only medium or permissions)."""
+    if os.access(path.resolve().parent, os.W_OK):
+        return False
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise LedgerFileError(
+            f"{path}: its last commits are still in {wal.name}, and the folder is read-only, so "
+            "they cannot be read; copy the file with its -wal file to a writable folder")
+    return True
 
 
 def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
