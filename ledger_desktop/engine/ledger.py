@@ -186,13 +186,15 @@ class Ledger:
             yield
         except BaseException:
             self._in_atomic = False
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:  # SQLite rolls back by itself on a full disk
+                self._conn.execute("ROLLBACK")
             raise
         self._in_atomic = False
         try:
             self._conn.execute("COMMIT")
         except sqlite3.OperationalError as e:
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise StorageError(str(e)) from None
 
     # ------------------------------------------------------------------ browsing (no blocks)

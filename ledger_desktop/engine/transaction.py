@@ -514,7 +514,7 @@ class Transaction:
             try:
                 address = self._write_block()
             except BaseException:
-                if own_lock:
+                if own_lock and conn.in_transaction:  # a full disk rolls back by itself
                     conn.execute("ROLLBACK")
                 raise
             if own_lock:
