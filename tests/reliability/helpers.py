@@ -78,6 +78,20 @@ def fingerprint(path: Path) -> dict[str, str | None]:
     return out
 
 
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def unchanged_by_reader(before: dict[str, str | None], after: dict[str, str | None]) -> bool:
+    """The file as a read-only open must leave it: main file and any WAL content identical.
+
+    SQLite's WAL readers may create an empty -wal and a -shm (an index of the WAL, no data)
+    beside the file when the folder is writable; neither changes the ledger.
+    """
+    return (after["main"] == before["main"] and after["-journal"] == before["-journal"]
+            and after["-wal"] in (before["-wal"], EMPTY_SHA256 if before["-wal"] is None
+                                  else before["-wal"]))
+
+
 def structural_problems(path: Path) -> list[str]:
     """What a torn write would leave behind, checked in plain SQL (independent of verify())."""
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
