@@ -34,6 +34,7 @@ from amazon.ion.simpleion import IonPyValueModel
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError, UserError
 from .ids import new_id
+from .ion_framing import check_binary_framing, check_stream_framing
 from .ion_values import (
     block_address,
     dumps_binary,
@@ -410,6 +411,7 @@ def read_manifest(path: Path) -> Any:
         raise InputFormatError(f"{path}: cannot read ({e.strerror})") from None
     try:
         if data.startswith(ION_BINARY_MARKER):
+            check_binary_framing(data)
             return simpleion.loads(data)
         text = data.decode("utf-8-sig")
         try:
@@ -530,6 +532,10 @@ def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
         return
     with open(obj.path, "rb") as f:
         try:
+            if f.read(4) == ION_BINARY_MARKER:
+                f.seek(0)
+                check_stream_framing(f)  # malformed framing can hang amazon.ion's C extension
+            f.seek(0)
             # Bare Python values where Ion allows (same Ion Hash, same Ion when written back)
             # parse 2-3x faster than IonPy objects.
             yield from simpleion.load(f, single_value=False, parse_eagerly=False,

@@ -11,6 +11,8 @@ else is left to the reader, which reports it as an `IonException`.
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from amazon.ion.exceptions import IonException
 
 IVM = b"\xe0\x01\x00\xea"
@@ -69,3 +71,38 @@ def check_binary_framing(data: bytes) -> None:
             pos, end, in_struct = inner, body_end, False
         else:
             pos = body_end
+
+
+def check_stream_framing(f: BinaryIO) -> None:
+    """`check_binary_framing` for an Ion binary file, one top-level value in memory at a time.
+
+    Reads `f` from its current position to the end; the caller seeks back before parsing.
+    """
+    while True:
+        head = f.read(1)
+        if not head:
+            return
+        td = head[0]
+        if td == 0xE0:  # an Ion version marker
+            if f.read(3) != IVM[1:]:
+                raise IonException("Ion binary: malformed version marker")
+            continue
+        t, ln = td >> 4, td & 0x0F
+        if t == 1 or ln == 15:
+            continue
+        header = bytearray(head)
+        if ln == 14 or (t == 13 and ln == 1):
+            ln = 0
+            while True:
+                b = f.read(1)
+                if not b:
+                    raise IonException("Ion binary: a length runs past the end of the data")
+                header += b
+                ln = (ln << 7) | (b[0] & 0x7F)
+                if b[0] & 0x80:
+                    break
+        body = f.read(ln)
+        if len(body) < ln:
+            raise IonException(f"Ion binary: a value of {ln} bytes runs past the end of the "
+                               "data")
+        check_binary_framing(bytes(header) + body)

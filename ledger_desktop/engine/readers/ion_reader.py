@@ -18,6 +18,7 @@ from amazon.ion.core import IonType
 from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import IonPyNull
 
+from ..ion_framing import check_stream_framing
 from .base import MAX_RECORD_CHARS, Record, RecordReader, type_name
 from .text_buffer import TextWindow
 
@@ -260,6 +261,11 @@ class IonBinaryReader(RecordReader):
 
     def _records(self) -> Iterator[Record]:
         index = 0
+        try:  # malformed framing can hang amazon.ion's C extension: check it first
+            check_stream_framing(self._raw)
+        except IonException as e:
+            raise self.error(f"invalid Ion binary ({str(e).strip()})") from None
+        self._raw.seek(0)
         values = simpleion.load(self._raw, single_value=False, parse_eagerly=False,
                                 value_model=BARE)
         while True:
