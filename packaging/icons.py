@@ -33,13 +33,15 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _qt_app() -> object:
-    """Qt's image classes need a QGuiApplication; an offscreen one works without a display."""
-    from PySide6.QtGui import QGuiApplication
+    """Qt's image classes need a GUI application; an offscreen one works without a display.
+    A QApplication (not a bare QGuiApplication), so widgets can still be made in the same
+    process afterwards (the test suite runs the UI tests in it)."""
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance()
+    app = QApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([sys.argv[0]])
+        app = QApplication([sys.argv[0]])
     return app
 
 
