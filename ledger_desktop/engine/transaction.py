@@ -21,6 +21,7 @@ from .errors import (
     IndexError_,
     InvalidOperationError,
     LimitExceededError,
+    QueryError,
     ReadOnlyError,
     RevisionNotFoundError,
     StorageError,
@@ -122,7 +123,12 @@ class Transaction:
     def begin_statement(self, text: str, params: Sequence[Any] = ()) -> int:
         """Record a statement (reads included, as QLDB does); returns its index."""
         self._check_open()
-        self._statements.append(_Statement(text, now_timestamp(), statement_hash(text, params)))
+        try:
+            digest = statement_hash(text, params)
+        except UnicodeEncodeError:  # e.g. a lone surrogate from a JSON "\ud800" escape
+            raise UserError("the statement or one of its parameters holds text that is not "
+                            "valid Unicode (a lone surrogate)") from None
+        self._statements.append(_Statement(text, now_timestamp(), digest))
         return len(self._statements) - 1
 
     def execute(self, statement: str, *params: Any) -> Any:
@@ -130,7 +136,16 @@ class Transaction:
         from . import query
 
         self._check_open()
-        return query.run(self, statement, params)
+        try:
+            return query.run(self, statement, params)
+        except Exception as e:
+            # Very long or deeply nested statements exhaust Python's stack (lark wraps the
+            # RecursionError of its tree visitors in a VisitError).
+            if isinstance(e, RecursionError) or isinstance(getattr(e, "orig_exc", None),
+                                                           RecursionError):
+                raise QueryError("the statement is too deeply nested or too long to "
+                                 "evaluate") from None
+            raise
 
     # ------------------------------------------------------------------ catalog reads
     def _load_table(self, table_id: str) -> TableInfo | None:
