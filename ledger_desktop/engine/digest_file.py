@@ -112,6 +112,8 @@ def read_digest(source: str | Path) -> Digest:
             raise InputFormatError(f"{path}: not a digest file (not UTF-8 text)") from None
         except OSError as e:
             raise InputFormatError(f"{path}: cannot read: {e.strerror}") from None
+        except ValueError:  # e.g. a NUL byte: neither a path nor JSON
+            raise InputFormatError(f"{text[:60]!r}: not a digest file or JSON digest") from None
         return parse_digest_json(text, str(path))
     return parse_digest_json(text)
 
