@@ -116,6 +116,19 @@ def check_block(block: Any, *, own_layout: bool = False,
     `own_layout` also requires our fixed entry layout (entry 0 = header entry); otherwise only
     membership of the computable entries is required, as QLDB's sample verifier does.
     """
+    try:
+        return _check_block(block, own_layout, notes)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        # e.g. a hash that is not 32 bytes, or a revision without metadata fields
+        seq = None
+        try:
+            seq = int(block["blockAddress"]["sequenceNo"])
+        except Exception:
+            pass
+        return [CheckFailure(seq, "format", f"malformed block ({type(e).__name__}: {e})")]
+
+
+def _check_block(block: Any, own_layout: bool, notes: list[str] | None) -> list[CheckFailure]:
     failures: list[CheckFailure] = []
     try:
         addr = BlockAddress.from_ion(block["blockAddress"])
@@ -210,7 +223,12 @@ def check_link(prev_block: Any, block: Any) -> CheckFailure | None:
     b = BlockAddress.from_ion(block["blockAddress"])
     if b.seq != a.seq + 1 or a.strand_id != b.strand_id:
         return CheckFailure(b.seq, "chain link", f"block {b.seq} does not follow block {a.seq}")
-    if bytes(block["previousBlockHash"]) != bytes(prev_block["blockHash"]):
+    try:
+        linked = bytes(block["previousBlockHash"]) == bytes(prev_block["blockHash"])
+    except (KeyError, TypeError, ValueError):  # a damaged block lacks one of the hashes
+        return CheckFailure(b.seq, "chain link", f"block {b.seq}'s previousBlockHash or block "
+                            f"{a.seq}'s blockHash is missing or not a hash")
+    if not linked:
         return CheckFailure(b.seq, "chain link",
                             f"previousBlockHash is not block {a.seq}'s blockHash")
     return None

@@ -9,11 +9,12 @@ transaction; any failure (a block that does not verify, a gap, a cancel) removes
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cancel import CancelToken, Progress
-from .errors import IntegrityError, UserError
+from .errors import InputFormatError, IntegrityError, UserError
 from .export_verify import ExportVerifyReport, walk_export
 from .exports import open_export, paused_gc
 from .ledger import Ledger
@@ -55,7 +56,13 @@ def import_journal(directory: str | os.PathLike[str], new_ledger: str | os.PathL
         with ledger.atomic(), paused_gc():
             for block in walk_export(source, report, progress=progress, cancel=cancel):
                 _stop_on_failure(report)
-                ledger.append_foreign_block(block)
+                try:
+                    ledger.append_foreign_block(block)
+                except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
+                    # a block that verifies by membership but lacks what a ledger needs
+                    raise InputFormatError(f"a block of the export cannot be stored "
+                                           f"({type(e).__name__}: {e}); nothing was imported"
+                                           ) from None
             _stop_on_failure(report)
             if report.blocks == 0:
                 raise UserError(f"{directory}: the export holds no blocks")

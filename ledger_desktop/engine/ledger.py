@@ -381,6 +381,11 @@ class Ledger:
             block_hash = bytes(block["blockHash"])
             prev = bytes(block["previousBlockHash"]) if "previousBlockHash" in block else b""
             own_layout = _is_own_layout(block, rows)
+            if own_layout and len(block["entriesHashList"]) != 1 + bool(rows) + sum(
+                    name in block for name in ("transactionInfo", "redactionInfo")):
+                # a part the entries cover is missing (e.g. a renamed field in the export)
+                raise InputFormatError(f"block {addr.seq} lacks part of what its entries hash "
+                                       "(revisions, transactionInfo or redactionInfo)")
             conn.execute(
                 "INSERT INTO blocks(seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
                 "is_foreign, n_revisions, has_redaction, body) VALUES (?,?,?,?,?,?,?,?,?,?)",
