@@ -55,10 +55,10 @@ FORMATS = {"ion_text": ("ION_TEXT", "ion"), "ion_binary": ("ION_BINARY", "ion"),
            "json": ("JSON", "json")}
 
 #: A data object is closed after this many bytes (the next block starts a new object).
-DEFAULT_OBJECT_BYTES = 64 << 20
+DEFAULT_OBJECT_BYTES = 16 << 20
 
-#: With `jobs` > 1, each worker writes ranges of at least this many blocks.
-PARALLEL_MIN_BLOCKS = 512
+#: With `jobs` > 1, each worker writes ranges of at least this many revisions (whole blocks).
+PARALLEL_MIN_REVISIONS = 5000
 
 ION_BINARY_MARKER = b"\xe0\x01\x00\xea"
 OBJECT_NAME = re.compile(r"^([A-Za-z0-9]+)\.([0-9]+)-([0-9]+)\.([A-Za-z0-9]+)$")
@@ -188,11 +188,11 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
                          ("objectEncryptionType", string("NO_ENCRYPTION")),
                          ("outputFormat", string(output_format)))
         _write_file(out / f"{export_id}{STARTED}", _manifest_bytes(fmt, started), created)
-        total = 0 if result.first_seq is None else result.last_seq - result.first_seq + 1
+        ranges = _ranges(ledger, result, jobs) if jobs > 1 and _can_fork() else []
         with paused_gc():
-            if jobs > 1 and total >= 2 * PARALLEL_MIN_BLOCKS and _can_fork():
+            if len(ranges) > 1:
                 _write_parallel(ledger, result, out / export_id, ext, fmt, created,
-                                max_object_bytes, progress, cancel, jobs)
+                                max_object_bytes, progress, cancel, jobs, ranges)
             else:
                 _write_objects(ledger, result, out / export_id, ext, _serializer(fmt), created,
                                max_object_bytes, progress, cancel)
@@ -279,9 +279,29 @@ def _export_range(path: str, export_id: str, first: int, last: int, folder: str,
     return part.keys, part.blocks, part.revisions
 
 
+def _ranges(ledger: Ledger, result: ExportResult, jobs: int) -> list[tuple[int, int]]:
+    """Block ranges of about equal revision counts, a few per worker (whole blocks each)."""
+    if result.first_seq is None or result.last_seq is None:
+        return []
+    counts = [max(1, s.n_revisions) for s in
+              ledger.block_summaries(result.first_seq, result.last_seq)]
+    target = max(PARALLEL_MIN_REVISIONS, -(-sum(counts) // (jobs * 4)))
+    ranges: list[tuple[int, int]] = []
+    start, acc = result.first_seq, 0
+    for i, n in enumerate(counts):
+        acc += n
+        if acc >= target:
+            ranges.append((start, result.first_seq + i))
+            start, acc = result.first_seq + i + 1, 0
+    if start <= result.last_seq:
+        ranges.append((start, result.last_seq))
+    return ranges
+
+
 def _write_parallel(ledger: Ledger, result: ExportResult, folder: Path, ext: str, fmt: str,
                     created: list[Path], max_object_bytes: int, progress: Progress | None,
-                    cancel: CancelToken | None, jobs: int) -> None:
+                    cancel: CancelToken | None, jobs: int,
+                    ranges: list[tuple[int, int]]) -> None:
     """Ranges of blocks written by forked workers; keys collected in order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -289,10 +309,6 @@ def _write_parallel(ledger: Ledger, result: ExportResult, folder: Path, ext: str
 
     assert result.first_seq is not None and result.last_seq is not None
     total = result.last_seq - result.first_seq + 1
-    # A few ranges per worker even out their sizes; tiny ranges would only add objects.
-    step = max(PARALLEL_MIN_BLOCKS, -(-total // (jobs * 4)))
-    ranges = [(a, min(a + step - 1, result.last_seq))
-              for a in range(result.first_seq, result.last_seq + 1, step)]
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
     futures: list[Any] = []
     if progress:

@@ -228,7 +228,7 @@ def test_parallel_export_writes_the_same_blocks(tmp_path: Path, source: Path, fm
                                                 monkeypatch) -> None:
     from ledger_desktop.engine import exports
 
-    monkeypatch.setattr(exports, "PARALLEL_MIN_BLOCKS", 2)  # a small ledger, several ranges
+    monkeypatch.setattr(exports, "PARALLEL_MIN_REVISIONS", 2)  # a small ledger, several ranges
     with Ledger.open(source, read_only=True) as ledger:
         one = export_journal(ledger, tmp_path / "one", fmt=fmt)
         two = export_journal(ledger, tmp_path / "two", fmt=fmt, jobs=2)
@@ -249,7 +249,7 @@ def test_cancelled_parallel_export_removes_its_files(tmp_path: Path, source: Pat
                                                      monkeypatch) -> None:
     from ledger_desktop.engine import exports
 
-    monkeypatch.setattr(exports, "PARALLEL_MIN_BLOCKS", 2)
+    monkeypatch.setattr(exports, "PARALLEL_MIN_REVISIONS", 2)
     token = CancelToken()
     token.cancel()
     with Ledger.open(source, read_only=True) as ledger, pytest.raises(Cancelled):
