@@ -26,7 +26,16 @@ from typing import Any
 
 from amazon.ion import simpleion
 from amazon.ion.core import IonType, Timestamp, TimestampPrecision
-from amazon.ion.simple_types import IonPyNull, IonPyTimestamp
+from amazon.ion.simple_types import (
+    IonPyBytes,
+    IonPyDict,
+    IonPyInt,
+    IonPyList,
+    IonPyNull,
+    IonPyText,
+    IonPyTimestamp,
+)
+from amazon.ion.symbols import SymbolToken
 
 _string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
@@ -64,7 +73,70 @@ def _clob(data: bytes) -> str:
     return "".join(parts)
 
 
+def _struct(v: Any, out: list[str]) -> None:
+    out.append("{")
+    first = True
+    for k, item in v.items():
+        if not first:
+            out.append(",")
+        first = False
+        out.append(_string(str(getattr(k, "text", k))))
+        out.append(":")
+        _emit(item, out)
+    out.append("}")
+
+
+def _sequence(v: Any, out: list[str]) -> None:
+    out.append("[")
+    for i, item in enumerate(v):
+        if i:
+            out.append(",")
+        _emit(item, out)
+    out.append("]")
+
+
+def _text(v: Any, out: list[str]) -> None:
+    if getattr(v, "ion_type", None) == IonType.SYMBOL:
+        _emit_slow(v, out)
+    else:
+        out.append(_string(v))
+
+
+def _bytes(v: Any, out: list[str]) -> None:
+    if getattr(v, "ion_type", None) == IonType.CLOB:
+        out.append(_clob(bytes(v)))
+    else:
+        out.append('"' + base64.b64encode(bytes(v)).decode("ascii") + '"')
+
+
+def _exact_int(v: Any, out: list[str]) -> None:
+    out.append(str(int(v)))
+
+
+def _symbol(v: Any, out: list[str]) -> None:
+    text = getattr(v, "text", None)
+    out.append("null" if text is None else _string(text))
+
+
+# The types amazon.ion and plain Python produce most, by exact type: a dict lookup instead of a
+# chain of isinstance checks (the chain below still handles everything else).
+_FAST = {
+    dict: _struct, IonPyDict: _struct, list: _sequence, IonPyList: _sequence, tuple: _sequence,
+    str: _text, IonPyText: _text, bytes: _bytes, IonPyBytes: _bytes, int: _exact_int,
+    IonPyInt: lambda v, out: _emit_slow(v, out),  # may carry a bool's ion_type
+    SymbolToken: _symbol, bool: lambda v, out: out.append("true" if v else "false"),
+}
+
+
 def _emit(v: Any, out: list[str]) -> None:
+    fast = _FAST.get(type(v))
+    if fast is not None:
+        fast(v, out)
+    else:
+        _emit_slow(v, out)
+
+
+def _emit_slow(v: Any, out: list[str]) -> None:
     ion_type = getattr(v, "ion_type", None)
     if v is None or isinstance(v, IonPyNull):
         out.append("null")
@@ -79,8 +151,8 @@ def _emit(v: Any, out: list[str]) -> None:
             out.append(":")
             _emit(item, out)
         out.append("}")
-    elif ion_type in (IonType.LIST, IonType.SEXP) or (ion_type is None
-                                                         and isinstance(v, list | tuple)):
+    elif ion_type in (IonType.LIST, IonType.SEXP) or (
+            ion_type is None and isinstance(v, list | tuple) and not isinstance(v, SymbolToken)):
         out.append("[")
         for i, item in enumerate(v):
             if i:
@@ -89,10 +161,9 @@ def _emit(v: Any, out: list[str]) -> None:
         out.append("]")
     elif ion_type == IonType.STRING or (ion_type is None and isinstance(v, str)):
         out.append(_string(v))
-    elif ion_type == IonType.SYMBOL:
-        text = getattr(v, "text", None)
-        out.append("null" if text is None else _string(text))
-    elif isinstance(v, bool):
+    elif ion_type == IonType.SYMBOL or isinstance(v, SymbolToken):
+        _symbol(v, out)
+    elif isinstance(v, bool) or ion_type == IonType.BOOL:  # IonPyBool is an int, not a bool
         out.append("true" if v else "false")
     elif isinstance(v, int):
         out.append(str(int(v)))

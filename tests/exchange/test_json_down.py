@@ -25,6 +25,7 @@ def test_cookbook_rules() -> None:
     assert parsed["l"] is None and parsed["m"] == "aGVsbG8=" and parsed["n"] == "é\n"
     assert parsed["o"] == 123456789012345678901234567890
     assert parsed["p"] == [True, None] and parsed["q"] == "2019-09-16T19:37:05Z"
+    assert '"p":[true,null]' in text  # a bool, not the int 1
     assert str(parsed["x y"]) == "-0.0"
 
 
@@ -34,3 +35,12 @@ def test_plain_python_values() -> None:
     when = dt.datetime(2024, 1, 2, 3, 4, 5, 6000, tzinfo=dt.UTC)
     assert json.loads(to_json({"a": [1, "x", b"\x00", None, when, 1.5]})) == {
         "a": [1, "x", "AA==", None, "2024-01-02T03:04:05.006Z", 1.5]}
+
+
+def test_bare_values_as_amazon_ion_gives_them() -> None:
+    from amazon.ion.simpleion import IonPyValueModel
+
+    text = '{a: true, b: [false, 1, sym, (x)], c: {{"c"}}, d: 1.5}'
+    for model in (IonPyValueModel.ION_PY, IonPyValueModel.MAY_BE_BARE):
+        v = simpleion.loads(text, value_model=model)
+        assert to_json(v) == '{"a":true,"b":[false,1,"sym",["x"]],"c":"c","d":1.5}'
