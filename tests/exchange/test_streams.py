@@ -193,3 +193,39 @@ def test_kinesis_stream_is_consumed_and_verified(tmp_path: Path, ledger_path: Pa
                                   "--endpoint-url", kinesis_endpoint, "--region", "us-east-1",
                                   "--checkpoint", str(tmp_path / "cp2.json"), "-q"])
     assert r.exit_code == 2 and "does not exist" in r.output and "Traceback" not in r.output
+
+
+def test_cli_follow_stops_on_ctrl_c_and_resumes(tmp_path: Path, ledger_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-c", "from ledger_desktop.cli import main; main()", "stream",
+           str(ledger_path), "--to", f"file:{out}", "--follow", "--poll-interval", "0.05", "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with Ledger.open(ledger_path, read_only=True) as led:
+        count = led.block_count()
+    cp = out / "checkpoint.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if cp.exists() and json.loads(cp.read_text())["nextSequence"] == count:
+            break
+        time.sleep(0.05)
+    add_person(ledger_path, "while following")
+    while time.monotonic() < deadline and proc.poll() is None:
+        if json.loads(cp.read_text())["nextSequence"] == count + 1:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert f"stopped; the checkpoint is at block {count + 1}" in err and "Traceback" not in err
+    add_person(ledger_path, "after the stop")
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}", "-q"])
+    assert r.exit_code == 0, r.output
+    records = list(iter_file_records(out))
+    created = [x for x in records if x["payload"].get("controlRecordType") == "CREATED"]
+    assert len(created) == 1  # the same stream, resumed
+    with Ledger.open(ledger_path, read_only=True) as led:
+        assert_chain(rebuild_blocks(records), led)
