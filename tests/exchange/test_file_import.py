@@ -15,6 +15,7 @@ from ledger_desktop.engine.cancel import CancelToken
 from ledger_desktop.engine.errors import Cancelled, ImportFileError, TableNotFoundError
 from ledger_desktop.engine.imports import import_files, preview
 from ledger_desktop.engine.ledger import Ledger
+from ledger_desktop.engine.readers import open_records
 
 
 @pytest.fixture()
@@ -122,6 +123,12 @@ def test_preview(tmp_path: Path) -> None:
     recs = preview(f[0], limit=3)
     assert [r.value["n"] for r in recs] == [0, 1, 2] and [r.line for r in recs] == [1, 2, 3]
     assert preview(f[1], keep_strings=True)[0].value["n"] == "5"
+    # a preview infers CSV types from the first rows only; the import reads them all
+    big = tmp_path / "big.csv"
+    big.write_text("n\n" + "1\n" * 20_000 + "x\n")
+    assert preview(big, limit=1)[0].value == {"n": 1}
+    with open_records(big) as r:
+        assert next(iter(r)).value == {"n": "1"}
 
 
 def test_cli_import(tmp_path: Path) -> None:

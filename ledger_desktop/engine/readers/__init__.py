@@ -42,8 +42,11 @@ def detect_format(path: str | os.PathLike[str]) -> str:
 
 
 def open_records(path: str | os.PathLike[str], *, fmt: str | None = None,
-                 keep_strings: bool = False) -> RecordReader:
-    """A reader for the documents in `path` (close it, or use it as a context manager)."""
+                 keep_strings: bool = False, infer_rows: int | None = None) -> RecordReader:
+    """A reader for the documents in `path` (close it, or use it as a context manager).
+
+    `infer_rows` (CSV only) infers column types from the first rows only, for previews.
+    """
     path = os.fspath(path)
     fmt = fmt or detect_format(path)
     if fmt == "ion":
@@ -57,7 +60,7 @@ def open_records(path: str | os.PathLike[str], *, fmt: str | None = None,
     if fmt == "jsonl":
         return JsonLinesReader(path)
     if fmt == "csv":
-        return CsvReader(path, keep_strings=keep_strings)
+        return CsvReader(path, keep_strings=keep_strings, infer_rows=infer_rows)
     raise ImportFileError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", path)
 
 

@@ -50,9 +50,13 @@ def _converter(kinds: int) -> Callable[[str], Any]:
 
 
 class CsvReader(RecordReader):
-    def __init__(self, path: str, keep_strings: bool = False) -> None:
+    def __init__(self, path: str, keep_strings: bool = False,
+                 infer_rows: int | None = None) -> None:
+        """`infer_rows` limits type inference to the first rows (for quick previews only: an
+        import infers from every row, so a preview may show a column typed differently)."""
         super().__init__(path)
         self.keep_strings = keep_strings
+        self.infer_rows = infer_rows
         self.delimiter = "\t" if self.path.lower().endswith(".tsv") else ","
         self._pass = 0 if keep_strings else 1
 
@@ -116,11 +120,14 @@ class CsvReader(RecordReader):
             header = self._header(rows)
             kinds = [INT | DECIMAL | BOOL] * len(header)
             filled = [False] * len(header)
-            for _, row in self._checked(rows, len(header)):
+            for n, (_, row) in enumerate(self._checked(rows, len(header))):
+                if self.infer_rows is not None and n >= self.infer_rows:
+                    break
                 for i, cell in enumerate(row):
                     if cell and kinds[i]:
                         kinds[i] &= _kinds(cell)
                         filled[i] = True
+            rows.close()
             # A column with no value at all stays text: nothing says it is anything else.
             convert = [_converter(k if f else 0) for k, f in zip(kinds, filled, strict=True)]
             self._pass = 2
