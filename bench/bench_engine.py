@@ -110,6 +110,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--big", type=int, default=None, help="blocks in the digest/proof ledger")
+    ap.add_argument("--big-ledger", type=Path, default=None,
+                    help="reuse an existing large ledger instead of building one")
     args = ap.parse_args()
     n_single = 300 if args.quick else 2000
     n_batch = 5000 if args.quick else 50_000
@@ -146,7 +148,10 @@ def main() -> None:
         rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"  peak RSS growth during verification: {(rss1 - rss0) / 1024:.1f} MB")
 
-    big_led = build_big(tmp / "big.ledger", big)
+    if args.big_ledger is not None:
+        big_led = Ledger.open(args.big_ledger, read_only=True)
+    else:
+        big_led = build_big(tmp / "big.ledger", big)
     n_blocks = big_led.block_count()
     t = time.perf_counter()
     rep = big_led.verify(rehash=False)

@@ -39,9 +39,10 @@ CREATE TABLE blocks (
     has_redaction INTEGER NOT NULL DEFAULT 0,
     body          BLOB NOT NULL
 );
--- A covering index for the chain view and summaries: reads these columns without the bodies.
-CREATE INDEX blocks_summary ON blocks (seq, block_ts, tx_id, n_revisions, has_redaction,
-                                       is_foreign);
+-- Chain-only verification, the chain view and block summaries read these columns without
+-- the block bodies.
+CREATE INDEX blocks_chain ON blocks (seq, block_hash, entries_hash, prev_hash, tx_id, block_ts,
+                                     is_foreign, n_revisions, has_redaction);
 CREATE TABLE revisions (
     seq       INTEGER NOT NULL,
     idx       INTEGER NOT NULL,

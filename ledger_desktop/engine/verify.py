@@ -193,8 +193,10 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     frontier = _Frontier()
     prev_hash: bytes | None = None
     expected_seq = 0
+    # Chain-only mode reads no block bodies: the blocks_chain index covers its columns.
     bcur = conn.execute("SELECT seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
-                        "is_foreign, body, n_revisions, has_redaction FROM blocks ORDER BY seq")
+                        f"is_foreign, {'body' if rehash else 'NULL'}, n_revisions, "
+                        "has_redaction FROM blocks ORDER BY seq")
     columns = ColumnChecks(imported=storage.get_meta(conn, "imported") is not None)
     rcur = conn.cursor().execute(_REV_SQL) if rehash else None
     pending = rcur.fetchone() if rcur is not None else None
