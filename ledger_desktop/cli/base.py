@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
 
 from .. import __version__
 from ..engine import errors
+from ..engine.cancel import CancelToken
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,3 +53,27 @@ def handle_errors(fn: F) -> F:
             fail("interrupted; nothing was changed", 130)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
+    """Ctrl-C sets the cancel token instead of raising KeyboardInterrupt mid-operation.
+
+    KeyboardInterrupt can land inside amazon.ion's C extension, which then crashes; a token
+    is checked between records, so the operation stops cleanly and rolls back. A second
+    Ctrl-C interrupts at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield token
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -17,34 +13,10 @@ from ..engine import digest_file
 from ..engine.cancel import CancelToken
 from ..engine.errors import Cancelled, UserError
 from ..engine.ledger import Ledger
-from .base import EXIT_VERIFY_FAILED, fail, handle_errors, main
+from .base import EXIT_VERIFY_FAILED, ctrl_c_cancels, fail, handle_errors, main
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 DIR_PATH = click.Path(file_okay=False, path_type=Path)
-
-
-@contextmanager
-def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
-    """Ctrl-C sets the cancel token instead of raising KeyboardInterrupt mid-operation.
-
-    KeyboardInterrupt can land inside amazon.ion's C extension, which then crashes; a token
-    is checked between records, so the operation stops cleanly and rolls back. A second
-    Ctrl-C interrupts at once.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield token
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        if token.cancelled:
-            raise KeyboardInterrupt
-        token.cancel()
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield token
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _bar(total: int, unit: str, quiet: bool, **kw: object) -> tqdm:

@@ -12,11 +12,12 @@ from tqdm import tqdm
 
 from ..engine import digest_file, proofs
 from ..engine.blocks import BlockAddress
+from ..engine.cancel import CancelToken
 from ..engine.errors import InputFormatError, UserError
 from ..engine.ion_values import dumps_text
 from ..engine.ledger import Ledger
 from ..engine.limits import describe
-from .base import EXIT_VERIFY_FAILED, handle_errors, main
+from .base import EXIT_VERIFY_FAILED, ctrl_c_cancels, fail, handle_errors, main
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 
@@ -109,9 +110,13 @@ def verify(path: Path, digests: tuple[str, ...], chain_only: bool, json_out: Pat
             bar.update(done - bar.n)
 
         try:
-            report = ledger.verify(progress=progress, digests=saved, rehash=not chain_only)
+            with ctrl_c_cancels(CancelToken()) as cancel:
+                report = ledger.verify(progress=progress, cancel=cancel, digests=saved,
+                                       rehash=not chain_only)
         finally:
             bar.close()
+    if report.cancelled:
+        fail("verification cancelled (Ctrl-C); nothing was changed", 130)
     if json_out is not None:
         json_out.write_text(report.to_json(), encoding="utf-8")
     click.echo(report.summary())

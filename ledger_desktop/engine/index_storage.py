@@ -155,6 +155,9 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None,
             cancel: CancelToken | None = None) -> None:
     """Replace the index storage with a replay of the whole journal (inside one transaction)."""
     total = conn.execute("SELECT count(*) FROM blocks").fetchone()[0]
+    # In an imported ledger, tables first seen in imported blocks get their catalog from
+    # transactionInfo, even where those blocks are our own (re-imported) layout.
+    imported = storage.get_meta(conn, "imported") is not None
     conn.execute("BEGIN IMMEDIATE")
     try:
         for t in ("documents", "index_entries", "indexes", "tables_"):
@@ -169,7 +172,7 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None,
             while pending is not None and pending[0] == seq:
                 rows.append(pending)
                 pending = rcur.fetchone()
-            apply_block(conn, loads(body), rows, bool(is_foreign))
+            apply_block(conn, loads(body), rows, bool(is_foreign) or imported)
             if n % 1000 == 0:
                 if cancel is not None:
                     cancel.check()

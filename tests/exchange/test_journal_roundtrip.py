@@ -275,3 +275,20 @@ def test_verify_export_with_qldb_getdigest_json(tmp_path: Path, source: Path) ->
     r = runner.invoke(main, ["verify-export", str(tmp_path / "exp"), "--digest", str(good),
                              "--digest", str(bad), "-q"])
     assert r.exit_code == 1 and ": MISMATCH:" in r.output and "RESULT: FAILED" in r.output
+
+
+def test_rebuilt_index_storage_of_an_imported_ledger_matches(tmp_path: Path) -> None:
+    with Ledger.create(tmp_path / "s.ledger") as ledger:
+        with ledger.transaction() as tx:
+            t = tx.create_table("T", tx.begin_statement("CREATE TABLE T"))
+        with ledger.transaction() as tx:
+            tx.create_index(t, "k", tx.begin_statement("CREATE INDEX ON T (k)"))
+        with ledger.transaction() as tx:
+            tx.insert(t, {"k": 1}, tx.begin_statement("INSERT INTO T ?", [{"k": 1}]))
+        export_journal(ledger, tmp_path / "exp")
+    import_journal(tmp_path / "exp", tmp_path / "c.ledger")
+    with Ledger.open(tmp_path / "c.ledger") as copy:
+        copy.rebuild_index_storage()
+        assert [(t.name, copy.count_documents(t.table_id), [i.field for i in t.indexes])
+                for t in copy.tables()] == [("T", 1, ["k"])]
+        assert copy.verify().ok
