@@ -59,6 +59,20 @@ def create_application(qt_args: list[str]) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def _is_data_file(path: str) -> bool:
+    """A file to import rather than a ledger: not an SQLite database, by its first bytes."""
+    from pathlib import Path
+
+    from ..engine.storage import SQLITE_MAGIC
+
+    p = Path(path)
+    if not p.is_file() or p.stat().st_size == 0:
+        return False
+    with open(p, "rb") as f:
+        return f.read(16) != SQLITE_MAGIC and p.suffix.lower() in {
+            ".ion", ".10n", ".json", ".jsonl", ".ndjson", ".csv"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
     app = create_application(qt_args)
@@ -82,7 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         smoke = SmokeTest(window)
     window.show()
-    if args.path:
+    if args.path and _is_data_file(args.path):
+        # A double-clicked .ion/.json/.csv file: the import flow, not "not a ledger file".
+        window.opener.dropped([args.path])
+    elif args.path:
         window.open_ledger(args.path)
     else:
         window.open_sample()
