@@ -78,6 +78,9 @@ def check_stream_framing(f: BinaryIO) -> None:
 
     Reads `f` from its current position to the end; the caller seeks back before parsing.
     """
+    here = f.tell()
+    size = f.seek(0, 2)
+    f.seek(here)
     while True:
         head = f.read(1)
         if not head:
@@ -101,6 +104,9 @@ def check_stream_framing(f: BinaryIO) -> None:
                 ln = (ln << 7) | (b[0] & 0x7F)
                 if b[0] & 0x80:
                     break
+        if ln > size - f.tell():  # checked before reading: a length can claim exabytes
+            raise IonException(f"Ion binary: a value of {ln} bytes runs past the end of the "
+                               "data")
         body = f.read(ln)
         if len(body) < ln:
             raise IonException(f"Ion binary: a value of {ln} bytes runs past the end of the "
