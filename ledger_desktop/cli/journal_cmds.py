@@ -190,7 +190,7 @@ def verify_proof(revision_file: Path | None, block_file: Path | None, proof_file
         result = proofs.verify_revision(value, proof, digest)
     else:
         result = proofs.verify_block(value, proof, digest)
-        if tip is not None:
+        if tip is not None and "blockAddress" in value:  # a damaged block may lack it
             addr = BlockAddress.from_ion(value["blockAddress"])
             if addr.seq > tip.seq:
                 click.echo(f"note: block {addr.seq} is after the digest's tip {tip.seq}")
