@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from amazon.ion import simpleion
-from amazon.ion.core import IonType, Timestamp
+from amazon.ion.core import IonType
+
+from .ion_values import ion_type
 
 PathPart = str | int
 
@@ -55,34 +57,6 @@ def path_text(path: tuple[PathPart, ...]) -> str:
 
 def _quote(name: str) -> str:
     return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-# -- Ion types of Python values ---------------------------------------------------------------
-def ion_type(value: Any) -> IonType:
-    t = getattr(value, "ion_type", None)
-    if t is not None:
-        return t
-    if value is None:
-        return IonType.NULL
-    if isinstance(value, bool):
-        return IonType.BOOL
-    if isinstance(value, int):
-        return IonType.INT
-    if isinstance(value, float):
-        return IonType.FLOAT
-    if isinstance(value, Decimal):
-        return IonType.DECIMAL
-    if isinstance(value, Timestamp) or hasattr(value, "isoformat"):
-        return IonType.TIMESTAMP
-    if isinstance(value, str):
-        return IonType.STRING
-    if isinstance(value, bytes | bytearray):
-        return IonType.BLOB
-    if isinstance(value, dict):
-        return IonType.STRUCT
-    if isinstance(value, list | tuple):
-        return IonType.LIST
-    raise TypeError(f"not an Ion value: {type(value).__name__}")
 
 
 def is_null(value: Any) -> bool:

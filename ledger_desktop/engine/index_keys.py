@@ -15,33 +15,14 @@ from typing import Any
 from amazon.ion.core import IonType
 
 from .ion_hash import ion_hash
+from .ion_values import ion_type
 
 
 def _ion_type(value: Any) -> IonType | None:
-    t = getattr(value, "ion_type", None)
-    if t is not None:
-        return t
-    if value is None:
-        return IonType.NULL
-    if isinstance(value, bool):
-        return IonType.BOOL
-    if isinstance(value, int):
-        return IonType.INT
-    if isinstance(value, float):
-        return IonType.FLOAT
-    if isinstance(value, Decimal):
-        return IonType.DECIMAL
-    if isinstance(value, str):
-        return IonType.STRING
-    if isinstance(value, (bytes, bytearray)):
-        return IonType.BLOB
-    if isinstance(value, _dt.datetime):
-        return IonType.TIMESTAMP
-    if isinstance(value, dict):
-        return IonType.STRUCT
-    if isinstance(value, (list, tuple)):
-        return IonType.LIST
-    return None
+    try:
+        return ion_type(value)
+    except TypeError:
+        return None
 
 
 def _number_key(value: Any) -> bytes:

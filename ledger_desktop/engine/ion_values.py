@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from amazon.ion import simpleion
@@ -94,3 +95,31 @@ def _as_file(data: bytes | str):
     import io
 
     return io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def ion_type(value: Any) -> IonType:
+    """The Ion type of an amazon.ion value or of a plain Python value."""
+    t = getattr(value, "ion_type", None)
+    if t is not None:
+        return t
+    if value is None:
+        return IonType.NULL
+    if isinstance(value, bool):
+        return IonType.BOOL
+    if isinstance(value, int):
+        return IonType.INT
+    if isinstance(value, float):
+        return IonType.FLOAT
+    if isinstance(value, Decimal):
+        return IonType.DECIMAL
+    if isinstance(value, Timestamp) or hasattr(value, "isoformat"):
+        return IonType.TIMESTAMP
+    if isinstance(value, str):
+        return IonType.STRING
+    if isinstance(value, bytes | bytearray):
+        return IonType.BLOB
+    if isinstance(value, dict):
+        return IonType.STRUCT
+    if isinstance(value, list | tuple):
+        return IonType.LIST
+    raise TypeError(f"not an Ion value: {type(value).__name__}")

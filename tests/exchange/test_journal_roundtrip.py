@@ -178,7 +178,8 @@ def test_cli_round_trip_with_saved_digest(tmp_path: Path, source: Path) -> None:
     assert r.exit_code == 2 and "already exists" in r.output
 
 
-def test_index_created_before_documents_survives_import(tmp_path: Path) -> None:
+def _import_index_before_documents(tmp_path: Path) -> Path:
+    """An imported ledger whose table got an index before its first document."""
     with Ledger.create(tmp_path / "s.ledger") as ledger:
         with ledger.transaction() as tx:
             t = tx.create_table("T", tx.begin_statement("CREATE TABLE T"))
@@ -188,7 +189,11 @@ def test_index_created_before_documents_survives_import(tmp_path: Path) -> None:
             tx.insert(t, {"k": 1}, tx.begin_statement("INSERT INTO T ?", [{"k": 1}]))
         export_journal(ledger, tmp_path / "exp")
     import_journal(tmp_path / "exp", tmp_path / "c.ledger")
-    with Ledger.open(tmp_path / "c.ledger") as copy:
+    return tmp_path / "c.ledger"
+
+
+def test_index_created_before_documents_survives_import(tmp_path: Path) -> None:
+    with Ledger.open(_import_index_before_documents(tmp_path)) as copy:
         assert [(t.name, copy.count_documents(t.table_id)) for t in copy.tables()] == [("T", 1)]
 
 
@@ -278,16 +283,7 @@ def test_verify_export_with_qldb_getdigest_json(tmp_path: Path, source: Path) ->
 
 
 def test_rebuilt_index_storage_of_an_imported_ledger_matches(tmp_path: Path) -> None:
-    with Ledger.create(tmp_path / "s.ledger") as ledger:
-        with ledger.transaction() as tx:
-            t = tx.create_table("T", tx.begin_statement("CREATE TABLE T"))
-        with ledger.transaction() as tx:
-            tx.create_index(t, "k", tx.begin_statement("CREATE INDEX ON T (k)"))
-        with ledger.transaction() as tx:
-            tx.insert(t, {"k": 1}, tx.begin_statement("INSERT INTO T ?", [{"k": 1}]))
-        export_journal(ledger, tmp_path / "exp")
-    import_journal(tmp_path / "exp", tmp_path / "c.ledger")
-    with Ledger.open(tmp_path / "c.ledger") as copy:
+    with Ledger.open(_import_index_before_documents(tmp_path)) as copy:
         copy.rebuild_index_storage()
         assert [(t.name, copy.count_documents(t.table_id), [i.field for i in t.indexes])
                 for t in copy.tables()] == [("T", 1, ["k"])]
