@@ -44,6 +44,7 @@ from .ion_values import (
     parse_timestamp,
     string,
     struct,
+    timestamp_ms,
 )
 from .json_down import to_json
 
@@ -158,13 +159,22 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     start = _as_timestamp(start_time) if start_time is not None else None
-    end = _as_timestamp(end_time) if end_time is not None else now_timestamp()
+    count = ledger.block_count()
+    if end_time is not None:
+        end = _as_timestamp(end_time)
+    else:
+        # Without an end time the export runs through the tip. "Now" is not enough: a block
+        # committed in the current millisecond would fall outside [start, now).
+        end = now_timestamp()
+        if count:
+            tip_time = _block_time(ledger, count - 1)
+            if tip_time >= end:
+                end = timestamp_ms(tip_time + _dt.timedelta(milliseconds=1))
     if start is not None and not start < end:
         raise UserError("the start time must be before the end time")
     out = Path(directory)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} exists and is not a directory")
-    count = ledger.block_count()
     first = 0 if start is None else _first_at_or_after(ledger, start, count)
     last = _first_at_or_after(ledger, end, count) - 1
     if start is None:
