@@ -47,6 +47,7 @@ from .ion_values import (
 from .merkle_store import append_leaf, digest_at
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Document, IndexInfo, TableInfo
+from .tx_info_hash import transaction_info_hash
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -63,7 +64,7 @@ class TxStats:
 class _Statement:
     text: str
     start_time: Any
-    digest: bytes
+    params: tuple[Any, ...]  # hashed at commit, where a document's hash can be reused
 
 
 @dataclass
@@ -123,13 +124,18 @@ class Transaction:
     def begin_statement(self, text: str, params: Sequence[Any] = ()) -> int:
         """Record a statement (reads included, as QLDB does); returns its index."""
         self._check_open()
-        try:
-            digest = statement_hash(text, params)
-        except UnicodeEncodeError:  # e.g. a lone surrogate from a JSON "\ud800" escape
-            raise UserError("the statement or one of its parameters holds text that is not "
-                            "valid Unicode (a lone surrogate)") from None
-        self._statements.append(_Statement(text, now_timestamp(), digest))
+        self._statements.append(_Statement(str(text), now_timestamp(), tuple(params)))
         return len(self._statements) - 1
+
+    def _statement_digest(self, st: _Statement, data_hashes: dict[int, bytes]) -> bytes:
+        """The drivers' statement hash: H(text) dot-folded with H(param) for each parameter.
+        A parameter that is itself a document written by this transaction (an import's
+        `INSERT INTO T ?`) reuses that document's hash instead of hashing it twice."""
+        h = statement_hash(st.text)
+        for p in st.params:
+            known = data_hashes.get(id(p))
+            h = dot(h, known if known is not None else ion_hash(p))
+        return h
 
     def execute(self, statement: str, *params: Any) -> Any:
         """Run one PartiQL statement in this transaction (see engine.query)."""
@@ -602,6 +608,8 @@ class Transaction:
         # Metadata {id, version, txTime, txId} is derived from the columns and the block, not
         # stored again (docs/journal-format.md); its hash needs no Ion values.
         block_fields = block_field_hashes(ts, self.id)
+        data_hashes: dict[int, bytes] = {}  # id(document value) -> H(document); values held
+        doc_entries: list[tuple[str, str, str, list[int]]] = []  # for H(transactionInfo)
         for doc_id, pd in self._docs.items():
             version = pd.base_version + 1
             mh = metadata_hash(doc_id, version, block_fields)
@@ -611,10 +619,18 @@ class Transaction:
                 revision_rows.append((seq, idx, doc_id, version, pd.table_id,
                                       storage.KIND_DELETED, h, None, None, None))
             else:
-                blob = dumps_binary(pd.data)
+                try:
+                    blob = dumps_binary(pd.data)
+                except (UnicodeEncodeError, SystemError, ValueError) as e:
+                    # amazon.ion's C writer fails on a lone surrogate ("\ud800") and the like
+                    raise UserError(f"document {doc_id} cannot be written as Ion: it holds "
+                                    f"text that is not valid Unicode or an invalid value ({e})"
+                                    ) from None
                 self._check_doc_size(pd.data, blob)
                 # hash what is stored (amazon.ion writes decimals to 34 digits at most)
-                h = dot(mh, ion_hash_binary(blob))
+                data_hash = ion_hash_binary(blob)
+                data_hashes[id(pd.data)] = data_hash
+                h = dot(mh, data_hash)
                 revision_rows.append((seq, idx, doc_id, version, pd.table_id,
                                       storage.KIND_DATA, h, None, blob, None))
             rev_hashes.append(h)
@@ -623,6 +639,7 @@ class Transaction:
                 ("tableName", string(table_names[pd.table_id])),
                 ("tableId", string(pd.table_id)),
                 ("statements", ion_list(list(pd.statements))))))
+            doc_entries.append((doc_id, table_names[pd.table_id], pd.table_id, pd.statements))
         for table_id, pt in self._tables.items():
             version = pt.base_version + 1
             data = catalog_struct(pt.info)
@@ -631,9 +648,15 @@ class Transaction:
                                   storage.KIND_SYSTEM, h, None, dumps_binary(data), None))
             rev_hashes.append(h)
 
-        statements = ion_list([struct(("statement", string(s.text)), ("startTime", s.start_time),
-                                      ("statementDigest", s.digest))
-                               for s in self._statements])
+        try:
+            digests = [(st.text, st.start_time, self._statement_digest(st, data_hashes))
+                       for st in self._statements]
+        except UnicodeEncodeError:  # e.g. a lone surrogate from a JSON "\ud800" escape
+            raise UserError("a statement or one of its parameters holds text that is not valid "
+                            "Unicode (a lone surrogate)") from None
+        statements = ion_list([struct(("statement", string(text)), ("startTime", start),
+                                      ("statementDigest", digest))
+                               for text, start, digest in digests])
         tx_pairs: list[tuple[str, Any]] = [("statements", statements)]
         if documents:
             tx_pairs.append(("documents", struct(*documents)))
@@ -650,7 +673,7 @@ class Transaction:
         entries = [header_entry(addr_ion, self.id, ts)]
         if rev_hashes:
             entries.append(merkle_root(rev_hashes))
-        entries.append(ion_hash(tx_info))
+        entries.append(transaction_info_hash(digests, doc_entries))
         if redaction_info is not None:
             entries.append(ion_hash(redaction_info))
         entries_hash = merkle_root(entries)

@@ -1,0 +1,61 @@
+"""H(transactionInfo) of a block we commit, computed without the generic value walk.
+
+`transactionInfo` is `{statements: [{statement, startTime, statementDigest}...], documents:
+{<docId>: {tableName, tableId, statements: [int...]}...}}`; a file import writes one statement
+and one document entry per record, so this hash is a large part of commit cost. The Ion Hash
+serialisation is written out for exactly this shape; `tests/engine/test_tx_info_hash.py`
+checks it against `ion_hash` of the same struct.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .ion_hash import _escape, _escape_always, _int, _symbol, _timestamp
+
+_sha = hashlib.sha256
+_STATEMENT = _symbol("statement") + b"\x0b\x80"
+_START_TIME = _symbol("startTime")
+_DIGEST = _symbol("statementDigest") + b"\x0b\xa0"
+_TABLE_NAME = _symbol("tableName") + b"\x0b\x80"
+_TABLE_ID = _symbol("tableId") + b"\x0b\x80"
+_STATEMENTS = _symbol("statements")
+_DOCUMENTS = _symbol("documents")
+
+
+def _text(text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return _escape_always(raw) if (11 in raw or 12 in raw or 14 in raw) else raw
+
+
+def _struct(field_hashes: list[bytes]) -> bytes:
+    """s(struct) from its field hashes."""
+    field_hashes.sort()
+    return b"\x0b\xd0" + _escape_always(b"".join(field_hashes)) + b"\x0e"
+
+
+def _statement(text: str, start_time: Any, digest: bytes) -> bytes:
+    return _struct([_sha(_STATEMENT + _text(text) + b"\x0e").digest(),
+                    _sha(_START_TIME + _timestamp(start_time)).digest(),
+                    _sha(_DIGEST + _escape(digest) + b"\x0e").digest()])
+
+
+def _document(doc_id: str, table_name: str, table_id: str, statements: Sequence[int]) -> bytes:
+    value = _struct([_sha(_TABLE_NAME + _text(table_name) + b"\x0e").digest(),
+                     _sha(_TABLE_ID + _text(table_id) + b"\x0e").digest(),
+                     _sha(_STATEMENTS + b"\x0b\xb0" + b"".join(_int(i) for i in statements)
+                          + b"\x0e").digest()])
+    return _sha(_symbol(doc_id) + value).digest()
+
+
+def transaction_info_hash(statements: Iterable[tuple[str, Any, bytes]],
+                          documents: Iterable[tuple[str, str, str, Sequence[int]]]) -> bytes:
+    """H(transactionInfo); `documents` empty means the field is absent (a read-only block)."""
+    fields = [_sha(_STATEMENTS + b"\x0b\xb0" + b"".join(_statement(*s) for s in statements)
+                   + b"\x0e").digest()]
+    docs = [_document(*d) for d in documents]
+    if docs:
+        fields.append(_sha(_DOCUMENTS + _struct(docs)).digest())
+    return _sha(_struct(fields)).digest()
