@@ -396,9 +396,7 @@ class Ledger:
                 "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, "
                 "metadata, data, data_hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
             index_storage.apply_block(conn, block, rows, is_foreign=True)
-            merkle_store.append_leaf(conn, addr.seq, block_hash)
-            storage.set_meta(conn, "tip_seq", addr.seq)
-            storage.set_meta(conn, "digest", merkle_store.digest_at(conn, addr.seq))
+            merkle_store.append_block(conn, addr.seq, block_hash)
             if own:
                 conn.execute("COMMIT")
         except BaseException:
@@ -490,9 +488,7 @@ def _initialise(conn: sqlite3.Connection, ledger_name: str, strict: bool) -> Non
             "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, metadata, "
             "data, data_hash) VALUES (0,0,?,0,NULL,?,?,NULL,?,NULL)",
             (genesis_id, storage.KIND_SYSTEM, h, dumps_binary(data)))
-        merkle_store.append_leaf(conn, 0, block_hash)
-        storage.set_meta(conn, "tip_seq", 0)
-        storage.set_meta(conn, "digest", block_hash)
+        merkle_store.append_block(conn, 0, block_hash)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -25,18 +25,6 @@ def node(conn: sqlite3.Connection, level: int, pos: int) -> bytes:
     return bytes(row[0])
 
 
-def append_leaf(conn: sqlite3.Connection, seq: int, block_hash: bytes) -> None:
-    """Write the perfect-subtree nodes completed by leaf `seq` (inside the commit)."""
-    h, level, pos = block_hash, 0, seq
-    while pos % 2 == 1:
-        left = node(conn, level, pos - 1)
-        h = dot(left, h)
-        level += 1
-        pos //= 2
-        conn.execute("INSERT OR REPLACE INTO merkle(level, pos, hash) VALUES (?, ?, ?)",
-                     (level, pos, h))
-
-
 def _perfect_ranges(start: int, end: int) -> list[tuple[int, int]]:
     """Split [start, end) into aligned perfect subtrees (level, pos), left to right.
 
@@ -86,3 +74,63 @@ def block_path(conn: sqlite3.Connection, seq: int, tip: int) -> list[bytes]:
     for s, e in reversed(frames):
         path.append(subtree_root(conn, s, e))
     return path
+
+
+# -- the frontier: the perfect subtrees covering the journal, kept in `meta` --------------------
+# Appending a block needs only these (its new nodes combine with them) and so does the digest,
+# so a commit reads one row instead of log2(n) nodes. Verification checks the stored frontier.
+
+def _frontier_ranges(count: int) -> list[tuple[int, int]]:
+    return _perfect_ranges(0, count)
+
+
+def encode_frontier(nodes: list[tuple[int, bytes]]) -> bytes:
+    return b"".join(bytes((level,)) + h for level, h in nodes)
+
+
+def decode_frontier(blob: bytes | None, count: int) -> list[tuple[int, bytes]] | None:
+    """The stored frontier if it covers exactly `count` leaves, else None."""
+    if blob is None or len(blob) % 33:
+        return None
+    blob = bytes(blob)
+    nodes = [(blob[i], blob[i + 1:i + 33]) for i in range(0, len(blob), 33)]
+    if sum(1 << lvl for lvl, _ in nodes) != count:
+        return None
+    return nodes
+
+
+def load_frontier(conn: sqlite3.Connection, count: int) -> list[tuple[int, bytes]]:
+    row = conn.execute("SELECT value FROM meta WHERE key='frontier'").fetchone()
+    nodes = decode_frontier(row[0] if row else None, count)
+    if nodes is None:  # missing (older file) or stale: rebuild from the stored nodes
+        nodes = [(lvl, node(conn, lvl, pos)) for lvl, pos in _frontier_ranges(count)]
+    return nodes
+
+
+def frontier_root(nodes: list[tuple[int, bytes]]) -> bytes:
+    acc = nodes[-1][1]
+    for _lvl, h in reversed(nodes[:-1]):
+        acc = dot(h, acc)
+    return acc
+
+
+def append_block(conn: sqlite3.Connection, seq: int, block_hash: bytes) -> bytes:
+    """Record block `seq` in the Merkle tree (nodes, frontier, tip, digest); returns the digest."""
+    nodes = load_frontier(conn, seq)
+    h, level, pos = block_hash, 0, seq
+    new_nodes = []
+    while nodes and nodes[-1][0] == level:
+        _lvl, left = nodes.pop()
+        h = dot(left, h)
+        level += 1
+        pos //= 2
+        new_nodes.append((level, pos, h))
+    nodes.append((level, h))
+    if new_nodes:
+        conn.executemany("INSERT OR REPLACE INTO merkle(level, pos, hash) VALUES (?, ?, ?)",
+                         new_nodes)
+    digest = frontier_root(nodes)
+    conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                     [("tip_seq", seq), ("digest", digest),
+                      ("frontier", encode_frontier(nodes))])
+    return digest

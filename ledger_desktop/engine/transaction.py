@@ -44,7 +44,7 @@ from .ion_values import (
     string,
     struct,
 )
-from .merkle_store import append_leaf, digest_at
+from .merkle_store import append_block
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Document, IndexInfo, TableInfo
 from .tx_info_hash import transaction_info_hash
@@ -700,18 +700,15 @@ class Transaction:
         self._apply_catalog(seq)
         self._apply_documents(seq, doc_ops, revision_rows)
         self._apply_redactions()
-        append_leaf(conn, seq, block_hash)
-        storage.set_meta(conn, "tip_seq", seq)
-        storage.set_meta(conn, "digest", digest_at(conn, seq))
+        append_block(conn, seq, block_hash)
         return BlockAddress(ledger.strand_id, seq)
 
     def _table_names(self) -> dict[str, str]:
         names = {tid: pt.info.name for tid, pt in self._tables.items()}
         for pd in self._docs.values():
             if pd.table_id not in names:
-                row = self._conn.execute("SELECT name FROM tables_ WHERE table_id=?",
-                                         (pd.table_id,)).fetchone()
-                names[pd.table_id] = row[0] if row else ""
+                info = self._load_table(pd.table_id)  # read (and cached) by the write itself
+                names[pd.table_id] = info.name if info is not None else ""
         return names
 
     def _check_tx_limits(self) -> None:
@@ -767,8 +764,8 @@ class Transaction:
                              (version, seq, idx, blob, doc_id))
             ixs = index_cache.get(pd.table_id)
             if ixs is None:
-                ixs = conn.execute("SELECT index_id, field FROM indexes WHERE table_id=?",
-                                   (pd.table_id,)).fetchall()
+                info = self._load_table(pd.table_id)  # staged or cached: new indexes included
+                ixs = [(ix.index_id, ix.field) for ix in info.indexes] if info else []
                 index_cache[pd.table_id] = ixs
             for index_id, field_name in ixs:
                 _add_index_entry(conn, index_id, field_name, doc_id, pd.data)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import storage
+from . import merkle_store, storage
 from .blocks import EMPTY_DATA_HASH, BlockAddress, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
@@ -284,6 +284,12 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
             if stored is None or bytes(stored) != root or stored_tip != expected_seq - 1:
                 report.fail(VerifyFailure(expected_seq - 1, "digest", "the stored digest or tip "
                                           "does not match the journal"))
+            frontier_blob = storage.get_meta(conn, "frontier")
+            if frontier_blob is not None and bytes(frontier_blob) != \
+                    merkle_store.encode_frontier(frontier.nodes):
+                report.fail(VerifyFailure(expected_seq - 1, "digest", "the stored Merkle "
+                                          "frontier (used by the next commit) does not match "
+                                          "the blocks"))
         if rcur is not None:
             columns.finish(report)
         if rcur is not None and pending is not None:

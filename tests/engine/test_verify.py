@@ -163,3 +163,10 @@ def test_verification_can_be_cancelled(copy):
 def test_chain_only_mode(copy):
     report = _verify(copy, rehash=False)
     assert report.ok and report.mode == "chain only"
+
+
+def test_a_stale_merkle_frontier_is_found(copy):
+    """The frontier in `meta` is what the next commit builds on; a forged one is reported."""
+    _sql(copy, "UPDATE meta SET value=? WHERE key='frontier'", (b"\x00" + b"\x03" * 32,))
+    report = _verify(copy)
+    assert not report.ok and report.first_failure.check == "digest"

@@ -354,7 +354,9 @@ INDEX_STORAGE_CASES: dict[str, str] = {
                          "WHERE name='Person'), 'LastName', 'ONLINE')",
     "index_entries key": "UPDATE index_entries SET key=X'00' WHERE (index_id, doc_id) IN "
                          "(SELECT index_id, doc_id FROM index_entries ORDER BY doc_id LIMIT 1)",
+    # another document than the entry's own (ids are random, so exclude it explicitly)
     "index_entries doc_id": "UPDATE index_entries SET doc_id=(SELECT doc_id FROM documents "
+                            "WHERE doc_id != (SELECT min(doc_id) FROM index_entries) "
                             "ORDER BY rowid DESC LIMIT 1) WHERE (index_id, doc_id) IN (SELECT "
                             "index_id, doc_id FROM index_entries ORDER BY doc_id LIMIT 1)",
     "index_entries row deleted": "DELETE FROM index_entries WHERE (index_id, doc_id) IN (SELECT "
@@ -550,6 +552,9 @@ def _truncate(path: Path, keep_through: int) -> None:
         from ledger_desktop.engine import merkle_store
 
         storage.set_meta(led._conn, "digest", merkle_store.digest_at(led._conn, keep_through))
+        # a careful attacker also rewrites the frontier the next commit would build on
+        storage.set_meta(led._conn, "frontier", merkle_store.encode_frontier(
+            merkle_store.load_frontier(led._conn, keep_through + 1)))
         led.rebuild_index_storage()
 
 
