@@ -22,28 +22,53 @@ def _time(ts: Any) -> str:
     return ion_text(ts) if ts is not None else ""
 
 
-class HistoryModel(OneCallPerCell, QAbstractTableModel):
-    HEADERS = ("Version", "State", "Time", "Block", "Transaction", "Statements")
+class _RowsModel(OneCallPerCell, QAbstractTableModel):
+    """A read-only table over a Python list of rows, with fixed column headers."""
+
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.revisions: list[Any] = []
+        self.rows: list[Any] = []
 
-    def set_revisions(self, revisions: list[Any]) -> None:
+    def set_rows(self, rows: list[Any]) -> None:
         self.beginResetModel()
-        self.revisions = list(revisions)
+        self.rows = list(rows)
         self.endResetModel()
 
+    def row_at(self, index: Index) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        return self.rows[index.row()]
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.revisions)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+
+class HistoryModel(_RowsModel):
+    HEADERS = ("Version", "State", "Time", "Block", "Transaction", "Statements")
+
+    @property
+    def revisions(self) -> list[Any]:
+        return self.rows
+
+    def set_revisions(self, revisions: list[Any]) -> None:
+        self.set_rows(revisions)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.revisions)):
+        rev = self.row_at(index)
+        if rev is None:
             return None
-        rev = self.revisions[index.row()]
         if role == RevisionRole:
             return rev
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -64,40 +89,26 @@ class HistoryModel(OneCallPerCell, QAbstractTableModel):
             return QColor("#c0392b") if rev.kind == "deleted" else QColor("#8e44ad")
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
 
 KIND_COLOURS = {ADDED: "#2e9d4f", REMOVED: "#c0392b", CHANGED: "#d68910", RETYPED: "#2f74d0"}
 KIND_WORDS = {ADDED: "added", REMOVED: "removed", CHANGED: "changed", RETYPED: "type"}
 
 
-class DiffModel(OneCallPerCell, QAbstractTableModel):
+class DiffModel(_RowsModel):
     HEADERS = ("Path", "Change", "Old", "New", "Types / note")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.changes: list[Change] = []
+    @property
+    def changes(self) -> list[Change]:
+        return self.rows
 
     def set_changes(self, changes: list[Change]) -> None:
-        self.beginResetModel()
-        self.changes = list(changes)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.changes)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
+        self.set_rows(changes)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.changes)):
+        c = self.row_at(index)
+        if c is None:
             return None
-        c = self.changes[index.row()]
         if role == ChangeRole:
             return c
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -117,11 +128,4 @@ class DiffModel(OneCallPerCell, QAbstractTableModel):
             return ", ".join(t for t in (c.note, "" if c.note else types) if t)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
             return QColor(KIND_COLOURS[c.kind])
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
         return None
