@@ -141,16 +141,7 @@ def _emit_slow(v: Any, out: list[str]) -> None:
     if v is None or isinstance(v, IonPyNull):
         out.append("null")
     elif ion_type == IonType.STRUCT or (ion_type is None and isinstance(v, dict)):
-        out.append("{")
-        first = True
-        for k, item in v.items():
-            if not first:
-                out.append(",")
-            first = False
-            out.append(_string(str(getattr(k, "text", k))))
-            out.append(":")
-            _emit(item, out)
-        out.append("}")
+        _struct(v, out)
     elif ion_type in (IonType.LIST, IonType.SEXP) or (
             ion_type is None and isinstance(v, list | tuple) and not isinstance(v, SymbolToken)):
         out.append("[")

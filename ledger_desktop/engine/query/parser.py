@@ -106,6 +106,21 @@ def _kw(children: list, *types: str) -> bool:
     return any(isinstance(c, Token) and c.type in types for c in children)
 
 
+def _source_names(c: list) -> dict[str, Any]:
+    """The `[AS] alias`, `AT pos` and `BY id` names after a FROM or DML source (c[0])."""
+    names: dict[str, Any] = {"AS": None, "AT": None, "BY": None}
+    i = 1
+    while i < len(c):
+        x = c[i]
+        if isinstance(x, Token) and x.type in names:
+            names[x.type] = c[i + 1]
+            i += 2
+        else:
+            names["AS"] = x  # an alias without AS
+            i += 1
+    return names
+
+
 def _nodes(children: list) -> list:
     return [c for c in children if not isinstance(c, Token)]
 
@@ -336,24 +351,8 @@ def _install() -> None:
     add("from_source", from_source)
 
     def from_item(self, m, c):
-        expr = c[0]
-        alias = at = by = None
-        i = 1
-        while i < len(c):
-            x = c[i]
-            if isinstance(x, Token) and x.type == "AS":
-                alias = c[i + 1]
-                i += 2
-            elif isinstance(x, Token) and x.type == "AT":
-                at = c[i + 1]
-                i += 2
-            elif isinstance(x, Token) and x.type == "BY":
-                by = c[i + 1]
-                i += 2
-            else:
-                alias = x
-                i += 1
-        return A.FromItem(expr, alias, at, by, pos=self._pos(m))
+        names = _source_names(c)
+        return A.FromItem(c[0], names["AS"], names["AT"], names["BY"], pos=self._pos(m))
     add("from_item", from_item)
 
     def join(kind):
@@ -375,21 +374,8 @@ def _install() -> None:
     add("insert_stmt", insert_stmt)
 
     def dml_target(self, m, c):
-        name = c[0]
-        alias = by = None
-        i = 1
-        while i < len(c):
-            x = c[i]
-            if isinstance(x, Token) and x.type == "AS":
-                alias = c[i + 1]
-                i += 2
-            elif isinstance(x, Token) and x.type == "BY":
-                by = c[i + 1]
-                i += 2
-            else:
-                alias = x
-                i += 1
-        return A.DmlTarget(name, alias, by, pos=self._pos(m))
+        names = _source_names(c)
+        return A.DmlTarget(c[0], names["AS"], names["BY"], pos=self._pos(m))
     add("dml_target", dml_target)
     add("assignment", lambda self, m, c: (c[0], c[1]))
     add("set_op", lambda self, m, c: A.SetOp(tuple(_nodes(c)), pos=self._pos(m)))
