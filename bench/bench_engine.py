@@ -10,6 +10,7 @@ raw SQLite inserts of the same rows with the same durability, and hashlib's SHA-
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import resource
@@ -53,6 +54,38 @@ def raw_sqlite_commits(path: Path, docs: list, synchronous: str) -> float:
     for b in blobs:
         c.execute("BEGIN IMMEDIATE")
         c.execute("INSERT INTO t(data) VALUES (?)", (b,))
+        c.execute("COMMIT")
+    dt = time.perf_counter() - t
+    c.close()
+    return len(docs) / dt
+
+
+def raw_sqlite_batches(path: Path, docs: list, per_tx: int) -> float:
+    """The floor for batched commits: the same blobs written as a revision row (keyed by
+    block and index, with a unique (document id, version) index) and a current-document row,
+    `per_tx` documents per WAL+FULL transaction, as the ledger writes them."""
+    from ledger_desktop.engine.ids import new_id
+
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("PRAGMA journal_mode=WAL")
+    c.execute("PRAGMA synchronous=FULL")
+    c.executescript(
+        "CREATE TABLE r (seq, idx, doc_id, version, hash, data, PRIMARY KEY (seq, idx)) "
+        "WITHOUT ROWID; CREATE UNIQUE INDEX r_doc ON r (doc_id, version);"
+        "CREATE TABLE d (doc_id TEXT PRIMARY KEY, seq, idx, data);")
+    blobs = [dumps_binary(d) for d in docs]
+    ids = [new_id() for _ in docs]
+    h = os.urandom(32)
+    t = time.perf_counter()
+    for start in range(0, len(blobs), per_tx):
+        seq = start // per_tx
+        c.execute("BEGIN IMMEDIATE")
+        c.executemany("INSERT INTO r VALUES (?,?,?,0,?,?)",
+                      [(seq, i - start, ids[i], h, blobs[i])
+                       for i in range(start, min(start + per_tx, len(blobs)))])
+        c.executemany("INSERT INTO d VALUES (?,?,?,?)",
+                      [(ids[i], seq, i - start, blobs[i])
+                       for i in range(start, min(start + per_tx, len(blobs)))])
         c.execute("COMMIT")
     dt = time.perf_counter() - t
     c.close()
@@ -132,8 +165,15 @@ def main() -> None:
     print(f"{'':<52} cost of FULL durability: {led_n / led:.2f}x slower than NORMAL")
 
     batch = ledger_commits(tmp / "batch.ledger", docs[:n_batch], 100)
-    line("batched commits, 100 documents per transaction", batch, "docs/s", None)
+    raw_b = raw_sqlite_batches(tmp / "rawb.db", docs[:n_batch], 100)
+    line("batched commits, 100 documents per transaction", batch, "docs/s", raw_b,
+         "raw SQLite, same blobs as revision + document rows, 100 per WAL+FULL tx")
     print(f"{'':<52} target >= 25,000 docs/s")
+    # The input documents are the benchmark's, not the ledger's: drop them so that Python's
+    # cyclic GC does not walk 50,000 live documents during the read-side figures (a real
+    # `ledger verify` process holds none).
+    del docs
+    gc.collect()
 
     sha = sha256_rate()
     with Ledger.open(tmp / "batch.ledger", read_only=True) as lv:

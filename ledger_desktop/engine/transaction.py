@@ -635,10 +635,11 @@ class Transaction:
                                       storage.KIND_DATA, h, None, blob, None))
             rev_hashes.append(h)
             doc_ops.append((doc_id, pd, version, idx))
-            documents.append((doc_id, struct(
-                ("tableName", string(table_names[pd.table_id])),
-                ("tableId", string(pd.table_id)),
-                ("statements", ion_list(list(pd.statements))))))
+            # Plain dict/str/list values: amazon.ion writes them exactly as the IonPy
+            # equivalents (a struct, strings, a list of ints), without the object overhead.
+            documents.append((doc_id, {"tableName": table_names[pd.table_id],
+                                       "tableId": pd.table_id,
+                                       "statements": list(pd.statements)}))
             doc_entries.append((doc_id, table_names[pd.table_id], pd.table_id, pd.statements))
         for table_id, pt in self._tables.items():
             version = pt.base_version + 1
@@ -659,7 +660,7 @@ class Transaction:
                                for text, start, digest in digests])
         tx_pairs: list[tuple[str, Any]] = [("statements", statements)]
         if documents:
-            tx_pairs.append(("documents", struct(*documents)))
+            tx_pairs.append(("documents", dict(documents)))
         tx_info = struct(*tx_pairs)
 
         redaction_info = None
@@ -747,28 +748,49 @@ class Transaction:
                 build_index_entries(conn, index_id, table_id, ix.field)
 
     def _apply_documents(self, seq: int, doc_ops: list, rows: list[tuple]) -> None:
+        """Bring the current documents and index entries in step with this block, in one
+        statement per kind of change (each document appears once per transaction, so the
+        order between documents does not matter)."""
         conn = self._conn
         index_cache: dict[str, list[tuple[str, str]]] = {}
+        stale_entries: list[tuple[str]] = []
+        deleted: list[tuple[str]] = []
+        inserted: list[tuple] = []
+        updated: list[tuple] = []
+        entries: list[tuple[str, Any, str]] = []
         for doc_id, pd, version, idx in doc_ops:
             if pd.base_version >= 0:
-                conn.execute("DELETE FROM index_entries WHERE doc_id=?", (doc_id,))
+                stale_entries.append((doc_id,))
             if pd.data is None:
-                conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+                deleted.append((doc_id,))
                 continue
             blob = rows[idx][8]
             if pd.base_version < 0:
-                conn.execute("INSERT INTO documents(doc_id, table_id, version, seq, idx, data) "
-                             "VALUES (?,?,?,?,?,?)", (doc_id, pd.table_id, version, seq, idx, blob))
+                inserted.append((doc_id, pd.table_id, version, seq, idx, blob))
             else:
-                conn.execute("UPDATE documents SET version=?, seq=?, idx=?, data=? WHERE doc_id=?",
-                             (version, seq, idx, blob, doc_id))
+                updated.append((version, seq, idx, blob, doc_id))
             ixs = index_cache.get(pd.table_id)
             if ixs is None:
                 info = self._load_table(pd.table_id)  # staged or cached: new indexes included
                 ixs = [(ix.index_id, ix.field) for ix in info.indexes] if info else []
                 index_cache[pd.table_id] = ixs
             for index_id, field_name in ixs:
-                _add_index_entry(conn, index_id, field_name, doc_id, pd.data)
+                key = _index_entry_key(field_name, pd.data)
+                if key is not None:
+                    entries.append((index_id, key, doc_id))
+        if stale_entries:
+            conn.executemany("DELETE FROM index_entries WHERE doc_id=?", stale_entries)
+        if deleted:
+            conn.executemany("DELETE FROM documents WHERE doc_id=?", deleted)
+        if inserted:
+            conn.executemany("INSERT INTO documents(doc_id, table_id, version, seq, idx, data) "
+                             "VALUES (?,?,?,?,?,?)", inserted)
+        if updated:
+            conn.executemany("UPDATE documents SET version=?, seq=?, idx=?, data=? "
+                             "WHERE doc_id=?", updated)
+        if entries:
+            conn.executemany("INSERT OR IGNORE INTO index_entries(index_id, key, doc_id) "
+                             "VALUES (?,?,?)", entries)
 
     def _apply_redactions(self) -> None:
         conn = self._conn
@@ -793,14 +815,17 @@ def catalog_struct(info: TableInfo) -> Any:
     return struct(*pairs)
 
 
+def _index_entry_key(field_name: str, data: Any) -> Any:
+    """The index key of a document's field, or None when the document has no such value."""
+    if not hasattr(data, "get"):
+        return None
+    v = data.get(field_name)
+    return None if v is None else index_key(v)
+
+
 def _add_index_entry(conn: sqlite3.Connection, index_id: str, field_name: str, doc_id: str,
                      data: Any) -> None:
-    if not hasattr(data, "get"):
-        return
-    v = data.get(field_name)
-    if v is None:
-        return
-    key = index_key(v)
+    key = _index_entry_key(field_name, data)
     if key is not None:
         conn.execute("INSERT OR IGNORE INTO index_entries(index_id, key, doc_id) VALUES (?,?,?)",
                      (index_id, key, doc_id))

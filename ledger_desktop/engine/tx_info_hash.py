@@ -42,12 +42,11 @@ def _statement(text: str, start_time: Any, digest: bytes) -> bytes:
                     _sha(_DIGEST + _escape(digest) + b"\x0e").digest()])
 
 
-def _document(doc_id: str, table_name: str, table_id: str, statements: Sequence[int]) -> bytes:
-    value = _struct([_sha(_TABLE_NAME + _text(table_name) + b"\x0e").digest(),
-                     _sha(_TABLE_ID + _text(table_id) + b"\x0e").digest(),
-                     _sha(_STATEMENTS + b"\x0b\xb0" + b"".join(_int(i) for i in statements)
-                          + b"\x0e").digest()])
-    return _sha(_symbol(doc_id) + value).digest()
+def _document_value(table_name: str, table_id: str, statements: tuple[int, ...]) -> bytes:
+    return _struct([_sha(_TABLE_NAME + _text(table_name) + b"\x0e").digest(),
+                    _sha(_TABLE_ID + _text(table_id) + b"\x0e").digest(),
+                    _sha(_STATEMENTS + b"\x0b\xb0" + b"".join(_int(i) for i in statements)
+                         + b"\x0e").digest()])
 
 
 def transaction_info_hash(statements: Iterable[tuple[str, Any, bytes]],
@@ -55,7 +54,16 @@ def transaction_info_hash(statements: Iterable[tuple[str, Any, bytes]],
     """H(transactionInfo); `documents` empty means the field is absent (a read-only block)."""
     fields = [_sha(_STATEMENTS + b"\x0b\xb0" + b"".join(_statement(*s) for s in statements)
                    + b"\x0e").digest()]
-    docs = [_document(*d) for d in documents]
+    # The documents of one table written by the same statements (an import, a bulk UPDATE)
+    # share one value serialisation; only the field name (the document id) differs.
+    values: dict[tuple[str, str, tuple[int, ...]], bytes] = {}
+    docs = []
+    for doc_id, table_name, table_id, stmts in documents:
+        key = (table_name, table_id, tuple(stmts))
+        value = values.get(key)
+        if value is None:
+            value = values[key] = _document_value(*key)
+        docs.append(_sha(_symbol(doc_id) + value).digest())
     if docs:
         fields.append(_sha(_DOCUMENTS + _struct(docs)).digest())
     return _sha(_struct(fields)).digest()
