@@ -551,9 +551,11 @@ def dot(a: bytes, b: bytes) -> bytes:
         return bytes(a)
     if len(a) != HASH_SIZE or len(b) != HASH_SIZE:
         raise ValueError(f"dot needs two {HASH_SIZE}-byte hashes, got {len(a)} and {len(b)} bytes")
-    if a[::-1].translate(_FLIP) <= b[::-1].translate(_FLIP):
-        return _sha256(a + b).digest()
-    return _sha256(b + a).digest()
+    # The last bytes decide all but 1 in 256 comparisons: compare them as signed first.
+    x, y = a[31], b[31]
+    first = ((x ^ 0x80) < (y ^ 0x80) if x != y
+             else a[::-1].translate(_FLIP) <= b[::-1].translate(_FLIP))
+    return _sha256(a + b if first else b + a).digest()
 
 
 def merkle_root(hashes: Sequence[bytes]) -> bytes:

@@ -157,6 +157,17 @@ class _Frontier:
         self.nodes.append((level, h))
         return made
 
+    def push_leaf(self, h: bytes) -> None:
+        """`push` without collecting the completed nodes (chain-only mode checks none)."""
+        nodes = self.nodes
+        level, count = 0, self.count
+        self.count = count + 1
+        while count & 1:  # each trailing 1 bit of the leaf count is a perfect subtree to join
+            h = dot(nodes.pop()[1], h)
+            level += 1
+            count >>= 1
+        nodes.append((level, h))
+
     def root(self) -> bytes:
         acc = self.nodes[-1][1]
         for _lvl, h in reversed(self.nodes[:-1]):
@@ -194,9 +205,12 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     prev_hash: bytes | None = None
     expected_seq = 0
     # Chain-only mode reads no block bodies: the blocks_chain index covers its columns.
-    bcur = conn.execute("SELECT seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
-                        f"is_foreign, {'body' if rehash else 'NULL'}, n_revisions, "
-                        "has_redaction FROM blocks ORDER BY seq")
+    # Chain-only mode reads only the hash columns (fewer columns decoded per row).
+    bcur = conn.execute(
+        "SELECT seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, is_foreign, body, "
+        "n_revisions, has_redaction FROM blocks ORDER BY seq" if rehash else
+        "SELECT seq, NULL, NULL, block_hash, entries_hash, prev_hash, is_foreign, NULL, NULL, "
+        "NULL FROM blocks ORDER BY seq")
     columns = ColumnChecks(imported=storage.get_meta(conn, "imported") is not None)
     rcur = conn.cursor().execute(_REV_SQL) if rehash else None
     pending = rcur.fetchone() if rcur is not None else None
@@ -236,15 +250,16 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                 report.fail(VerifyFailure(0, "chain link", "the genesis block has a previous "
                                           "block hash"))
             prev_hash = bhash
-            made = frontier.push(bhash)
-            if rehash:
-                for level, pos, h in made:
+            if not rehash:
+                frontier.push_leaf(bhash)
+            else:
+                for level, pos, h in frontier.push(bhash):
                     row = stored_nodes.execute("SELECT hash FROM merkle WHERE level=? AND pos=?",
                                                (level, pos)).fetchone()
                     if row is None or bytes(row[0]) != h:
                         report.fail(VerifyFailure(seq, "digest", f"the stored Merkle node "
                                                   f"({level}, {pos}) does not match the blocks"))
-            for d in by_tip.pop(seq, []):
+            for d in (by_tip.pop(seq, ()) if by_tip else ()):
                 ok = frontier.root() == d.digest
                 report.digest_checks.append(DigestCheck(
                     _b64(d.digest), d.tip.text(), ok,

@@ -4,6 +4,7 @@ an Ion round trip, `dot` is commutative and Merkle paths fold to the root."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from decimal import Decimal
 from typing import Any
@@ -245,3 +246,18 @@ def test_dot_is_commutative(a: bytes, b: bytes) -> None:
 def test_merkle_path_folds_to_root(leaves: list[bytes], data: st.DataObject) -> None:
     index = data.draw(st.integers(0, len(leaves) - 1))
     assert fold(leaves[index], merkle_path(leaves, index)) == merkle_root(leaves)
+
+
+def _signed_reversed(h: bytes) -> list[int]:
+    """QLDB's ordering key, spelled out: bytes as signed values, last byte first."""
+    return [b - 256 if b > 127 else b for b in reversed(h)]
+
+
+@SETTINGS
+@given(a=hashes32, b=hashes32, same_tail=st.integers(0, 3))
+def test_dot_orders_by_signed_bytes_from_the_end(a: bytes, b: bytes, same_tail: int) -> None:
+    # Share the last `same_tail` bytes so ties on the last byte take the full comparison.
+    if same_tail:
+        b = b[:-same_tail] + a[-same_tail:]
+    first, second = (a, b) if _signed_reversed(a) <= _signed_reversed(b) else (b, a)
+    assert dot(a, b) == hashlib.sha256(first + second).digest()
