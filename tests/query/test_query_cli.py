@@ -77,7 +77,7 @@ def test_query_explain_prints_the_plan(dmv):
     lines = r.output.splitlines()
     assert lines[0].startswith("v: index lookup on Vehicle.VIN (index ")
     assert lines[1:] == ["sub-query r: full scan of table VehicleRegistration; "
-                         "1 filter predicate(s)"]
+                         "1 filter predicate(s) (1 run on fields read before decoding: City)"]
 
 
 def test_query_reads_the_statement_from_stdin(dmv):

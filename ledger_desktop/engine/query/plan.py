@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import TableNotFoundError
-from ..ion_values import string, struct
+from ..ion_peek import Tree, peek
+from ..ion_values import loads, string, struct
 from . import ast as A
 from .compile import Compiler, get_field
 from .context import Scope
 from .freevars import children as _children
 from .freevars import query_free_names
+from .lazy import describe_tree, field_tree, merge, stored_rows
 from .values import MISSING, SEQUENCES, T_TIMESTAMP, TEXT, Bag, is_absent, is_true, tcode, text_of
 
 ID_KEY = "\0id:"  # env key holding the document id bound to a table variable (for DML)
@@ -44,6 +46,9 @@ class Level:
     # For a nested collection of an earlier FROM variable (`r.Owners.SecondaryOwners AS o`):
     # that variable and the literal path to the collection, so DML can change `o` in place.
     origin: tuple[str, tuple[tuple[str, Any], ...]] | None = None
+    # Late materialisation of a table scan: the first `lazy[0]` WHERE conjuncts read only the
+    # fields in `lazy[1]`, so they run on those fields peeked from the stored binary.
+    lazy: tuple[int, Tree] | None = None
 
     def describe(self) -> str:
         join = {"from": "", "inner": "inner join ", "left": "left join ",
@@ -71,6 +76,9 @@ class Level:
             what = "values of an expression (unnesting collections)"
         filters = len(self.where) + len(self.on)
         tail = f"; {filters} filter predicate(s)" if filters else ""
+        if self.lazy is not None:
+            tail += (f" ({self.lazy[0]} run on fields read before decoding: "
+                     f"{describe_tree(self.lazy[1])})")
         return f"{join}{self.var}: {what}{tail}"
 
 
@@ -127,6 +135,7 @@ class FromPlan:
                 self.levels[lv].where.append(c)
         for i, lvl in enumerate(self.levels):
             self._choose_access(i, lvl)
+            self._choose_lazy(lvl)
         self._compile()
 
     # ------------------------------------------------------------ sources
@@ -341,6 +350,22 @@ class FromPlan:
                         lvl.where.remove(c)  # the lookup already guarantees it
                     return
 
+    def _choose_lazy(self, lvl: Level) -> None:
+        """Late materialisation for a scanned table: the leading WHERE conjuncts that read
+        the document only through literal field paths (see lazy.py)."""
+        if lvl.kind != "table" or lvl.access[0] != "scan" or lvl.join == "left":
+            return
+        tree: Tree = {}
+        n = 0
+        for c in lvl.where:
+            t = field_tree(c, lvl.var, self.scope, self._subquery_refs)
+            if t is None:
+                break
+            merge(tree, t)
+            n += 1
+        if n:
+            lvl.lazy = (n, tree)
+
     # ------------------------------------------------------------ execution
     def _filter(self, nodes: list[A.Node]) -> Callable[[dict], bool] | None:
         fns = [self.comp.expr(n, self.scope) for n in nodes]
@@ -362,8 +387,53 @@ class FromPlan:
         self._pre = self._filter(self.pre_filters)
         self._stages: list[tuple[Callable, Callable | None, Callable | None]] = []
         for lvl in self.levels:
-            self._stages.append((self._binder(lvl), self._filter(lvl.on),
-                                 self._filter(lvl.where)))
+            if lvl.lazy is not None:  # the binder filters
+                self._stages.append((self._lazy_scan(lvl), None, None))
+            else:
+                self._stages.append((self._binder(lvl), self._filter(lvl.on),
+                                     self._filter(lvl.where)))
+
+    def _lazy_scan(self, lvl: Level) -> Callable[[dict], Iterator[dict]]:
+        """A table scan that runs WHERE itself: the first lazy[0] conjuncts on peeked fields,
+        the rest (in order) once a row that passes them is decoded."""
+        assert lvl.lazy is not None
+        n, tree = lvl.lazy
+        tx = self.ctx.tx
+        tid = lvl.table.table_id
+        var, at, by, track = lvl.var, lvl.at, lvl.by, lvl.track_id
+        early = self._filter(lvl.where[:n])
+        rest = self._filter(lvl.where[n:])
+        whole = self._filter(lvl.where)
+        assert early is not None
+
+        def bind(env: dict, doc_id: str, data: Any) -> dict:
+            e = dict(env)
+            e[var] = data
+            if by is not None:
+                e[by] = doc_id
+            if at is not None:
+                e[at] = MISSING
+            if track:
+                e[ID_KEY + var] = doc_id
+            return e
+
+        def scan(env: dict) -> Iterator[dict]:
+            for doc_id, blob, data in stored_rows(tx, tid):
+                if blob is not None:
+                    part = peek(blob, tree)
+                    if part is not None:
+                        e = bind(env, doc_id, part)
+                        if not early(e):
+                            continue
+                        e[var] = loads(blob)
+                        if rest is None or rest(e):
+                            yield e
+                        continue
+                    data = loads(blob)
+                e = bind(env, doc_id, data)
+                if whole is None or whole(e):
+                    yield e
+        return scan
 
     def _binder(self, lvl: Level) -> Callable[[dict], Iterator[dict]]:
         tx = self.ctx.tx
