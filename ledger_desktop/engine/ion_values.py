@@ -10,6 +10,7 @@ from typing import Any
 from amazon.ion import simpleion
 from amazon.ion.core import IonType, Timestamp, TimestampPrecision
 from amazon.ion.simple_types import IonPyDict, IonPyList, IonPyText
+from amazon.ion.symbols import SymbolToken
 
 from .ion_framing import IVM, check_binary_framing
 
@@ -22,6 +23,15 @@ def loads(data: bytes | str) -> Any:
     if isinstance(data, bytes | bytearray) and data[:4] == IVM:
         check_binary_framing(data)  # malformed binary can hang the C extension
     return simpleion.loads(data)
+
+
+def loads_bare(data: bytes) -> Any:
+    """One Ion value from binary with amazon.ion's MAY_BE_BARE value model: plain Python
+    values (str, int, list, SymbolToken for symbols...) where no annotation needs keeping,
+    2-3x cheaper than IonPy values and as faithful (`ion_type()` tells the Ion type)."""
+    if data[:4] == IVM:
+        check_binary_framing(data)
+    return simpleion.loads(data, value_model=simpleion.IonPyValueModel.MAY_BE_BARE)
 
 
 def loads_all(data: bytes | str) -> list[Any]:
@@ -102,6 +112,8 @@ def ion_type(value: Any) -> IonType:
     t = getattr(value, "ion_type", None)
     if t is not None:
         return t
+    if isinstance(value, SymbolToken):
+        return IonType.SYMBOL
     if value is None:
         return IonType.NULL
     if isinstance(value, bool):

@@ -261,3 +261,13 @@ def test_dot_orders_by_signed_bytes_from_the_end(a: bytes, b: bytes, same_tail: 
         b = b[:-same_tail] + a[-same_tail:]
     first, second = (a, b) if _signed_reversed(a) <= _signed_reversed(b) else (b, a)
     assert dot(a, b) == hashlib.sha256(first + second).digest()
+
+
+@SETTINGS
+@given(documents)
+def test_hash_of_bare_values_equals_hash_of_ionpy_values(value: IonPyDict) -> None:
+    # Verification reads block bodies with amazon.ion's MAY_BE_BARE value model (plain str,
+    # int, list, SymbolToken...); their hash must be the hash of the same value as IonPy.
+    blob = simpleion.dumps(value, binary=True)
+    bare = simpleion.loads(blob, value_model=simpleion.IonPyValueModel.MAY_BE_BARE)
+    assert ion_hash(bare) == ion_hash(simpleion.loads(blob))
