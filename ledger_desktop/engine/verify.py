@@ -23,9 +23,10 @@ from .blocks import EMPTY_DATA_HASH, BlockAddress, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
+from .ion_fields import split_struct_fields
 from .ion_framing import check_binary_framing
 from .ion_hash import dot, ion_hash, merkle_root
-from .ion_values import dumps_text, loads
+from .ion_values import dumps_text, loads, loads_bare
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Digest
 from .verify_columns import ColumnChecks
@@ -339,12 +340,27 @@ def _affected(rows: list[tuple]) -> list[AffectedRevision]:
             if r[5] != storage.KIND_SYSTEM and r[2] is not None]
 
 
+_INFO_FIELDS = ("transactionInfo", "redactionInfo")
+
+
+def _info_hashes(body: Any, body_blob: bytes) -> dict[str, bytes]:
+    """H(transactionInfo) and H(redactionInfo) of a block, from the stored bytes of those
+    fields (ion_fields) when the body's field names are unique, so that stored order and
+    parsed order agree; otherwise (a tampered body) from the parsed values."""
+    names = [name for name, _ in body.items()]
+    wanted = [name for name in _INFO_FIELDS if name in body]
+    fields = split_struct_fields(body_blob) if len(set(names)) == len(names) else None
+    if fields is not None and len(fields) == len(names):
+        return {name: ion_hash_binary(fields[names.index(name)]) for name in wanted}
+    return {name: ion_hash(body[name]) for name in wanted}
+
+
 def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: str,
                          block_ts: str, bhash: bytes, ehash: bytes, phash: bytes,
                          is_foreign: bool, body_blob: bytes, rows: list[tuple]) -> Any:
     """Check one block's content; returns the parsed block (None if it cannot be read)."""
     try:
-        body = loads(body_blob)
+        body = loads_bare(body_blob)
         fields_ok = (
             int(body["blockAddress"]["sequenceNo"]) == seq
             and str(body["blockAddress"]["strandId"]) == ledger.strand_id
@@ -406,14 +422,14 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
             report.fail(VerifyFailure(seq, "revision hash", f"revision {idx}'s indexed columns "
                                       "disagree with its metadata", affected))
     entries = [bytes(e) for e in body["entriesHashList"]]
+    info_hashes = _info_hashes(body, body_blob)
     if is_foreign:
         missing = []
         if rev_hashes and merkle_root(rev_hashes) not in entries:
             missing.append("the revisions root")
-        if "transactionInfo" in body and ion_hash(body["transactionInfo"]) not in entries:
-            missing.append("H(transactionInfo)")
-        if "redactionInfo" in body and ion_hash(body["redactionInfo"]) not in entries:
-            missing.append("H(redactionInfo)")
+        for name in _INFO_FIELDS:
+            if name in info_hashes and info_hashes[name] not in entries:
+                missing.append(f"H({name})")
         if missing:
             report.fail(VerifyFailure(seq, "entries hash", f"{', '.join(missing)} not among "
                                       "the block's entries", _affected(rows)))
@@ -422,9 +438,9 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
                                  body["blockTimestamp"])]
         if rev_hashes:
             expected.append(merkle_root(rev_hashes))
-        for name in ("transactionInfo", "redactionInfo"):
-            if name in body:
-                expected.append(ion_hash(body[name]))
+        for name in _INFO_FIELDS:
+            if name in info_hashes:
+                expected.append(info_hashes[name])
         if expected != entries:
             report.fail(VerifyFailure(seq, "entries hash", "the block's entries do not match its "
                                       "content (header, revisions, transactionInfo)",
