@@ -10,16 +10,29 @@ decoded and re-encoded in the minimal form Ion Hash requires (non-minimal encodi
 their minimal form). Anything this reader does not handle itself (shared symbol table imports,
 malformed data) is passed to `ion_hash(simpleion.loads(blob))`, which gives the same hash or
 amazon.ion's own error.
+
+Two implementations of the reader: the optional C extension `_ionhash_c` (built by
+`pip install -e .`; several times faster, SHA-256 included) and the pure-Python one below. The C
+one returns None for whatever it leaves to the Python path, so both give the same hashes and
+the same errors; `ion_hash_binary_py` is the Python path alone (tests run both).
+
+Strict framing: whenever `ion_hash_binary(blob)` returns a hash,
+`ion_framing.check_binary_framing(blob)` passes (containers and annotation wrappers are filled
+exactly, local symbol tables are checked before they are read and cached, and the framing check
+runs before amazon.ion's reader is given the data), so callers need no separate framing check.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import struct as _struct
+from collections.abc import Callable
 
 from amazon.ion import simpleion
 from amazon.ion.exceptions import IonException
 
+from .ion_framing import check_binary_framing
 from .ion_hash import (
     _FALSE,
     _TRUE,
@@ -34,7 +47,7 @@ from .ion_hash import (
     ion_hash,
 )
 
-__all__ = ["ion_hash_binary"]
+__all__ = ["C_EXTENSION", "ion_hash_binary", "ion_hash_binary_py"]
 
 IVM = b"\xe0\x01\x00\xea"
 _SYSTEM_SYMBOLS: tuple[str | None, ...] = (
@@ -73,6 +86,7 @@ class _SymbolTable:
 
 
 _SYSTEM_TABLE = _SymbolTable(list(_SYSTEM_SYMBOLS))
+_VERSION_SYMBOL = _symbol("$ion_1_0")
 _table_cache: dict[bytes, _SymbolTable] = {}
 
 
@@ -114,6 +128,20 @@ def _length(data: bytes, pos: int, low: int) -> tuple[int, int]:
     if low == 14:
         return _read_var_uint(data, pos)
     return low, pos
+
+
+def _header(data: bytes, pos: int) -> tuple[int, int, int, int]:
+    """(type, low nibble, body start, body end) of the value at `pos`, by the framing rules:
+    booleans and nulls have no body; a VarUInt length follows for low nibble 14 and for a
+    struct with low nibble 1."""
+    td = data[pos]
+    t, low = td >> 4, td & 0x0F
+    if t == 1 or low == 15:
+        return t, low, pos + 1, pos + 1
+    if low == 14 or (t == 13 and low == 1):
+        length, start = _read_var_uint(data, pos + 1)
+        return t, low, start, start + length
+    return t, low, pos + 1, pos + 1 + low
 
 
 # --- scalars ------------------------------------------------------------------------------------
@@ -194,7 +222,7 @@ def _value(data: bytes, pos: int, table: _SymbolTable) -> tuple[bytes, int]:
     t = td >> 4
     low = td & 0x0F
     if low == 15:
-        if t == 15:
+        if t >= 14:
             raise _Unsupported("reserved type code")
         return _NULLS[t], pos
     if t == 8:  # string
@@ -326,11 +354,15 @@ def _annotated(data: bytes, pos: int, low: int, table: _SymbolTable) -> tuple[by
     length, pos = _length(data, pos, low)
     end = pos + length
     annot_length, pos = _read_var_uint(data, pos)
+    if not annot_length:
+        raise _Unsupported("annotation wrapper without annotations")
     annot_end = pos + annot_length
     parts = [b"\x0b\xe0"]
     while pos < annot_end:
         sid, pos = _read_var_uint(data, pos)
         parts.append(table.ser(sid))
+    if pos != annot_end:  # the value starts where the annotations' length says
+        raise _Unsupported("annotation overruns its length")
     s, pos = _value(data, pos, table)
     if pos != end:
         raise _Unsupported("annotation wrapper length mismatch")
@@ -341,46 +373,48 @@ def _annotated(data: bytes, pos: int, low: int, table: _SymbolTable) -> tuple[by
 
 # --- symbol tables and the stream ---------------------------------------------------------------
 
-def _local_table(data: bytes, pos: int, end: int, current: _SymbolTable) -> _SymbolTable:
-    """Read a local symbol table struct (fields `imports` and `symbols`) in data[pos:end]."""
-    key = data[pos:end]
+def _local_table(data: bytes, start: int, pos: int, end: int,
+                 current: _SymbolTable) -> _SymbolTable:
+    """Read the local symbol table struct (fields `imports` and `symbols`) at `pos` in the
+    annotation wrapper data[start:end]. The wrapper's framing is checked (as
+    check_binary_framing would) before it is read and cached: the cache key is its bytes."""
+    if end > len(data):
+        raise _Unsupported("symbol table runs past the data")
+    key = data[start:end]
     cached = _table_cache.get(key) if current is _SYSTEM_TABLE else None
     if cached is not None:
         return cached
-    td = data[pos]
-    if td >> 4 != 13:
+    try:
+        check_binary_framing(key)
+    except IonException as e:
+        raise _Unsupported(f"symbol table framing: {e}") from None
+    t, low, p, stop = _header(data, pos)
+    if t != 13 or low == 15:
         raise _Unsupported("symbol table is not a struct")
-    length, p = (_read_var_uint(data, pos + 1) if (td & 0x0F) in (1, 14)
-                 else (td & 0x0F, pos + 1))
-    stop = p + length
+    if stop != end:
+        raise _Unsupported("symbol table wrapper holds more than the struct")
     texts = list(_SYSTEM_SYMBOLS)
     appended: list[str | None] = []
     while p < stop:
         sid, p = _read_var_uint(data, p)
-        vtd = data[p]
-        vt, vlow = vtd >> 4, vtd & 0x0F
+        vt, vlow, vp, vend = _header(data, p)
+        p = vend
         if vlow == 15:
-            p += 1
             continue
-        vlen, vp = _length(data, p + 1, vlow)
-        vend = vp + vlen
         if sid == _SID_IMPORTS:
             if vt == 7 and int.from_bytes(data[vp:vend], "big") == _SID_ION_SYMBOL_TABLE:
                 texts = list(current.texts)  # append to the current table
-            elif vt != 11 or vlen:
+            elif vt != 11 or vend != vp:
                 raise _Unsupported("shared symbol table imports")
         elif sid == _SID_SYMBOLS and vt == 11:
             q = vp
             while q < vend:
-                std = data[q]
-                slen, sp = _length(data, q + 1, std & 0x0F)
-                if std >> 4 == 8 and std & 0x0F != 15:
-                    appended.append(data[sp:sp + slen].decode("utf-8"))
-                    q = sp + slen
+                st, slow, sp, send = _header(data, q)
+                if st == 8 and slow != 15:
+                    appended.append(data[sp:send].decode("utf-8"))
                 else:
                     appended.append(None)
-                    q = sp + (0 if std & 0x0F == 15 else slen)
-        p = vend
+                q = send
     table = _SymbolTable(texts + appended)
     if current is _SYSTEM_TABLE:
         if len(_table_cache) >= _TABLE_CACHE_LIMIT:
@@ -404,19 +438,21 @@ def _hash_binary_fast(data: bytes) -> bytes:
         if td >> 4 == 0 and td != 0x0F:
             pos = _skip_padding(data, pos)
             continue
-        if td >> 4 == 14:  # is it `$ion_symbol_table::{...}`?
+        if td >> 4 == 14 and td != 0xEF:  # is it `$ion_symbol_table::{...}`?
             length, p = _length(data, pos + 1, td & 0x0F)
             wrapper_end = p + length
             annot_length, ap = _read_var_uint(data, p)
             first_sid, _ = _read_var_uint(data, ap)
             value_at = ap + annot_length
             if first_sid == _SID_ION_SYMBOL_TABLE and data[value_at] >> 4 == 13:
-                table = _local_table(data, value_at, wrapper_end, table)
+                table = _local_table(data, pos, value_at, wrapper_end, table)
                 pos = wrapper_end
                 continue
         if found is not None:
             raise _Unsupported("more than one top-level value")
         found, pos = _value(data, pos, table)
+        if found == _VERSION_SYMBOL and td >> 4 == 7:
+            raise _Unsupported("a top-level $ion_1_0 is a version marker to amazon.ion")
     if found is None:
         raise _Unsupported("no value")
     if pos != end:
@@ -424,17 +460,79 @@ def _hash_binary_fast(data: bytes) -> bytes:
     return _sha256(found).digest()
 
 
-def ion_hash_binary(data: bytes) -> bytes:
-    """Ion Hash (SHA-256) of the single Ion value encoded in `data` (Ion binary with its
-    version marker); equal to `ion_hash(simpleion.loads(data))`, several times faster."""
+def _check_symbol_texts(data: bytes) -> None:
+    """Raise IonException if a top-level local symbol table holds a symbol text that is not
+    UTF-8: amazon.ion's C reader crashes (segfault) on a struct field named by such a symbol.
+    `data` has passed check_binary_framing, so every length fits."""
+    pos, end = 0, len(data)
+    try:
+        while pos < end:
+            if data.startswith(IVM, pos):
+                pos += 4
+                continue
+            t, low, start, stop = _header(data, pos)
+            pos = stop
+            if t != 14 or low == 15:
+                continue
+            annot_length, ap = _read_var_uint(data, start)
+            first_sid, _ = _read_var_uint(data, ap)
+            value_at = ap + annot_length
+            if first_sid != _SID_ION_SYMBOL_TABLE or value_at >= stop:
+                continue
+            st, slow, p, struct_end = _header(data, value_at)
+            if st != 13 or slow == 15:
+                continue
+            while p < struct_end:
+                sid, p = _read_var_uint(data, p)
+                vt, vlow, q, p = _header(data, p)
+                if sid != _SID_SYMBOLS or vt != 11 or vlow == 15:
+                    continue
+                while q < p:
+                    it, ilow, ip, q = _header(data, q)
+                    if it == 8 and ilow != 15:
+                        data[ip:q].decode("utf-8")
+    except UnicodeDecodeError:
+        raise IonException("Ion binary: a local symbol table holds a symbol text that is not "
+                           "UTF-8") from None
+    except IndexError:
+        raise IonException("Ion binary: malformed local symbol table") from None
+
+
+def ion_hash_binary_py(data: bytes) -> bytes:
+    """`ion_hash_binary` by the pure-Python reader alone (the path without the C extension)."""
     data = bytes(data)
     try:
         return _hash_binary_fast(data)
-    except (_Unsupported, IndexError, UnicodeDecodeError, _struct.error):
+    except (_Unsupported, IndexError, UnicodeDecodeError, _struct.error, RecursionError):
         pass
     try:
+        check_binary_framing(data)  # malformed binary can hang amazon.ion's C reader
+        _check_symbol_texts(data)  # ... or crash it
         value = simpleion.loads(data)
     except IonException as e:
         raise ValueError(f"not a single Ion binary value: {e}".strip()) from e
     return ion_hash(value)
 
+
+_c_hash_binary: Callable[[bytes], bytes | None] | None = None
+if not os.environ.get("LEDGER_DESKTOP_NO_C_EXT"):  # set to compare against the Python path
+    try:
+        from ._ionhash_c import hash_binary as _c_hash_binary
+    except ImportError:  # no compiler where it was installed: the Python path alone
+        pass
+
+C_EXTENSION = _c_hash_binary is not None
+"""Whether the C extension is in use."""
+
+
+def ion_hash_binary(data: bytes) -> bytes:
+    """Ion Hash (SHA-256) of the single Ion value encoded in `data` (Ion binary with its
+    version marker); equal to `ion_hash(simpleion.loads(data))`, several times faster.
+
+    Raises ValueError for data that is not a single Ion value. Whenever it returns a hash,
+    `ion_framing.check_binary_framing(data)` passes: no separate framing check is needed."""
+    if _c_hash_binary is not None:
+        h = _c_hash_binary(data)
+        if h is not None:
+            return h
+    return ion_hash_binary_py(data)

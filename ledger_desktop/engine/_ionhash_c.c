@@ -1,0 +1,998 @@
+/* Ion Hash (SHA-256) straight from Ion binary: the C accelerator of ion_binary_hash.py.
+ *
+ * hash_binary(data) returns the 32-byte Ion Hash of the single Ion value in `data` (Ion 1.0
+ * binary with its version marker, local symbol tables allowed, including the
+ * `imports: $ion_symbol_table` append form), or None for anything this reader leaves to the
+ * Python path: shared symbol table imports, unusual encodings, nesting deeper than MAX_DEPTH,
+ * numbers too large for 64 bits, and every kind of malformed data. It never reads outside
+ * `data`, never loops without consuming input, and owns every allocation it frees.
+ *
+ * Strict framing: whenever it returns a hash, ion_framing.check_binary_framing(data) passes
+ * (every value fits its container, containers are filled exactly, annotation wrappers hold a
+ * value); local symbol tables are checked with the same rules before they are read.
+ *
+ * The hashing rules are those of ion_hash.py (the Ion Hash 1.0 spec): s(v) = 0x0B TQ
+ * escape(representation) 0x0E, with 0x0B/0x0E/0x0C escaped by 0x0C; scalars re-encoded in
+ * their minimal form; struct fields hashed one by one, sorted and escaped; annotations wrap.
+ *
+ * SHA-256 follows FIPS 180-4; on x86-64 CPUs with the SHA extensions the compression function
+ * uses them (chosen at run time), elsewhere the portable version runs.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_X86_SHA 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* SHA-256 (FIPS 180-4)                                                                        */
+
+static const uint32_t K256[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+    0xc67178f2};
+
+static const uint32_t H256_INIT[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+typedef struct {
+    uint32_t h[8];
+    uint64_t total; /* bytes fed so far */
+    size_t used;    /* bytes waiting in buf */
+    uint8_t buf[64];
+} Sha;
+
+#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static uint32_t load_be32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static void compress_portable(uint32_t *h, const uint8_t *blocks, size_t n) {
+    for (; n; n--, blocks += 64) {
+        uint32_t w[64];
+        for (int t = 0; t < 16; t++) w[t] = load_be32(blocks + 4 * t);
+        for (int t = 16; t < 64; t++) {
+            uint32_t s0 = ROTR(w[t - 15], 7) ^ ROTR(w[t - 15], 18) ^ (w[t - 15] >> 3);
+            uint32_t s1 = ROTR(w[t - 2], 17) ^ ROTR(w[t - 2], 19) ^ (w[t - 2] >> 10);
+            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+        }
+        uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6],
+                 hh = h[7];
+        for (int t = 0; t < 64; t++) {
+            uint32_t t1 = hh + (ROTR(e, 6) ^ ROTR(e, 11) ^ ROTR(e, 25)) + ((e & f) ^ (~e & g)) +
+                          K256[t] + w[t];
+            uint32_t t2 = (ROTR(a, 2) ^ ROTR(a, 13) ^ ROTR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+            hh = g;
+            g = f;
+            f = e;
+            e = d + t1;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2;
+        }
+        h[0] += a;
+        h[1] += b;
+        h[2] += c;
+        h[3] += d;
+        h[4] += e;
+        h[5] += f;
+        h[6] += g;
+        h[7] += hh;
+    }
+}
+
+#ifdef HAVE_X86_SHA
+/* The SHA extensions keep the state as two vectors, ABEF and CDGH (A in the top lane).
+ * SHA256RNDS2 runs two rounds: after them the new C,D,G,H are the old A,B,E,F, so the two
+ * state vectors swap roles every two rounds. SHA256MSG1/MSG2 compute the message schedule
+ * W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16] four words at a time. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_shani(uint32_t *h,
+                                                                       const uint8_t *blocks,
+                                                                       size_t n) {
+    const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i abef = _mm_set_epi32((int)h[0], (int)h[1], (int)h[4], (int)h[5]);
+    __m128i cdgh = _mm_set_epi32((int)h[2], (int)h[3], (int)h[6], (int)h[7]);
+    for (; n; n--, blocks += 64) {
+        const __m128i abef_in = abef, cdgh_in = cdgh;
+        __m128i w[4];
+        for (int i = 0; i < 16; i++) {
+            __m128i cur;
+            if (i < 4) {
+                cur = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(blocks + 16 * i)),
+                                       byteswap);
+            } else {
+                /* w[i-4] + s0(...) from MSG1, plus W[t-7] (words 1..4 of w[i-2]:w[i-1]), then
+                 * MSG2 adds s1 of the two previous words (the second pair from its own result) */
+                __m128i t = _mm_sha256msg1_epu32(w[(i - 4) & 3], w[(i - 3) & 3]);
+                t = _mm_add_epi32(t, _mm_alignr_epi8(w[(i - 1) & 3], w[(i - 2) & 3], 4));
+                cur = _mm_sha256msg2_epu32(t, w[(i - 1) & 3]);
+            }
+            w[i & 3] = cur;
+            __m128i wk = _mm_add_epi32(cur, _mm_loadu_si128((const __m128i *)(K256 + 4 * i)));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk); /* new ABEF; old ABEF is now CDGH */
+            wk = _mm_shuffle_epi32(wk, 0x0E);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, wk);
+            /* after the pair of calls: abef holds ABEF again, cdgh holds CDGH */
+        }
+        abef = _mm_add_epi32(abef, abef_in);
+        cdgh = _mm_add_epi32(cdgh, cdgh_in);
+    }
+    uint32_t x[4], y[4];
+    _mm_storeu_si128((__m128i *)x, abef);
+    _mm_storeu_si128((__m128i *)y, cdgh);
+    h[0] = x[3];
+    h[1] = x[2];
+    h[4] = x[1];
+    h[5] = x[0];
+    h[2] = y[3];
+    h[3] = y[2];
+    h[6] = y[1];
+    h[7] = y[0];
+}
+
+static int cpu_has_sha(void) {
+    unsigned int a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    int sha = (b >> 29) & 1;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    int sse41 = (c >> 19) & 1, ssse3 = (c >> 9) & 1;
+    return sha && sse41 && ssse3;
+}
+#endif
+
+static void (*compress)(uint32_t *, const uint8_t *, size_t) = compress_portable;
+
+static inline void sha_init(Sha *s) {
+    memcpy(s->h, H256_INIT, sizeof s->h);
+    s->total = 0;
+    s->used = 0;
+}
+
+static void sha_update(Sha *s, const uint8_t *p, size_t n) {
+    s->total += n;
+    if (s->used) {
+        size_t take = 64 - s->used;
+        if (take > n) take = n;
+        memcpy(s->buf + s->used, p, take);
+        s->used += take;
+        p += take;
+        n -= take;
+        if (s->used < 64) return;
+        compress(s->h, s->buf, 1);
+        s->used = 0;
+    }
+    if (n >= 64) {
+        compress(s->h, p, n / 64);
+        p += n & ~(size_t)63;
+        n &= 63;
+    }
+    if (n) {
+        memcpy(s->buf, p, n);
+        s->used = n;
+    }
+}
+
+static inline void sha_byte(Sha *s, uint8_t b) {
+    s->total++;
+    s->buf[s->used++] = b;
+    if (s->used == 64) {
+        compress(s->h, s->buf, 1);
+        s->used = 0;
+    }
+}
+
+static inline void sha_2bytes(Sha *s, uint8_t a, uint8_t b) {
+    sha_byte(s, a);
+    sha_byte(s, b);
+}
+
+static void sha_final(Sha *s, uint8_t out[32]) {
+    uint64_t bits = s->total * 8;
+    s->buf[s->used++] = 0x80;
+    if (s->used > 56) {
+        memset(s->buf + s->used, 0, 64 - s->used);
+        compress(s->h, s->buf, 1);
+        s->used = 0;
+    }
+    memset(s->buf + s->used, 0, 56 - s->used);
+    for (int i = 0; i < 8; i++) s->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    compress(s->h, s->buf, 1);
+    for (int i = 0; i < 8; i++) {
+        out[4 * i] = (uint8_t)(s->h[i] >> 24);
+        out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
+        out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
+        out[4 * i + 3] = (uint8_t)s->h[i];
+    }
+}
+
+static inline int is_marker(uint8_t b) { return b == 0x0B || b == 0x0C || b == 0x0E; }
+
+/* Feed `p[0:n]` with every marker byte (0x0B, 0x0C, 0x0E) preceded by 0x0C. */
+static void sha_escaped(Sha *s, const uint8_t *p, size_t n) {
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (is_marker(p[i])) {
+            if (i > run) sha_update(s, p + run, i - run);
+            sha_byte(s, 0x0C);
+            run = i; /* the marker itself starts the next run */
+        }
+    }
+    if (n > run) sha_update(s, p + run, n - run);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reader state                                                                                */
+
+#define MAX_DEPTH 100
+#define FAIL (-1)
+
+typedef struct {
+    const uint8_t *text; /* NULL: unknown text (symbol zero only is allowed to be used) */
+    size_t len;
+} Sym;
+
+static const char *const SYSTEM_TEXTS[] = {
+    NULL, "$ion", "$ion_1_0", "$ion_symbol_table", "name", "version", "imports", "symbols",
+    "max_id", "$ion_shared_symbol_table"};
+#define N_SYSTEM 10
+#define SID_ION_SYMBOL_TABLE 3
+#define SID_IMPORTS 6
+#define SID_SYMBOLS 7
+
+typedef struct {
+    const uint8_t *d; /* the data; every index below is checked against `n` or a smaller end */
+    size_t n;
+    Sym *syms; /* the current symbol table: system symbols, then local ones */
+    size_t nsyms, capsyms;
+    uint8_t *dig; /* a stack of struct field digests, 32 bytes each */
+    size_t ndig, capdig;
+    int depth;
+} Reader;
+
+static const uint8_t IVM[4] = {0xE0, 0x01, 0x00, 0xEA};
+
+/* VarUInt in [*pos, end), at most 63 bits (leading zero groups allowed). */
+static int read_var_uint(const Reader *r, size_t *pos, size_t end, uint64_t *out) {
+    uint64_t v = 0;
+    size_t p = *pos;
+    while (p < end) {
+        uint8_t b = r->d[p++];
+        if (v >> 56) return FAIL;
+        v = (v << 7) | (b & 0x7F);
+        if (b & 0x80) {
+            *pos = p;
+            *out = v;
+            return 0;
+        }
+    }
+    return FAIL;
+}
+
+/* VarInt in [*pos, end): magnitude and sign flag (a negative zero keeps its flag). */
+static int read_var_int(const Reader *r, size_t *pos, size_t end, uint64_t *mag, int *neg) {
+    size_t p = *pos;
+    if (p >= end) return FAIL;
+    uint8_t b = r->d[p++];
+    *neg = (b & 0x40) != 0;
+    uint64_t v = b & 0x3F;
+    while (!(b & 0x80)) {
+        if (p >= end) return FAIL;
+        b = r->d[p++];
+        if (v >> 56) return FAIL;
+        v = (v << 7) | (b & 0x7F);
+    }
+    *pos = p;
+    *mag = v;
+    return 0;
+}
+
+/* Minimal VarUInt / VarInt encodings (out needs 10 bytes). */
+static size_t write_var_uint(uint64_t v, uint8_t *out) {
+    uint8_t tmp[10];
+    size_t k = 0;
+    do {
+        tmp[k++] = v & 0x7F;
+        v >>= 7;
+    } while (v);
+    for (size_t i = 0; i < k; i++) out[i] = tmp[k - 1 - i];
+    out[k - 1] |= 0x80;
+    return k;
+}
+
+static size_t write_var_int(uint64_t mag, int neg, uint8_t *out) {
+    uint8_t tmp[11];
+    size_t k = 0;
+    tmp[k++] = mag & 0x7F;
+    mag >>= 7;
+    while (mag) {
+        tmp[k++] = mag & 0x7F;
+        mag >>= 7;
+    }
+    if (tmp[k - 1] & 0x40) tmp[k++] = 0; /* no room for the sign bit */
+    for (size_t i = 0; i < k; i++) out[i] = tmp[k - 1 - i];
+    if (neg) out[0] |= 0x40;
+    out[k - 1] |= 0x80;
+    return k;
+}
+
+/* The value header at *pos (type descriptor, then a VarUInt length when the low nibble is 14,
+ * or for a struct with low nibble 1): sets the type, low nibble and the body's [start, end),
+ * which must lie within `end`. The rules are check_binary_framing's. */
+static int read_header(const Reader *r, size_t *pos, size_t end, int *t, int *low,
+                       size_t *body_end) {
+    size_t p = *pos;
+    if (p >= end) return FAIL;
+    uint8_t td = r->d[p++];
+    *t = td >> 4;
+    *low = td & 0x0F;
+    uint64_t len;
+    if (*t == 1 || *low == 15) {
+        len = 0;
+    } else if (*low == 14 || (*t == 13 && *low == 1)) {
+        if (read_var_uint(r, &p, end, &len)) return FAIL;
+    } else {
+        len = (uint64_t)*low;
+    }
+    if (len > end - p) return FAIL;
+    *pos = p;
+    *body_end = p + (size_t)len;
+    return 0;
+}
+
+/* Check one value's framing as check_binary_framing does (containers filled exactly, every
+ * annotation wrapper holding something) and move past it. */
+static int frame_value(Reader *r, size_t *pos, size_t end, int depth) {
+    int t, low;
+    size_t body_end;
+    if (depth > MAX_DEPTH) return FAIL;
+    if (read_header(r, pos, end, &t, &low, &body_end)) return FAIL;
+    size_t p = *pos;
+    if (t == 1 || low == 15) return 0; /* no body */
+    if (t == 11 || t == 12 || t == 13) {
+        while (p < body_end) {
+            if (t == 13) {
+                uint64_t sid;
+                if (read_var_uint(r, &p, body_end, &sid)) return FAIL;
+            }
+            if (frame_value(r, &p, body_end, depth + 1)) return FAIL;
+        }
+    } else if (t == 14) {
+        uint64_t annot_len;
+        if (read_var_uint(r, &p, body_end, &annot_len)) return FAIL;
+        if (annot_len >= body_end - p) return FAIL; /* no room for a value */
+        p += (size_t)annot_len;
+        while (p < body_end)
+            if (frame_value(r, &p, body_end, depth + 1)) return FAIL;
+    }
+    *pos = body_end;
+    return 0;
+}
+
+/* Strict UTF-8 (what Python's bytes.decode("utf-8") accepts). */
+static int valid_utf8(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t chunk;
+            memcpy(&chunk, s + i, 8);
+            if (!(chunk & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint8_t lo = 0x80, hi = 0xBF; /* range of the first continuation byte */
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F; /* no surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (need > n - i - 1) return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi) return 0;
+        for (size_t k = 2; k <= need; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static int emit_symbol(const Reader *r, uint64_t sid, Sha *out) {
+    if (sid >= r->nsyms) return FAIL;
+    const Sym *sym = &r->syms[sid];
+    if (sym->text == NULL) {
+        if (sid != 0) return FAIL; /* a symbol with unknown text */
+        sha_byte(out, 0x0B);
+        sha_2bytes(out, 0x71, 0x0E); /* symbol zero: no representation */
+        return 0;
+    }
+    sha_2bytes(out, 0x0B, 0x70);
+    sha_escaped(out, sym->text, sym->len);
+    sha_byte(out, 0x0E);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static int ser_value(Reader *r, size_t *pos, size_t end, Sha *out);
+
+/* Coefficient (Ion Int, sign-magnitude) of a decimal or a fraction in [p, end). */
+typedef struct {
+    int neg;
+    const uint8_t *mag; /* first non-zero magnitude byte (bit 7 of mag[0] to be masked) */
+    size_t len;         /* magnitude bytes; 0 means zero */
+    int first_masked;   /* mag[0] is the sign-carrying byte: mask its top bit */
+} Coef;
+
+static void read_coef(const Reader *r, size_t p, size_t end, Coef *c) {
+    c->neg = 0;
+    c->mag = NULL;
+    c->len = 0;
+    c->first_masked = 0;
+    if (p >= end) return;
+    c->neg = (r->d[p] & 0x80) != 0;
+    if (r->d[p] & 0x7F) {
+        c->mag = r->d + p;
+        c->len = end - p;
+        c->first_masked = 1;
+        return;
+    }
+    p++;
+    while (p < end && r->d[p] == 0) p++;
+    if (p < end) {
+        c->mag = r->d + p;
+        c->len = end - p;
+    }
+}
+
+/* The minimal Ion Int of a coefficient, fed escaped. */
+static void emit_coef(const Coef *c, Sha *out) {
+    if (!c->len) {
+        if (c->neg) {
+            uint8_t b = 0x80;
+            sha_escaped(out, &b, 1);
+        }
+        return;
+    }
+    uint8_t first = c->first_masked ? (uint8_t)(c->mag[0] & 0x7F) : c->mag[0];
+    uint8_t head[2];
+    size_t k = 0;
+    if (first & 0x80) { /* no room for the sign bit */
+        head[k++] = c->neg ? 0x80 : 0x00;
+        head[k++] = first;
+    } else {
+        head[k++] = (uint8_t)(first | (c->neg ? 0x80 : 0x00));
+    }
+    sha_escaped(out, head, k);
+    sha_escaped(out, c->mag + 1, c->len - 1);
+}
+
+static int ser_decimal(Reader *r, size_t p, size_t end, Sha *out) {
+    if (p == end) {
+        sha_byte(out, 0x0B);
+        sha_2bytes(out, 0x50, 0x0E);
+        return 0;
+    }
+    uint64_t emag;
+    int eneg;
+    if (read_var_int(r, &p, end, &emag, &eneg)) return FAIL;
+    if (emag == 0) eneg = 0; /* an exponent of -0 is 0 */
+    Coef c;
+    read_coef(r, p, end, &c);
+    if (emag == 0 && !c.len && !c.neg) { /* 0d0 has no representation */
+        sha_byte(out, 0x0B);
+        sha_2bytes(out, 0x50, 0x0E);
+        return 0;
+    }
+    uint8_t v[11];
+    size_t k = write_var_int(emag, eneg, v);
+    sha_2bytes(out, 0x0B, 0x50);
+    sha_escaped(out, v, k);
+    emit_coef(&c, out);
+    sha_byte(out, 0x0E);
+    return 0;
+}
+
+static int ser_timestamp(Reader *r, size_t p, size_t end, Sha *out) {
+    uint64_t omag;
+    int oneg;
+    if (read_var_int(r, &p, end, &omag, &oneg)) return FAIL;
+    uint64_t fields[6];
+    int nf = 0;
+    while (p < end && nf < 6) {
+        if (read_var_uint(r, &p, end, &fields[nf])) return FAIL;
+        nf++;
+    }
+    if (nf == 0 || nf == 4) return FAIL; /* no year; an hour without a minute */
+    uint8_t rep[80];
+    size_t k = 0;
+    if (nf < 4 || (oneg && omag == 0)) {
+        rep[k++] = 0xC0; /* dates carry no offset; -00:00 is the unknown offset */
+    } else {
+        k += write_var_int(omag, oneg && omag, rep + k);
+    }
+    for (int i = 0; i < nf; i++) k += write_var_uint(fields[i], rep + k);
+    sha_2bytes(out, 0x0B, 0x60);
+    sha_escaped(out, rep, k);
+    if (p < end) {
+        if (nf < 6) return FAIL; /* fractional seconds without seconds */
+        uint64_t fmag;
+        int fneg;
+        if (read_var_int(r, &p, end, &fmag, &fneg)) return FAIL;
+        if (fmag == 0) fneg = 0;
+        Coef c;
+        read_coef(r, p, end, &c);
+        if (c.neg && c.len) return FAIL; /* negative fractional seconds */
+        uint8_t v[11];
+        size_t vk = write_var_int(fmag, fneg, v);
+        if (c.len) {
+            sha_escaped(out, v, vk);
+            c.neg = 0;
+            emit_coef(&c, out);
+        } else if (fneg) { /* a zero fraction keeps a negative exponent (.000) */
+            sha_escaped(out, v, vk);
+        }
+    }
+    sha_byte(out, 0x0E);
+    return 0;
+}
+
+static int cmp_digest(const void *a, const void *b) { return memcmp(a, b, 32); }
+
+static int push_digest(Reader *r, const uint8_t d[32]) {
+    if (r->ndig == r->capdig) {
+        size_t cap = r->capdig ? r->capdig * 2 : 64;
+        uint8_t *grown = PyMem_Realloc(r->dig, cap * 32);
+        if (!grown) return FAIL;
+        r->dig = grown;
+        r->capdig = cap;
+    }
+    memcpy(r->dig + 32 * r->ndig, d, 32);
+    r->ndig++;
+    return 0;
+}
+
+static int skip_padding(Reader *r, size_t *pos, size_t end) {
+    int t, low;
+    size_t body_end;
+    if (read_header(r, pos, end, &t, &low, &body_end)) return FAIL;
+    *pos = body_end;
+    return 0;
+}
+
+static inline int is_padding(uint8_t td) { return (td >> 4) == 0 && td != 0x0F; }
+
+static int ser_struct(Reader *r, size_t p, size_t end, Sha *out) {
+    size_t base = r->ndig;
+    while (p < end) {
+        uint64_t sid;
+        if (read_var_uint(r, &p, end, &sid)) return FAIL;
+        if (p >= end) return FAIL; /* a field name without a value */
+        if (is_padding(r->d[p])) {
+            if (skip_padding(r, &p, end)) return FAIL;
+            continue;
+        }
+        Sha field;
+        uint8_t digest[32];
+        sha_init(&field);
+        if (emit_symbol(r, sid, &field)) return FAIL;
+        if (ser_value(r, &p, end, &field)) return FAIL;
+        sha_final(&field, digest);
+        if (push_digest(r, digest)) return FAIL;
+    }
+    size_t count = r->ndig - base;
+    sha_2bytes(out, 0x0B, 0xD0);
+    if (count) {
+        uint8_t *mine = r->dig + 32 * base;
+        qsort(mine, count, 32, cmp_digest);
+        sha_escaped(out, mine, 32 * count);
+    }
+    sha_byte(out, 0x0E);
+    r->ndig = base;
+    return 0;
+}
+
+static int ser_annotated(Reader *r, size_t p, size_t end, Sha *out) {
+    uint64_t annot_len;
+    if (read_var_uint(r, &p, end, &annot_len)) return FAIL;
+    if (annot_len == 0 || annot_len >= end - p) return FAIL; /* no annotation, or no value */
+    size_t annot_end = p + (size_t)annot_len;
+    sha_2bytes(out, 0x0B, 0xE0);
+    while (p < annot_end) {
+        uint64_t sid;
+        if (read_var_uint(r, &p, annot_end, &sid)) return FAIL;
+        if (emit_symbol(r, sid, out)) return FAIL;
+    }
+    if (ser_value(r, &p, end, out)) return FAIL;
+    if (p != end) return FAIL; /* exactly one value fills the wrapper */
+    sha_byte(out, 0x0E);
+    return 0;
+}
+
+/* s(value) for the value at *pos, which must lie within `end`; moves *pos past it. */
+static int ser_value(Reader *r, size_t *pos, size_t end, Sha *out) {
+    int t, low;
+    size_t body_end;
+    if (read_header(r, pos, end, &t, &low, &body_end)) return FAIL;
+    size_t p = *pos;
+    *pos = body_end;
+    if (low == 15) {
+        if (t >= 14) return FAIL; /* reserved */
+        sha_byte(out, 0x0B);
+        sha_2bytes(out, t == 3 ? 0x2F : (uint8_t)(t << 4 | 0x0F), 0x0E);
+        return 0;
+    }
+    switch (t) {
+    case 1: /* bool */
+        if (low > 1) return FAIL;
+        sha_byte(out, 0x0B);
+        sha_2bytes(out, low ? 0x11 : 0x10, 0x0E);
+        return 0;
+    case 2:
+    case 3: { /* int: magnitude without leading zeros */
+        while (p < body_end && r->d[p] == 0) p++;
+        if (t == 3 && p == body_end) return FAIL; /* negative zero */
+        sha_2bytes(out, 0x0B, (uint8_t)(t << 4));
+        sha_escaped(out, r->d + p, body_end - p);
+        sha_byte(out, 0x0E);
+        return 0;
+    }
+    case 4: { /* float */
+        uint8_t raw[8];
+        if (low == 0) {
+            memset(raw, 0, 8);
+        } else if (low == 8) {
+            memcpy(raw, r->d + p, 8);
+        } else if (low == 4) {
+            uint32_t bits = load_be32(r->d + p);
+            float f;
+            memcpy(&f, &bits, 4);
+            double dbl = (double)f;
+            uint64_t u;
+            memcpy(&u, &dbl, 8);
+            for (int i = 0; i < 8; i++) raw[i] = (uint8_t)(u >> (56 - 8 * i));
+        } else {
+            return FAIL;
+        }
+        uint64_t u = 0;
+        for (int i = 0; i < 8; i++) u = (u << 8) | raw[i];
+        if (u == 0) { /* positive zero has no representation */
+            sha_byte(out, 0x0B);
+            sha_2bytes(out, 0x40, 0x0E);
+            return 0;
+        }
+        if ((u & 0x7FF0000000000000ULL) == 0x7FF0000000000000ULL &&
+            (u & 0x000FFFFFFFFFFFFFULL)) { /* every NaN hashes as the canonical quiet NaN */
+            static const uint8_t nan[8] = {0x7F, 0xF8, 0, 0, 0, 0, 0, 0};
+            memcpy(raw, nan, 8);
+        }
+        sha_2bytes(out, 0x0B, 0x40);
+        sha_escaped(out, raw, 8);
+        sha_byte(out, 0x0E);
+        return 0;
+    }
+    case 5:
+        return ser_decimal(r, p, body_end, out);
+    case 6:
+        return ser_timestamp(r, p, body_end, out);
+    case 7: { /* symbol: a big-endian SID */
+        while (p < body_end && r->d[p] == 0) p++;
+        if (body_end - p > 8) return FAIL;
+        uint64_t sid = 0;
+        for (; p < body_end; p++) sid = (sid << 8) | r->d[p];
+        return emit_symbol(r, sid, out);
+    }
+    case 8: /* string */
+        if (!valid_utf8(r->d + p, body_end - p)) return FAIL;
+        sha_2bytes(out, 0x0B, 0x80);
+        sha_escaped(out, r->d + p, body_end - p);
+        sha_byte(out, 0x0E);
+        return 0;
+    case 9:
+    case 10: /* clob, blob */
+        sha_2bytes(out, 0x0B, t == 9 ? 0x90 : 0xA0);
+        sha_escaped(out, r->d + p, body_end - p);
+        sha_byte(out, 0x0E);
+        return 0;
+    case 11:
+    case 12: { /* list, sexp */
+        if (++r->depth > MAX_DEPTH) return FAIL;
+        sha_2bytes(out, 0x0B, t == 11 ? 0xB0 : 0xC0);
+        while (p < body_end) {
+            if (is_padding(r->d[p])) {
+                if (skip_padding(r, &p, body_end)) return FAIL;
+            } else if (ser_value(r, &p, body_end, out)) {
+                return FAIL;
+            }
+        }
+        sha_byte(out, 0x0E);
+        r->depth--;
+        return 0;
+    }
+    case 13: {
+        if (++r->depth > MAX_DEPTH) return FAIL;
+        if (ser_struct(r, p, body_end, out)) return FAIL;
+        r->depth--;
+        return 0;
+    }
+    case 14: {
+        if (++r->depth > MAX_DEPTH) return FAIL;
+        if (ser_annotated(r, p, body_end, out)) return FAIL;
+        r->depth--;
+        return 0;
+    }
+    default: /* padding where a value belongs, reserved type 15 */
+        return FAIL;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Symbol tables                                                                               */
+
+static int push_symbol(Reader *r, const uint8_t *text, size_t len) {
+    if (r->nsyms == r->capsyms) {
+        size_t cap = r->capsyms * 2;
+        Sym *grown = PyMem_Realloc(r->syms, cap * sizeof(Sym));
+        if (!grown) return FAIL;
+        r->syms = grown;
+        r->capsyms = cap;
+    }
+    r->syms[r->nsyms].text = text;
+    r->syms[r->nsyms].len = len;
+    r->nsyms++;
+    return 0;
+}
+
+/* Read the local symbol table struct at `at`, which must end exactly at `end` (the wrapper's
+ * end; the wrapper's framing has been checked). `imports: $ion_symbol_table` appends to the
+ * current table; any other import is left to the Python path. */
+static int read_local_table(Reader *r, size_t at, size_t end) {
+    int t, low;
+    size_t stop, p = at;
+    if (read_header(r, &p, end, &t, &low, &stop)) return FAIL;
+    if (t != 13 || low == 15 || stop != end) return FAIL;
+    int seen_imports = 0, seen_symbols = 0, append = 0;
+    size_t list_at = 0, list_end = 0;
+    while (p < stop) {
+        uint64_t sid;
+        if (read_var_uint(r, &p, stop, &sid)) return FAIL;
+        int vt, vlow;
+        size_t vend, vp = p;
+        if (read_header(r, &vp, stop, &vt, &vlow, &vend)) return FAIL;
+        p = vend;
+        if (vlow == 15) continue; /* a null field says nothing */
+        if (sid == SID_IMPORTS) {
+            if (seen_imports++) return FAIL;
+            if (vt == 7) {
+                uint64_t isid = 0;
+                while (vp < vend && r->d[vp] == 0) vp++;
+                if (vend - vp > 8) return FAIL;
+                for (; vp < vend; vp++) isid = (isid << 8) | r->d[vp];
+                if (isid != SID_ION_SYMBOL_TABLE) return FAIL;
+                append = 1;
+            } else if (vt != 11 || vend != vp) {
+                return FAIL; /* shared symbol table imports */
+            }
+        } else if (sid == SID_SYMBOLS && vt == 11) {
+            if (seen_symbols++) return FAIL;
+            list_at = vp;
+            list_end = vend;
+        }
+    }
+    if (!append) r->nsyms = N_SYSTEM;
+    p = list_at;
+    while (p < list_end) {
+        int st, slow;
+        size_t send, sp = p;
+        if (read_header(r, &sp, list_end, &st, &slow, &send)) return FAIL;
+        if (st == 8 && slow != 15) {
+            if (!valid_utf8(r->d + sp, send - sp)) return FAIL;
+            if (push_symbol(r, r->d + sp, send - sp)) return FAIL;
+        } else if (push_symbol(r, NULL, 0)) { /* not a string: a symbol with unknown text */
+            return FAIL;
+        }
+        p = send;
+    }
+    return 0;
+}
+
+/* Is the top-level annotation wrapper at `pos` a local symbol table? Sets where its struct
+ * starts and where the wrapper ends. */
+static int is_local_table(const Reader *r, size_t pos, size_t *value_at, size_t *wrapper_end) {
+    int t, low;
+    size_t p = pos, body_end;
+    if (read_header(r, &p, r->n, &t, &low, &body_end) || t != 14) return 0;
+    uint64_t annot_len, first;
+    if (read_var_uint(r, &p, body_end, &annot_len)) return 0;
+    if (annot_len == 0 || annot_len >= body_end - p) return 0;
+    size_t at = p + (size_t)annot_len;
+    if (read_var_uint(r, &p, at, &first)) return 0;
+    if (first != SID_ION_SYMBOL_TABLE || r->d[at] >> 4 != 13) return 0;
+    *value_at = at;
+    *wrapper_end = body_end;
+    return 1;
+}
+
+/* A top-level symbol `$ion_1_0` is a version marker to amazon.ion, not a value. */
+static int is_version_symbol(const Reader *r, size_t pos) {
+    int t, low;
+    size_t body_end, p = pos;
+    if (read_header(r, &p, r->n, &t, &low, &body_end) || low == 15) return 0;
+    while (p < body_end && r->d[p] == 0) p++;
+    if (body_end - p > 8) return 0;
+    uint64_t sid = 0;
+    for (; p < body_end; p++) sid = (sid << 8) | r->d[p];
+    return sid < r->nsyms && r->syms[sid].text && r->syms[sid].len == 8 &&
+           memcmp(r->syms[sid].text, "$ion_1_0", 8) == 0;
+}
+
+static int hash_stream(Reader *r, uint8_t digest[32]) {
+    if (r->n < 4 || memcmp(r->d, IVM, 4) != 0) return FAIL;
+    size_t pos = 4;
+    int found = 0;
+    Sha top;
+    sha_init(&top);
+    while (pos < r->n) {
+        uint8_t td = r->d[pos];
+        if (td == 0xE0 && r->n - pos >= 4 && memcmp(r->d + pos, IVM, 4) == 0) {
+            r->nsyms = N_SYSTEM;
+            pos += 4;
+            continue;
+        }
+        if (is_padding(td)) {
+            if (skip_padding(r, &pos, r->n)) return FAIL;
+            continue;
+        }
+        size_t value_at, wrapper_end;
+        if ((td >> 4) == 14 && is_local_table(r, pos, &value_at, &wrapper_end)) {
+            size_t check = pos;
+            if (frame_value(r, &check, r->n, 0) || check != wrapper_end) return FAIL;
+            if (read_local_table(r, value_at, wrapper_end)) return FAIL;
+            pos = wrapper_end;
+            continue;
+        }
+        if (found) return FAIL; /* more than one top-level value */
+        if ((td >> 4) == 7 && is_version_symbol(r, pos)) return FAIL; /* amazon.ion skips it */
+        found = 1;
+        if (ser_value(r, &pos, r->n, &top)) return FAIL;
+    }
+    if (!found) return FAIL;
+    sha_final(&top, digest);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Python functions                                                                            */
+
+PyDoc_STRVAR(hash_binary_doc,
+             "hash_binary(data, /)\n--\n\n"
+             "Ion Hash (SHA-256, 32 bytes) of the single Ion value in Ion binary `data`, or None\n"
+             "when this reader leaves it to the Python path (shared symbol table imports,\n"
+             "unusual encodings, deep nesting, malformed data). A hash is only returned when\n"
+             "ion_framing.check_binary_framing(data) would pass.");
+
+static PyObject *hash_binary(PyObject *module, PyObject *arg) {
+    (void)module;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    Reader r;
+    r.d = view.buf;
+    r.n = (size_t)view.len;
+    r.syms = NULL;
+    r.nsyms = N_SYSTEM;
+    r.capsyms = 0;
+    r.dig = NULL;
+    r.ndig = r.capdig = 0;
+    r.depth = 0;
+    PyObject *result = NULL;
+    /* The symbol table lives in a heap block so push_symbol can grow it with realloc. */
+    r.syms = PyMem_Malloc(64 * sizeof(Sym));
+    if (!r.syms) {
+        PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    r.capsyms = 64;
+    for (int i = 0; i < N_SYSTEM; i++) {
+        r.syms[i].text = (const uint8_t *)SYSTEM_TEXTS[i];
+        r.syms[i].len = SYSTEM_TEXTS[i] ? strlen(SYSTEM_TEXTS[i]) : 0;
+    }
+    uint8_t digest[32];
+    if (hash_stream(&r, digest) == 0) {
+        result = PyBytes_FromStringAndSize((const char *)digest, 32);
+    } else {
+        result = Py_None;
+        Py_INCREF(result);
+    }
+    PyMem_Free(r.syms);
+    PyMem_Free(r.dig);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+PyDoc_STRVAR(sha256_doc,
+             "sha256(data, portable=False, /)\n--\n\n"
+             "SHA-256 of `data` by this module's own implementation (for tests): the one in\n"
+             "use (SHA256_IMPL), or the portable one.");
+
+static PyObject *sha256(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer view;
+    int portable = 0;
+    if (!PyArg_ParseTuple(args, "y*|p:sha256", &view, &portable)) return NULL;
+    void (*saved)(uint32_t *, const uint8_t *, size_t) = compress;
+    if (portable) compress = compress_portable; /* under the GIL: no other caller runs */
+    Sha s;
+    uint8_t digest[32];
+    sha_init(&s);
+    /* fed in uneven pieces so the buffering paths are exercised too */
+    const uint8_t *p = view.buf;
+    size_t n = (size_t)view.len, step = 1;
+    while (n) {
+        size_t k = step < n ? step : n;
+        sha_update(&s, p, k);
+        p += k;
+        n -= k;
+        step = step * 3 + 1;
+    }
+    sha_final(&s, digest);
+    compress = saved;
+    PyBuffer_Release(&view);
+    return PyBytes_FromStringAndSize((const char *)digest, 32);
+}
+
+static PyMethodDef methods[] = {
+    {"hash_binary", hash_binary, METH_O, hash_binary_doc},
+    {"sha256", sha256, METH_VARARGS, sha256_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT, "_ionhash_c",
+    "Ion Hash (SHA-256) straight from Ion binary, in C (see ion_binary_hash.py).", -1, methods,
+    NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__ionhash_c(void) {
+    PyObject *m = PyModule_Create(&moduledef);
+    if (!m) return NULL;
+    const char *impl = "portable";
+#ifdef HAVE_X86_SHA
+    if (cpu_has_sha()) {
+        compress = compress_shani;
+        impl = "x86-sha";
+    }
+#endif
+    if (PyModule_AddStringConstant(m, "SHA256_IMPL", impl) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
