@@ -35,6 +35,7 @@ from .cancel import CancelToken, Progress
 from .errors import InputFormatError, UserError
 from .ids import new_id
 from .ion_framing import check_binary_framing, check_stream_framing
+from .ion_passthrough import block_binary
 from .ion_values import (
     block_address,
     dumps_binary,
@@ -46,6 +47,7 @@ from .ion_values import (
     struct,
     timestamp_ms,
 )
+from .journal_reads import assemble_block_bare, block_envelope_bare, iter_block_rows
 from .json_down import to_json
 
 if TYPE_CHECKING:
@@ -109,6 +111,20 @@ def _serializer(fmt: str):
     if fmt == "ion_binary":
         return dumps_binary
     return lambda v: (to_json(v) + "\n").encode("utf-8")
+
+
+def _block_writer(fmt: str, strand_id: str):
+    """(body, revision rows) of a stored block -> its bytes in a data object of `fmt`."""
+    dump = _serializer(fmt)
+    if fmt != "ion_binary":
+        return lambda body, revs: dump(assemble_block_bare(strand_id, body, revs))
+
+    def binary(body: bytes, revs: list[tuple]) -> bytes:
+        # Document data copied byte for byte where the block allows (ion_passthrough).
+        data = block_binary(strand_id, *block_envelope_bare(body), revs) if revs else None
+        return data if data is not None else dump(assemble_block_bare(strand_id, body, revs))
+
+    return binary
 
 
 def _manifest_bytes(fmt: str, value: Any) -> bytes:
@@ -204,7 +220,7 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
                 _write_parallel(ledger, result, out / export_id, ext, fmt, created,
                                 max_object_bytes, progress, cancel, jobs, ranges)
             else:
-                _write_objects(ledger, result, out / export_id, ext, _serializer(fmt), created,
+                _write_objects(ledger, result, out / export_id, ext, fmt, created,
                                max_object_bytes, progress, cancel)
         completed = struct(("keys", ion_list([string(k) for k in result.keys])))
         _write_file(out / f"{export_id}.{strand}{COMPLETED}", _manifest_bytes(fmt, completed),
@@ -225,7 +241,7 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
 
 
 def _write_objects(ledger: Ledger, result: ExportResult, folder: Path, ext: str,
-                   dump: Any, created: list[Path], max_object_bytes: int,
+                   fmt: str, created: list[Path], max_object_bytes: int,
                    progress: Progress | None, cancel: CancelToken | None) -> None:
     """Write the blocks first_seq..last_seq into data objects of about `max_object_bytes`."""
     if result.first_seq is None or result.last_seq is None:
@@ -234,17 +250,16 @@ def _write_objects(ledger: Ledger, result: ExportResult, folder: Path, ext: str,
     if progress:
         progress(0, total)
     obj: _ObjectWriter | None = None
+    write = _block_writer(fmt, ledger.strand_id)
     try:
-        for block in ledger.iter_blocks(result.first_seq, result.last_seq):
+        for seq, body, revs in iter_block_rows(ledger, result.first_seq, result.last_seq):
             if cancel is not None:
                 cancel.check()
-            seq = int(block["blockAddress"]["sequenceNo"])
             if obj is None:
                 obj = _ObjectWriter(folder, ledger.strand_id, seq, ext, created)
-            obj.write(seq, dump(block))
+            obj.write(seq, write(body, revs))
             result.blocks += 1
-            if "revisions" in block:
-                result.revisions += len(block["revisions"])
+            result.revisions += len(revs)
             if obj.size >= max_object_bytes:
                 result.keys.append(f"{result.export_id}/{obj.close()}")
                 obj = None
@@ -277,7 +292,7 @@ def _export_range(path: str, export_id: str, first: int, last: int, folder: str,
     created: list[Path] = []
     try:
         with Ledger.open(path, read_only=True) as ledger, paused_gc():
-            _write_objects(ledger, part, Path(folder), ext, _serializer(fmt), created,
+            _write_objects(ledger, part, Path(folder), ext, fmt, created,
                            max_object_bytes, None, None)
     except BaseException:
         for p in created:

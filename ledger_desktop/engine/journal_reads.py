@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 from . import storage
 from .blocks import BlockAddress
 from .errors import BlockNotFoundError
-from .ion_values import block_address, ion_list, loads, parse_timestamp, string, struct
+from .ion_passthrough import loads_many_bare
+from .ion_values import (
+    block_address,
+    ion_list,
+    loads,
+    loads_bare,
+    parse_timestamp,
+    string,
+    struct,
+)
 from .model import RevisionInfo
 
 if TYPE_CHECKING:
@@ -89,8 +98,9 @@ def read_block(ledger: Ledger, seq: int) -> Any:
     return assemble_block(ledger.strand_id, row[0], revs)
 
 
-def iter_blocks(ledger: Ledger, first: int = 0, last: int | None = None) -> Iterator[Any]:
-    """Blocks in order, streamed (one parsed block alive at a time)."""
+def iter_block_rows(ledger: Ledger, first: int = 0, last: int | None = None
+                    ) -> Iterator[tuple[int, bytes, list[tuple]]]:
+    """(seq, stored body, revision rows) of each block in order, streamed."""
     conn = ledger._conn
     if last is None:
         last = conn.execute("SELECT coalesce(max(seq), -1) FROM blocks").fetchone()[0]
@@ -105,7 +115,86 @@ def iter_blocks(ledger: Ledger, first: int = 0, last: int | None = None) -> Iter
         while pending is not None and pending[0] == seq:
             revs.append(pending)
             pending = rcur.fetchone()
+        yield seq, body, revs
+
+
+def iter_blocks(ledger: Ledger, first: int = 0, last: int | None = None) -> Iterator[Any]:
+    """Blocks in order, streamed (one parsed block alive at a time)."""
+    for _seq, body, revs in iter_block_rows(ledger, first, last):
         yield assemble_block(ledger.strand_id, body, revs)
+
+
+# ---------------------------------------------------------------------------- bare values
+# Exports and streams only pass blocks through to a writer. amazon.ion's MAY_BE_BARE model
+# (plain str, int, bytes, list, dict, Timestamp, SymbolToken; IonPy objects only where an
+# annotation or a typed null needs one) parses 2-4x faster than IonPy values and writes back
+# the same Ion, so these readers build blocks from plain values.
+
+
+def revision_bare(strand_id: str, row: tuple, tx_id: str, tx_time: Any,
+                  values: Iterator[Any]) -> dict[str, Any]:
+    """`revision_struct` (hash-only system revisions) as plain values; `values` yields the
+    parsed blobs of `_blobs(row)`."""
+    seq, _idx, doc_id, version, _tid, kind, h, meta, _data, data_hash = row[:10]
+    if kind == storage.KIND_HASH_ONLY or kind == storage.KIND_SYSTEM:
+        return {"hash": bytes(h)}
+    rev: dict[str, Any] = {"blockAddress": {"strandId": strand_id, "sequenceNo": seq},
+                           "hash": bytes(h)}
+    if kind == storage.KIND_DATA:
+        rev["data"] = next(values)
+    elif kind == storage.KIND_REDACTED:
+        rev["dataHash"] = bytes(data_hash)
+    rev["metadata"] = next(values) if meta is not None else {
+        "id": doc_id, "version": version, "txTime": tx_time, "txId": tx_id}
+    return rev
+
+
+def _blobs(row: tuple) -> list[bytes]:
+    """The stored Ion blobs `revision_bare` reads for a row: data, then metadata."""
+    kind = row[5]
+    if kind == storage.KIND_HASH_ONLY or kind == storage.KIND_SYSTEM:
+        return []
+    out = [row[8]] if kind == storage.KIND_DATA else []
+    if row[7] is not None:
+        out.append(row[7])
+    return out
+
+
+def block_envelope_bare(body: bytes, stored: Any = None) -> tuple[Any, dict[str, Any]]:
+    """(the stored block parsed, its fields in `assemble_block`'s order, without revisions)."""
+    if stored is None:
+        stored = loads_bare(body)
+    block = {name: stored[name] for name in _FIELD_ORDER if name in stored}
+    for k, v in stored.items():
+        if k not in _KNOWN and k != "revisions":
+            block[k] = v
+    return stored, block
+
+
+_KNOWN = frozenset(_FIELD_ORDER)
+
+
+def assemble_block_bare(strand_id: str, body: bytes, rev_rows: list[tuple]) -> dict[str, Any]:
+    """`assemble_block` with plain values: the same Ion when written, built 2-3x faster (all
+    of the block's blobs are parsed in one amazon.ion call)."""
+    blobs = [body]
+    for r in rev_rows:
+        blobs += _blobs(r)
+    values = iter(loads_many_bare(blobs))
+    stored, block = block_envelope_bare(body, next(values))
+    if rev_rows:
+        tx_id, tx_time = str(stored["transactionId"]), stored["blockTimestamp"]
+        block["revisions"] = [revision_bare(strand_id, r, tx_id, tx_time, values)
+                              for r in rev_rows]
+    return block
+
+
+def iter_blocks_bare(ledger: Ledger, first: int = 0, last: int | None = None
+                     ) -> Iterator[dict[str, Any]]:
+    """`iter_blocks` with plain values (for writers: exports, streams)."""
+    strand = ledger.strand_id
+    for _seq, body, revs in iter_block_rows(ledger, first, last):
+        yield assemble_block_bare(strand, body, revs)
 
 
 def _statements_of(body: bytes, doc_id: str) -> list[str]:
