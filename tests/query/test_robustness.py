@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import random
 
-from ledger_desktop.engine.errors import UserError
+import pytest
+
+from ledger_desktop.engine.errors import LimitExceededError, UserError
+from ledger_desktop.engine.ledger import Ledger
 
 EXPRS = ["v.VIN", "v.Year", "v.Owners", "v.Owners.PrimaryOwner.PersonId", "1", "1.5", "1e0",
          "'x'", "NULL", "MISSING", "`{a:1}`", "`[1,2]`", "<<1,2>>", "v", "?", "x", "v.nope",
@@ -61,3 +64,54 @@ def test_generated_statements_fail_cleanly(sample):
                 tx.abort()
         assert sample.block_count() == blocks
     assert ok > 100 and failed > 100
+
+
+
+def test_an_over_long_statement_is_refused_before_it_is_parsed(ledger, monkeypatch):
+    """A 65 MiB string literal used to be lexed for over a minute before the document size
+    limit refused it; the statement length is now checked first (the parser is never called)."""
+    from ledger_desktop.engine import query
+
+    ledger.execute("CREATE TABLE T")
+    calls: list[int] = []
+    real_parse = query.parse
+
+    def counting_parse(text: str):
+        calls.append(len(text))
+        return real_parse(text)
+
+    monkeypatch.setattr(query, "parse", counting_parse)
+    most = ledger.limits.document_bytes
+    big = "INSERT INTO T VALUE {'a': '" + "x" * most + "'}"
+    with pytest.raises(LimitExceededError, match="pass large values as \\? parameters"):
+        ledger.execute(big)
+    with ledger.transaction() as tx:
+        with pytest.raises(LimitExceededError):
+            query.explain(tx, big)
+        tx.abort()
+    assert calls == []
+    assert ledger.execute("SELECT COUNT(*) AS n FROM T").values[0]["n"] == 0
+    ok = "SELECT VALUE 1 FROM << 1 >> AS x WHERE '" + "y" * 1000 + "' <> ''"
+    assert ledger.execute(ok).values == [1] and calls[-1] == len(ok)
+
+
+def test_strict_statement_length_is_checked_before_parsing(tmp_path, monkeypatch):
+    from ledger_desktop.engine import query
+
+    def no_parse(text: str):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(query, "parse", no_parse)
+    with Ledger.create(tmp_path / "s.ledger", strict=True) as led, \
+            pytest.raises(LimitExceededError, match="at most 100,000 characters"):
+        led.execute("SELECT ((( " + "x" * query.QLDB_STATEMENT_CHARS)
+
+
+def test_long_quoted_literals_and_comments_lex_exactly():
+    from ledger_desktop.engine.query.parser import parse
+
+    s = "ab''c" * 200_000
+    comment = "/* a * b ** c / d */"
+    node, _ = parse(f"SELECT VALUE '{s}' {comment} FROM << 1 >> AS \"q\"\"r\" -- end")
+    assert node.value.value == s.replace("''", "'")
+    assert node.sources[0].item.alias == 'q"r'

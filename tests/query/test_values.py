@@ -73,3 +73,12 @@ def test_order_key_is_total(vs):
     ordered = sorted(vs, key=order_key)
     for a, b in zip(ordered, ordered[1:], strict=False):
         assert order_key(a) <= order_key(b)
+
+
+def test_nan_compares_with_a_decimal_as_with_an_int():
+    # Decimal refuses to order against NaN (InvalidOperation); a NaN compares as a float.
+    nan = float("nan")
+    for d in (Decimal("1.0"), Decimal("-2"), Decimal("0E-3")):
+        assert compare(nan, d) == compare(nan, int(d)) == 0
+        assert compare(d, nan) == compare(int(d), nan) == 0
+    assert compare(float("inf"), Decimal("1E+400")) == 1  # infinities still exact

@@ -66,8 +66,29 @@ def _plan(comp: Compiler, node: A.Node) -> Any:
     return plan_ddl(comp, node)
 
 
+def check_statement_length(tx: Any, statement: str) -> None:
+    """Refuse an over-long statement before it is lexed and parsed (which costs time in
+    proportion to its length): QLDB-strict allows QLDB's 100,000 characters; otherwise a
+    statement, which is journaled whole, may be no longer than the largest document the
+    ledger stores (a longer one cannot hold a storable value; large values go in `?`)."""
+    n = len(statement)
+    if getattr(tx, "strict", False):
+        if n > QLDB_STATEMENT_CHARS:
+            raise LimitExceededError(f"QLDB-strict: a statement has at most "
+                                     f"{QLDB_STATEMENT_CHARS:,} characters "
+                                     f"(this one has {n:,})")
+        return
+    limits = getattr(tx, "limits", None)
+    most = getattr(limits, "document_bytes", None)
+    if most is not None and n > most:
+        raise LimitExceededError(f"a statement has at most {most:,} characters, the "
+                                 f"{limits.name} document size limit (this one has {n:,}); "
+                                 "pass large values as ? parameters")
+
+
 def run(tx: Any, statement: str, params: Sequence[Any] = ()) -> QueryResult:
     """Execute one PartiQL statement in `tx`. Raises QueryError (or another UserError)."""
+    check_statement_length(tx, statement)
     node, n_params = parse(statement)
     params = list(params)
     if n_params != len(params):
@@ -75,10 +96,6 @@ def run(tx: Any, statement: str, params: Sequence[Any] = ()) -> QueryResult:
                          f"value(s) were given")
     strict = bool(getattr(tx, "strict", False))
     if strict:
-        if len(statement) > QLDB_STATEMENT_CHARS:
-            raise LimitExceededError(f"QLDB-strict: a statement has at most "
-                                     f"{QLDB_STATEMENT_CHARS:,} characters "
-                                     f"(this one has {len(statement):,})")
         for i, p in enumerate(params, 1):
             size = len(dumps_binary(to_ion(p)))
             if size > QLDB_PARAMETER_BYTES:
@@ -110,6 +127,7 @@ def run(tx: Any, statement: str, params: Sequence[Any] = ()) -> QueryResult:
 def explain(tx: Any, statement: str, params: Sequence[Any] = ()) -> list[str]:
     """The access plan of a statement, one line per data source, without running or
     journaling it (also on QLDB-strict ledgers, where the EXPLAIN statement is refused)."""
+    check_statement_length(tx, statement)
     node, n_params = parse(statement)
     if isinstance(node, A.Explain):
         node = node.statement

@@ -239,12 +239,12 @@ END: "end"i
 FOR: "for"i
 
 IDENT: /[A-Za-z_$][A-Za-z0-9_$]*/
-QUOTED_IDENT: /"(?:[^"]|"")*"/
-STRING: /'(?:[^']|'')*'/
+QUOTED_IDENT: /"[^"]*(?:""[^"]*)*"/
+STRING: /'[^']*(?:''[^']*)*'/
 ION: /`[^`]*`/
 NUMBER: /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/
 
-COMMENT: /--[^\n]*/ | /\/\*(.|\n)*?\*\//
+COMMENT: /--[^\n]*/ | /\/\*[^*]*\*+(?:[^\/*][^*]*\*+)*\//
 %import common.WS
 %ignore WS
 %ignore COMMENT

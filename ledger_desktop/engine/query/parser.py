@@ -461,8 +461,14 @@ def _parse_cached(text: str) -> tuple[A.Node, int]:
     return node, builder.params
 
 
+#: Longer statements are parsed without the cache (it would keep their text alive).
+_CACHED_CHARS = 64 * 1024
+
+
 def parse(text: str) -> tuple[A.Node, int]:
     """The statement's syntax tree and its number of `?` parameters. Raises QueryError."""
     if not text.strip():
         raise QueryError("empty statement")
+    if len(text) > _CACHED_CHARS:
+        return _parse_cached.__wrapped__(text)
     return _parse_cached(text)

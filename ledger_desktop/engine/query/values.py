@@ -222,10 +222,18 @@ def compare(a: Any, b: Any) -> int | None:
     """-1, 0 or 1 for comparable values (numbers, text, timestamps, bools, lobs), else None."""
     ca, cb = tcode(a), tcode(b)
     if ca in NUMERIC and cb in NUMERIC:
-        if isinstance(a, float) and isinstance(b, Decimal) and math.isfinite(a):
-            a = Decimal(repr(a))
-        elif isinstance(b, float) and isinstance(a, Decimal) and math.isfinite(b):
-            b = Decimal(repr(b))
+        # Decimal raises on ordering against NaN: a NaN compares with a decimal as it does
+        # with an int or a float (as a float).
+        if isinstance(a, float) and isinstance(b, Decimal):
+            if math.isfinite(a):
+                a = Decimal(repr(a))
+            elif math.isnan(a):
+                b = float(b)
+        elif isinstance(b, float) and isinstance(a, Decimal):
+            if math.isfinite(b):
+                b = Decimal(repr(b))
+            elif math.isnan(b):
+                a = float(a)
     elif ca in TEXT and cb in TEXT:
         a, b = text_of(a), text_of(b)
     elif ca == cb == T_TIMESTAMP:
