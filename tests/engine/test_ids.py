@@ -1,23 +1,43 @@
-"""Ids are 22 Base62 characters and do not repeat."""
+"""Ids are 22 Base62 characters, do not repeat, and sort by creation time."""
 
-from ledger_desktop.engine.ids import ID_LENGTH, is_id, new_id
+import time
+from collections import Counter
+
+from ledger_desktop.engine import ids
+from ledger_desktop.engine.ids import ID_LENGTH, TIME_CHARS, is_id, new_id
 
 
 def test_ids_are_22_base62_characters_and_unique():
-    ids = [new_id() for _ in range(20_000)]
-    assert all(len(i) == ID_LENGTH and is_id(i) for i in ids)
-    assert len(set(ids)) == len(ids)
-    assert len({i[0] for i in ids}) > 1  # the leading digit varies too (no fixed padding)
+    made = [new_id() for _ in range(20_000)]
+    assert all(len(i) == ID_LENGTH and is_id(i) for i in made)
+    assert len(set(made)) == len(made)
 
 
-def test_every_character_is_equally_likely():
-    from collections import Counter
+def test_ids_sort_by_creation_time():
+    first = new_id()
+    time.sleep(0.003)
+    second = new_id()
+    assert first[:TIME_CHARS] < second[:TIME_CHARS]
+    assert sorted([second, first]) == [first, second]
+    # the prefix is the time in milliseconds, in Base62
+    assert ids._time_prefix(0) == "0000000"
+    assert ids._time_prefix(61) == "000000z"
+    assert ids._time_prefix(62) == "0000010"
+    before = time.time_ns() // 1_000_000
+    prefix = new_id()[:TIME_CHARS]
+    after = time.time_ns() // 1_000_000
+    decoded = 0
+    for c in prefix:
+        decoded = decoded * 62 + ids._ALPHABET.index(c)
+    assert before <= decoded <= after
 
-    counts = Counter("".join(new_id() for _ in range(20_000)))  # 440,000 characters
-    assert set(counts) == set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                              "abcdefghijklmnopqrstuvwxyz")
-    expected = 440_000 / 62
-    # about 7,097 each, standard deviation about 83: a biased mapping (bytes mod 62 without
-    # rejection) would give the first 8 characters about 8,800
+
+def test_every_random_character_is_equally_likely():
+    tails = "".join(new_id()[TIME_CHARS:] for _ in range(30_000))  # 450,000 characters
+    counts = Counter(tails)
+    assert set(counts) == set(ids._ALPHABET)
+    expected = len(tails) / 62
+    # about 7,258 each, standard deviation about 84: a biased mapping (bytes mod 62 without
+    # rejection) would give the first 8 characters about 9,000
     assert max(counts.values()) < expected * 1.08
     assert min(counts.values()) > expected * 0.92
