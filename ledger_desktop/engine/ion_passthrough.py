@@ -37,8 +37,12 @@ from .ion_values import loads_bare
 #: The system symbol table of Ion 1.0 (SIDs 1-9).
 SYSTEM_SIDS = {"$ion": 1, "$ion_1_0": 2, "$ion_symbol_table": 3, "name": 4, "version": 5,
                "imports": 6, "symbols": 7, "max_id": 8, "$ion_shared_symbol_table": 9}
+_SYSTEM_TEXTS = {sid: text for text, sid in SYSTEM_SIDS.items()}
 _SID_SYMBOL_TABLE, _SID_IMPORTS, _SID_SYMBOLS = 3, 6, 7
 _CACHE_LIMIT = 4096
+#: Only tables up to this size are cached (a block body's table, with one symbol per document
+#: id, is large and never seen again).
+_CACHED_TABLE_BYTES = 4096
 
 
 class Unsupported(Exception):
@@ -119,9 +123,10 @@ def table_symbols(table: bytes) -> tuple[str, ...]:
     cached = _tables.get(table)
     if cached is None:
         cached = tuple(_read_symbols(table, None))
-        if len(_tables) >= _CACHE_LIMIT:
-            _tables.clear()
-        _tables[table] = cached
+        if len(table) <= _CACHED_TABLE_BYTES:
+            if len(_tables) >= _CACHE_LIMIT:
+                _tables.clear()
+            _tables[table] = cached
     return cached
 
 
@@ -161,12 +166,17 @@ def _read_symbols(data: bytes, limit: int | None, pos: int = 0) -> list[str]:
 
 
 def var_uint(n: int) -> bytes:
+    if n < 128:
+        return _SMALL_VAR_UINT[n]
     out = [0x80 | (n & 0x7F)]
     n >>= 7
     while n:
         out.append(n & 0x7F)
         n >>= 7
     return bytes(reversed(out))
+
+
+_SMALL_VAR_UINT = [bytes([0x80 | i]) for i in range(128)]
 
 
 def _typed(t: int, body: bytes) -> bytes:
@@ -225,11 +235,22 @@ class SymbolIds:
         self.sids: dict[str, int] = {}
         for i, s in enumerate(symbols):
             self.sids.setdefault(s, 10 + i)
+        self._fields: dict[str, bytes] = {}
 
     def field(self, name: str) -> bytes:
         """The VarUInt field name of `name` (system SIDs win, as every writer uses them)."""
-        sid = SYSTEM_SIDS.get(name) or self.sids[name]
-        return var_uint(sid)
+        f = self._fields.get(name)
+        if f is None:
+            f = self._fields[name] = var_uint(SYSTEM_SIDS.get(name) or self.sids[name])
+        return f
+
+    def text(self, sid: int, local: tuple[str, ...]) -> str:
+        """The text of `sid` in a context whose local symbols are `local`."""
+        if 1 <= sid <= 9:
+            return _SYSTEM_TEXTS[sid]
+        if 10 <= sid < 10 + len(local):
+            return local[sid - 10]
+        raise Unsupported(f"symbol ${sid} has no text")
 
 
 def local_symbols_needed(base: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
@@ -381,37 +402,94 @@ def _record_table(base: tuple[str, ...]) -> tuple[bytes, SymbolIds]:
 
 
 class RecordWriter:
-    """REVISION_DETAILS stream records of one block in Ion binary, data copied byte for byte."""
+    """Stream records of one block in Ion binary, stored bytes copied rather than re-encoded."""
 
     def __init__(self, arn: str, strand_id: str, seq: int, tx_id: str, tx_time: Any) -> None:
         self.arn, self.strand_id, self.seq, self.tx_id = arn, strand_id, seq, tx_id
         self.tx_time = scalar_bytes(tx_time)
-        self._revs: dict[tuple[str, ...], _Revisions] = {}
+        # per document symbol list: (table, ids, record head up to `payload`, revisions)
+        self._shapes: dict[tuple[str, ...], tuple[bytes, SymbolIds, bytes, _Revisions]] = {}
+        self._table_info: dict[tuple[tuple[str, ...], str, str], bytes] = {}
+
+    def _shape(self, syms: tuple[str, ...]) -> tuple[bytes, SymbolIds, bytes, _Revisions]:
+        shape = self._shapes.get(syms)
+        if shape is None:
+            table, ids = _record_table(syms)
+            f = ids.field
+            head = (f("qldbStreamArn") + enc_string(self.arn) + f("recordType")
+                    + enc_string("REVISION_DETAILS") + f("payload"))
+            revs = _Revisions(ids, self.strand_id, self.seq, self.tx_id, self.tx_time)
+            shape = self._shapes[syms] = (IVM + table, ids, head, revs)
+        return shape
 
     def record(self, row: tuple, info: Any) -> bytes | None:
-        """The record of a user revision row (`info`: its transactionInfo.documents entry or
-        None); None when it does not qualify (write it the usual way)."""
+        """The REVISION_DETAILS record of a user revision row (`info`: its
+        transactionInfo.documents entry or None); None when it does not qualify (write it the
+        usual way)."""
         try:
             syms, value = _data_parts(row)
-            table, ids = _record_table(syms)
-            revs = self._revs.get(syms)
-            if revs is None:
-                revs = self._revs[syms] = _Revisions(ids, self.strand_id, self.seq, self.tx_id,
-                                                     self.tx_time)
-            f = ids.field
+            start, ids, head, revs = self._shape(syms)
             payload = b""
             if info is not None:
                 name, table_id = info["tableName"], info["tableId"]
                 if type(name) is not str or type(table_id) is not str:
                     return None
-                payload = f("tableInfo") + enc_struct(f("tableName") + enc_string(name)
-                                                      + f("tableId") + enc_string(table_id))
-            payload += f("revision") + revs.encode(row, value)
-            return IVM + table + enc_struct(
-                f("qldbStreamArn") + enc_string(self.arn) + f("recordType")
-                + enc_string("REVISION_DETAILS") + f("payload") + enc_struct(payload))
+                key = (syms, name, table_id)
+                payload = self._table_info.get(key, b"")
+                if not payload:
+                    f = ids.field
+                    payload = self._table_info[key] = f("tableInfo") + enc_struct(
+                        f("tableName") + enc_string(name) + f("tableId") + enc_string(table_id))
+            payload += ids.field("revision") + revs.encode(row, value)
+            return start + enc_struct(head + enc_struct(payload))
         except (Unsupported, KeyError, TypeError):
             return None
+
+
+_SUMMARY_FIELDS = ("qldbStreamArn", "recordType", "payload", "revisionSummaries", "hash",
+                   "documentId")
+
+
+def summary_record(arn: str, body: bytes, field_order: tuple[str, ...],
+                   summaries: list[tuple[bytes, str | None]]) -> bytes | None:
+    """The BLOCK_SUMMARY record of a block: the stored body's fields copied byte for byte.
+
+    `field_order`: the known fields, first and in this order (the others follow as stored,
+    `revisions` dropped); `summaries`: (revision hash, document id or None) in order. None
+    when the body does not qualify (a repeated field name, anything unexpected).
+    """
+    try:
+        table, offset = split_blob(body)
+        local = table_symbols(table)
+        t, s, e = _header(body, offset, len(body))
+        if t != 13 or body[offset] & 0x0F == 15:
+            return None
+        probe = SymbolIds(())
+        fields: dict[str, bytes] = {}
+        while s < e:
+            start = s
+            sid, s = _var_uint(body, s, e)
+            _, _, s = _header(body, s, e)
+            name = probe.text(sid, local)
+            if name in fields:
+                return None
+            fields[name] = body[start:s]
+        symbols = local_symbols_needed(local, _SUMMARY_FIELDS)
+        ids = SymbolIds(symbols)
+        ordered = [fields[n] for n in field_order if n in fields]
+        ordered += [v for n, v in fields.items() if n not in field_order and n != "revisions"]
+        f_hash, f_doc = ids.field("hash"), ids.field("documentId")
+        items = [enc_struct(f_hash + enc_blob(h) if doc is None else
+                            f_hash + enc_blob(h) + f_doc + enc_string(doc))
+                 for h, doc in summaries]
+        payload = enc_struct(b"".join(ordered) + ids.field("revisionSummaries")
+                             + enc_list(b"".join(items)))
+        f = ids.field
+        return IVM + enc_symbol_table(symbols) + enc_struct(
+            f("qldbStreamArn") + enc_string(arn) + f("recordType") + enc_string("BLOCK_SUMMARY")
+            + f("payload") + payload)
+    except (Unsupported, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------------------- many blobs at once
@@ -432,9 +510,10 @@ def _check_framing(blob: bytes) -> bool:
         return False
     if table and table not in _framed_tables:
         check_binary_framing(table)
-        if len(_framed_tables) >= _CACHE_LIMIT:
-            _framed_tables.clear()
-        _framed_tables.add(table)
+        if len(table) <= _CACHED_TABLE_BYTES:
+            if len(_framed_tables) >= _CACHE_LIMIT:
+                _framed_tables.clear()
+            _framed_tables.add(table)
     check_binary_framing(blob[offset:])
     return True
 

@@ -71,15 +71,15 @@ def revision_struct(strand_id: str, row: tuple, tx_id: str | None = None, tx_tim
     return struct(*pairs)
 
 
-_FIELD_ORDER = ("blockAddress", "transactionId", "blockTimestamp", "blockHash", "entriesHash",
+FIELD_ORDER = ("blockAddress", "transactionId", "blockTimestamp", "blockHash", "entriesHash",
                 "previousBlockHash", "entriesHashList", "transactionInfo", "redactionInfo")
 
 
 def assemble_block(strand_id: str, body: bytes, rev_rows: list[tuple]) -> Any:
     """The block exactly as QLDB exports it: stored fields plus the `revisions` list."""
     stored = loads(body)
-    pairs = [(name, stored[name]) for name in _FIELD_ORDER if name in stored]
-    known = set(_FIELD_ORDER)
+    pairs = [(name, stored[name]) for name in FIELD_ORDER if name in stored]
+    known = set(FIELD_ORDER)
     pairs += [(k, v) for k, v in stored.items() if k not in known and k != "revisions"]
     if rev_rows:
         tx_id, tx_time = str(stored["transactionId"]), stored["blockTimestamp"]
@@ -134,7 +134,7 @@ def iter_blocks(ledger: Ledger, first: int = 0, last: int | None = None) -> Iter
 def revision_bare(strand_id: str, row: tuple, tx_id: str, tx_time: Any,
                   values: Iterator[Any]) -> dict[str, Any]:
     """`revision_struct` (hash-only system revisions) as plain values; `values` yields the
-    parsed blobs of `_blobs(row)`."""
+    parsed blobs of `revision_blobs(row)`."""
     seq, _idx, doc_id, version, _tid, kind, h, meta, _data, data_hash = row[:10]
     if kind == storage.KIND_HASH_ONLY or kind == storage.KIND_SYSTEM:
         return {"hash": bytes(h)}
@@ -149,7 +149,7 @@ def revision_bare(strand_id: str, row: tuple, tx_id: str, tx_time: Any,
     return rev
 
 
-def _blobs(row: tuple) -> list[bytes]:
+def revision_blobs(row: tuple) -> list[bytes]:
     """The stored Ion blobs `revision_bare` reads for a row: data, then metadata."""
     kind = row[5]
     if kind == storage.KIND_HASH_ONLY or kind == storage.KIND_SYSTEM:
@@ -164,14 +164,14 @@ def block_envelope_bare(body: bytes, stored: Any = None) -> tuple[Any, dict[str,
     """(the stored block parsed, its fields in `assemble_block`'s order, without revisions)."""
     if stored is None:
         stored = loads_bare(body)
-    block = {name: stored[name] for name in _FIELD_ORDER if name in stored}
+    block = {name: stored[name] for name in FIELD_ORDER if name in stored}
     for k, v in stored.items():
         if k not in _KNOWN and k != "revisions":
             block[k] = v
     return stored, block
 
 
-_KNOWN = frozenset(_FIELD_ORDER)
+_KNOWN = frozenset(FIELD_ORDER)
 
 
 def assemble_block_bare(strand_id: str, body: bytes, rev_rows: list[tuple]) -> dict[str, Any]:
@@ -179,7 +179,7 @@ def assemble_block_bare(strand_id: str, body: bytes, rev_rows: list[tuple]) -> d
     of the block's blobs are parsed in one amazon.ion call)."""
     blobs = [body]
     for r in rev_rows:
-        blobs += _blobs(r)
+        blobs += revision_blobs(r)
     values = iter(loads_many_bare(blobs))
     stored, block = block_envelope_bare(body, next(values))
     if rev_rows:

@@ -19,16 +19,26 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from . import storage
 from .cancel import CancelToken
 from .errors import InputFormatError, UserError
 from .exports import paused_gc
 from .ids import new_id
-from .ion_values import dumps_binary, ion_list, string, struct
+from .ion_passthrough import RecordWriter, Unsupported, loads_many_bare, summary_record
+from .ion_values import dumps_binary, ion_list, struct
+from .journal_reads import (
+    FIELD_ORDER,
+    assemble_block_bare,
+    block_envelope_bare,
+    iter_block_rows,
+    revision_bare,
+    revision_blobs,
+)
 from .json_down import to_json
 
 if TYPE_CHECKING:
@@ -42,39 +52,94 @@ def stream_arn(region: str, ledger_name: str, stream_id: str) -> str:
     return f"arn:aws:qldb:{region}:{ACCOUNT}:stream/{ledger_name}/{stream_id}"
 
 
-def _record(arn: str, record_type: str, payload: Any) -> Any:
-    return struct(("qldbStreamArn", string(arn)), ("recordType", string(record_type)),
-                  ("payload", payload))
+def _record(arn: str, record_type: str, payload: Any) -> dict[str, Any]:
+    return {"qldbStreamArn": arn, "recordType": record_type, "payload": payload}
 
 
 def control_record(arn: str, kind: str) -> Any:
-    return _record(arn, "CONTROL", struct(("controlRecordType", string(kind))))
+    return _record(arn, "CONTROL", {"controlRecordType": kind})
+
+
+def _tables(block: Any) -> dict[str, Any]:
+    if "transactionInfo" in block and "documents" in block["transactionInfo"]:
+        return dict(block["transactionInfo"]["documents"].items())
+    return {}
+
+
+def _details(arn: str, rev: Any, info: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if info is not None:
+        payload["tableInfo"] = {"tableName": info["tableName"], "tableId": info["tableId"]}
+    payload["revision"] = rev
+    return _record(arn, "REVISION_DETAILS", payload)
+
+
+def _summary(arn: str, block: Any, summaries: list[Any]) -> dict[str, Any]:
+    payload = {k: v for k, v in block.items() if k != "revisions"}
+    payload["revisionSummaries"] = summaries
+    return _record(arn, "BLOCK_SUMMARY", payload)
 
 
 def block_records(arn: str, block: Any) -> list[Any]:
-    """The BLOCK_SUMMARY record of a block and a REVISION_DETAILS record per user revision."""
-    revisions = block.get("revisions", [])
-    tables: dict[str, Any] = {}
-    if "transactionInfo" in block and "documents" in block["transactionInfo"]:
-        tables = dict(block["transactionInfo"]["documents"].items())
+    """The BLOCK_SUMMARY record of a block and a REVISION_DETAILS record per user revision.
+
+    Records are plain values (str is an Ion string): the same Ion as IonPy values, cheaper.
+    """
+    tables = _tables(block)
     summaries = []
     details = []
-    for rev in revisions:
+    for rev in block.get("revisions", []):
         if "metadata" not in rev:
-            summaries.append(struct(("hash", rev["hash"])))
+            summaries.append({"hash": rev["hash"]})
             continue
         doc_id = str(rev["metadata"]["id"])
-        summaries.append(struct(("hash", rev["hash"]), ("documentId", string(doc_id))))
-        info = tables.get(doc_id)
-        pairs: list[tuple[str, Any]] = []
-        if info is not None:
-            pairs.append(("tableInfo", struct(("tableName", info["tableName"]),
-                                              ("tableId", info["tableId"]))))
-        pairs.append(("revision", rev))
-        details.append(_record(arn, "REVISION_DETAILS", struct(*pairs)))
-    summary = [(k, v) for k, v in block.items() if k != "revisions"]
-    summary.append(("revisionSummaries", ion_list(summaries)))
-    return [_record(arn, "BLOCK_SUMMARY", struct(*summary)), *details]
+        summaries.append({"hash": rev["hash"], "documentId": doc_id})
+        details.append(_details(arn, rev, tables.get(doc_id)))
+    return [_summary(arn, block, summaries), *details]
+
+
+def block_record_bytes(arn: str, strand_id: str, body: bytes, rev_rows: list[tuple],
+                       fmt: str) -> tuple[str, list[bytes]]:
+    """(transaction id, `encode_record` of each of `block_records`) of a stored block (its
+    body and revision rows).
+
+    In Ion binary, REVISION_DETAILS records copy the stored document bytes instead of decoding
+    and re-encoding them (ion_passthrough); the records read back the same.
+    """
+    if fmt == "ion_binary" and rev_rows and all(r[7] is None for r in rev_rows):
+        stored, block = block_envelope_bare(body)
+        try:
+            tx_id, tx_time = str(stored["transactionId"]), stored["blockTimestamp"]
+            writer = RecordWriter(arn, strand_id, rev_rows[0][0], tx_id, tx_time)
+        except Unsupported:
+            writer = None
+        if writer is not None:
+            tables = _tables(block)
+            summaries: list[tuple[bytes, str | None]] = []
+            out = [b""]
+            for row in rev_rows:
+                if row[5] in (storage.KIND_HASH_ONLY, storage.KIND_SYSTEM):
+                    summaries.append((bytes(row[6]), None))
+                    continue
+                doc_id = row[2]
+                summaries.append((bytes(row[6]), doc_id))
+                info = tables.get(doc_id)
+                data = writer.record(row, info)
+                if data is None:  # written the usual way
+                    rev = revision_bare(strand_id, row, tx_id, tx_time,
+                                        iter(loads_many_bare(revision_blobs(row))))
+                    data = encode_record(_details(arn, rev, info), fmt)
+                out.append(data)
+            head = summary_record(arn, body, FIELD_ORDER, summaries)
+            if head is None:
+                head = encode_record(_summary(arn, block, [
+                    {"hash": h} if d is None else {"hash": h, "documentId": d}
+                    for h, d in summaries]), fmt)
+            out[0] = head
+            return tx_id, out
+    block = assemble_block_bare(strand_id, body, rev_rows)
+    return (str(block["transactionId"]),
+            [encode_record(r, fmt) for r in block_records(arn, block)])
 
 
 def encode_record(record: Any, fmt: str) -> bytes:
@@ -243,7 +308,7 @@ def _send_range(ledger: Ledger, sink: Sink, checkpoint: Checkpoint, arn: str, la
     first = checkpoint.next_sequence
     seq = first - 1
 
-    def flush() -> None:
+    def flush(seq: int) -> None:  # the batch holds whole blocks up to `seq`
         sink.send(batch)
         result.records += len(batch)
         batch.clear()
@@ -253,18 +318,14 @@ def _send_range(ledger: Ledger, sink: Sink, checkpoint: Checkpoint, arn: str, la
         if progress:
             progress(seq - first + 1, last - first + 1)
 
-    for block in _blocks(ledger, first, last):
+    for seq, body, revs in iter_block_rows(ledger, first, last):
         if cancel is not None:
             cancel.check()
-        seq = int(block["blockAddress"]["sequenceNo"])
-        key = str(block["transactionId"])
-        batch.extend((encode_record(r, fmt), key) for r in block_records(arn, block))
+        key, records = block_record_bytes(arn, ledger.strand_id, body, revs, fmt)
+        batch.extend((data, key) for data in records)
         result.blocks += 1
         if len(batch) >= batch_records:
-            flush()
+            flush(seq)
     if batch:
-        flush()
+        flush(seq)
 
-
-def _blocks(ledger: Ledger, first: int, last: int) -> Iterator[Any]:
-    return ledger.iter_blocks(first, last)
