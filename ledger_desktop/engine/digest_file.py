@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,36 @@ def parse_digest_json(text: str, source: str = "<digest>") -> Digest:
     name = _get(obj, "LedgerName")
     return Digest(decode_digest_b64(digest), BlockAddress.parse(tip),
                   name if isinstance(name, str) else None, ts)
+
+
+_B64_DIGEST = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=")
+_TIP = re.compile(r"\{[^{}]*strandId[^{}]*\}")
+
+
+def parse_digest_text(text: str) -> Digest:
+    """A digest pasted as text: our digest JSON or QLDB's GetDigest response, or the digest
+    (base64) and its tip address (`{strandId:"…",sequenceNo:N}`) anywhere in free text, as
+    copied from the QLDB console or a report. Both are required: a digest without its tip
+    cannot be checked."""
+    stripped = text.strip()
+    if not stripped:
+        raise InputFormatError("nothing pasted: paste a digest and its tip address")
+    if stripped.startswith("{") and '"' in stripped.split(":", 1)[0]:
+        return parse_digest_json(stripped, "pasted text")
+    digests = set(_B64_DIGEST.findall(stripped))
+    tips = _TIP.findall(stripped)
+    if not digests:
+        raise InputFormatError("no digest found: a digest is 44 characters of base64 ending "
+                               "in '=' (32 bytes)")
+    if len(digests) > 1:
+        raise InputFormatError(f"{len(digests)} different digests found; paste one")
+    if not tips:
+        raise InputFormatError('no tip address found: paste it too, as '
+                               '{strandId:"…",sequenceNo:N}')
+    addresses = {BlockAddress.parse(t) for t in tips}
+    if len(addresses) > 1:
+        raise InputFormatError(f"{len(addresses)} different tip addresses found; paste one")
+    return Digest(decode_digest_b64(digests.pop()), addresses.pop(), None, None)
 
 
 def read_digest(source: str | Path) -> Digest:

@@ -90,3 +90,29 @@ def test_addresses_outside_the_ledger_are_refused(ledger):
         ledger.get_block(BlockAddress("AAAAAAAAAAAAAAAAAAAAAA", 1))
     with pytest.raises(BlockNotFoundError):
         ledger.block_proof(5, 3)
+
+
+def test_pasted_digest_text_in_every_accepted_form() -> None:
+    import base64
+
+    import pytest
+
+    from ledger_desktop.engine.blocks import BlockAddress
+    from ledger_desktop.engine.digest_file import parse_digest_text
+    from ledger_desktop.engine.errors import InputFormatError
+
+    raw = bytes(range(32))
+    b64 = base64.b64encode(raw).decode()
+    tip = '{strandId:"JdxjkR9bSYB5jMHWcI464T",sequenceNo:1054}'
+    want = BlockAddress("JdxjkR9bSYB5jMHWcI464T", 1054)
+    for text in (f"Digest: {b64}\nDigest tip address: {tip}",
+                 f"{tip} {b64}",
+                 '{"Digest": "%s", "DigestTipAddress": {"IonText": "%s"}}'
+                 % (b64, tip.replace('"', '\\"'))):
+        d = parse_digest_text(text)
+        assert d.digest == raw and d.tip == want
+    for bad, why in ((b64, "no tip address"), (tip, "no digest found"), ("", "nothing pasted"),
+                     (f"{b64} {base64.b64encode(bytes(32)).decode()} {tip}", "2 different"),
+                     (f"{b64} {tip} {tip.replace('1054', '7')}", "2 different tip")):
+        with pytest.raises(InputFormatError, match=why):
+            parse_digest_text(bad)

@@ -284,3 +284,27 @@ def test_an_unexpected_failure_reaches_the_user_as_a_dialog(qtbot, open_centre, 
     assert centre.panel.start_button.isEnabled()
     for box in boxes:
         box.close()
+
+
+def test_a_digest_pasted_as_text_is_kept_and_checked(qtbot, open_centre, sample_path,
+                                                     tmp_path, monkeypatch):
+    import base64
+
+    with Ledger.open(sample_path, read_only=True) as led:
+        digest = led.digest()
+    centre = open_centre(sample_path, tmp_path / "paste-data")
+    # as the QLDB console shows it: labels, the base64 digest and the tip address
+    text = (f"Digest\n{base64.b64encode(digest.digest).decode()}\n"
+            f"Digest tip address\n{digest.tip.text()}\n")
+    errors: list[str] = []
+    monkeypatch.setattr("ledger_desktop.ui.verify.digests.error_box",
+                        lambda _parent, title, e: errors.append(f"{title}: {e}"))
+    assert centre.digests.add_pasted("just some words") is None
+    assert errors and "no digest found" in errors[-1]
+    saved = centre.digests.add_pasted(text)
+    assert saved is not None and saved.digest.tip == digest.tip
+    assert centre.digests.table.rowCount() == 1
+    centre.digests.table.selectRow(0)
+    with qtbot.wait_signal(centre.digests.checked, timeout=20000) as sig:
+        qtbot.mouseClick(centre.digests.check_button, Qt.MouseButton.LeftButton)
+    assert sig.args == [saved.key, True]

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -86,6 +88,11 @@ class DigestCentre(QWidget):
         self.import_button = QPushButton("Import digest file…")
         self.import_button.setObjectName("digestImport")
         self.import_button.clicked.connect(self._import_dialog)
+        self.paste_button = QPushButton("Paste digest…")
+        self.paste_button.setObjectName("digestPaste")
+        self.paste_button.setToolTip("Add a digest copied as text: QLDB's GetDigest JSON, or "
+                                     "the digest and its tip address from the QLDB console")
+        self.paste_button.clicked.connect(self._paste_dialog)
         self.check_button = QPushButton("Check ledger against it")
         self.check_button.setObjectName("digestCheck")
         self.check_button.clicked.connect(lambda: self._with_selected(self.check))
@@ -98,7 +105,7 @@ class DigestCentre(QWidget):
         self.remove_button = QPushButton("Remove")
         self.remove_button.setObjectName("digestRemove")
         self.remove_button.clicked.connect(lambda: self._with_selected(self.remove))
-        for b in (self.import_button, self.check_button, self.relate_button, self.prove_button,
+        for b in (self.import_button, self.paste_button, self.check_button, self.relate_button, self.prove_button,
                   self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -211,6 +218,27 @@ class DigestCentre(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Import digest file", "", DIGEST_FILTER)
         if path:
             self.import_file(path)
+
+    def add_pasted(self, text: str) -> SavedDigest | None:
+        """Keep a digest pasted as text (see engine.digest_file.parse_digest_text)."""
+        if self.hub.store is None:
+            return None
+        try:
+            saved = self.hub.store.add(digest_file.parse_digest_text(text), "pasted", "pasted text")
+        except Exception as e:
+            error_box(self, "Cannot read the pasted digest", e)
+            return None
+        self.message.setText(f"Added the pasted digest at block {saved.digest.tip.seq}.")
+        self.hub.digests_changed.emit()
+        return saved
+
+    def _paste_dialog(self) -> None:
+        clip = QGuiApplication.clipboard().text()
+        text, ok = QInputDialog.getMultiLineText(
+            self, "Paste digest", "Paste the digest and its tip address (or GetDigest JSON):",
+            clip if len(clip) < 4096 else "")
+        if ok and text.strip():
+            self.add_pasted(text)
 
     def remove(self, saved: SavedDigest) -> None:
         if self.hub.store is not None:
