@@ -332,20 +332,24 @@ def _check_hostile(blob: bytes) -> None:
     assert ion_hash_binary_py(blob) == h
 
 
-def test_byte_flips_truncations_and_random_bytes() -> None:
+def test_byte_flips_truncations_insertions_and_random_bytes() -> None:
     rng = random.Random(2024)
     seeds = _seed_blobs()
     for _ in range(4000):
         blob = bytearray(rng.choice(seeds))
-        kind = rng.randrange(4)
+        kind = rng.randrange(6)
+        i = rng.randrange(4, len(blob))
         if kind == 0:
             for _ in range(rng.randint(1, 3)):
                 blob[rng.randrange(4, len(blob))] = rng.randrange(256)
         elif kind == 1:
-            i = rng.randrange(4, len(blob))
             blob[i] ^= 1 << rng.randrange(8)
         elif kind == 2:
-            del blob[rng.randrange(4, len(blob)):]
+            del blob[i:]
+        elif kind == 3:
+            blob[i:i] = rng.randbytes(rng.randint(1, 3))
+        elif kind == 4:
+            del blob[i:i + rng.randint(1, 3)]
         else:
             blob = bytearray(IVM + rng.randbytes(rng.randint(0, 40)))
         _check_hostile(bytes(blob))
@@ -382,6 +386,18 @@ def test_malformed_framing_is_never_hashed_by_a_fast_path(hex_body: str) -> None
     _check_hostile(blob)
     if _c is not None:
         assert _c(blob) is None or _framing_ok(blob)
+
+
+@paths
+@pytest.mark.parametrize("hex_body", [
+    "e7" "8183" "d4" "87" "b2" "81e7" "d3" "8a" "2101",  # {$10: 1}, $10's text is not UTF-8
+    "e7" "8183" "d4" "87" "b2" "81e7" "2101",            # the bad text is not even used
+])
+def test_symbol_text_that_is_not_utf8_is_refused(path: str, hex_body: str) -> None:
+    """amazon.ion's C reader segfaults on the first blob (found by the byte-flip test above):
+    such data is refused before it reaches amazon.ion."""
+    with pytest.raises(ValueError, match="not UTF-8"):
+        PATHS[path](IVM + bytes.fromhex(hex_body))
 
 
 @paths
