@@ -26,3 +26,24 @@ def test_marker_bytes_are_escaped():
     meta = struct(("id", string(doc_id)), ("version", 11), ("txTime", ts),
                   ("txId", string("\x0e")))
     assert metadata_hash(doc_id, 11, block_field_hashes(ts, "\x0e")) == ion_hash(meta)
+
+
+def test_own_header_entry_equals_the_generic_hash() -> None:
+    import random
+
+    from ledger_desktop.engine.blocks import header_entry
+    from ledger_desktop.engine.header_hash import own_header_entry
+    from ledger_desktop.engine.ids import new_id
+    from ledger_desktop.engine.ion_values import block_address, now_timestamp
+
+    rng = random.Random(3)
+    for seq in [0, 1, 127, 128, 255, 256, 65535, 2**31, 2**40 + 7] + [
+            rng.randrange(2**20) for _ in range(50)]:
+        strand, tx = new_id(), new_id()
+        ts = now_timestamp()
+        assert own_header_entry(strand, seq, tx, ts) == header_entry(
+            block_address(strand, seq), tx, ts)
+    # text needing escapes (0x0B, 0x0C, 0x0E bytes) in the ids
+    ts = now_timestamp()
+    assert own_header_entry("a\x0bb\x0e", 5, "\x0c", ts) == header_entry(
+        block_address("a\x0bb\x0e", 5), "\x0c", ts)
