@@ -255,6 +255,11 @@ def test_lazy_and_full_decode_scans_agree(tmp_path_factory, docs, where):
         assert "run on fields read before decoding" in ledger.execute("EXPLAIN " + lazy).plan[0]
         assert "before decoding" not in ledger.execute("EXPLAIN " + full).plan[0]
         assert _run(ledger, lazy) == _run(ledger, full)
+        # COUNT(*) reads no document: rows that pass are counted without being decoded
+        count = f"SELECT VALUE COUNT(*) FROM T AS v WHERE {cond}"
+        assert "not decoded" in ledger.execute("EXPLAIN " + count).plan[0]
+        assert _run(ledger, count) == _run(ledger, count.replace(
+            "WHERE", "WHERE v IS NOT MISSING AND"))
 
 
 @pytest.fixture
@@ -275,6 +280,31 @@ def test_explain_names_the_lazily_read_fields(cars):
                         "v.Owner.Id = 'p0' AND v IS NOT NULL AND v.Year > 1").plan
     assert plan == ["v: full scan of table V; 4 filter predicate(s) (2 run on fields read "
                     "before decoding: Color, Owner.Id)"]
+
+
+@pytest.mark.parametrize("stmt, decoded", [
+    ("SELECT COUNT(*) AS n FROM V AS v WHERE v.Color = 'Red'", False),
+    ("SELECT COUNT(*) AS n, 1 AS one FROM V AS v WHERE Color = 'Red' HAVING COUNT(*) > 0",
+     False),
+    ("SELECT v.Color, COUNT(*) AS n FROM V AS v WHERE v.Year > 2003 GROUP BY v.Color", True),
+    ("SELECT COUNT(*) AS n FROM V AS v WHERE v.Year > 2003 GROUP BY v.Color GROUP AS g", True),
+    ("SELECT VALUE v.VIN FROM V AS v WHERE v.Color = 'Red'", True),
+    ("SELECT * FROM V AS v WHERE v.Color = 'Red'", True),
+    ("SELECT COUNT(*) AS n FROM V AS v WHERE v.Color = 'Red' AND v IS NOT NULL", True),
+    ("SELECT COUNT(*) AS n FROM V AS v, O AS o WHERE v.Color = 'Red' AND o.Id = v.Owner.Id",
+     True),
+    ("SELECT COUNT(*) AS n FROM V AS v, v.Owner AS w WHERE v.Color = 'Red'", True),
+    ("SELECT COUNT(*) AS n FROM V AS v WHERE v.Color = 'Red' ORDER BY Year", True),
+    ("SELECT (SELECT VALUE v.VIN FROM << 1 >> AS z) AS s FROM V AS v WHERE v.Color = 'Red'",
+     True),
+])
+def test_rows_are_decoded_only_when_something_reads_them(cars, stmt, decoded):
+    line = cars.execute("EXPLAIN " + stmt).plan[0]
+    assert "before decoding" in line and ("not decoded" not in line) == decoded
+    full = cars.execute(stmt.replace("WHERE", "WHERE v IS NOT MISSING AND"))
+    assert "before decoding" not in cars.execute(
+        "EXPLAIN " + stmt.replace("WHERE", "WHERE v IS NOT MISSING AND")).plan[0]
+    assert sorted(map(repr, cars.execute(stmt).values)) == sorted(map(repr, full.values))
 
 
 def test_only_a_prefix_runs_early_so_errors_do_not_change(cars):

@@ -49,6 +49,9 @@ class Level:
     # Late materialisation of a table scan: the first `lazy[0]` WHERE conjuncts read only the
     # fields in `lazy[1]`, so they run on those fields peeked from the stored binary.
     lazy: tuple[int, Tree] | None = None
+    # Whether rows that pass the lazy filter need their document decoded (False when nothing
+    # after WHERE reads this variable, as in `SELECT COUNT(*) … WHERE …`).
+    decode: bool = True
 
     def describe(self) -> str:
         join = {"from": "", "inner": "inner join ", "left": "left join ",
@@ -78,7 +81,8 @@ class Level:
         tail = f"; {filters} filter predicate(s)" if filters else ""
         if self.lazy is not None:
             tail += (f" ({self.lazy[0]} run on fields read before decoding: "
-                     f"{describe_tree(self.lazy[1])})")
+                     f"{describe_tree(self.lazy[1])}"
+                     f"{'' if self.decode else '; matching documents are not decoded'})")
         return f"{join}{self.var}: {what}{tail}"
 
 
@@ -94,7 +98,10 @@ class FromPlan:
     """The rows of a FROM clause (with WHERE) as environments."""
 
     def __init__(self, comp: Compiler, sources: tuple[A.FromSource, ...], where: A.Node | None,
-                 scope: Scope, track_first: bool = False) -> None:
+                 scope: Scope, track_first: bool = False,
+                 readers: tuple[A.Node, ...] | None = None) -> None:
+        """`readers`: the expressions evaluated on the rows after WHERE (SELECT list, GROUP
+        BY, HAVING, ORDER BY), or None when the rows are used whole (SELECT *, DML)."""
         self.comp = comp
         self.ctx = comp.ctx
         self.scope = scope
@@ -136,6 +143,9 @@ class FromPlan:
         for i, lvl in enumerate(self.levels):
             self._choose_access(i, lvl)
             self._choose_lazy(lvl)
+            if lvl.lazy is not None and readers is not None and not lvl.track_id \
+                    and lvl.lazy[0] == len(lvl.where):
+                lvl.decode = self._read_later(i, lvl, readers)
         self._compile()
 
     # ------------------------------------------------------------ sources
@@ -366,6 +376,31 @@ class FromPlan:
         if n:
             lvl.lazy = (n, tree)
 
+    def _read_later(self, i: int, lvl: Level, readers: tuple[A.Node, ...]) -> bool:
+        """Whether anything but level i's own (lazy) filters may read its variable: the
+        readers, the other levels' filters, or a later expression source."""
+        nodes: list[A.Node] = list(readers)
+        for j, other in enumerate(self.levels):
+            if j != i:
+                nodes += other.where + other.on
+                if other.kind == "expr" and j > i:
+                    nodes.append(other.item.expr)
+        nodes += lvl.on
+        return any(self._reads(n, lvl.var) for n in nodes)
+
+    def _reads(self, node: Any, var: str) -> bool:
+        """Conservatively, whether `node` may read FROM variable `var` (an unbound name may be
+        an implicit field of it)."""
+        if isinstance(node, A.Var):
+            if node.name == var:
+                return True
+            if node.name in self.level_of or self.scope.bound(node.name):
+                return False
+            return var in self.scope.implicit_sources()
+        if isinstance(node, A.Subquery):
+            return var in self._subquery_refs(node)
+        return any(self._reads(c, var) for c in _children(node))
+
     # ------------------------------------------------------------ execution
     def _filter(self, nodes: list[A.Node]) -> Callable[[dict], bool] | None:
         fns = [self.comp.expr(n, self.scope) for n in nodes]
@@ -404,6 +439,7 @@ class FromPlan:
         early = self._filter(lvl.where[:n])
         rest = self._filter(lvl.where[n:])
         whole = self._filter(lvl.where)
+        decode = lvl.decode
         assert early is not None
 
         def bind(env: dict, doc_id: str, data: Any) -> dict:
@@ -424,6 +460,9 @@ class FromPlan:
                     if part is not None:
                         e = bind(env, doc_id, part)
                         if not early(e):
+                            continue
+                        if not decode:  # nothing reads the document: the row is enough
+                            yield e
                             continue
                         e[var] = loads(blob)
                         if rest is None or rest(e):

@@ -110,7 +110,11 @@ class SelectQuery:
         self.node = node
         self.scope = scope
         start = len(comp.plan_lines)  # sub-queries compiled inside list themselves after us
-        self.plan = FromPlan(comp, node.sources, node.where, scope)
+        readers = None if node.kind == "star" or node.group_as is not None else (
+            *self._projection_nodes(), *(e for e, _ in node.group_by),
+            *((node.having,) if node.having is not None else ()),
+            *(o.expr for o in node.order_by))
+        self.plan = FromPlan(comp, node.sources, node.where, scope, readers=readers)
         comp.plan_lines[start:start] = self.plan.describe()
         self.grouped = bool(node.group_by) or node.having is not None or any(
             _contains_aggregate(x) for x in self._projection_nodes()) or any(
