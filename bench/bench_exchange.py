@@ -7,9 +7,15 @@ machine the wall-clock rate mostly measures the other processes. Baselines:
 
 - import (JSON Lines -> ledger, one `ledger import` process; its peak RSS is measured) against
   parsing the same lines with `json.loads` alone;
-- export, per format, against reading the same blocks with `ledger.iter_blocks` alone;
+- export, per format, against reading the same blocks alone, as the export reads them
+  (`journal_reads.iter_blocks_bare`: bare values, each block's blobs parsed in one call; until
+  2026-11-27 this was `ledger.iter_blocks`, IonPy values, which exports no longer use). Ion
+  binary exports copy document bytes without parsing them, so they can beat this baseline;
 - verify-export, per format, against parsing the export's data objects alone;
-- stream to the file sink against encoding the same records alone.
+- stream to the file sink against building and encoding the same records alone, as the stream
+  does (`streams.block_record_bytes` on the stored rows; until 2026-11-27 `block_records` +
+  `encode_record` on `ledger.iter_blocks`, which the stream no longer uses): the ratio shows
+  what the sink and the checkpoints cost.
 
     python3 bench/bench_exchange.py            # 1,000,000-line import, export/verify/stream
     python3 bench/bench_exchange.py --quick    # 50,000 lines, for a smoke run
@@ -39,12 +45,12 @@ from ledger_desktop.engine.exports import (  # noqa: E402
     open_export,
     paused_gc,
 )
+from ledger_desktop.engine.journal_reads import iter_block_rows, iter_blocks_bare  # noqa: E402
 from ledger_desktop.engine.ledger import Ledger  # noqa: E402
 from ledger_desktop.engine.stream_sinks import FileSink  # noqa: E402
 from ledger_desktop.engine.streams import (  # noqa: E402
     Checkpoint,
-    block_records,
-    encode_record,
+    block_record_bytes,
     run_stream,
 )
 
@@ -122,7 +128,7 @@ def bench_import(d: Path, lines: int) -> Path:
 def bench_export_verify(d: Path, ledger_path: Path) -> None:
     with Ledger.open(ledger_path, read_only=True) as ledger:
         with Timer() as t, paused_gc():  # baselines get the same GC setting as the real work
-            revisions = sum(len(b.get("revisions", [])) for b in ledger.iter_blocks())
+            revisions = sum(len(b.get("revisions", [])) for b in iter_blocks_bare(ledger))
         read_rate = revisions / t.wall
         digest = ledger.digest()
         for fmt in ("ion_text", "ion_binary", "json"):
@@ -130,7 +136,7 @@ def bench_export_verify(d: Path, ledger_path: Path) -> None:
             with Timer() as t:
                 r = export_journal(ledger, out, fmt=fmt)
             report(f"export {fmt}", r.revisions / t.wall, "revisions/s", read_rate,
-                   "iter_blocks only", cpu_rate=r.revisions / t.cpu)
+                   "read blocks only", cpu_rate=r.revisions / t.cpu)
             source = open_export(out)
             with Timer() as t, paused_gc():
                 for obj in source.objects:
@@ -148,7 +154,7 @@ def bench_export_verify(d: Path, ledger_path: Path) -> None:
             with Timer() as t:
                 r = export_journal(ledger, out, fmt="ion_binary", jobs=jobs)
             report(f"export ion_binary --jobs {jobs}", r.revisions / t.wall, "revisions/s",
-                   read_rate, "iter_blocks only")
+                   read_rate, "read blocks only")
             source = open_export(out)
             with Timer() as t, paused_gc():
                 for obj in source.objects:
@@ -166,10 +172,10 @@ def bench_stream(d: Path, ledger_path: Path) -> None:
     with Ledger.open(ledger_path, read_only=True) as ledger:
         n = 0
         with Timer() as t, paused_gc():
-            for block in ledger.iter_blocks():
-                for rec in block_records("arn:aws:qldb:local:0:stream/b/x", block):
-                    encode_record(rec, "ion_binary")
-                    n += 1
+            for _seq, body, revs in iter_block_rows(ledger):
+                _key, records = block_record_bytes("arn:aws:qldb:local:0:stream/b/x",
+                                                   ledger.strand_id, body, revs, "ion_binary")
+                n += len(records)
         encode_rate = n / t.wall
         out = d / "stream"
         cp = Checkpoint.load(d / "stream-checkpoint.json", "ion_binary")
