@@ -6,6 +6,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from amazon.ion.core import IonType, Timestamp
+from amazon.ion.simple_types import IonPyTimestamp
+
 from . import storage
 from .blocks import BlockAddress
 from .errors import BlockNotFoundError
@@ -19,6 +22,7 @@ from .ion_values import (
     string,
     struct,
 )
+from .light_values import Blob, Int, List, Struct, Text
 from .model import RevisionInfo
 
 if TYPE_CHECKING:
@@ -132,21 +136,33 @@ def iter_blocks(ledger: Ledger, first: int = 0, last: int | None = None) -> Iter
 
 
 def revision_bare(strand_id: str, row: tuple, tx_id: str, tx_time: Any,
-                  values: Iterator[Any]) -> dict[str, Any]:
+                  values: Iterator[Any], address: Any = None) -> dict[str, Any]:
     """`revision_struct` (hash-only system revisions) as plain values; `values` yields the
-    parsed blobs of `revision_blobs(row)`."""
+    parsed blobs of `revision_blobs(row)`. `tx_id`, `tx_time` and `address` (the block's,
+    made by `block_address_bare`) may be shared by all revisions of a block."""
     seq, _idx, doc_id, version, _tid, kind, h, meta, _data, data_hash = row[:10]
     if kind == storage.KIND_HASH_ONLY or kind == storage.KIND_SYSTEM:
-        return {"hash": bytes(h)}
-    rev: dict[str, Any] = {"blockAddress": {"strandId": strand_id, "sequenceNo": seq},
-                           "hash": bytes(h)}
+        return Struct(hash=Blob(h))
+    rev = Struct(blockAddress=address or block_address_bare(strand_id, seq), hash=Blob(h))
     if kind == storage.KIND_DATA:
         rev["data"] = next(values)
     elif kind == storage.KIND_REDACTED:
-        rev["dataHash"] = bytes(data_hash)
-    rev["metadata"] = next(values) if meta is not None else {
-        "id": doc_id, "version": version, "txTime": tx_time, "txId": tx_id}
+        rev["dataHash"] = Blob(data_hash)
+    rev["metadata"] = next(values) if meta is not None else Struct(
+        id=Text(doc_id), version=Int(version) if type(version) is int else version,
+        txTime=tx_time, txId=tx_id)
     return rev
+
+
+def block_address_bare(strand_id: str, seq: int) -> Struct:
+    return Struct(strandId=Text(strand_id), sequenceNo=Int(seq))
+
+
+def _typed_timestamp(ts: Any) -> Any:
+    """A bare timestamp as an IonPy one (same Ion; written without amazon.ion's slow path)."""
+    if getattr(ts, "ion_type", None) is None and isinstance(ts, Timestamp):
+        return IonPyTimestamp.from_value(IonType.TIMESTAMP, ts)
+    return ts
 
 
 def revision_blobs(row: tuple) -> list[bytes]:
@@ -164,7 +180,7 @@ def block_envelope_bare(body: bytes, stored: Any = None) -> tuple[Any, dict[str,
     """(the stored block parsed, its fields in `assemble_block`'s order, without revisions)."""
     if stored is None:
         stored = loads_bare(body)
-    block = {name: stored[name] for name in FIELD_ORDER if name in stored}
+    block = Struct([(name, stored[name]) for name in FIELD_ORDER if name in stored])
     for k, v in stored.items():
         if k not in _KNOWN and k != "revisions":
             block[k] = v
@@ -183,9 +199,11 @@ def assemble_block_bare(strand_id: str, body: bytes, rev_rows: list[tuple]) -> d
     values = iter(loads_many_bare(blobs))
     stored, block = block_envelope_bare(body, next(values))
     if rev_rows:
-        tx_id, tx_time = str(stored["transactionId"]), stored["blockTimestamp"]
-        block["revisions"] = [revision_bare(strand_id, r, tx_id, tx_time, values)
-                              for r in rev_rows]
+        tx_id = Text(stored["transactionId"])
+        tx_time = _typed_timestamp(stored["blockTimestamp"])
+        address = block_address_bare(strand_id, rev_rows[0][0])
+        block["revisions"] = List([revision_bare(strand_id, r, tx_id, tx_time, values, address)
+                                   for r in rev_rows])
     return block
 
 

@@ -37,6 +37,8 @@ from amazon.ion.simple_types import (
 )
 from amazon.ion.symbols import SymbolToken
 
+from . import light_values as light
+
 _string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
@@ -125,6 +127,8 @@ _FAST = {
     str: _text, IonPyText: _text, bytes: _bytes, IonPyBytes: _bytes, int: _exact_int,
     IonPyInt: lambda v, out: _emit_slow(v, out),  # may carry a bool's ion_type
     SymbolToken: _symbol, bool: lambda v, out: out.append("true" if v else "false"),
+    light.Struct: _struct, light.List: _sequence, light.Text: _text, light.Int: _exact_int,
+    light.Blob: _bytes,
 }
 
 

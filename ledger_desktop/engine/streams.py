@@ -40,6 +40,7 @@ from .journal_reads import (
     revision_blobs,
 )
 from .json_down import to_json
+from .light_values import Blob, List, Struct, Text
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -53,11 +54,11 @@ def stream_arn(region: str, ledger_name: str, stream_id: str) -> str:
 
 
 def _record(arn: str, record_type: str, payload: Any) -> dict[str, Any]:
-    return {"qldbStreamArn": arn, "recordType": record_type, "payload": payload}
+    return Struct(qldbStreamArn=Text(arn), recordType=Text(record_type), payload=payload)
 
 
 def control_record(arn: str, kind: str) -> Any:
-    return _record(arn, "CONTROL", {"controlRecordType": kind})
+    return _record(arn, "CONTROL", Struct(controlRecordType=Text(kind)))
 
 
 def _tables(block: Any) -> dict[str, Any]:
@@ -67,16 +68,16 @@ def _tables(block: Any) -> dict[str, Any]:
 
 
 def _details(arn: str, rev: Any, info: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {}
+    payload = Struct()
     if info is not None:
-        payload["tableInfo"] = {"tableName": info["tableName"], "tableId": info["tableId"]}
+        payload["tableInfo"] = Struct(tableName=info["tableName"], tableId=info["tableId"])
     payload["revision"] = rev
     return _record(arn, "REVISION_DETAILS", payload)
 
 
 def _summary(arn: str, block: Any, summaries: list[Any]) -> dict[str, Any]:
-    payload = {k: v for k, v in block.items() if k != "revisions"}
-    payload["revisionSummaries"] = summaries
+    payload = Struct([(k, v) for k, v in block.items() if k != "revisions"])
+    payload["revisionSummaries"] = List(summaries)
     return _record(arn, "BLOCK_SUMMARY", payload)
 
 
@@ -90,10 +91,10 @@ def block_records(arn: str, block: Any) -> list[Any]:
     details = []
     for rev in block.get("revisions", []):
         if "metadata" not in rev:
-            summaries.append({"hash": rev["hash"]})
+            summaries.append(Struct(hash=rev["hash"]))
             continue
-        doc_id = str(rev["metadata"]["id"])
-        summaries.append({"hash": rev["hash"], "documentId": doc_id})
+        doc_id = Text(rev["metadata"]["id"])
+        summaries.append(Struct(hash=rev["hash"], documentId=doc_id))
         details.append(_details(arn, rev, tables.get(doc_id)))
     return [_summary(arn, block, summaries), *details]
 
@@ -133,7 +134,7 @@ def block_record_bytes(arn: str, strand_id: str, body: bytes, rev_rows: list[tup
             head = summary_record(arn, body, FIELD_ORDER, summaries)
             if head is None:
                 head = encode_record(_summary(arn, block, [
-                    {"hash": h} if d is None else {"hash": h, "documentId": d}
+                    Struct(hash=Blob(h)) if d is None else Struct(hash=Blob(h), documentId=Text(d))
                     for h, d in summaries]), fmt)
             out[0] = head
             return tx_id, out
