@@ -224,14 +224,30 @@ static void sha_final(Sha *s, uint8_t out[32]) {
 
 static inline int is_marker(uint8_t b) { return b == 0x0B || b == 0x0C || b == 0x0E; }
 
-/* Feed `p[0:n]` with every marker byte (0x0B, 0x0C, 0x0E) preceded by 0x0C. */
+/* Non-zero when one of the 8 bytes of `v` is zero (the classic SWAR test). */
+#define HAS_ZERO_BYTE(v) (((v)-0x0101010101010101ULL) & ~(v) & 0x8080808080808080ULL)
+
+/* Feed `p[0:n]` with every marker byte (0x0B, 0x0C, 0x0E) preceded by 0x0C. Markers are rare:
+ * eight bytes at a time are tested for all three at once. */
 static void sha_escaped(Sha *s, const uint8_t *p, size_t n) {
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (is_marker(p[i])) {
-            if (i > run) sha_update(s, p + run, i - run);
-            sha_byte(s, 0x0C);
-            run = i; /* the marker itself starts the next run */
+    size_t run = 0, i = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (!(HAS_ZERO_BYTE(w ^ 0x0B0B0B0B0B0B0B0BULL) | HAS_ZERO_BYTE(w ^ 0x0C0C0C0C0C0C0C0CULL) |
+                  HAS_ZERO_BYTE(w ^ 0x0E0E0E0E0E0E0E0EULL))) {
+                i += 8;
+                continue;
+            }
+        }
+        size_t stop = n - i >= 8 ? i + 8 : n;
+        for (; i < stop; i++) {
+            if (is_marker(p[i])) {
+                if (i > run) sha_update(s, p + run, i - run);
+                sha_byte(s, 0x0C);
+                run = i; /* the marker itself starts the next run */
+            }
         }
     }
     if (n > run) sha_update(s, p + run, n - run);
@@ -568,6 +584,25 @@ static int ser_timestamp(Reader *r, size_t p, size_t end, Sha *out) {
 
 static int cmp_digest(const void *a, const void *b) { return memcmp(a, b, 32); }
 
+/* Field digests in unsigned byte order: insertion sort for the usual few, qsort beyond. */
+static void sort_digests(uint8_t *d, size_t n) {
+    if (n > 16) {
+        qsort(d, n, 32, cmp_digest);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (memcmp(d + 32 * (i - 1), d + 32 * i, 32) <= 0) continue;
+        uint8_t tmp[32];
+        size_t j = i;
+        memcpy(tmp, d + 32 * i, 32);
+        while (j > 0 && memcmp(d + 32 * (j - 1), tmp, 32) > 0) {
+            memcpy(d + 32 * j, d + 32 * (j - 1), 32);
+            j--;
+        }
+        memcpy(d + 32 * j, tmp, 32);
+    }
+}
+
 static int push_digest(Reader *r, const uint8_t d[32]) {
     if (r->ndig == r->capdig) {
         size_t cap = r->capdig ? r->capdig * 2 : 64;
@@ -613,7 +648,7 @@ static int ser_struct(Reader *r, size_t p, size_t end, Sha *out) {
     sha_2bytes(out, 0x0B, 0xD0);
     if (count) {
         uint8_t *mine = r->dig + 32 * base;
-        qsort(mine, count, 32, cmp_digest);
+        sort_digests(mine, count);
         sha_escaped(out, mine, 32 * count);
     }
     sha_byte(out, 0x0E);
