@@ -91,6 +91,14 @@ def _is_symbol_table(data: bytes, pos: int, end: int) -> tuple[bool, int]:
     return first == _SID_SYMBOL_TABLE, stop
 
 
+def is_symbol_table(value: bytes) -> bool:
+    """Whether one encoded top-level value is a local symbol table (False if malformed)."""
+    try:
+        return _is_symbol_table(value, 0, len(value))[0]
+    except Unsupported:
+        return False
+
+
 def split_blob(blob: bytes) -> tuple[bytes, int]:
     """(local symbol table bytes, or b"", offset of the value) of `IVM [table] value`.
 

@@ -326,3 +326,75 @@ def test_sound_blocks_shortcut_agrees_with_check_block(source: Path) -> None:
                 assert _sound(bad, own) == (not failures), (i, failures)
                 tried += 1
     assert tried > 100
+
+
+# ---------------------------------------------------------------------------- framing in C
+
+
+@pytest.fixture(scope="module")
+def binary_object(source: Path, tmp_path_factory) -> bytes:
+    d = tmp_path_factory.mktemp("bin")
+    with Ledger.open(source, read_only=True) as ledger:
+        r = export_journal(ledger, d / "x", fmt="ion_binary", max_object_bytes=3000)
+    return (d / "x" / r.keys[1]).read_bytes()
+
+
+def _framing_outcomes(data: bytes) -> tuple[str | None, str | None]:
+    import io
+
+    from ledger_desktop.engine.exports import _check_stream_framing
+    from ledger_desktop.engine.ion_framing import check_stream_framing
+
+    out: list[str | None] = []
+    for check in (check_stream_framing, _check_stream_framing):
+        try:
+            check(io.BytesIO(data))
+            out.append(None)
+        except IonException:
+            out.append("refused")
+    return out[0], out[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_c_framing_check_refuses_exactly_what_the_python_check_refuses(binary_object: bytes,
+                                                                       data: Any) -> None:
+    i = data.draw(st.integers(0, len(binary_object) - 1))
+    op = data.draw(st.sampled_from(["flip", "truncate", "insert", "delete", "set"]))
+    b = binary_object
+    if op == "flip":
+        b = b[:i] + bytes([b[i] ^ (1 << data.draw(st.integers(0, 7)))]) + b[i + 1:]
+    elif op == "truncate":
+        b = b[:i]
+    elif op == "insert":
+        b = b[:i] + data.draw(st.binary(min_size=1, max_size=8)) + b[i:]
+    elif op == "delete":
+        b = b[:i] + b[i + data.draw(st.integers(1, 8)):]
+    else:
+        b = b[:i] + bytes([data.draw(st.sampled_from([0x00, 0x0E, 0x8E, 0x8F, 0xEE, 0xFF]))]) \
+            + b[i + 1:]
+    python, c = _framing_outcomes(b)
+    assert python == c
+
+
+def test_c_framing_check_accepts_whole_objects_and_refuses_the_hang_trigger(
+        binary_object: bytes) -> None:
+    assert _framing_outcomes(binary_object) == (None, None)
+    assert _framing_outcomes(binary_object + bytes.fromhex(HANG_TRIGGER)) == \
+        ("refused", "refused")
+
+
+def test_c_framing_check_covers_our_blocks_without_the_python_walk(
+        binary_object: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from ledger_desktop.engine import exports
+
+    if exports._framed_by_c is None:
+        pytest.skip("the C Ion hasher is not built")
+
+    def refuse(data: bytes) -> None:
+        raise AssertionError("the Python framing walk ran")
+
+    monkeypatch.setattr(exports, "check_binary_framing", refuse)
+    exports._check_stream_framing(io.BytesIO(binary_object))
