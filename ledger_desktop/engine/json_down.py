@@ -75,14 +75,29 @@ def _clob(data: bytes) -> str:
     return "".join(parts)
 
 
+_keys: dict[str, str] = {}  # field name -> its JSON text (names repeat from value to value)
+
+
+def _key(k: Any) -> str:
+    if type(k) is not str:
+        return _string(str(getattr(k, "text", k)))
+    text = _keys.get(k)
+    if text is None:
+        text = _string(k)
+        if len(_keys) < 65536:
+            _keys[k] = text
+    return text
+
+
 def _struct(v: Any, out: list[str]) -> None:
     out.append("{")
     first = True
-    for k, item in v.items():
+    # IonPyDict.items() builds a list from iteritems(); hasattr-free dispatch by exact type
+    for k, item in (v.iteritems() if type(v) is IonPyDict else v.items()):
         if not first:
             out.append(",")
         first = False
-        out.append(_string(str(getattr(k, "text", k))))
+        out.append(_key(k))
         out.append(":")
         _emit(item, out)
     out.append("}")
@@ -115,20 +130,43 @@ def _exact_int(v: Any, out: list[str]) -> None:
     out.append(str(int(v)))
 
 
+def _plain_text(v: str, out: list[str]) -> None:  # str and light.Text are never symbols
+    out.append(_string(v))
+
+
+def _plain_blob(v: bytes, out: list[str]) -> None:  # bytes and light.Blob are never clobs
+    out.append('"' + base64.b64encode(v).decode("ascii") + '"')
+
+
+def _plain_decimal(v: Decimal, out: list[str]) -> None:
+    out.append(str(v) if v.is_finite() else "null")
+
+
+def _plain_float(v: float, out: list[str]) -> None:
+    out.append(repr(v) if math.isfinite(v) else "null")
+
+
+def _plain_timestamp(v: Any, out: list[str]) -> None:
+    out.append('"' + timestamp_text(v) + '"')
+
+
 def _symbol(v: Any, out: list[str]) -> None:
     text = getattr(v, "text", None)
     out.append("null" if text is None else _string(text))
 
 
 # The types amazon.ion and plain Python produce most, by exact type: a dict lookup instead of a
-# chain of isinstance checks (the chain below still handles everything else).
+# chain of isinstance checks (the chain below still handles everything else). Plain types skip
+# the `ion_type` lookup, which fails on them (a caught AttributeError each time).
 _FAST = {
     dict: _struct, IonPyDict: _struct, list: _sequence, IonPyList: _sequence, tuple: _sequence,
-    str: _text, IonPyText: _text, bytes: _bytes, IonPyBytes: _bytes, int: _exact_int,
+    str: _plain_text, IonPyText: _text, bytes: _plain_blob, IonPyBytes: _bytes, int: _exact_int,
     IonPyInt: lambda v, out: _emit_slow(v, out),  # may carry a bool's ion_type
     SymbolToken: _symbol, bool: lambda v, out: out.append("true" if v else "false"),
-    light.Struct: _struct, light.List: _sequence, light.Text: _text, light.Int: _exact_int,
-    light.Blob: _bytes,
+    type(None): lambda v, out: out.append("null"), IonPyNull: lambda v, out: out.append("null"),
+    Decimal: _plain_decimal, float: _plain_float, Timestamp: _plain_timestamp,
+    light.Struct: _struct, light.List: _sequence, light.Text: _plain_text,
+    light.Int: _exact_int, light.Blob: _plain_blob,
 }
 
 
