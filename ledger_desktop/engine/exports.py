@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -673,9 +674,14 @@ def _b64(value: Any, what: str) -> bytes:
 
 def _ts(value: Any, what: str) -> Any:
     try:
-        return parse_timestamp(value)
+        return _parse_ts(value) if type(value) is str else parse_timestamp(value)
     except Exception:
         raise InputFormatError(f"{what}: not a timestamp") from None
+
+
+# A block's statements mostly share a start time (and blocks their neighbours' times); parsing
+# one with amazon.ion costs about 10 us. Timestamps are immutable, so sharing one is safe.
+_parse_ts = lru_cache(maxsize=4096)(parse_timestamp)
 
 
 def _address(value: Any) -> Any:
