@@ -460,44 +460,6 @@ def _hash_binary_fast(data: bytes) -> bytes:
     return _sha256(found).digest()
 
 
-def _check_symbol_texts(data: bytes) -> None:
-    """Raise IonException if a top-level local symbol table holds a symbol text that is not
-    UTF-8: amazon.ion's C reader crashes (segfault) on a struct field named by such a symbol.
-    `data` has passed check_binary_framing, so every length fits."""
-    pos, end = 0, len(data)
-    try:
-        while pos < end:
-            if data.startswith(IVM, pos):
-                pos += 4
-                continue
-            t, low, start, stop = _header(data, pos)
-            pos = stop
-            if t != 14 or low == 15:
-                continue
-            annot_length, ap = _read_var_uint(data, start)
-            first_sid, _ = _read_var_uint(data, ap)
-            value_at = ap + annot_length
-            if first_sid != _SID_ION_SYMBOL_TABLE or value_at >= stop:
-                continue
-            st, slow, p, struct_end = _header(data, value_at)
-            if st != 13 or slow == 15:
-                continue
-            while p < struct_end:
-                sid, p = _read_var_uint(data, p)
-                vt, vlow, q, p = _header(data, p)
-                if sid != _SID_SYMBOLS or vt != 11 or vlow == 15:
-                    continue
-                while q < p:
-                    it, ilow, ip, q = _header(data, q)
-                    if it == 8 and ilow != 15:
-                        data[ip:q].decode("utf-8")
-    except UnicodeDecodeError:
-        raise IonException("Ion binary: a local symbol table holds a symbol text that is not "
-                           "UTF-8") from None
-    except IndexError:
-        raise IonException("Ion binary: malformed local symbol table") from None
-
-
 def ion_hash_binary_py(data: bytes) -> bytes:
     """`ion_hash_binary` by the pure-Python reader alone (the path without the C extension)."""
     data = bytes(data)
@@ -506,8 +468,7 @@ def ion_hash_binary_py(data: bytes) -> bytes:
     except (_Unsupported, IndexError, UnicodeDecodeError, _struct.error, RecursionError):
         pass
     try:
-        check_binary_framing(data)  # malformed binary can hang amazon.ion's C reader
-        _check_symbol_texts(data)  # ... or crash it
+        check_binary_framing(data)  # malformed binary can hang or crash amazon.ion's reader
         value = simpleion.loads(data)
     except IonException as e:
         raise ValueError(f"not a single Ion binary value: {e}".strip()) from e

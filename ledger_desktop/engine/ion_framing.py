@@ -5,8 +5,9 @@ The C extension (ion-c) loops forever on some malformed binary: a local symbol t
 and again (found by the byte-flip tests in tests/reliability/test_tampering.py). A tampered
 ledger file or a hostile import file must give an error, never a hang, so every binary value
 is checked first: each value's declared length must fit inside its container (and the data),
-and each container's children must fill it exactly. Only lengths are checked; everything
-else is left to the reader, which reports it as an `IonException`.
+and each container's children must fill it exactly. The C extension also crashes on a local
+symbol table symbol that is not UTF-8, so those texts are checked too. Everything else is left
+to the reader, which reports it as an `IonException`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def check_binary_framing(data: bytes) -> None:
     while True:
         if pos >= end:
             if not stack:
+                check_symbol_texts(data)
                 return
             pos, (end, in_struct) = end, stack.pop()
             continue
@@ -71,6 +73,68 @@ def check_binary_framing(data: bytes) -> None:
             pos, end, in_struct = inner, body_end, False
         else:
             pos = body_end
+
+
+_SID_ION_SYMBOL_TABLE, _SID_SYMBOLS = 3, 7
+_valid_tables: set[bytes] = set()  # local symbol tables (their bytes) already checked
+_VALID_TABLES_LIMIT = 1024
+
+
+def _header(data: bytes, pos: int, end: int) -> tuple[int, int, int, int]:
+    """(type, low nibble, body start, body end) of the value at `pos`."""
+    td = data[pos]
+    t, low = td >> 4, td & 0x0F
+    if t == 1 or low == 15:
+        return t, low, pos + 1, pos + 1
+    if low == 14 or (t == 13 and low == 1):
+        length, start = _var_uint(data, pos + 1, end)
+        return t, low, start, start + length
+    return t, low, pos + 1, pos + 1 + low
+
+
+def check_symbol_texts(data: bytes) -> None:
+    """Raise IonException if a top-level local symbol table holds a symbol text that is not
+    UTF-8: amazon.ion's C reader crashes (segfault) on a struct field named by such a symbol
+    (found by fuzzing). `data` must have passed the length checks of check_binary_framing.
+    Documents of one shape share one table, so a table already checked is skipped."""
+    pos, end = 0, len(data)
+    try:
+        while pos < end:
+            if data.startswith(IVM, pos):
+                pos += 4
+                continue
+            t, low, start, stop = _header(data, pos, end)
+            wrapper_at, pos = pos, stop
+            if t != 14 or low == 15:
+                continue
+            annot_length, ap = _var_uint(data, start, stop)
+            first_sid, _ = _var_uint(data, ap, stop)
+            value_at = ap + annot_length
+            if first_sid != _SID_ION_SYMBOL_TABLE or value_at >= stop:
+                continue
+            table = data[wrapper_at:stop]
+            if table in _valid_tables:
+                continue
+            st, slow, p, struct_end = _header(data, value_at, stop)
+            if st != 13 or slow == 15:
+                continue
+            while p < struct_end:
+                sid, p = _var_uint(data, p, struct_end)
+                vt, vlow, q, p = _header(data, p, struct_end)
+                if sid != _SID_SYMBOLS or vt != 11 or vlow == 15:
+                    continue
+                while q < p:
+                    it, ilow, ip, q = _header(data, q, p)
+                    if it == 8 and ilow != 15:
+                        data[ip:q].decode("utf-8")
+            if len(_valid_tables) >= _VALID_TABLES_LIMIT:
+                _valid_tables.clear()
+            _valid_tables.add(table)
+    except UnicodeDecodeError:
+        raise IonException("Ion binary: a local symbol table holds a symbol text that is not "
+                           "UTF-8") from None
+    except IndexError:
+        raise IonException("Ion binary: malformed local symbol table") from None
 
 
 def check_stream_framing(f: BinaryIO) -> None:

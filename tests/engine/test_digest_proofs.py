@@ -107,7 +107,7 @@ def test_pasted_digest_text_in_every_accepted_form() -> None:
     want = BlockAddress("JdxjkR9bSYB5jMHWcI464T", 1054)
     for text in (f"Digest: {b64}\nDigest tip address: {tip}",
                  f"{tip} {b64}",
-                 '{"Digest": "%s", "DigestTipAddress": {"IonText": "%s"}}'
+                 '{"Digest": "%s", "DigestTipAddress": {"IonText": "%s"}}'  # noqa: UP031
                  % (b64, tip.replace('"', '\\"'))):
         d = parse_digest_text(text)
         assert d.digest == raw and d.tip == want
