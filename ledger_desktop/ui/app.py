@@ -73,6 +73,20 @@ def _is_data_file(path: str) -> bool:
             ".ion", ".10n", ".json", ".jsonl", ".ndjson", ".csv"}
 
 
+def _warm_query_layer() -> None:
+    import threading
+
+    def warm() -> None:
+        try:
+            from ..engine.query import parser
+
+            parser.parse("SELECT * FROM t WHERE x = 1")
+        except Exception:  # the first real query reports any problem itself
+            pass
+
+    threading.Thread(target=warm, name="warm-query-layer", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
     app = create_application(qt_args)
@@ -105,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.open_sample()
     if args.quit_after is not None:
         QTimer.singleShot(max(0, args.quit_after), window.close)
+    # Load the PartiQL layer (its modules and parser tables, a few hundred ms) while the user
+    # looks at the window, so that the first query runs at once.
+    QTimer.singleShot(1000, _warm_query_layer)
     try:
         code = app.exec()
     finally:
