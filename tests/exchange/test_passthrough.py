@@ -398,3 +398,43 @@ def test_c_framing_check_covers_our_blocks_without_the_python_walk(
 
     monkeypatch.setattr(exports, "check_binary_framing", refuse)
     exports._check_stream_framing(io.BytesIO(binary_object))
+
+
+# ---------------------------------------------------------------------------- file import
+
+
+def test_json_import_stores_the_ion_of_the_plain_values(tmp_path: Path) -> None:
+    """The JSON reader yields light values (for amazon.ion's writer); what is stored, hashed
+    and indexed is exactly what the plain decoded values give."""
+    import json
+    from decimal import Decimal
+
+    from ledger_desktop.engine.imports import import_files
+    from ledger_desktop.engine.ion_binary_hash import ion_hash_binary
+    from ledger_desktop.engine.readers.json_reader import DECODER, JsonLinesReader
+
+    docs = [{"s": "x\u00e9\U0001F600", "i": -3, "big": 2 ** 70, "d": 1.50, "f": 1e300,
+             "t": True, "n": None, "l": ["a", 1, {"k": "v"}, []], "o": {"p": {"q": "r"}},
+             "": "empty name", "dup": 1}, {}, {"only": "one"}]
+    lines = [json.dumps(d) for d in docs] + ['{"dup": 1, "dup": 2}']
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plain = json.JSONDecoder(parse_float=lambda t: float(t) if "e" in t or "E" in t
+                             else Decimal(t))
+    with JsonLinesReader(path) as reader:
+        for rec, line in zip(reader, lines, strict=True):
+            assert rec.value == DECODER.decode(line)
+            assert dumps_binary(rec.value) == dumps_binary(plain.decode(line))
+            assert ion_hash(rec.value) == ion_hash(plain.decode(line))
+    with Ledger.create(tmp_path / "l.ledger") as ledger:
+        with ledger.transaction() as tx:
+            t = tx.create_table("T", tx.begin_statement("CREATE TABLE T"))
+            tx.create_index(t, "s", tx.begin_statement("CREATE INDEX ON T (s)"))
+        import_files(ledger, "T", [path])
+        stored = [bytes(r[0]) for r in ledger._conn.execute(
+            "SELECT data FROM revisions WHERE kind = 0 ORDER BY seq, idx")]
+        assert [ion_hash_binary(b) for b in stored] == \
+            [ion_hash(plain.decode(line)) for line in lines]
+        assert ledger.verify().ok
+        rows = list(ledger.execute("SELECT * FROM T WHERE s = ?", "x\u00e9\U0001F600"))
+        assert len(rows) == 1  # through the index on s
