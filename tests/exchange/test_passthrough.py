@@ -304,6 +304,23 @@ def _tampered(block: Any) -> list[Any]:
             b = copy()
             b["revisions"][i]["metadata"]["version"] = 99
             out.append(b)
+            # the same instant or text in another Ion type or precision hashes differently
+            meta_text = dumps_text(rev["metadata"])
+            for old, new in (("Z}", "+00:00}"), ("Z,", "-00:00,"), ("Z}", "0Z}"),
+                             ("Z,", "0Z,"), ("id:\"", "id:'"), ("version:", "version:x::")):
+                changed = meta_text.replace(old, new, 1)
+                if old == "id:\"":
+                    changed = changed.replace('",version', "',version", 1)
+                if changed == meta_text:
+                    continue
+                try:
+                    meta = simpleion.loads(changed,
+                                           value_model=simpleion.IonPyValueModel.MAY_BE_BARE)
+                except IonException:
+                    continue
+                b = copy()
+                b["revisions"][i]["metadata"] = meta
+                out.append(b)
         b = copy()
         del b["revisions"][i]
         out.append(b)
