@@ -363,7 +363,7 @@ class FromPlan:
     def _choose_lazy(self, lvl: Level) -> None:
         """Late materialisation for a scanned table: the leading WHERE conjuncts that read
         the document only through literal field paths (see lazy.py)."""
-        if lvl.kind != "table" or lvl.access[0] != "scan" or lvl.join == "left":
+        if lvl.kind != "table" or lvl.access[0] != "scan" or lvl.join == "left" or lvl.on:
             return
         tree: Tree = {}
         n = 0
@@ -403,20 +403,7 @@ class FromPlan:
 
     # ------------------------------------------------------------ execution
     def _filter(self, nodes: list[A.Node]) -> Callable[[dict], bool] | None:
-        fns = [self.comp.expr(n, self.scope) for n in nodes]
-        if not fns:
-            return None
-        if len(fns) == 1:
-            f = fns[0]
-            return lambda env: (r := f(env)) is True or (r is not False and is_true(r))
-
-        def all_true(env: dict) -> bool:
-            for fn in fns:
-                r = fn(env)
-                if not (r is True or (r is not False and is_true(r))):
-                    return False
-            return True
-        return all_true
+        return _all_true([self.comp.expr(n, self.scope) for n in nodes])
 
     def _compile(self) -> None:
         self._pre = self._filter(self.pre_filters)
@@ -436,9 +423,8 @@ class FromPlan:
         tx = self.ctx.tx
         tid = lvl.table.table_id
         var, at, by, track = lvl.var, lvl.at, lvl.by, lvl.track_id
-        early = self._filter(lvl.where[:n])
-        rest = self._filter(lvl.where[n:])
-        whole = self._filter(lvl.where)
+        fns = [self.comp.expr(c, self.scope) for c in lvl.where]  # compiled once
+        early, rest, whole = _all_true(fns[:n]), _all_true(fns[n:]), _all_true(fns)
         decode = lvl.decode
         assert early is not None
 
@@ -615,6 +601,23 @@ class FromPlan:
     @property
     def source_vars(self) -> list[str]:
         return [lvl.var for lvl in self.levels]
+
+
+def _all_true(fns: list[Callable[[dict], Any]]) -> Callable[[dict], bool] | None:
+    """All conjuncts TRUE, evaluated in order and stopping at the first that is not."""
+    if not fns:
+        return None
+    if len(fns) == 1:
+        f = fns[0]
+        return lambda env: (r := f(env)) is True or (r is not False and is_true(r))
+
+    def all_true(env: dict) -> bool:
+        for fn in fns:
+            r = fn(env)
+            if not (r is True or (r is not False and is_true(r))):
+                return False
+        return True
+    return all_true
 
 
 def _key_values(keys: list[tuple[Callable, bool]], env: dict) -> Iterator[Any]:
