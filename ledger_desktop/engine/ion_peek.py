@@ -30,6 +30,7 @@ from typing import Any
 
 from amazon.ion import simpleion
 from amazon.ion.core import IonType
+from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import IonPyNull, IonPySymbol
 
 from .ion_framing import IVM, check_binary_framing
@@ -69,8 +70,8 @@ def peek(blob: bytes, tree: Tree) -> dict[str, Any] | None:
     is not a plain struct this reader handles (decode it fully instead)."""
     try:
         return _peek(blob, tree)
-    except (_Fallback, IndexError, ValueError, OverflowError):
-        return None
+    except (_Fallback, IndexError, ValueError, OverflowError, IonException):
+        return None  # amazon.ion reads it (and reports what is wrong with it)
 
 
 def _var_uint(data: bytes, pos: int, end: int) -> tuple[int, int]:

@@ -169,6 +169,7 @@ def test_peek_reads_hand_encoded_forms():
     "e00100ea ee8d8183deb9867183be8381",  # imports: left to amazon.ion
     "e00100ea d4 f02105 00",              # a field name with a SID beyond the symbol table
     "e00100ea d2 8401",                   # NOP padding inside the struct
+    "e00100ea e78183d487b28161 d7 8a65c00fe38d81",  # a timestamp with month 13
 ])
 def test_peek_falls_back_on_what_it_does_not_handle(hex_blob):
     assert peek(bytes.fromhex(hex_blob.replace(" ", "")), {"a": None}) is None
