@@ -27,8 +27,12 @@ def describe(limits: Limits) -> str:
     def n(v: int | None, unit: str = "") -> str:
         return "no limit" if v is None else f"{v:,}{unit}"
 
+    # A statement is journaled whole: QLDB allows 100,000 characters; otherwise no more than
+    # the largest document (engine.query.check_statement_length).
+    statement = 100_000 if limits.name == QLDB_STRICT.name else limits.document_bytes
     return (f"{limits.name} limits: documents per transaction {n(limits.documents_per_transaction)}, "
             f"transaction size {n(limits.transaction_bytes, ' bytes')}, "
             f"document size {n(limits.document_bytes, ' bytes')} (Ion binary), "
+            f"statement length {n(statement, ' characters')}, "
             f"indexes per table {limits.indexes_per_table}, "
             f"active tables {n(limits.active_tables)}, tables in all {n(limits.total_tables)}")

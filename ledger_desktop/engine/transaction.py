@@ -265,6 +265,29 @@ class Transaction:
                 self.stats.documents_examined += 1
                 yield self._overlay(doc_id, pd)  # type: ignore[misc]
 
+    def scan_blobs(self, table_id: str) -> Iterator[tuple[str, bytes | None, Any]]:
+        """`scan` without decoding, for readers that look into the stored Ion binary first:
+        (doc_id, blob, None) for a committed document, (doc_id, None, data) for one this
+        transaction inserted or changed. Reads, conflict tracking and `documents_examined`
+        are exactly those of `scan`."""
+        self._check_open()
+        self._read_tables.add(table_id)
+        cur = self._conn.execute(
+            "SELECT doc_id, data FROM documents WHERE table_id=? ORDER BY rowid", (table_id,))
+        pending = self._docs
+        stats = self.stats
+        for doc_id, blob in cur:
+            stats.documents_examined += 1
+            pd = pending.get(doc_id)
+            if pd is None:
+                yield doc_id, blob, None
+            elif pd.data is not None:
+                yield doc_id, None, pd.data
+        for doc_id, pd in list(pending.items()):
+            if pd.table_id == table_id and pd.base_version < 0 and pd.data is not None:
+                stats.documents_examined += 1
+                yield doc_id, None, pd.data
+
     def lookup(self, table_id: str, field_name: str, value: Any) -> list[Document]:
         """Documents whose top-level `field_name` equals `value`, through the field's index."""
         self._check_open()

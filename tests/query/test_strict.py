@@ -73,3 +73,10 @@ def test_explain_api_works_on_strict_ledgers_and_journals_nothing(strict):
         assert plan[0].startswith("T: index lookup on T.a")
         tx.abort()
     assert strict.block_count() == blocks
+
+
+def test_limits_are_stated_with_the_statement_length():
+    from ledger_desktop.engine.limits import DEFAULT, QLDB_STRICT, describe
+
+    assert "statement length 100,000 characters" in describe(QLDB_STRICT)
+    assert f"statement length {DEFAULT.document_bytes:,} characters" in describe(DEFAULT)

@@ -122,31 +122,12 @@ def stored_rows(tx: Any, table_id: str) -> Iterator[tuple[str, bytes | None, Any
     """`tx.scan(table_id)` without decoding: (doc_id, Ion binary, None) for a committed
     document, (doc_id, None, data) for one this transaction inserted or changed.
 
-    Reads, conflict tracking and `documents_examined` are exactly those of `Transaction.scan`
-    (tests/query/test_lazy_scan.py checks they agree); a transaction object of another kind is
-    simply scanned.
+    `Transaction.scan_blobs` does it (tests/query/test_lazy_scan.py checks it agrees with
+    `Transaction.scan`); a transaction object without it is simply scanned.
     """
-    from ..transaction import Transaction
-
-    if type(tx) is not Transaction:
+    scan_blobs = getattr(tx, "scan_blobs", None)
+    if scan_blobs is None:
         for doc in tx.scan(table_id):
             yield doc.doc_id, None, doc.data
         return
-    # Transaction has no public raw scan yet; this mirrors Transaction.scan line for line.
-    tx._check_open()
-    tx._read_tables.add(table_id)
-    cur = tx._conn.execute(
-        "SELECT doc_id, data FROM documents WHERE table_id=? ORDER BY rowid", (table_id,))
-    pending = tx._docs
-    stats = tx.stats
-    for doc_id, blob in cur:
-        stats.documents_examined += 1
-        pd = pending.get(doc_id)
-        if pd is None:
-            yield doc_id, blob, None
-        elif pd.data is not None:
-            yield doc_id, None, pd.data
-    for doc_id, pd in list(pending.items()):
-        if pd.table_id == table_id and pd.base_version < 0 and pd.data is not None:
-            stats.documents_examined += 1
-            yield doc_id, None, pd.data
+    yield from scan_blobs(table_id)
