@@ -13,32 +13,16 @@ Only lengths are read here; anything unexpected returns None and the caller hash
 
 from __future__ import annotations
 
-from .ion_framing import IVM
+from amazon.ion.exceptions import IonException
+
+from .ion_framing import IVM, _header, _var_uint
 
 _SID_ION_SYMBOL_TABLE = 3
 
 
-def _var_uint(data: bytes, pos: int, end: int) -> tuple[int, int]:
-    value = 0
-    while pos < end:
-        b = data[pos]
-        pos += 1
-        value = (value << 7) | (b & 0x7F)
-        if b & 0x80:
-            return value, pos
-    raise ValueError("a length runs past its container")
-
-
 def _value_end(data: bytes, pos: int, end: int) -> int:
     """The end of the value whose type descriptor is at `pos`."""
-    td = data[pos]
-    t, low = td >> 4, td & 0x0F
-    pos += 1
-    if t == 1 or low == 15:  # booleans and typed nulls have no body
-        return pos
-    if low == 14 or (t == 13 and low == 1):
-        low, pos = _var_uint(data, pos, end)
-    stop = pos + low
+    stop = _header(data, pos, end)[3]
     if stop > end:
         raise ValueError("a value runs past its container")
     return stop
@@ -49,7 +33,7 @@ def split_struct_fields(blob: bytes) -> list[bytes] | None:
     (duplicate names included); None when `blob` is not IVM, symbol tables and one struct."""
     try:
         return _split(bytes(blob))
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, IonException):
         return None
 
 
