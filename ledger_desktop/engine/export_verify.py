@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .blocks import (
+    EMPTY_DATA_HASH,
     BlockAddress,
     CheckFailure,
     check_block,
@@ -28,8 +29,15 @@ from .blocks import (
 )
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError
-from .exports import ExportSource, block_from_json, iter_object_blocks, open_export, paused_gc
+from .exports import (
+    ExportSource,
+    block_from_json,
+    iter_object_blocks_with_bytes,
+    open_export,
+    paused_gc,
+)
 from .ion_hash import dot, ion_hash, merkle_root
+from .ion_passthrough import revision_hashes
 from .model import Digest
 
 #: At most this many failures are kept (the first one is what matters most).
@@ -174,7 +182,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                                 "from another data object; skipped")
             continue
         obj_seen, obj_expected = obj, obj.first
-        for raw in iter_object_blocks(obj, source.format):
+        for raw, raw_bytes in iter_object_blocks_with_bytes(obj, source.format):
             if cancel is not None:
                 cancel.check()
             if source.format == "json":
@@ -210,7 +218,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
             # Our own blocks get our full layout check: membership alone would accept one
             # whose revisions, data or transactionInfo field was renamed away.
             own = _own_layout(block)
-            if not _sound(block, own):  # check_block says what failed (and notes)
+            if not _sound(block, own, None if raw_bytes is None else revision_hashes(raw_bytes)):  # check_block says what failed (and notes)
                 for f in check_block(block, own_layout=own, notes=notes):
                     report.add(f)
                 report.notes += notes[:5]
@@ -246,23 +254,39 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
     _finish(report, pending)
 
 
-def _sound(block: Any, own_layout: bool) -> bool:
+def _sound(block: Any, own_layout: bool,
+           hashes: list[tuple[bytes, bytes | None] | None] | None = None) -> bool:
     """True only if `blocks.check_block(block, own_layout=own_layout)` finds nothing.
 
     The same checks, with H(transactionInfo) computed once (check_block computes it for the
     membership check and again for our own entry layout: a sixth of verifying a block of
-    small documents). Any difference or doubt returns False, and the block goes through
-    check_block, which names what failed: this is a shortcut for sound blocks only.
+    small documents). `hashes` (from `ion_passthrough.revision_hashes` of the block's own
+    Ion binary) gives H(metadata) and H(data) of revisions without hashing their values in
+    Python. Any difference or doubt returns False, and the block goes through check_block,
+    which names what failed: this is a shortcut for sound blocks only.
     """
     try:
         entries = [bytes(h) for h in block["entriesHashList"]]
         entries_hash = bytes(block["entriesHash"])
         prev_hash = bytes(block["previousBlockHash"]) if "previousBlockHash" in block else b""
         BlockAddress.from_ion(block["blockAddress"])
+        revisions = block.get("revisions", [])
+        if hashes is not None and len(hashes) != len(revisions):
+            hashes = None
         rev_hashes = []
-        for rev in block.get("revisions", []):
+        for i, rev in enumerate(revisions):
             stored = bytes(rev["hash"])
-            computed = compute_revision_hash(rev)
+            known = hashes[i] if hashes is not None else None
+            if known is not None and "metadata" in rev:  # compute_revision_hash, from binary
+                hm, hd = known
+                if "data" in rev:
+                    computed = dot(hm, hd) if hd is not None else compute_revision_hash(rev)
+                elif "dataHash" in rev:
+                    computed = dot(hm, bytes(rev["dataHash"]))
+                else:
+                    computed = dot(hm, EMPTY_DATA_HASH)
+            else:
+                computed = compute_revision_hash(rev)
             if computed is not None and computed != stored:
                 return False
             rev_hashes.append(stored)

@@ -586,6 +586,91 @@ def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
             raise InputFormatError(f"{obj.key}: not readable Ion ({str(e).strip()})") from None
 
 
+def iter_object_blocks_with_bytes(obj: ExportObject, fmt: str
+                                  ) -> Iterator[tuple[Any, bytes | None]]:
+    """`iter_object_blocks` with each block's own Ion binary (`IVM table block`) where the
+    object is laid out as our Ion binary exports are (each block after a version marker and
+    one symbol table); None bytes otherwise. The value is parsed from exactly those bytes."""
+    if fmt == "json" or not _binary_blocks(obj):
+        for block in iter_object_blocks(obj, fmt):
+            yield block, None
+        return
+    with open(obj.path, "rb") as f:
+        try:
+            _check_stream_framing(f)  # malformed framing can hang amazon.ion's C extension
+            f.seek(0)
+            for blob in _ivm_table_values(f):
+                yield simpleion.loads(blob, value_model=IonPyValueModel.MAY_BE_BARE), blob
+        except IonException as e:
+            raise InputFormatError(f"{obj.key}: not readable Ion ({str(e).strip()})") from None
+
+
+def _binary_blocks(obj: ExportObject) -> bool:
+    """Whether the object is Ion binary of `IVM table value` units only (headers read)."""
+    try:
+        with open(obj.path, "rb") as f:
+            state = 0  # 0: expect IVM, 1: expect a table, 2: expect a value
+            for kind, _start, _end in _top_level(f):
+                if (kind, state) not in (("ivm", 0), ("table", 1), ("value", 2)):
+                    return False
+                state = (state + 1) % 3
+            return state == 0
+    except (OSError, IonException):
+        return False
+
+
+def _top_level(f: BinaryIO, bodies: bool = False) -> Iterator[tuple[str, int, Any]]:
+    """('ivm' | 'table' | 'value', start offset, end offset or the value's bytes)."""
+    size = f.seek(0, 2)
+    f.seek(0)
+    while True:
+        start = f.tell()
+        head = f.read(1)
+        if not head:
+            return
+        td = head[0]
+        if td == 0xE0:
+            if f.read(3) != ION_BINARY_MARKER[1:]:
+                raise IonException("Ion binary: malformed version marker")
+            yield "ivm", start, start + 4
+            continue
+        t, ln = td >> 4, td & 0x0F
+        header = bytearray(head)
+        if not (t == 1 or ln == 15):
+            if ln == 14 or (t == 13 and ln == 1):
+                ln = 0
+                while True:
+                    b = f.read(1)
+                    if not b:
+                        raise IonException("Ion binary: a length runs past the end")
+                    header += b
+                    ln = (ln << 7) | (b[0] & 0x7F)
+                    if b[0] & 0x80:
+                        break
+            if ln > size - f.tell():
+                raise IonException("Ion binary: a value runs past the end")
+        else:
+            ln = 0
+        if t == 14:
+            value = bytes(header) + f.read(ln)
+            kind = "table" if is_symbol_table(value) else "value"
+            yield kind, start, value if bodies else f.tell()
+        elif bodies:
+            yield "value", start, bytes(header) + f.read(ln)
+        else:
+            f.seek(ln, 1)
+            yield "value", start, f.tell()
+
+
+def _ivm_table_values(f: BinaryIO) -> Iterator[bytes]:
+    table = b""
+    for kind, _start, data in _top_level(f, bodies=True):
+        if kind == "table":
+            table = data
+        elif kind == "value":
+            yield ION_BINARY_MARKER + table + data
+
+
 try:  # Ion Hash in C: when it returns a hash, check_binary_framing(data) passes
     from ._ionhash_c import hash_binary as _framed_by_c
 except ImportError:  # pragma: no cover - the extension is optional

@@ -559,3 +559,85 @@ def loads_many_bare(blobs: list[bytes]) -> list[Any]:
             if i not in ok:
                 values[i] = loads_bare(b)
     return values
+
+
+# ---------------------------------------------------------------------------- hashing blocks
+
+_META_NAMES = frozenset(("id", "txTime", "txId"))
+#: Revision values are hashed under at most this many local symbols (the C hasher reads the
+#: table it is given on every call; a block's whole table, one symbol per document id, is far
+#: too long to read per revision).
+_HASH_TABLE_SYMBOLS = 512
+
+
+def revision_hashes(blob: bytes) -> list[tuple[bytes, bytes | None] | None] | None:
+    """(H(metadata), H(data) or None) of each revision of the block in `blob` (`IVM table
+    block`), read from the binary by the C Ion hasher; None entries (or None) where it cannot.
+
+    Each value is hashed under the first K symbols of the block's own table, K covering the
+    metadata field names (documents' symbols come first in our exports): a symbol ID below
+    10+K means the same text there as in the block, and one beyond K makes the hasher give
+    up (None), so a hash returned is the hash of the value as the block defines it. Repeated
+    `revisions`, `data` or `metadata` fields, annotations or anything unexpected give None.
+    """
+    if _framed_by_c is None:
+        return None
+    try:
+        table, offset = split_blob(blob)
+        symbols = table_symbols(table)
+        k = 0
+        for i, s in enumerate(symbols[:_HASH_TABLE_SYMBOLS]):
+            if s in _META_NAMES:
+                k = i + 1
+        prefix = IVM + enc_symbol_table(list(symbols[:k]))
+        ids = SymbolIds(())
+        t, s, e = _header(blob, offset, len(blob))
+        if t != 13 or blob[offset] & 0x0F == 15:
+            return None
+        revisions = None
+        while s < e:
+            sid, s = _var_uint(blob, s, e)
+            vs = s
+            _, _, s = _header(blob, s, e)
+            if ids.text(sid, symbols) == "revisions":
+                if revisions is not None:
+                    return None
+                revisions = (vs, s)
+        if revisions is None or blob[revisions[0]] >> 4 != 11 or blob[revisions[0]] & 0x0F == 15:
+            return None
+        _, ls, le = _header(blob, revisions[0], revisions[1])
+        out: list[tuple[bytes, bytes | None] | None] = []
+        while ls < le:
+            rt, rs, re_ = _header(blob, ls, le)
+            out.append(_revision_hashes(blob, rt, blob[ls] & 0x0F == 15, rs, re_, symbols,
+                                        prefix, ids))
+            ls = re_
+        return out
+    except Unsupported:
+        return None
+
+
+def _revision_hashes(blob: bytes, t: int, null: bool, s: int, e: int,
+                     symbols: tuple[str, ...], prefix: bytes, ids: SymbolIds
+                     ) -> tuple[bytes, bytes | None] | None:
+    if t != 13 or null:
+        return None
+    found: dict[str, bytes] = {}
+    while s < e:
+        sid, s = _var_uint(blob, s, e)
+        vs = s
+        _, _, s = _header(blob, s, e)
+        name = ids.text(sid, symbols)
+        if name in ("data", "metadata"):
+            if name in found:
+                return None
+            found[name] = blob[vs:s]
+    if "metadata" not in found:
+        return None
+    hm = _framed_by_c(prefix + found["metadata"])
+    if hm is None:
+        return None
+    if "data" not in found:
+        return hm, None
+    hd = _framed_by_c(prefix + found["data"])
+    return None if hd is None else (hm, hd)
