@@ -56,6 +56,37 @@ def dumps_binary(value: Any) -> bytes:
         raise IonException("Ion value nesting is too deep to write") from e
 
 
+#: Ints wider than this cannot be written: amazon.ion's C writer converts ints through their
+#: decimal text, which Python limits to 4,300 digits, and it crashes (segfault) when that
+#: conversion fails. 14,000 bits is about 4,214 digits.
+MAX_INT_BITS = 14_000
+
+
+def unstorable(value: Any) -> str | None:
+    """Why amazon.ion's C writer cannot take `value` safely, or None. Besides over-wide ints
+    (a crash), a Decimal NaN or infinity makes it loop forever; Ion decimals have neither.
+    Values parsed from Ion, JSON or CSV never hold these; values built by statements and
+    passed through the Python API may, so writes made by statements are checked first."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is str or t is bool or v is None:
+            continue
+        if isinstance(v, int) and not isinstance(v, bool):
+            if v.bit_length() > MAX_INT_BITS:
+                return (f"an integer of about {int(v.bit_length() * 0.30103):,} digits is "
+                        f"too large to store (at most about 4,200 digits)")
+        elif isinstance(v, Decimal):
+            if not v.is_finite():
+                return f"decimal {v} cannot be stored: Ion decimals have no NaN or infinity"
+        elif hasattr(v, "items"):  # IonPyDict's items() includes repeated field names
+            stack.extend(x for _k, x in v.items())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
+    return None
+
+
 def dumps_text(value: Any, pretty: bool = False) -> str:
     if pretty:
         return simpleion.dumps(value, binary=False, indent="  ", omit_version_marker=True)

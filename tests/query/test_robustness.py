@@ -4,10 +4,11 @@ with a message, never an internal exception, and a failed statement writes nothi
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 import pytest
 
-from ledger_desktop.engine.errors import LimitExceededError, UserError
+from ledger_desktop.engine.errors import LimitExceededError, QueryError, UserError
 from ledger_desktop.engine.ledger import Ledger
 
 EXPRS = ["v.VIN", "v.Year", "v.Owners", "v.Owners.PrimaryOwner.PersonId", "1", "1.5", "1e0",
@@ -115,3 +116,33 @@ def test_long_quoted_literals_and_comments_lex_exactly():
     node, _ = parse(f"SELECT VALUE '{s}' {comment} FROM << 1 >> AS \"q\"\"r\" -- end")
     assert node.value.value == s.replace("''", "'")
     assert node.sources[0].item.alias == 'q"r'
+
+
+# amazon.ion's C writer loops forever on a Decimal NaN/infinity and crashes (segfault) on an
+# int too wide for Python's int-to-text limit: statements and parameters that would make one
+# are refused with a clear error, and the ledger stays verifiable.
+@pytest.mark.parametrize("statement, params, message", [
+    ("INSERT INTO T VALUE {'a': CAST('NaN' AS DECIMAL)}", (), "cannot cast string 'NaN'"),
+    ("INSERT INTO T VALUE {'a': CAST('-Infinity' AS DECIMAL)}", (), "to decimal"),
+    ("INSERT INTO T VALUE {'a': CAST(CAST('nan' AS FLOAT) AS DECIMAL)}", (), "to decimal"),
+    ("INSERT INTO T VALUE {'a': CAST('1e5000' AS INT)}", (), "to int"),
+    ("INSERT INTO T VALUE {'a': " + " * ".join(["99999999999999999999"] * 230) + "}", (),
+     "integer result is too large"),
+    ("INSERT INTO T ?", ({"a": [Decimal("NaN")]},), "no NaN or infinity"),
+    ("INSERT INTO T ?", ({"a": {"b": 10 ** 5000}},), "too large to store"),
+], ids=["cast-nan", "cast-inf", "float-nan", "cast-huge-int", "huge-product", "param-nan",
+        "param-huge-int"])
+def test_values_the_ion_writer_cannot_take_are_refused(statement, params, message, tmp_path):
+    led = Ledger.create(tmp_path / "w.ledger")
+    led.execute("CREATE TABLE T")
+    with pytest.raises(QueryError, match=message):
+        led.execute(statement, *params)
+    led.execute("INSERT INTO T ?", {"a": 10 ** 4000})  # about 4,000 digits still store
+    with pytest.raises(QueryError, match="too large"):
+        led.execute("UPDATE T AS t SET t.b = t.a * t.a")
+    for _ in range(2):
+        led.execute("INSERT INTO T ?", {"a": 2 ** 13_999})  # the widest storable int
+    with pytest.raises(QueryError, match="SUM: the integer result is too large"):
+        led.execute("SELECT SUM(t.a) AS s FROM T AS t")
+    assert led.verify().ok
+    led.close()

@@ -11,11 +11,13 @@ import math
 import re
 from collections.abc import Callable
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import Overflow as DecimalOverflow
 from functools import lru_cache
 from typing import Any
 
 from amazon.ion.simple_types import IonPyNull
 
+from ..ion_values import MAX_INT_BITS
 from . import ast as A
 from . import functions as F
 from .context import Ctx, Scope
@@ -115,13 +117,22 @@ def arith(op: str, a: Any, b: Any) -> Any:
                 return x % y
             except (DivisionByZero, InvalidOperation):
                 raise ZeroDivisionError("division by zero") from None
+            except DecimalOverflow:
+                raise OverflowError("the decimal result is too large") from None
     try:
         if op == "+":
-            return x + y
-        if op == "-":
-            return x - y
-        if op == "*":
-            return x * y
+            r = x + y
+        elif op == "-":
+            r = x - y
+        elif op == "*":
+            r = x * y
+        else:
+            r = None
+        if r is not None:
+            if type(r) is int and r.bit_length() > MAX_INT_BITS:
+                raise OverflowError("the integer result is too large (more than about 4,200 "
+                                    "digits)")
+            return r
         if op == "/":
             return x / y
         return math.fmod(x, y)
@@ -342,7 +353,7 @@ class Compiler:
                 return _absent_of(a, b)
             try:
                 return arith(op, a, b)
-            except (TypeError, ZeroDivisionError) as e:
+            except (TypeError, ZeroDivisionError, OverflowError) as e:
                 raise ctx.error(str(e), node) from None
         return arithmetic
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..ion_values import string, struct
+from ..ion_values import string, struct, unstorable
 from . import ast as A
 from .compile import Compiler
 from .context import Scope
@@ -35,6 +35,13 @@ from .values import (
 
 def document_id_result(doc_id: str) -> Any:
     return struct(("documentId", string(doc_id)))
+
+
+def _check_storable(ctx: Any, doc: Any, node: Any) -> None:
+    """Refuse what amazon.ion's writer would crash or hang on (see ion_values.unstorable)."""
+    why = unstorable(doc)
+    if why is not None:
+        raise ctx.error(why, node)
 
 
 # ---------------------------------------------------------------- INSERT
@@ -63,6 +70,8 @@ def plan_insert(comp: Compiler, node: A.Insert) -> Callable[[], list]:
                 raise ctx.error(f"every inserted document must be a struct, got "
                                 f"{type_name(d)}", node.value)
         stored = [to_ion(clone(d)) for d in docs]
+        for d in stored:
+            _check_storable(ctx, d, node.value)
         return [document_id_result(ctx.tx.insert(table.table_id, d, ctx.stmt)) for d in stored]
     return run
 
@@ -343,6 +352,7 @@ def plan_update(comp: Compiler, node: A.Update) -> Callable[[], list]:
             if doc_id in deleted:
                 ctx.tx.delete(doc_id, ctx.stmt)
             else:
+                _check_storable(ctx, working[doc_id], node)
                 ctx.tx.update(doc_id, working[doc_id], ctx.stmt)
         return [document_id_result(d) for d in order]
     return run

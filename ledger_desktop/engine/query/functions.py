@@ -7,6 +7,7 @@ turns into a QueryError that points at the call.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from amazon.ion import simpleion
 from amazon.ion.core import IonType
 
+from ..ion_values import MAX_INT_BITS
 from . import datetime_fns as D
 from .values import (
     MISSING,
@@ -248,9 +250,12 @@ def cast(v: Any, target: str) -> Any:
                 return int(text_of(v).strip())
             except ValueError:
                 try:
-                    return int(Decimal(text_of(v).strip()))
-                except (InvalidOperation, ValueError):
+                    n = int(Decimal(text_of(v).strip()))
+                except (InvalidOperation, ValueError, OverflowError):
                     raise bad from None
+                if n.bit_length() > MAX_INT_BITS:  # '1e5000' is a valid decimal
+                    raise bad from None
+                return n
         raise bad
     if target == "decimal":
         if code == T_BOOL:
@@ -259,13 +264,19 @@ def cast(v: Any, target: str) -> Any:
             return Decimal(int(v))
         if code == T_DECIMAL:
             return v
+        # Ion decimals have no NaN or infinity (and amazon.ion's writer hangs on them)
         if code == T_FLOAT:
+            if not math.isfinite(v):
+                raise bad
             return Decimal(repr(float(v)))
         if code in TEXT:
             try:
-                return Decimal(text_of(v).strip())
+                d = Decimal(text_of(v).strip())
             except InvalidOperation:
                 raise bad from None
+            if not d.is_finite():
+                raise bad
+            return d
         raise bad
     if target == "float":
         if code in NUMERIC:

@@ -356,8 +356,11 @@ def compile_aggregate(comp: Compiler, node: A.Call, scope: Scope) -> Callable[[d
             if not vals:
                 return None
             total: Any = vals[0] if tcode(vals[0]) != T_INT else int(vals[0])
-            for v in vals[1:]:
-                total = arith("+", total, v)
+            try:
+                for v in vals[1:]:
+                    total = arith("+", total, v)
+            except OverflowError as e:
+                raise ctx.error(f"SUM: {e}", node) from None
             return total
         return sum_
 
