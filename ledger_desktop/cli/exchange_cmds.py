@@ -187,11 +187,14 @@ def _parse_target(target: str) -> tuple[str, str]:
                    "PATH.<stream>.stream-checkpoint.json for Kinesis).")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=0.5,
               show_default=True, help="Seconds between checks for new blocks with --follow.")
+@click.option("--aggregate", is_flag=True,
+              help="Kinesis: pack records KPL-style, as QLDB does with AggregationEnabled "
+                   "(consumers de-aggregate, e.g. with aws_kinesis_agg or the KCL).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @handle_errors
 def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | None,
                from_sequence: int | None, follow: bool, fmt: str, checkpoint: Path | None,
-               poll_interval: float, quiet: bool) -> None:
+               poll_interval: float, aggregate: bool, quiet: bool) -> None:
     """Stream the journal as QLDB's Kinesis records (CONTROL, BLOCK_SUMMARY, REVISION_DETAILS).
 
     Delivery is at least once: a checkpoint moves only after records are durable, so a
@@ -201,6 +204,8 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
     from ..engine.streams import Checkpoint, run_stream
 
     kind, dest = _parse_target(target)
+    if aggregate and kind != "kinesis":
+        raise click.UsageError("--aggregate packs Kinesis records; it does not apply to files")
     if checkpoint is None:
         checkpoint = (Path(dest) / "checkpoint.json" if kind == "file"
                       else Path(f"{path}.{dest}.stream-checkpoint.json"))
@@ -213,7 +218,7 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
         if kind == "file":
             sink = FileSink(dest, cp.stream_id, fmt)
         else:
-            sink = _kinesis_sink(dest, endpoint_url, region)
+            sink = _kinesis_sink(dest, endpoint_url, region, aggregate)
         bar = _bar(0, "block", quiet)
         try:
             with ctrl_c_cancels(CancelToken()) as cancel:
@@ -240,12 +245,14 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
                f"sent; next block {r.next_sequence}")
 
 
-def _kinesis_sink(stream: str, endpoint_url: str | None, region: str | None):
+def _kinesis_sink(stream: str, endpoint_url: str | None, region: str | None,
+                  aggregate: bool = False):
     from botocore.exceptions import NoRegionError
 
     from ..engine.stream_sinks import KinesisSink
 
     try:
-        return KinesisSink(stream, endpoint_url=endpoint_url, region=region)
+        return KinesisSink(stream, endpoint_url=endpoint_url, region=region,
+                           aggregate=aggregate)
     except NoRegionError:
         raise UserError("no AWS region: give --region or set AWS_DEFAULT_REGION") from None

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LedgerError, UserError
+from .kpl_aggregation import DEFAULT_MAX_BYTES
+from .kpl_aggregation import aggregate as kpl_aggregate
 
 #: Kinesis PutRecords limits: 500 records and 5 MiB per call, 1 MiB per record (data + key).
 KINESIS_MAX_RECORDS = 500
@@ -97,7 +99,10 @@ class KinesisSink:
 
     def __init__(self, stream_name: str, *, client: Any = None, endpoint_url: str | None = None,
                  region: str | None = None, max_attempts: int = 8, base_delay: float = 0.05,
-                 max_delay: float = 5.0, sleep: Callable[[float], None] = time.sleep) -> None:
+                 max_delay: float = 5.0, sleep: Callable[[float], None] = time.sleep,
+                 aggregate: bool = False, aggregate_max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        """`aggregate` packs records KPL-style (QLDB's AggregationEnabled, see kpl_aggregation)
+        into Kinesis records of at most `aggregate_max_bytes`."""
         if client is None:
             import boto3
 
@@ -109,8 +114,15 @@ class KinesisSink:
         self.max_delay = max_delay
         self._sleep = sleep
         self.retries = 0  # records re-sent after throttling or internal failures
+        self.aggregate = aggregate
+        self.aggregate_max_bytes = aggregate_max_bytes
+        self.kinesis_records = 0  # Kinesis records put (fewer than stream records when packed)
 
     def send(self, records: list[tuple[bytes, str]]) -> None:
+        if self.aggregate:
+            records = [(data, key) for key, data, _n in kpl_aggregate(
+                ((key, data) for data, key in records), self.aggregate_max_bytes)]
+        self.kinesis_records += len(records)
         batch: list[dict[str, Any]] = []
         size = 0
         for data, key in records:

@@ -229,3 +229,35 @@ def test_cli_follow_stops_on_ctrl_c_and_resumes(tmp_path: Path, ledger_path: Pat
     assert len(created) == 1  # the same stream, resumed
     with Ledger.open(ledger_path, read_only=True) as led:
         assert_chain(rebuild_blocks(records), led)
+
+
+def test_kinesis_stream_with_kpl_aggregation(tmp_path: Path, ledger_path: Path,
+                                             kinesis_endpoint: str) -> None:
+    """--aggregate packs records as QLDB does by default; the consumer de-aggregates (with the
+    KPL's own deaggregator, as QLDB's sample Lambda does) and verifies the chain."""
+    import base64
+
+    from aws_kinesis_agg.deaggregator import deaggregate_records
+
+    client = boto3.client("kinesis", endpoint_url=kinesis_endpoint, region_name="us-east-1")
+    client.create_stream(StreamName="packed", ShardCount=1)
+    client.get_waiter("stream_exists").wait(StreamName="packed",
+                                            WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", "kinesis:packed",
+                                  "--endpoint-url", kinesis_endpoint, "--region", "us-east-1",
+                                  "--checkpoint", str(tmp_path / "cp.json"), "--aggregate",
+                                  "-q"])
+    assert r.exit_code == 0, r.output
+    raw = read_all(client, "packed")
+    events = [{"kinesis": {"data": base64.b64encode(d).decode(), "partitionKey": "k",
+                           "sequenceNumber": str(i), "kinesisSchemaVersion": "1.0",
+                           "approximateArrivalTimestamp": 0.0}} for i, d in enumerate(raw)]
+    user = [base64.b64decode(e["kinesis"]["data"]) for e in deaggregate_records(events)]
+    assert len(raw) < len(user)  # several stream records share one Kinesis record
+    records = [simpleion.loads(d) for d in user]
+    assert str(records[0]["recordType"]) == "CONTROL"
+    with Ledger.open(ledger_path, read_only=True) as led:
+        assert_chain(rebuild_blocks(records), led)
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{tmp_path / 'f'}",
+                                  "--aggregate", "-q"])
+    assert r.exit_code == 2 and "does not apply to files" in r.output
