@@ -75,7 +75,7 @@ def revision_hash(metadata: Any, data: Any = None, data_hash: bytes | None = Non
     if deleted:
         return dot(ion_hash(metadata), EMPTY_DATA_HASH)
     if data_hash is not None:
-        return dot(ion_hash(metadata), bytes(data_hash))
+        return dot(ion_hash(metadata), as_blob(data_hash))
     return dot(ion_hash(metadata), ion_hash(data))
 
 
@@ -87,7 +87,7 @@ def compute_revision_hash(revision: Any) -> bytes | None:
     if "data" in revision:
         return revision_hash(meta, revision["data"])
     if "dataHash" in revision:
-        return revision_hash(meta, data_hash=bytes(revision["dataHash"]))
+        return revision_hash(meta, data_hash=as_blob(revision["dataHash"]))
     return revision_hash(meta, deleted=True)
 
 
@@ -105,8 +105,19 @@ class CheckFailure:
         return f"{where}: {self.check} check failed: {self.message}"
 
 
+def as_blob(value: Any) -> bytes:
+    """A hash or blob read from a block, a file or a ledger column, as bytes. `bytes(n)` of an
+    int makes n zero bytes: a tampered hash field holding a large int must be an error, not
+    a multi-gigabyte allocation."""
+    if type(value) is bytes:
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    raise TypeError(f"expected a hash (a blob), got {type(value).__name__}")
+
+
 def _hashes(value: Any) -> list[bytes]:
-    return [bytes(h) for h in value]
+    return [as_blob(h) for h in value]
 
 
 def check_block(block: Any, *, own_layout: bool = False,
@@ -134,9 +145,9 @@ def _check_block(block: Any, own_layout: bool, notes: list[str] | None) -> list[
         addr = BlockAddress.from_ion(block["blockAddress"])
         seq = addr.seq
         entries = _hashes(block["entriesHashList"])
-        entries_hash = bytes(block["entriesHash"])
-        block_hash = bytes(block["blockHash"])
-        prev_hash = bytes(block["previousBlockHash"]) if "previousBlockHash" in block else b""
+        entries_hash = as_blob(block["entriesHash"])
+        block_hash = as_blob(block["blockHash"])
+        prev_hash = as_blob(block["previousBlockHash"]) if "previousBlockHash" in block else b""
     except (KeyError, TypeError, InputFormatError) as e:
         seq = None
         try:
@@ -151,7 +162,7 @@ def _check_block(block: Any, own_layout: bool, notes: list[str] | None) -> list[
         if "hash" not in rev:
             failures.append(CheckFailure(seq, "format", f"revision {i} has no hash", i))
             continue
-        stored = bytes(rev["hash"])
+        stored = as_blob(rev["hash"])
         rev_hashes.append(stored)
         doc_id = None
         if "metadata" in rev:
@@ -224,7 +235,7 @@ def check_link(prev_block: Any, block: Any) -> CheckFailure | None:
     if b.seq != a.seq + 1 or a.strand_id != b.strand_id:
         return CheckFailure(b.seq, "chain link", f"block {b.seq} does not follow block {a.seq}")
     try:
-        linked = bytes(block["previousBlockHash"]) == bytes(prev_block["blockHash"])
+        linked = as_blob(block["previousBlockHash"]) == as_blob(prev_block["blockHash"])
     except (KeyError, TypeError, ValueError):  # a damaged block lacks one of the hashes
         return CheckFailure(b.seq, "chain link", f"block {b.seq}'s previousBlockHash or block "
                             f"{a.seq}'s blockHash is missing or not a hash")

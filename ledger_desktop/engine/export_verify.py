@@ -22,6 +22,7 @@ from .blocks import (
     EMPTY_DATA_HASH,
     BlockAddress,
     CheckFailure,
+    as_blob,
     check_block,
     check_link,
     compute_revision_hash,
@@ -232,7 +233,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                             link.message += f" (across {prev_obj.key} and {obj.key})"
                         report.add(link)
             try:
-                block_hash = bytes(block["blockHash"])
+                block_hash = as_blob(block["blockHash"])
             except (KeyError, TypeError):
                 block_hash = b""  # check_block reported the malformed block
             if report.first_seq == 0 and seq == acc.count:
@@ -266,23 +267,23 @@ def _sound(block: Any, own_layout: bool,
     which names what failed: this is a shortcut for sound blocks only.
     """
     try:
-        entries = [bytes(h) for h in block["entriesHashList"]]
-        entries_hash = bytes(block["entriesHash"])
-        prev_hash = bytes(block["previousBlockHash"]) if "previousBlockHash" in block else b""
+        entries = [as_blob(h) for h in block["entriesHashList"]]
+        entries_hash = as_blob(block["entriesHash"])
+        prev_hash = as_blob(block["previousBlockHash"]) if "previousBlockHash" in block else b""
         BlockAddress.from_ion(block["blockAddress"])
         revisions = block.get("revisions", [])
         if hashes is not None and len(hashes) != len(revisions):
             hashes = None
         rev_hashes = []
         for i, rev in enumerate(revisions):
-            stored = bytes(rev["hash"])
+            stored = as_blob(rev["hash"])
             known = hashes[i] if hashes is not None else None
             if known is not None and "metadata" in rev:  # compute_revision_hash, from binary
                 hm, hd = known
                 if "data" in rev:
                     computed = dot(hm, hd) if hd is not None else compute_revision_hash(rev)
                 elif "dataHash" in rev:
-                    computed = dot(hm, bytes(rev["dataHash"]))
+                    computed = dot(hm, as_blob(rev["dataHash"]))
                 else:
                     computed = dot(hm, EMPTY_DATA_HASH)
             else:
@@ -309,7 +310,7 @@ def _sound(block: Any, own_layout: bool,
         if own_layout and expected != entries:
             return False
         return (merkle_root(entries) == entries_hash
-                and dot(entries_hash, prev_hash) == bytes(block["blockHash"]))
+                and dot(entries_hash, prev_hash) == as_blob(block["blockHash"]))
     except Exception:  # noqa: BLE001 - malformed: check_block reports it
         return False
 
@@ -317,7 +318,7 @@ def _sound(block: Any, own_layout: bool,
 def _own_layout(block: Any) -> bool:
     """True when entry 0 is our header entry: a block made by Ledger Desktop."""
     try:
-        return bytes(block["entriesHashList"][0]) == header_entry(
+        return as_blob(block["entriesHashList"][0]) == header_entry(
             block["blockAddress"], str(block["transactionId"]), block["blockTimestamp"])
     except Exception:  # noqa: BLE001 - a malformed block is checked (and reported) as foreign
         return False
@@ -370,10 +371,10 @@ def _verify_object(source: ExportSource, index: int) -> _ObjectOutcome:
             seq = int(block["blockAddress"]["sequenceNo"])
             if not blocks:
                 strand = str(block["blockAddress"]["strandId"])
-                first_prev = bytes(block["previousBlockHash"]) \
+                first_prev = as_blob(block["previousBlockHash"]) \
                     if "previousBlockHash" in block else b""
             revs = len(block["revisions"]) if "revisions" in block else 0
-            blocks.append((seq, bytes(block["blockHash"]), revs))
+            blocks.append((seq, as_blob(block["blockHash"]), revs))
     return _ObjectOutcome(report, blocks, strand, first_prev)
 
 

@@ -30,6 +30,7 @@ from amazon.ion.simpleion import IonPyValueModel
 from amazon.ion.symbols import SymbolToken
 
 from . import storage
+from .blocks import as_blob
 from .ion_framing import IVM, check_binary_framing
 from .ion_values import loads_bare
 
@@ -329,7 +330,7 @@ class _Revisions:
     def encode(self, row: tuple, value: bytes) -> bytes:
         """`journal_reads.revision_bare` of `row` in Ion binary; `value`: its data's bytes."""
         kind = row[5]
-        h = self.f_hash + enc_blob(bytes(row[6]))
+        h = self.f_hash + enc_blob(as_blob(row[6]))
         if kind == storage.KIND_HASH_ONLY or kind == storage.KIND_SYSTEM:
             return enc_struct(h)
         doc_id, version = row[2], row[3]
@@ -339,7 +340,7 @@ class _Revisions:
         if kind == storage.KIND_DATA:
             fields += (self.f_data, value)
         elif kind == storage.KIND_REDACTED:
-            fields += (self.f_data_hash, enc_blob(bytes(row[9])))
+            fields += (self.f_data_hash, enc_blob(as_blob(row[9])))
         fields += (self.f_metadata, enc_struct(self.f_id + enc_string(doc_id) + self.f_version
                                                + enc_int(version) + self.meta_tail))
         return enc_struct(b"".join(fields))

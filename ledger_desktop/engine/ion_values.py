@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import time as _time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -62,16 +63,33 @@ def dumps_binary(value: Any) -> bytes:
 MAX_INT_BITS = 14_000
 
 
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def unstorable(value: Any) -> str | None:
     """Why amazon.ion's C writer cannot take `value` safely, or None. Besides over-wide ints
-    (a crash), a Decimal NaN or infinity makes it loop forever; Ion decimals have neither.
+    (a crash), a Decimal NaN or infinity or a field name with a lone surrogate makes it loop
+    forever (Ion decimals have neither; Ion text is Unicode).
     Values parsed from Ion, JSON or CSV never hold these; values built by statements and
     passed through the Python API may, so writes made by statements are checked first."""
     stack = [value]
     while stack:
         v = stack.pop()
         t = type(v)
-        if t is str or t is bool or v is None:
+        if isinstance(v, str):
+            if not v.isascii() and _lone_surrogate(v):
+                return "text holds a lone surrogate, which is not valid Unicode"
+            continue
+        if t is bool or v is None:
+            continue
+        if isinstance(v, SymbolToken):
+            if v.text is not None and not v.text.isascii() and _lone_surrogate(v.text):
+                return "a symbol holds a lone surrogate, which is not valid Unicode"
             continue
         if isinstance(v, int) and not isinstance(v, bool):
             if v.bit_length() > MAX_INT_BITS:
@@ -81,7 +99,11 @@ def unstorable(value: Any) -> str | None:
             if not v.is_finite():
                 return f"decimal {v} cannot be stored: Ion decimals have no NaN or infinity"
         elif hasattr(v, "items"):  # IonPyDict's items() includes repeated field names
-            stack.extend(x for _k, x in v.items())
+            for k, x in v.items():
+                # amazon.ion's writer loops forever on a field name with a lone surrogate
+                if isinstance(k, str) and not k.isascii() and _lone_surrogate(k):
+                    return "a field name holds a lone surrogate, which is not valid Unicode"
+                stack.append(x)
         elif isinstance(v, list | tuple):
             stack.extend(v)
     return None
@@ -102,8 +124,22 @@ def timestamp_ms(when: _dt.datetime) -> Timestamp:
                      fractional_precision=3)
 
 
+_last_now: tuple[int, Timestamp | None] = (-1, None)
+
+
 def now_timestamp() -> Timestamp:
-    return timestamp_ms(_dt.datetime.now(_dt.UTC))
+    """The current time as a UTC millisecond timestamp. Building a Timestamp costs a few
+    microseconds; an import starts a statement per record, many within one millisecond, so
+    the last one is reused while the millisecond lasts (timestamps are immutable)."""
+    global _last_now
+    ms = _time.time_ns() // 1_000_000
+    last_ms, last = _last_now
+    if ms == last_ms and last is not None:
+        return last
+    ts = timestamp_ms(_dt.datetime.fromtimestamp(ms // 1000, _dt.UTC).replace(
+        microsecond=ms % 1000 * 1000))  # integer arithmetic: no float rounding of the ms
+    _last_now = (ms, ts)
+    return ts
 
 
 def parse_timestamp(text: str) -> Timestamp:

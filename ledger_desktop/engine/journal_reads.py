@@ -10,7 +10,7 @@ from amazon.ion.core import IonType, Timestamp
 from amazon.ion.simple_types import IonPyTimestamp
 
 from . import storage
-from .blocks import BlockAddress
+from .blocks import BlockAddress, as_blob
 from .errors import BlockNotFoundError
 from .ion_passthrough import loads_many_bare
 from .ion_values import (
@@ -64,13 +64,13 @@ def revision_struct(strand_id: str, row: tuple, tx_id: str | None = None, tx_tim
     """A revision row as QLDB shows it: {blockAddress, hash, data|dataHash?, metadata}."""
     seq, _idx, _doc, _ver, _tid, kind, h, _meta, data, data_hash = row[:10]
     if kind == storage.KIND_HASH_ONLY or (kind == storage.KIND_SYSTEM and system_hash_only):
-        return struct(("hash", bytes(h)))
+        return struct(("hash", as_blob(h)))
     pairs: list[tuple[str, Any]] = [("blockAddress", block_address(strand_id, seq)),
-                                    ("hash", bytes(h))]
+                                    ("hash", as_blob(h))]
     if kind in (storage.KIND_DATA, storage.KIND_SYSTEM):
         pairs.append(("data", loads(data)))
     elif kind == storage.KIND_REDACTED:
-        pairs.append(("dataHash", bytes(data_hash)))
+        pairs.append(("dataHash", as_blob(data_hash)))
     pairs.append(("metadata", _metadata(row, tx_id, tx_time)))
     return struct(*pairs)
 
@@ -232,9 +232,9 @@ def _revision_info(ledger: Ledger, row: tuple, body: bytes | None) -> RevisionIn
     metadata = _metadata(row)
     return RevisionInfo(
         doc_id=doc_id, version=version, address=BlockAddress(ledger.strand_id, seq),
-        hash=bytes(h), kind=_KIND_NAMES.get(kind, "system"),
+        hash=as_blob(h), kind=_KIND_NAMES.get(kind, "system"),
         data=loads(data) if kind == storage.KIND_DATA else None,
-        data_hash=bytes(data_hash) if data_hash is not None else None,
+        data_hash=as_blob(data_hash) if data_hash is not None else None,
         tx_time=metadata.get("txTime", None), tx_id=tx_id,
         table_id=table_id, metadata=metadata,
         statements=_statements_of(body, doc_id) if body is not None else [])
@@ -255,7 +255,7 @@ def revision_at(ledger: Ledger, doc_id: str, seq: int) -> tuple[Any, int, list[b
     rows = conn.execute(f"{_REV_JOIN} WHERE r.seq=? ORDER BY r.idx", (seq,)).fetchall()
     for r in rows:
         if r[2] == doc_id and r[5] != storage.KIND_SYSTEM:
-            return revision_struct(ledger.strand_id, r), r[1], [bytes(x[6]) for x in rows]
+            return revision_struct(ledger.strand_id, r), r[1], [as_blob(x[6]) for x in rows]
     from .errors import RevisionNotFoundError
 
     raise RevisionNotFoundError(f"no revision of document {doc_id!r} in block {seq}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import index_storage, journal_reads, limits, merkle_store, storage
-from .blocks import BlockAddress, header_entry
+from .blocks import BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
 from .errors import (
     BlockNotFoundError,
@@ -228,7 +228,7 @@ class Ledger:
             tx_time, tx_id = meta["txTime"], str(meta["txId"])
         else:
             tx_time, tx_id = parse_timestamp(r[9]), r[8]
-        return Document(r[0], r[1], r[2], loads(r[4]), r[3], r[5], bytes(r[6]), tx_time, tx_id)
+        return Document(r[0], r[1], r[2], loads(r[4]), r[3], r[5], as_blob(r[6]), tx_time, tx_id)
 
     def document_history(self, doc_id: str) -> list[RevisionInfo]:
         return journal_reads.document_history(self, doc_id)
@@ -247,7 +247,7 @@ class Ledger:
         rows = self._conn.execute(
             "SELECT seq, tx_id, block_ts, n_revisions, has_redaction, is_foreign, block_hash "
             "FROM blocks WHERE seq BETWEEN ? AND ? ORDER BY seq", (first, last)).fetchall()
-        return [BlockSummary(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bytes(r[6]))
+        return [BlockSummary(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), as_blob(r[6]))
                 for r in rows]
 
     def tip(self) -> BlockAddress | None:
@@ -262,7 +262,7 @@ class Ledger:
             "(SELECT value FROM meta WHERE key='digest')").fetchone()
         if row[0] is None:
             raise BlockNotFoundError("the ledger has no blocks yet")
-        return Digest(bytes(row[1]), BlockAddress(self.strand_id, int(row[0])), self.ledger_name,
+        return Digest(as_blob(row[1]), BlockAddress(self.strand_id, int(row[0])), self.ledger_name,
                       now_timestamp())
 
     def digest_at(self, tip: BlockAddress | int) -> Digest:
@@ -318,13 +318,13 @@ class Ledger:
         revision, idx, rev_hashes = journal_reads.revision_at(self, doc_id, seq)
         row = self._conn.execute("SELECT body FROM blocks WHERE seq=?", (seq,)).fetchone()
         body = loads(row[0])
-        entries = [bytes(h) for h in body["entriesHashList"]]
+        entries = [as_blob(h) for h in body["entriesHashList"]]
         root = merkle_root(rev_hashes)
         proof = merkle_path(rev_hashes, idx)
         if root not in entries:
             raise InvalidOperationError(f"block {seq}'s entries do not include its revisions")
         proof += merkle_path(entries, entries.index(root))
-        prev = bytes(body["previousBlockHash"]) if "previousBlockHash" in body else b""
+        prev = as_blob(body["previousBlockHash"]) if "previousBlockHash" in body else b""
         if prev:
             proof.append(prev)
         proof += self.block_proof(seq, tip)
@@ -378,8 +378,8 @@ class Ledger:
                                        f"block {expected})")
             rows = _foreign_revision_rows(addr.seq, block)
             body = dumps_binary(struct(*[(k, v) for k, v in block.items() if k != "revisions"]))
-            block_hash = bytes(block["blockHash"])
-            prev = bytes(block["previousBlockHash"]) if "previousBlockHash" in block else b""
+            block_hash = as_blob(block["blockHash"])
+            prev = as_blob(block["previousBlockHash"]) if "previousBlockHash" in block else b""
             own_layout = _is_own_layout(block, rows)
             if own_layout and len(block["entriesHashList"]) != 1 + bool(rows) + sum(
                     name in block for name in ("transactionInfo", "redactionInfo")):

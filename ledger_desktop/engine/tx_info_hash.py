@@ -36,33 +36,50 @@ def _struct(field_hashes: list[bytes]) -> bytes:
     return b"\x0b\xd0" + _escape_always(b"".join(field_hashes)) + b"\x0e"
 
 
-def _statement(text: str, start_time: Any, digest: bytes) -> bytes:
-    return _struct([_sha(_STATEMENT + _text(text) + b"\x0e").digest(),
-                    _sha(_START_TIME + _timestamp(start_time)).digest(),
-                    _sha(_DIGEST + _escape(digest) + b"\x0e").digest()])
+def _statement(text: str, start_time: Any, digest: bytes,
+               cache: dict[Any, bytes] | None = None) -> bytes:
+    if cache is None:
+        cache = {}
+    # An import writes one statement per record: the same text, often the same start time.
+    text_hash = cache.get(text)
+    if text_hash is None:
+        text_hash = cache[text] = _sha(_STATEMENT + _text(text) + b"\x0e").digest()
+    key = ("t", start_time)
+    time_hash = cache.get(key)
+    if time_hash is None:
+        time_hash = cache[key] = _sha(_START_TIME + _timestamp(start_time)).digest()
+    return _struct([text_hash, time_hash, _sha(_DIGEST + _escape(digest) + b"\x0e").digest()])
 
 
-def _document_value(table_name: str, table_id: str, statements: tuple[int, ...]) -> bytes:
-    return _struct([_sha(_TABLE_NAME + _text(table_name) + b"\x0e").digest(),
-                    _sha(_TABLE_ID + _text(table_id) + b"\x0e").digest(),
-                    _sha(_STATEMENTS + b"\x0b\xb0" + b"".join(_int(i) for i in statements)
-                         + b"\x0e").digest()])
+def _statements_field(statements: tuple[int, ...]) -> bytes:
+    return _sha(_STATEMENTS + b"\x0b\xb0" + b"".join(_int(i) for i in statements)
+                + b"\x0e").digest()
 
 
 def transaction_info_hash(statements: Iterable[tuple[str, Any, bytes]],
                           documents: Iterable[tuple[str, str, str, Sequence[int]]]) -> bytes:
     """H(transactionInfo); `documents` empty means the field is absent (a read-only block)."""
-    fields = [_sha(_STATEMENTS + b"\x0b\xb0" + b"".join(_statement(*s) for s in statements)
+    cache: dict[Any, bytes] = {}
+    fields = [_sha(_STATEMENTS + b"\x0b\xb0"
+                   + b"".join(_statement(*s, cache=cache) for s in statements)
                    + b"\x0e").digest()]
-    # The documents of one table written by the same statements (an import, a bulk UPDATE)
-    # share one value serialisation; only the field name (the document id) differs.
+    # Documents of one table share their tableName/tableId field hashes; those written by the
+    # same statements (a bulk UPDATE) share the whole value.
+    tables: dict[tuple[str, str], tuple[bytes, bytes]] = {}
     values: dict[tuple[str, str, tuple[int, ...]], bytes] = {}
     docs = []
     for doc_id, table_name, table_id, stmts in documents:
         key = (table_name, table_id, tuple(stmts))
         value = values.get(key)
         if value is None:
-            value = values[key] = _document_value(*key)
+            pair = tables.get(key[:2])
+            if pair is None:
+                pair = tables[key[:2]] = (
+                    _sha(_TABLE_NAME + _text(table_name) + b"\x0e").digest(),
+                    _sha(_TABLE_ID + _text(table_id) + b"\x0e").digest())
+            value = _struct([*pair, _statements_field(key[2])])
+            if len(values) < 4096:
+                values[key] = value
         docs.append(_sha(_symbol(doc_id) + value).digest())
     if docs:
         fields.append(_sha(_DOCUMENTS + _struct(docs)).digest())

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import merkle_store, storage
-from .blocks import EMPTY_DATA_HASH, BlockAddress, header_entry
+from .blocks import EMPTY_DATA_HASH, BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
@@ -220,7 +220,7 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
         for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body, n_revs, has_red \
                 in bcur:
             failures_before = report.failure_count
-            bhash, ehash, phash = bytes(bhash), bytes(ehash), bytes(phash)
+            bhash, ehash, phash = as_blob(bhash), as_blob(ehash), as_blob(phash)
             if seq != expected_seq:
                 report.fail(VerifyFailure(seq, "chain link", f"blocks {expected_seq}..{seq - 1} "
                                           "are missing from the journal"))
@@ -256,7 +256,7 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                 for level, pos, h in frontier.push(bhash):
                     row = stored_nodes.execute("SELECT hash FROM merkle WHERE level=? AND pos=?",
                                                (level, pos)).fetchone()
-                    if row is None or bytes(row[0]) != h:
+                    if row is None or as_blob(row[0]) != h:
                         report.fail(VerifyFailure(seq, "digest", f"the stored Merkle node "
                                                   f"({level}, {pos}) does not match the blocks"))
             for d in (by_tip.pop(seq, ()) if by_tip else ()):
@@ -296,11 +296,11 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
             report.tip = BlockAddress(ledger.strand_id, expected_seq - 1).text()
             stored = storage.get_meta(conn, "digest")
             stored_tip = storage.get_meta(conn, "tip_seq")
-            if stored is None or bytes(stored) != root or stored_tip != expected_seq - 1:
+            if stored is None or as_blob(stored) != root or stored_tip != expected_seq - 1:
                 report.fail(VerifyFailure(expected_seq - 1, "digest", "the stored digest or tip "
                                           "does not match the journal"))
             frontier_blob = storage.get_meta(conn, "frontier")
-            if frontier_blob is not None and bytes(frontier_blob) != \
+            if frontier_blob is not None and as_blob(frontier_blob) != \
                     merkle_store.encode_frontier(frontier.nodes):
                 report.fail(VerifyFailure(expected_seq - 1, "digest", "the stored Merkle "
                                           "frontier (used by the next commit) does not match "
@@ -363,9 +363,9 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
         fields_ok = (
             int(body["blockAddress"]["sequenceNo"]) == seq
             and str(body["blockAddress"]["strandId"]) == ledger.strand_id
-            and bytes(body["blockHash"]) == bhash
-            and bytes(body["entriesHash"]) == ehash
-            and bytes(body.get("previousBlockHash", b"")) == phash
+            and as_blob(body["blockHash"]) == bhash
+            and as_blob(body["entriesHash"]) == ehash
+            and as_blob(body.get("previousBlockHash", b"")) == phash
             and str(body["transactionId"]) == tx_id
             and dumps_text(body["blockTimestamp"]) == block_ts)
     except Exception as e:
@@ -380,7 +380,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
     block_fields = None
     for row in rows:
         _s, idx, doc_id, version, table_id, kind, h, meta_blob, data, data_hash = row
-        h = bytes(h)
+        h = as_blob(h)
         rev_hashes.append(h)
         if kind == storage.KIND_HASH_ONLY:
             continue
@@ -403,7 +403,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
                 # (its "strict framing" guarantee), so no separate check is needed here.
                 computed = dot(mh, ion_hash_binary(data))
             elif kind == storage.KIND_REDACTED:
-                computed = dot(mh, bytes(data_hash))
+                computed = dot(mh, as_blob(data_hash))
             else:
                 computed = dot(mh, EMPTY_DATA_HASH)
         except Exception as e:
@@ -420,7 +420,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
         elif not meta_ok:
             report.fail(VerifyFailure(seq, "revision hash", f"revision {idx}'s indexed columns "
                                       "disagree with its metadata", affected))
-    entries = [bytes(e) for e in body["entriesHashList"]]
+    entries = [as_blob(e) for e in body["entriesHashList"]]
     info_hashes = _info_hashes(body, body_blob)
     if is_foreign:
         missing = []

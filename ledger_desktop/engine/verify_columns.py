@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import storage
-from .blocks import header_entry
+from .blocks import as_blob, header_entry
 
 if TYPE_CHECKING:
     from .verify import VerifyReport
@@ -42,7 +42,7 @@ class ColumnChecks:
             report.fail(VerifyFailure(seq, "block hash", "the block's stored revision count or "
                                       "redaction flag disagrees with its revisions"))
         try:
-            entries = [bytes(e) for e in body["entriesHashList"]]
+            entries = [as_blob(e) for e in body["entriesHashList"]]
             own_layout = bool(entries) and entries[0] == header_entry(
                 body["blockAddress"], str(body["transactionId"]), body["blockTimestamp"])
         except (KeyError, TypeError):

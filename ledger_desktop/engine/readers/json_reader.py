@@ -26,11 +26,29 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _check_text(text: str, what: str) -> None:
+    # JSON's "\ud800" escape makes a lone surrogate, which is not Unicode text: Ion cannot
+    # hold it, and amazon.ion's C writer loops forever on a field name holding one.
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ValueError(f"{what} holds a lone surrogate (\\u{ord(text[e.start]):04x}), "
+                             "which is not valid Unicode text") from None
+
+
 def _object(pairs: list[tuple[str, Any]]) -> Struct:
     # Objects and their string members as light values: the same Ion, but amazon.ion's C
     # writer (every imported document is written at commit) skips its failing attribute
     # lookups on them (see light_values), about 10% of an import.
-    return Struct([(k, Text(v) if type(v) is str else v) for k, v in pairs])
+    out = []
+    for k, v in pairs:
+        _check_text(k, "a field name")
+        if type(v) is str:
+            _check_text(v, f"field {k!r}")
+            v = Text(v)
+        out.append((k, v))
+    return Struct(out)
 
 
 DECODER = json.JSONDecoder(parse_float=_parse_float, parse_constant=_reject_constant,
