@@ -32,8 +32,14 @@ def block_field_hashes(tx_time: Any, tx_id: str) -> tuple[bytes, bytes]:
             _sha(_TX_ID + _text(tx_id.encode("utf-8")) + b"\x0e").digest())
 
 
+# H(version field) of the first versions, computed once: most revisions are version 0-9.
+_VERSION_HASHES = [_sha(_VERSION + _int(v)).digest() for v in range(64)]
+
+
 def metadata_hash(doc_id: str, version: int, block_fields: tuple[bytes, bytes]) -> bytes:
-    hashes = [_sha(_ID + _text(doc_id.encode("utf-8")) + b"\x0e").digest(),
-              _sha(_VERSION + _int(version)).digest(), *block_fields]
+    vh = (_VERSION_HASHES[version] if 0 <= version < 64
+          else _sha(_VERSION + _int(version)).digest())
+    hashes = [_sha(_ID + _text(doc_id.encode("utf-8")) + b"\x0e").digest(), vh,
+              *block_fields]
     hashes.sort()
     return _sha(b"\x0b\xd0" + _escape_always(b"".join(hashes)) + b"\x0e").digest()

@@ -47,3 +47,12 @@ def test_own_header_entry_equals_the_generic_hash() -> None:
     ts = now_timestamp()
     assert own_header_entry("a\x0bb\x0e", 5, "\x0c", ts) == header_entry(
         block_address("a\x0bb\x0e", 5), "\x0c", ts)
+
+
+def test_precomputed_version_hashes_match_for_every_small_version() -> None:
+    ts = now_timestamp()
+    fields = block_field_hashes(ts, "tx")
+    for version in range(0, 70):
+        meta = struct(("id", string("d\x0bi")), ("version", version), ("txTime", ts),
+                      ("txId", string("tx")))
+        assert metadata_hash("d\x0bi", version, fields) == ion_hash(meta)
