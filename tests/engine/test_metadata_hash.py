@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from amazon.ion import simpleion
+from amazon.ion.core import IonType
+from amazon.ion.simple_types import IonPyInt, IonPyNull, IonPyText
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger_desktop.engine.blocks import metadata_hash_of
 from ledger_desktop.engine.ion_hash import ion_hash
-from ledger_desktop.engine.ion_values import now_timestamp, string, struct
+from ledger_desktop.engine.ion_values import loads, now_timestamp, string, struct
 from ledger_desktop.engine.metadata_hash import block_field_hashes, metadata_hash
 
 ids = st.text(min_size=1, max_size=30)
@@ -56,3 +60,32 @@ def test_precomputed_version_hashes_match_for_every_small_version() -> None:
         meta = struct(("id", string("d\x0bi")), ("version", version), ("txTime", ts),
                       ("txId", string("tx")))
         assert metadata_hash("d\x0bi", version, fields) == ion_hash(meta)
+
+
+# Metadata as read from exports and streams: usually {id, version, txTime, txId}, but a foreign
+# or tampered one may hold anything; metadata_hash_of must always equal the generic hash.
+_any_scalar = st.one_of(
+    st.text(max_size=8), st.integers(-5, 2**70), st.booleans(), st.none(),
+    st.sampled_from(["sym"]).map(lambda t: IonPyText.from_value(IonType.SYMBOL, t)),
+    st.sampled_from([IonType.STRING, IonType.INT, IonType.TIMESTAMP]).map(
+        lambda t: IonPyNull.from_value(t, None)),
+    st.integers(0, 3).map(lambda v: IonPyInt.from_value(IonType.INT, v, ("ann",))),
+    st.sampled_from(["2026-11-27T10:51:28.123Z", "2026-11-27T10:51:28.1230Z",
+                     "2026-11-27T11:51:28.123+01:00", "2026-11-27T10:51Z", "2026T",
+                     "2026-11-27T10:51:28.123456789-00:00"]).map(loads))
+
+
+@given(st.dictionaries(st.sampled_from(["id", "version", "txTime", "txId", "other"]),
+                       _any_scalar, min_size=3, max_size=5),
+       st.booleans(), st.booleans())
+def test_metadata_hash_of_equals_the_generic_hash(fields, well_typed, bare):
+    if well_typed:
+        fields.update(id="doc\x0bid", version=fields.get("version") if type(
+            fields.get("version")) is int and fields["version"] >= 0 else 3,
+            txTime=loads("2026-11-27T10:51:28.123Z"), txId="tx")
+    meta = struct(*fields.items())
+    if bare:
+        meta = simpleion.loads(simpleion.dumps(meta, binary=True),
+                               value_model=simpleion.IonPyValueModel.MAY_BE_BARE)
+    assert metadata_hash_of(meta) == ion_hash(meta)
+    assert metadata_hash_of(meta) == metadata_hash_of(meta)  # cached block fields agree
