@@ -33,7 +33,7 @@ from amazon.ion.core import IonType
 from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import IonPyNull, IonPySymbol
 
-from .ion_framing import IVM, check_binary_framing
+from .ion_framing import IVM, _var_uint, check_binary_framing
 
 __all__ = ["peek", "Tree"]
 
@@ -72,17 +72,6 @@ def peek(blob: bytes, tree: Tree) -> dict[str, Any] | None:
         return _peek(blob, tree)
     except (_Fallback, IndexError, ValueError, OverflowError, IonException):
         return None  # amazon.ion reads it (and reports what is wrong with it)
-
-
-def _var_uint(data: bytes, pos: int, end: int) -> tuple[int, int]:
-    value = 0
-    while pos < end:
-        b = data[pos]
-        pos += 1
-        value = (value << 7) | (b & 0x7F)
-        if b & 0x80:
-            return value, pos
-    raise _FALLBACK
 
 
 def _header(data: bytes, pos: int, end: int) -> tuple[int, int, int, int]:
