@@ -21,6 +21,7 @@ from .ion_hash import dot, ion_hash, merkle_root
 from .ion_values import block_address, dumps_text, loads, string, struct
 from .light_values import Int, Text
 from .metadata_hash import block_field_hashes, metadata_hash
+from .tx_info_hash import transaction_info_hash_of
 
 #: Hash of a deleted revision's missing data (see docs/journal-format.md).
 EMPTY_DATA_HASH = hashlib.sha256(b"").digest()
@@ -246,7 +247,8 @@ def _check_block(block: Any, own_layout: bool, notes: list[str] | None) -> list[
         elif root not in entries:
             failures.append(CheckFailure(seq, "revisions entry",
                                          "the Merkle root of the revision hashes is not an entry"))
-    if "transactionInfo" in block and ion_hash(block["transactionInfo"]) not in entries:
+    if "transactionInfo" in block and transaction_info_hash_of(
+            block["transactionInfo"]) not in entries:
         failures.append(CheckFailure(seq, "transaction info",
                                      "H(transactionInfo) is not among the block's entries"))
     if "redactionInfo" in block and ion_hash(block["redactionInfo"]) not in entries:
@@ -274,7 +276,7 @@ def own_entries(block: Any, rev_hashes: list[bytes]) -> list[bytes]:
     if rev_hashes:
         entries.append(merkle_root(rev_hashes))
     if "transactionInfo" in block:
-        entries.append(ion_hash(block["transactionInfo"]))
+        entries.append(transaction_info_hash_of(block["transactionInfo"]))
     if "redactionInfo" in block:
         entries.append(ion_hash(block["redactionInfo"]))
     return entries

@@ -40,6 +40,7 @@ from .exports import (
 from .ion_hash import dot, ion_hash, merkle_root
 from .ion_passthrough import revision_hashes
 from .model import Digest
+from .tx_info_hash import transaction_info_hash_of
 
 #: At most this many failures are kept (the first one is what matters most).
 MAX_FAILURES = 100
@@ -303,7 +304,8 @@ def _sound(block: Any, own_layout: bool,
                 return False
         for name in ("transactionInfo", "redactionInfo"):
             if name in block:
-                h = ion_hash(block[name])
+                h = (transaction_info_hash_of(block[name]) if name == "transactionInfo"
+                     else ion_hash(block[name]))
                 if h not in entries:
                     return False
                 expected.append(h)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from amazon.ion.core import IonType
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,3 +50,49 @@ def test_marker_bytes_in_digests_and_text():
                                                    ("statementDigest", digest))])))
     assert transaction_info_hash([("a\x0bb", ts, digest)], []) == ion_hash(value)
     assert len(hashlib.sha256().digest()) == 32
+
+
+def _variants(draw_value):
+    from amazon.ion.simple_types import IonPyInt, IonPyNull, IonPyText
+
+    return st.one_of(
+        draw_value,
+        st.just(IonPyText.from_value(IonType.SYMBOL, "sym")),
+        st.just(IonPyNull.from_value(IonType.STRING, None)),
+        st.just(IonPyInt.from_value(IonType.INT, 1, ("ann",))),
+        st.just(7), st.just("text"), st.just(b"\x01" * 32))
+
+
+@settings(max_examples=150)
+@given(statements, documents, st.data(), st.booleans())
+def test_read_back_transaction_info_hashes_like_the_generic_hash(stmts, docs, data, bare):
+    """What verify-export and streams read back: the usual shape takes the fast path, any
+    deviation (a wrong type, a symbol, an annotation, a null, an extra or repeated field, an
+    empty documents map) the generic one; the hash is always the generic Ion Hash."""
+    from amazon.ion import simpleion
+
+    from ledger_desktop.engine.tx_info_hash import transaction_info_hash_of
+
+    ts = now_timestamp()
+    stmt_structs = [struct(("statement", string(t)), ("startTime", ts), ("statementDigest", d))
+                    for t, d, _second in stmts]
+    doc_structs = [(doc_id, struct(("tableName", string(name)), ("tableId", string(tid)),
+                                   ("statements", ion_list(list(ix)))))
+                   for doc_id, name, tid, ix in docs]
+    pairs = [("statements", ion_list(stmt_structs))]
+    if docs or data.draw(st.booleans()):
+        pairs.append(("documents", struct(*doc_structs)))
+    change = data.draw(st.integers(0, 5))
+    if change == 1 and stmt_structs:
+        stmt_structs[0]["statement"] = data.draw(_variants(st.just("x")))
+    elif change == 2 and doc_structs:
+        doc_structs[0][1]["tableId"] = data.draw(_variants(st.just("y")))
+    elif change == 3 and doc_structs:
+        doc_structs[0][1]["statements"] = ion_list([data.draw(_variants(st.just(0)))])
+    elif change == 4:
+        pairs.append((data.draw(st.sampled_from(["statements", "extra"])), 1))
+    info = struct(*pairs)
+    if bare:
+        info = simpleion.loads(simpleion.dumps(info, binary=True),
+                               value_model=simpleion.IonPyValueModel.MAY_BE_BARE)
+    assert transaction_info_hash_of(info) == ion_hash(info)
