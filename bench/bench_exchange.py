@@ -166,6 +166,19 @@ def bench_export_verify(d: Path, ledger_path: Path) -> None:
             assert rep.ok, rep.lines()
             report(f"verify-export ion_bin. --jobs {jobs}", rep.revisions / t.wall,
                    "revisions/s", parse_rate, "parse only, 1 process")
+            # Ion text, the slowest to verify in one process, with the CLI's default workers
+            text_out = d / "export-ion_text"
+            source = open_export(text_out)
+            with Timer() as t, paused_gc():
+                for obj in source.objects:
+                    for _ in iter_object_blocks(obj, source.format):
+                        pass
+            parse_rate = rep.revisions / t.wall
+            with Timer() as t:
+                rep = verify_export(text_out, [digest], jobs=jobs)
+            assert rep.ok, rep.lines()
+            report(f"verify-export ion_text --jobs {jobs}", rep.revisions / t.wall,
+                   "revisions/s", parse_rate, "parse only, 1 process")
 
 
 def bench_stream(d: Path, ledger_path: Path) -> None:
