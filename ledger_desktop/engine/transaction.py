@@ -636,6 +636,7 @@ class Transaction:
         block_fields = block_field_hashes(ts, self.id)
         data_hashes: dict[int, bytes] = {}  # id(document value) -> H(document); values held
         doc_entries: list[tuple[str, str, str, list[int]]] = []  # for H(transactionInfo)
+        entries_seen: dict[tuple, Any] = {}
         for doc_id, pd in self._docs.items():
             version = pd.base_version + 1
             mh = metadata_hash(doc_id, version, block_fields)
@@ -662,10 +663,16 @@ class Transaction:
             rev_hashes.append(h)
             doc_ops.append((doc_id, pd, version, idx))
             # Light values (light_values): written exactly as the IonPy equivalents (a struct,
-            # strings, a list of ints), cheaper to build, and as cheap to write.
-            documents.append((doc_id, Struct(
-                tableName=Text(table_names[pd.table_id]), tableId=Text(pd.table_id),
-                statements=List([Int(i) for i in pd.statements]))))
+            # strings, a list of ints), cheaper to build, and as cheap to write. Entries with
+            # the same table and statements (an import, a bulk update) share one value, which
+            # is only written.
+            entry_key = (pd.table_id, *pd.statements)
+            entry = entries_seen.get(entry_key)
+            if entry is None:
+                entry = entries_seen[entry_key] = Struct(
+                    tableName=Text(table_names[pd.table_id]), tableId=Text(pd.table_id),
+                    statements=List([Int(i) for i in pd.statements]))
+            documents.append((doc_id, entry))
             doc_entries.append((doc_id, table_names[pd.table_id], pd.table_id, pd.statements))
         for table_id, pt in self._tables.items():
             version = pt.base_version + 1
