@@ -35,7 +35,7 @@ from amazon.ion.simpleion import IonPyValueModel
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError, UserError
 from .ids import new_id
-from .ion_framing import check_binary_framing, check_stream_framing
+from .ion_framing import check_binary_framing, check_stream_framing, read_value_header
 from .ion_passthrough import block_binary, is_symbol_table
 from .ion_values import (
     block_address,
@@ -634,29 +634,13 @@ def _top_level(f: BinaryIO, bodies: bool = False) -> Iterator[tuple[str, int, An
                 raise IonException("Ion binary: malformed version marker")
             yield "ivm", start, start + 4
             continue
-        t, ln = td >> 4, td & 0x0F
-        header = bytearray(head)
-        if not (t == 1 or ln == 15):
-            if ln == 14 or (t == 13 and ln == 1):
-                ln = 0
-                while True:
-                    b = f.read(1)
-                    if not b:
-                        raise IonException("Ion binary: a length runs past the end")
-                    header += b
-                    ln = (ln << 7) | (b[0] & 0x7F)
-                    if b[0] & 0x80:
-                        break
-            if ln > size - f.tell():
-                raise IonException("Ion binary: a value runs past the end")
-        else:
-            ln = 0
+        t, ln, header = read_value_header(f, head, size)
         if t == 14:
-            value = bytes(header) + f.read(ln)
+            value = header + f.read(ln)
             kind = "table" if is_symbol_table(value) else "value"
             yield kind, start, value if bodies else f.tell()
         elif bodies:
-            yield "value", start, bytes(header) + f.read(ln)
+            yield "value", start, header + f.read(ln)
         else:
             f.seek(ln, 1)
             yield "value", start, f.tell()
@@ -712,25 +696,8 @@ def _check_stream_framing(f: BinaryIO) -> None:
                 check_binary_framing(t)
             tables, unchecked = [], []
             continue
-        t, ln = td >> 4, td & 0x0F
-        header = bytearray(head)
-        if not (t == 1 or ln == 15):
-            if ln == 14 or (t == 13 and ln == 1):
-                ln = 0
-                while True:
-                    b = f.read(1)
-                    if not b:
-                        raise IonException("Ion binary: a length runs past the end of the data")
-                    header += b
-                    ln = (ln << 7) | (b[0] & 0x7F)
-                    if b[0] & 0x80:
-                        break
-            if ln > size - f.tell():
-                raise IonException(f"Ion binary: a value of {ln} bytes runs past the end of "
-                                   "the data")
-        else:
-            ln = 0
-        value = bytes(header) + f.read(ln)
+        t, ln, header = read_value_header(f, head, size)
+        value = header + f.read(ln)
         if t == 14 and is_symbol_table(value):
             tables.append(value)
             unchecked.append(value)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .ion_hash import _escape_always, _int, _symbol, _timestamp
+from .ion_hash import _int, _symbol, _timestamp
+from .tx_info_hash import _struct, _text
 
 _sha = hashlib.sha256
 _BLOCK_ADDRESS = _symbol("blockAddress")
@@ -16,16 +17,6 @@ _STRAND_ID = _symbol("strandId") + b"\x0b\x80"
 _SEQUENCE_NO = _symbol("sequenceNo")
 _TRANSACTION_ID = _symbol("transactionId") + b"\x0b\x80"
 _BLOCK_TIMESTAMP = _symbol("blockTimestamp")
-
-
-def _text(text: str) -> bytes:
-    raw = text.encode("utf-8")
-    return _escape_always(raw) if (11 in raw or 12 in raw or 14 in raw) else raw
-
-
-def _struct(field_hashes: list[bytes]) -> bytes:
-    field_hashes.sort()
-    return b"\x0b\xd0" + _escape_always(b"".join(field_hashes)) + b"\x0e"
 
 
 def own_header_entry(strand_id: str, seq: int, tx_id: str, block_ts: Any) -> bytes:

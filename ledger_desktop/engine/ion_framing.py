@@ -137,6 +137,31 @@ def check_symbol_texts(data: bytes) -> None:
         raise IonException("Ion binary: malformed local symbol table") from None
 
 
+def read_value_header(f: BinaryIO, head: bytes, size: int) -> tuple[int, int, bytes]:
+    """(type, body length, header bytes) of the top-level value whose first byte `head` was
+    just read from `f` (of `size` bytes), reading its VarUInt length if it has one. Booleans
+    and typed nulls have no body. The length is checked against the bytes left before anyone
+    reads it: a length can claim exabytes."""
+    td = head[0]
+    t, ln = td >> 4, td & 0x0F
+    header = bytearray(head)
+    if t == 1 or ln == 15:
+        return t, 0, bytes(header)
+    if ln == 14 or (t == 13 and ln == 1):
+        ln = 0
+        while True:
+            b = f.read(1)
+            if not b:
+                raise IonException("Ion binary: a length runs past the end of the data")
+            header += b
+            ln = (ln << 7) | (b[0] & 0x7F)
+            if b[0] & 0x80:
+                break
+    if ln > size - f.tell():
+        raise IonException(f"Ion binary: a value of {ln} bytes runs past the end of the data")
+    return t, ln, bytes(header)
+
+
 def check_stream_framing(f: BinaryIO) -> None:
     """`check_binary_framing` for an Ion binary file, one top-level value in memory at a time.
 
@@ -154,25 +179,11 @@ def check_stream_framing(f: BinaryIO) -> None:
             if f.read(3) != IVM[1:]:
                 raise IonException("Ion binary: malformed version marker")
             continue
-        t, ln = td >> 4, td & 0x0F
-        if t == 1 or ln == 15:
+        t, ln, header = read_value_header(f, head, size)
+        if t == 1 or td & 0x0F == 15:
             continue
-        header = bytearray(head)
-        if ln == 14 or (t == 13 and ln == 1):
-            ln = 0
-            while True:
-                b = f.read(1)
-                if not b:
-                    raise IonException("Ion binary: a length runs past the end of the data")
-                header += b
-                ln = (ln << 7) | (b[0] & 0x7F)
-                if b[0] & 0x80:
-                    break
-        if ln > size - f.tell():  # checked before reading: a length can claim exabytes
-            raise IonException(f"Ion binary: a value of {ln} bytes runs past the end of the "
-                               "data")
         body = f.read(ln)
         if len(body) < ln:
             raise IonException(f"Ion binary: a value of {ln} bytes runs past the end of the "
                                "data")
-        check_binary_framing(bytes(header) + body)
+        check_binary_framing(header + body)
