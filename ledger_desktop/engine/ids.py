@@ -4,7 +4,8 @@ The first 7 characters are the creation time in milliseconds since 1970 (Base62,
 by time as text until the year 2081; they stay unique after that), the other 15 are random
 (about 89 bits). New documents' ids therefore land at the right edge of the SQLite indexes
 keyed by document id instead of on a random page each: a batched commit writes a few pages
-per index instead of one page per document, measured 1.6x faster (bench/bench_engine.py).
+per index instead of one page per document: bench/bench_engine.py's raw SQLite baseline
+writes 50,000 documents 2.4x faster with these ids than with fully random ones.
 """
 
 from __future__ import annotations
