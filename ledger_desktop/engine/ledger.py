@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from . import index_storage, journal_reads, limits, merkle_store, storage
 from .blocks import BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
+from .commit_cache import CommitCache
 from .errors import (
     BlockNotFoundError,
     ConflictError,
@@ -57,6 +58,7 @@ class Ledger:
         self._conn = conn
         self.read_only = read_only
         self._in_atomic = False
+        self._commit_cache = CommitCache(conn)
         self.strand_id: str = storage.get_meta(conn, "strand_id")
         self.ledger_name: str = storage.get_meta(conn, "ledger_name", self.path.stem)
         if storage.get_meta(conn, "format") != FORMAT_NAME or self.strand_id is None:
@@ -186,6 +188,7 @@ class Ledger:
             yield
         except BaseException:
             self._in_atomic = False
+            self._commit_cache.clear()  # the tip its commits left is gone
             if self._conn.in_transaction:  # SQLite rolls back by itself on a full disk
                 self._conn.execute("ROLLBACK")
             raise
@@ -193,6 +196,7 @@ class Ledger:
         try:
             self._conn.execute("COMMIT")
         except sqlite3.OperationalError as e:
+            self._commit_cache.clear()
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise StorageError(str(e)) from None

@@ -114,9 +114,13 @@ def frontier_root(nodes: list[tuple[int, bytes]]) -> bytes:
     return acc
 
 
-def append_block(conn: sqlite3.Connection, seq: int, block_hash: bytes) -> bytes:
-    """Record block `seq` in the Merkle tree (nodes, frontier, tip, digest); returns the digest."""
-    nodes = load_frontier(conn, seq)
+def append_block(conn: sqlite3.Connection, seq: int, block_hash: bytes,
+                 frontier: tuple[tuple[int, bytes], ...] | None = None,
+                 ) -> tuple[bytes, tuple[tuple[int, bytes], ...]]:
+    """Record block `seq` in the Merkle tree (nodes, frontier, tip, digest); returns the digest
+    and the new frontier. `frontier` is the one covering blocks 0..seq-1 when the caller
+    already holds it (commit_cache), else it is read."""
+    nodes = list(frontier) if frontier is not None else load_frontier(conn, seq)
     h, level, pos = block_hash, 0, seq
     new_nodes = []
     while nodes and nodes[-1][0] == level:
@@ -130,7 +134,6 @@ def append_block(conn: sqlite3.Connection, seq: int, block_hash: bytes) -> bytes
         conn.executemany("INSERT OR REPLACE INTO merkle(level, pos, hash) VALUES (?, ?, ?)",
                          new_nodes)
     digest = frontier_root(nodes)
-    conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                     [("tip_seq", seq), ("digest", digest),
-                      ("frontier", encode_frontier(nodes))])
-    return digest
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tip_seq', ?), ('digest', ?), "
+                 "('frontier', ?)", (seq, digest, encode_frontier(nodes)))
+    return digest, tuple(nodes)

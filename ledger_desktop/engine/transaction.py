@@ -19,6 +19,7 @@ from amazon.ion.core import TimestampPrecision
 from . import limits as limits_
 from . import storage
 from .blocks import EMPTY_DATA_HASH, BlockAddress
+from .commit_cache import TipState
 from .errors import (
     ConflictError,
     DocumentNotFoundError,
@@ -44,7 +45,6 @@ from .ion_values import (
     ion_list,
     loads,
     now_timestamp,
-    parse_timestamp,
     string,
     struct,
 )
@@ -107,10 +107,11 @@ class Transaction:
         if ledger.read_only:
             raise ReadOnlyError("the ledger is open read-only; nothing can be written")
         self.id = new_id()
-        self.strict = ledger.strict
+        cache = ledger._commit_cache
+        cache.check()
+        self.strict = cache.strict()
         self.limits = limits_.QLDB_STRICT if self.strict else limits_.DEFAULT
-        row = self._conn.execute("SELECT max(seq) FROM blocks").fetchone()
-        self.start_seq: int = -1 if row[0] is None else row[0]
+        self.start_seq: int = cache.tip().seq
         self.stats = TxStats()
         self._statements: list[_Statement] = []
         self._docs: dict[str, _PendingDoc] = {}
@@ -165,13 +166,18 @@ class Transaction:
         cached = self._table_cache.get(table_id)
         if cached is not None:
             return cached
-        row = self._conn.execute(
-            "SELECT table_id, name, status, tags FROM tables_ WHERE table_id=?",
-            (table_id,)).fetchone()
-        if row is None:
-            return None
-        # Committed catalog rows read once per transaction (OCC checks catalog changes).
-        info = self._table_cache[table_id] = self._table_from_row(row)
+        # Committed definitions are shared between transactions (commit_cache: current as of
+        # this transaction's start; OCC checks catalog changes made after it).
+        shared = self._ledger._commit_cache.catalog
+        info = shared.get(table_id)
+        if info is None:
+            row = self._conn.execute(
+                "SELECT table_id, name, status, tags FROM tables_ WHERE table_id=?",
+                (table_id,)).fetchone()
+            if row is None:
+                return None
+            info = shared[table_id] = self._table_from_row(row)
+        self._table_cache[table_id] = info
         return info
 
     def _table_from_row(self, row: tuple) -> TableInfo:
@@ -556,12 +562,14 @@ class Transaction:
             self.done = True
             return None
         conn = self._conn
+        cache = self._ledger._commit_cache
         own_lock = not self._ledger._in_atomic
         try:
             if own_lock:
                 conn.execute("BEGIN IMMEDIATE")
             try:
-                address = self._write_block()
+                cache.check()  # under the write lock: the tip it gives is the file's
+                tip = self._write_block(cache.tip())
             except BaseException:
                 if own_lock and conn.in_transaction:  # a full disk rolls back by itself
                     conn.execute("ROLLBACK")
@@ -572,7 +580,8 @@ class Transaction:
             raise StorageError(str(e)) from None
         finally:
             self.done = True
-        self.block_address = address
+        cache.committed(tip, catalog_changed=bool(self._tables))
+        self.block_address = address = BlockAddress(self._ledger.strand_id, tip.seq)
         return address
 
     # ------------------------------------------------------------------ commit internals
@@ -611,20 +620,17 @@ class Transaction:
                     raise ConflictError("the table catalog was changed by a concurrent "
                                         "transaction")
 
-    def _write_block(self) -> BlockAddress:
+    def _write_block(self, tip: TipState) -> TipState:
+        """Write this transaction's block after `tip`; returns the new tip."""
         conn = self._conn
         ledger = self._ledger
-        tip = conn.execute(
-            "SELECT seq, block_hash, block_ts FROM blocks ORDER BY seq DESC LIMIT 1").fetchone()
-        tip_seq, prev_hash = (tip[0], bytes(tip[1])) if tip else (-1, b"")
+        tip_seq, prev_hash = tip.seq, tip.block_hash
         self._validate(tip_seq)
         self._check_tx_limits()
         seq = tip_seq + 1
         ts = now_timestamp()
-        if tip is not None:
-            prev_ts = _parse_block_ts(tip[2])
-            if ts < prev_ts:
-                ts = prev_ts  # block times never go backwards
+        if tip.timestamp is not None and ts < tip.timestamp:
+            ts = tip.timestamp  # block times never go backwards
 
         revision_rows: list[tuple] = []
         rev_hashes: list[bytes] = []
@@ -734,8 +740,8 @@ class Transaction:
         self._apply_catalog(seq)
         self._apply_documents(seq, doc_ops, revision_rows)
         self._apply_redactions()
-        append_block(conn, seq, block_hash)
-        return BlockAddress(ledger.strand_id, seq)
+        _digest, frontier = append_block(conn, seq, block_hash, tip.frontier)
+        return TipState(seq, block_hash, ts, frontier)
 
     def _table_names(self) -> dict[str, str]:
         names = {tid: pt.info.name for tid, pt in self._tables.items()}
@@ -836,32 +842,18 @@ class Transaction:
             conn.execute("UPDATE blocks SET has_redaction=1 WHERE seq=?", (rseq,))
 
 
-_last_block_ts: tuple[str, Any] = ("", None)
 _ZERO = _dt.timedelta(0)
 
 
-def _parse_block_ts(text: str) -> Any:
-    """The tip block's time; the text this process last parsed is usually the one it wrote a
-    commit ago, so one parse (about 30 us of amazon.ion) serves the next commit too."""
-    global _last_block_ts
-    if _last_block_ts[0] != text:
-        _last_block_ts = (text, parse_timestamp(text))
-    return _last_block_ts[1]
-
-
 def _block_ts_text(ts: Any) -> str:
-    """The block time as stored; remembered so that the next commit need not parse it."""
-    global _last_block_ts
+    """The block time as stored, formatted directly in the usual case."""
     if (getattr(ts, "precision", None) == TimestampPrecision.SECOND
             and getattr(ts, "fractional_precision", None) == 3
             and ts.utcoffset() == _ZERO and ts.microsecond % 1000 == 0):
         # now_timestamp()'s shape (UTC, milliseconds), as amazon.ion writes it, without it
-        text = (f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}T{ts.hour:02d}:{ts.minute:02d}:"
+        return (f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}T{ts.hour:02d}:{ts.minute:02d}:"
                 f"{ts.second:02d}.{ts.microsecond // 1000:03d}Z")
-    else:
-        text = dumps_text(ts)
-    _last_block_ts = (text, ts)
-    return text
+    return dumps_text(ts)
 
 
 def catalog_struct(info: TableInfo) -> Any:
