@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ledger_desktop.engine.allocator import tune_allocator  # noqa: E402
 from ledger_desktop.engine.blocks import BlockAddress  # noqa: E402
 from ledger_desktop.engine.ion_values import dumps_binary, loads  # noqa: E402
 from ledger_desktop.engine.ledger import Ledger  # noqa: E402
@@ -162,7 +163,11 @@ def main() -> None:
     big = args.big or (20_000 if args.quick else 1_000_000)
     tmp = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     docs = [doc(i) for i in range(max(n_single, n_batch))]
-    print(f"== engine benchmarks ({'quick' if args.quick else 'full'})")
+    # A writable Ledger applies this on open; applied first, the raw SQLite baselines run
+    # with the same allocator setting as the ledger (engine/allocator.py).
+    tuned = tune_allocator()
+    print(f"== engine benchmarks ({'quick' if args.quick else 'full'}; allocator top pad "
+          f"{'1 MiB' if tuned else 'default'})")
 
     raw = raw_sqlite_commits(tmp / "raw.db", docs[:n_single], "FULL")
     led = ledger_commits(tmp / "single.ledger", n_single, 1)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import index_storage, journal_reads, limits, merkle_store, storage
+from .allocator import tune_allocator
 from .blocks import BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
 from .commit_cache import CommitCache
@@ -59,6 +60,8 @@ class Ledger:
         self.read_only = read_only
         self._in_atomic = False
         self._commit_cache = CommitCache(conn)
+        if not read_only:
+            tune_allocator()  # commits churn the top of the heap (allocator.py)
         self.strand_id: str = storage.get_meta(conn, "strand_id")
         self.ledger_name: str = storage.get_meta(conn, "ledger_name", self.path.stem)
         if storage.get_meta(conn, "format") != FORMAT_NAME or self.strand_id is None:
