@@ -1004,9 +1004,239 @@ static PyObject *sha256(PyObject *module, PyObject *args) {
     return PyBytes_FromStringAndSize((const char *)digest, 32);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Ion Hash of Python values: the light values a commit builds (light_values.py) and plain    */
+/* dict/list/str/int/bytes. Anything else (timestamps, IonPy values, big ints, bools, tuples, */
+/* non-str field names) is serialised by the Python hasher's `serialize` (s(v) as bytes), so  */
+/* the result is always ion_hash(value).                                                      */
+
+static PyTypeObject *light_types[5]; /* Struct, Text, Int, Blob, List */
+static PyObject *py_serialize;       /* ion_hash.serialize */
+
+static inline void sha_scalar(Sha *out, uint8_t tq, const uint8_t *p, size_t n) {
+    sha_2bytes(out, 0x0B, tq);
+    sha_escaped(out, p, n);
+    sha_byte(out, 0x0E);
+}
+
+static int light_ser(PyObject *v, Sha *out, int depth);
+
+/* s(v) from the Python serializer. */
+static int light_fallback(PyObject *v, Sha *out) {
+    if (!py_serialize) {
+        PyErr_SetString(PyExc_RuntimeError, "hash_value: set_light_types was not called");
+        return -1;
+    }
+    PyObject *b = PyObject_CallOneArg(py_serialize, v);
+    if (!b) return -1;
+    if (!PyBytes_Check(b)) {
+        Py_DECREF(b);
+        PyErr_SetString(PyExc_TypeError, "serialize must return bytes");
+        return -1;
+    }
+    sha_update(out, (const uint8_t *)PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b));
+    Py_DECREF(b);
+    return 0;
+}
+
+static int light_text(PyObject *v, uint8_t tq, Sha *out) {
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(v, &len); /* UnicodeEncodeError on a lone surrogate */
+    if (!s) return -1;
+    sha_scalar(out, tq, (const uint8_t *)s, (size_t)len);
+    return 0;
+}
+
+static int light_int(PyObject *v, Sha *out) {
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow) return light_fallback(v, out);
+    if (x == -1 && PyErr_Occurred()) return -1;
+    uint64_t mag = x < 0 ? (uint64_t)(-(x + 1)) + 1 : (uint64_t)x;
+    uint8_t buf[8];
+    size_t n = 0;
+    for (int i = 7; i >= 0; i--) {
+        uint8_t b = (uint8_t)(mag >> (8 * i));
+        if (n || b) buf[n++] = b;
+    }
+    sha_scalar(out, x < 0 ? 0x30 : 0x20, buf, n);
+    return 0;
+}
+
+static int light_struct(PyObject *d, Sha *out, int depth) {
+    Py_ssize_t pos = 0;
+    PyObject *k, *val;
+    while (PyDict_Next(d, &pos, &k, &val)) {
+        if (!PyUnicode_CheckExact(k)) return light_fallback(d, out); /* symbols, IonPy names */
+    }
+    size_t n = (size_t)PyDict_GET_SIZE(d);
+    uint8_t local[32 * 16];
+    uint8_t *digs = n <= 16 ? local : PyMem_Malloc(32 * n);
+    if (!digs) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int rc = 0;
+    size_t i = 0;
+    pos = 0;
+    while (PyDict_Next(d, &pos, &k, &val) && i < n) {
+        Sha f;
+        sha_init(&f);
+        if (light_text(k, 0x70, &f) < 0) {
+            rc = -1;
+            break;
+        }
+        Py_INCREF(val); /* the serializer runs Python code; keep the value alive */
+        rc = light_ser(val, &f, depth + 1);
+        Py_DECREF(val);
+        if (rc < 0) break;
+        sha_final(&f, digs + 32 * i);
+        i++;
+    }
+    if (rc == 0 && i != n) {
+        PyErr_SetString(PyExc_RuntimeError, "a struct changed size while it was hashed");
+        rc = -1;
+    }
+    if (rc == 0) {
+        sort_digests(digs, n);
+        sha_2bytes(out, 0x0B, 0xD0);
+        sha_escaped(out, digs, 32 * n);
+        sha_byte(out, 0x0E);
+    }
+    if (digs != local) PyMem_Free(digs);
+    return rc;
+}
+
+static int light_ser(PyObject *v, Sha *out, int depth) {
+    PyTypeObject *t = Py_TYPE(v);
+    if (depth > MAX_DEPTH) return light_fallback(v, out); /* Python reports too deep */
+    if (t == light_types[0] || t == &PyDict_Type) return light_struct(v, out, depth);
+    if (t == light_types[1] || t == &PyUnicode_Type) return light_text(v, 0x80, out);
+    if (t == light_types[2] || t == &PyLong_Type) return light_int(v, out);
+    if (t == light_types[3] || t == &PyBytes_Type) {
+        sha_scalar(out, 0xA0, (const uint8_t *)PyBytes_AS_STRING(v),
+                   (size_t)PyBytes_GET_SIZE(v));
+        return 0;
+    }
+    if (t == light_types[4] || t == &PyList_Type) {
+        sha_2bytes(out, 0x0B, 0xB0);
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++) {
+            PyObject *item = PyList_GET_ITEM(v, i);
+            Py_INCREF(item);
+            int rc = light_ser(item, out, depth + 1);
+            Py_DECREF(item);
+            if (rc < 0) return -1;
+        }
+        sha_byte(out, 0x0E);
+        return 0;
+    }
+    return light_fallback(v, out);
+}
+
+PyDoc_STRVAR(hash_value_doc,
+             "hash_value(value, /)\n--\n\n"
+             "Ion Hash (32 bytes) of a Python value, as ion_hash.ion_hash computes it: light\n"
+             "values and plain dict/list/str/int/bytes here, anything else through the Python\n"
+             "serializer given to set_light_types.");
+
+static PyObject *hash_value(PyObject *module, PyObject *v) {
+    (void)module;
+    Sha s;
+    uint8_t digest[32];
+    sha_init(&s);
+    if (light_ser(v, &s, 0) < 0) return NULL;
+    sha_final(&s, digest);
+    return PyBytes_FromStringAndSize((const char *)digest, 32);
+}
+
+PyDoc_STRVAR(set_light_types_doc,
+             "set_light_types(struct, text, int, blob, list, serialize, /)\n--\n\n"
+             "The light value classes hash_value handles directly, and the serializer for\n"
+             "everything else.");
+
+static PyObject *set_light_types(PyObject *module, PyObject *args) {
+    (void)module;
+    PyObject *types[5], *ser;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O:set_light_types", &PyType_Type, &types[0],
+                          &PyType_Type, &types[1], &PyType_Type, &types[2], &PyType_Type,
+                          &types[3], &PyType_Type, &types[4], &ser))
+        return NULL;
+    if (!PyType_IsSubtype((PyTypeObject *)types[0], &PyDict_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)types[1], &PyUnicode_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)types[2], &PyLong_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)types[3], &PyBytes_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)types[4], &PyList_Type)) {
+        PyErr_SetString(PyExc_TypeError, "light types must extend dict, str, int, bytes, list");
+        return NULL;
+    }
+    if (!PyCallable_Check(ser)) {
+        PyErr_SetString(PyExc_TypeError, "serialize must be callable");
+        return NULL;
+    }
+    for (int i = 0; i < 5; i++) {
+        Py_INCREF(types[i]);
+        Py_XDECREF((PyObject *)light_types[i]);
+        light_types[i] = (PyTypeObject *)types[i];
+    }
+    Py_INCREF(ser);
+    Py_XDECREF(py_serialize);
+    py_serialize = ser;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(dot_doc,
+             "dot(a, b, /)\n--\n\n"
+             "QLDB's hash combiner (ion_hash.dot): an empty side passes the other through;\n"
+             "else SHA-256 of both 32-byte hashes, the smaller first, compared as signed bytes\n"
+             "from the last byte to the first.");
+
+static PyObject *dot(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "dot takes two hashes");
+        return NULL;
+    }
+    Py_buffer a, b;
+    if (PyObject_GetBuffer(args[0], &a, PyBUF_SIMPLE) < 0) return NULL;
+    if (PyObject_GetBuffer(args[1], &b, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&a);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (a.len == 0 || b.len == 0) {
+        Py_buffer *other = a.len == 0 ? &b : &a;
+        result = PyBytes_FromStringAndSize(other->buf, other->len);
+    } else if (a.len != 32 || b.len != 32) {
+        PyErr_Format(PyExc_ValueError, "dot needs two 32-byte hashes, got %zd and %zd bytes",
+                     a.len, b.len);
+    } else {
+        const uint8_t *x = a.buf, *y = b.buf;
+        int x_first = 1;
+        for (int i = 31; i >= 0; i--) {
+            if (x[i] != y[i]) {
+                x_first = (int8_t)x[i] < (int8_t)y[i];
+                break;
+            }
+        }
+        Sha s;
+        uint8_t digest[32];
+        sha_init(&s);
+        sha_update(&s, x_first ? x : y, 32);
+        sha_update(&s, x_first ? y : x, 32);
+        sha_final(&s, digest);
+        result = PyBytes_FromStringAndSize((const char *)digest, 32);
+    }
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"hash_binary", hash_binary, METH_O, hash_binary_doc},
     {"sha256", sha256, METH_VARARGS, sha256_doc},
+    {"hash_value", hash_value, METH_O, hash_value_doc},
+    {"set_light_types", set_light_types, METH_VARARGS, set_light_types_doc},
+    {"dot", (PyCFunction)(void (*)(void))dot, METH_FASTCALL, dot_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 import struct as _struct
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -43,6 +44,7 @@ __all__ = [
     "commit_digest",
     "dot",
     "fold",
+    "hash_value",
     "ion_hash",
     "make_ion_hasher",
     "merkle_path",
@@ -232,7 +234,22 @@ _MINUTE = TimestampPrecision.MINUTE
 _SECOND = TimestampPrecision.SECOND
 
 
+_last_timestamp: list[Any] = [None, b""]
+
+
 def _timestamp(ts: _dt.datetime) -> bytes:
+    """s(timestamp). A commit hashes its block time three times (header, metadata, usually
+    the statement's start too: now_timestamp reuses one value per millisecond): the last
+    timestamp's serialisation is kept, by identity (the value is held, so its id is not
+    reused)."""
+    if ts is _last_timestamp[0]:
+        return _last_timestamp[1]
+    out = _timestamp_uncached(ts)
+    _last_timestamp[0], _last_timestamp[1] = ts, out
+    return out
+
+
+def _timestamp_uncached(ts: _dt.datetime) -> bytes:
     """Offset, then the UTC instant's fields down to the precision, then the fraction."""
     precision = getattr(ts, "precision", None)
     if precision is None:
@@ -542,7 +559,7 @@ _FLIP = bytes(b ^ 0x80 for b in range(256))  # unsigned order of flipped bytes =
 _sha256 = hashlib.sha256
 
 
-def dot(a: bytes, b: bytes) -> bytes:
+def dot_py(a: bytes, b: bytes) -> bytes:
     """QLDB's combiner: an empty side passes the other through; otherwise SHA-256 of the two
     hashes, the smaller first, compared as signed bytes from the last byte to the first."""
     if not a:
@@ -556,6 +573,27 @@ def dot(a: bytes, b: bytes) -> bytes:
     first = ((x ^ 0x80) < (y ^ 0x80) if x != y
              else a[::-1].translate(_FLIP) <= b[::-1].translate(_FLIP))
     return _sha256(a + b if first else b + a).digest()
+
+
+# The C extension's versions, when built (setup.py); LEDGER_DESKTOP_NO_C_EXT=1 compares against
+# the Python ones. `hash_value` is `ion_hash` computed in C for the light values a commit builds
+# (light_values.py) and plain containers and scalars; anything else goes through `serialize`.
+dot: Callable[[bytes, bytes], bytes] = dot_py
+hash_value: Callable[[Any], bytes] = ion_hash
+C_HASH_VALUE = False
+if not os.environ.get("LEDGER_DESKTOP_NO_C_EXT"):
+    try:
+        from . import _ionhash_c
+    except ImportError:  # no compiler where it was installed
+        pass
+    else:
+        from .light_values import Blob, Int, List, Struct, Text
+
+        _ionhash_c.set_light_types(Struct, Text, Int, Blob, List,
+                                   ion_hash.serialize)  # type: ignore[attr-defined]
+        dot = _ionhash_c.dot
+        hash_value = _ionhash_c.hash_value
+        C_HASH_VALUE = True
 
 
 def merkle_root(hashes: Sequence[bytes]) -> bytes:

@@ -38,7 +38,7 @@ from .header_hash import own_header_entry
 from .ids import new_id
 from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
-from .ion_hash import dot, ion_hash, merkle_root, statement_hash
+from .ion_hash import C_HASH_VALUE, dot, hash_value, ion_hash, merkle_root, statement_hash
 from .ion_values import (
     dumps_binary,
     dumps_text,
@@ -710,18 +710,24 @@ class Transaction:
                                     ("documentId", string(doc_id)), ("version", version)))
             redaction_info = struct(("revisions", ion_list(items)))
 
-        entries = [own_header_entry(ledger.strand_id, seq, self.id, ts)]
+        address = Struct(strandId=Text(ledger.strand_id), sequenceNo=Int(seq))
+        tx_id = Text(self.id)
+        if C_HASH_VALUE:  # the values the body holds, hashed in C
+            entries = [hash_value(Struct(blockAddress=address, transactionId=tx_id,
+                                         blockTimestamp=ts))]
+        else:
+            entries = [own_header_entry(ledger.strand_id, seq, self.id, ts)]
         if rev_hashes:
             entries.append(merkle_root(rev_hashes))
-        entries.append(transaction_info_hash(digests, doc_entries))
+        entries.append(hash_value(tx_info) if C_HASH_VALUE
+                       else transaction_info_hash(digests, doc_entries))
         if redaction_info is not None:
             entries.append(ion_hash(redaction_info))
         entries_hash = merkle_root(entries)
         block_hash = dot(entries_hash, prev_hash)
 
         block = Struct(
-            blockAddress=Struct(strandId=Text(ledger.strand_id), sequenceNo=Int(seq)),
-            transactionId=Text(self.id), blockTimestamp=ts, blockHash=Blob(block_hash),
+            blockAddress=address, transactionId=tx_id, blockTimestamp=ts, blockHash=Blob(block_hash),
             entriesHash=Blob(entries_hash), previousBlockHash=Blob(prev_hash),
             entriesHashList=List([Blob(e) for e in entries]), transactionInfo=tx_info)
         if redaction_info is not None:
