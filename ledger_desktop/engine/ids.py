@@ -11,6 +11,7 @@ writes 50,000 documents 2.4x faster with these ids than with fully random ones.
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -25,6 +26,22 @@ _TABLE = bytes(_ALPHABET.encode("ascii")[b % 62] for b in range(256))
 _REJECT = bytes(range(248, 256))
 _last_ms = -1
 _last_prefix = ""
+# Random characters drawn 4 KiB of randomness at a time: one getrandom() call per ~250 ids
+# instead of one per id (a commit makes two ids). A forked child starts a fresh pool, so parent
+# and child never hand out the same characters.
+_POOL_BYTES = 4096
+_pool = ""
+_pool_lock = threading.Lock()
+
+
+def _reset_pool() -> None:
+    global _pool, _pool_lock
+    _pool = ""
+    _pool_lock = threading.Lock()  # a lock held by another thread at fork stays held
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_pool)
 
 
 def _time_prefix(ms: int) -> str:
@@ -41,11 +58,13 @@ def new_id() -> str:
     ms = time.time_ns() // 1_000_000
     if ms != _last_ms:
         _last_ms, _last_prefix = ms, _time_prefix(ms)
-    prefix = _last_prefix
-    while True:
-        chars = os.urandom(_RANDOM_CHARS + 5).translate(_TABLE, _REJECT)
-        if len(chars) >= _RANDOM_CHARS:  # fails about once in 10^7 draws
-            return prefix + chars[:_RANDOM_CHARS].decode("ascii")
+    global _pool
+    with _pool_lock:  # two threads must never take the same characters
+        pool = _pool
+        while len(pool) < _RANDOM_CHARS:
+            pool += os.urandom(_POOL_BYTES).translate(_TABLE, _REJECT).decode("ascii")
+        _pool = pool[_RANDOM_CHARS:]
+    return _last_prefix + pool[:_RANDOM_CHARS]
 
 
 def is_id(text: str) -> bool:

@@ -41,3 +41,43 @@ def test_every_random_character_is_equally_likely():
     # rejection) would give the first 8 characters about 9,000
     assert max(counts.values()) < expected * 1.08
     assert min(counts.values()) > expected * 0.92
+
+
+def test_a_forked_child_does_not_repeat_its_parents_ids():
+    import os
+
+    new_id()  # the pool now holds characters a careless child would reuse
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(r)
+        os.write(w, ",".join(new_id() for _ in range(5)).encode())
+        os._exit(0)
+    os.close(w)
+    child = b""
+    while chunk := os.read(r, 4096):
+        child += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    mine = [new_id() for _ in range(5)]
+    theirs = child.decode().split(",")
+    assert len(theirs) == 5
+    assert not {i[ids.TIME_CHARS:] for i in mine} & {i[ids.TIME_CHARS:] for i in theirs}
+
+
+def test_threads_never_share_ids():
+    import threading
+
+    made: list[list[str]] = [[] for _ in range(4)]
+
+    def work(out: list[str]) -> None:
+        for _ in range(5000):
+            out.append(new_id())
+
+    threads = [threading.Thread(target=work, args=(m,)) for m in made]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [i[ids.TIME_CHARS:] for m in made for i in m]
+    assert len(set(every)) == len(every) == 20_000
