@@ -38,7 +38,15 @@ from .header_hash import own_header_entry
 from .ids import new_id
 from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
-from .ion_hash import C_HASH_VALUE, dot, hash_value, ion_hash, merkle_root, statement_hash
+from .ion_hash import (
+    C_HASH_VALUE,
+    dot,
+    hash_value,
+    ion_hash,
+    merkle_root,
+    statement_hash,
+    write_light,
+)
 from .ion_values import (
     dumps_binary,
     dumps_text,
@@ -732,7 +740,7 @@ class Transaction:
             entriesHashList=List([Blob(e) for e in entries]), transactionInfo=tx_info)
         if redaction_info is not None:
             block["redactionInfo"] = redaction_info
-        body = dumps_binary(block)
+        body = write_light(block) or dumps_binary(block)
         self._check_tx_bytes(body, revision_rows)
 
         conn.execute(
