@@ -112,7 +112,10 @@ def test_plain_python_values_and_odd_field_names():
 
 ion_scalars = st.one_of(
     st.integers(-10**20, 10**20), st.text(max_size=8), st.booleans(), st.none(),
-    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    # at most 34 digits: amazon.ion writes decimals to 34 digits (a 35-digit value round-trips
+    # with one digit fewer, which diff rightly reports)
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-10**30 + 1,
+                max_value=10**30 - 1),
 )
 ion_values = st.recursive(
     ion_scalars,
