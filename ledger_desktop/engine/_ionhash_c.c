@@ -1334,7 +1334,9 @@ static int write_light(WriteCtx *w, PyObject *v, Buf *b, int depth) {
             uint8_t vu[10];
             if (field_sid(w, k, &sid) < 0) return -1;
             if (buf_put(b, vu, write_var_uint(sid, vu)) < 0) return -1;
+            Py_INCREF(val); /* timestamp_rep runs Python code; keep the value alive */
             int rc = write_light(w, val, b, depth + 1);
+            Py_DECREF(val);
             if (rc) return rc;
         }
         return close_value(b, start, 0xD);
@@ -1342,7 +1344,10 @@ static int write_light(WriteCtx *w, PyObject *v, Buf *b, int depth) {
     if (t == light_types[4] || t == &PyList_Type) {
         size_t start = b->len;
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++) {
-            int rc = write_light(w, PyList_GET_ITEM(v, i), b, depth + 1);
+            PyObject *item = PyList_GET_ITEM(v, i);
+            Py_INCREF(item);
+            int rc = write_light(w, item, b, depth + 1);
+            Py_DECREF(item);
             if (rc) return rc;
         }
         return close_value(b, start, 0xB);
