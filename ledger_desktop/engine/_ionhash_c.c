@@ -1107,6 +1107,176 @@ static int light_struct(PyObject *d, Sha *out, int depth) {
     return rc;
 }
 
+/* amazon.ion's IonPy values (what its reader returns), hashed in C when they carry no
+ * annotations: IonPyDict through its {name: [values]} store, IonPyList (list or sexp),
+ * IonPyText (string or symbol), IonPyInt (int), IonPyBytes (blob or clob). Annotated values and
+ * the other types (null, bool, float, decimal, timestamp, symbol tokens) go to `serialize`. */
+
+static PyTypeObject *ionpy_types[5]; /* IonPyDict, IonPyList, IonPyText, IonPyInt, IonPyBytes */
+static PyObject *ion_t_string, *ion_t_symbol, *ion_t_list, *ion_t_sexp, *ion_t_int, *ion_t_blob,
+    *ion_t_clob;
+static PyObject *s_ion_type, *s_ion_annotations, *s_store;
+
+/* 1 and a new reference to its ion_type when `v` has no annotations; 0 when it has (or looks
+ * unusual): the Python serializer handles it; -1 on error. */
+static int ionpy_plain(PyObject *v, PyObject **ion_type) {
+    PyObject *ann = PyObject_GetAttr(v, s_ion_annotations);
+    if (!ann) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    int annotated = PyObject_IsTrue(ann);
+    Py_DECREF(ann);
+    if (annotated != 0) return annotated < 0 ? -1 : 0;
+    *ion_type = PyObject_GetAttr(v, s_ion_type);
+    if (!*ion_type) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
+static int ionpy_dict(PyObject *v, Sha *out, int depth) {
+    PyObject *store = PyObject_GetAttr(v, s_store);
+    if (!store) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
+        PyErr_Clear();
+        return light_fallback(v, out);
+    }
+    int rc = 0;
+    uint8_t local[32 * 16];
+    uint8_t *digs = local;
+    size_t n = 0;
+    Py_ssize_t pos = 0;
+    PyObject *k, *xs;
+    if (!PyDict_CheckExact(store)) goto fallback;
+    while (PyDict_Next(store, &pos, &k, &xs)) { /* names are str, values lists */
+        if (!PyUnicode_CheckExact(k) || !PyList_CheckExact(xs)) goto fallback;
+        n += (size_t)PyList_GET_SIZE(xs);
+    }
+    if (n > 16 && !(digs = PyMem_Malloc(32 * n))) {
+        Py_DECREF(store);
+        PyErr_NoMemory();
+        return -1;
+    }
+    size_t i = 0;
+    pos = 0;
+    while (rc == 0 && PyDict_Next(store, &pos, &k, &xs)) {
+        Py_INCREF(xs);
+        for (Py_ssize_t j = 0; rc == 0 && j < PyList_GET_SIZE(xs); j++) {
+            if (i == n) {
+                PyErr_SetString(PyExc_RuntimeError, "a struct changed while it was hashed");
+                rc = -1;
+                break;
+            }
+            PyObject *x = PyList_GET_ITEM(xs, j);
+            Sha f;
+            sha_init(&f);
+            if (light_text(k, 0x70, &f) < 0) {
+                rc = -1;
+                break;
+            }
+            Py_INCREF(x);
+            rc = light_ser(x, &f, depth + 1);
+            Py_DECREF(x);
+            if (rc == 0) sha_final(&f, digs + 32 * i++);
+        }
+        Py_DECREF(xs);
+    }
+    if (rc == 0 && i != n) {
+        PyErr_SetString(PyExc_RuntimeError, "a struct changed while it was hashed");
+        rc = -1;
+    }
+    if (rc == 0) {
+        sort_digests(digs, n);
+        sha_2bytes(out, 0x0B, 0xD0);
+        sha_escaped(out, digs, 32 * n);
+        sha_byte(out, 0x0E);
+    }
+    if (digs != local) PyMem_Free(digs);
+    Py_DECREF(store);
+    return rc;
+fallback:
+    Py_DECREF(store);
+    return light_fallback(v, out);
+}
+
+/* IonPy values other than dicts; 1 when it is not one of them. */
+static int ionpy_ser(PyObject *v, PyTypeObject *t, Sha *out, int depth) {
+    PyObject *it = NULL;
+    int plain = ionpy_plain(v, &it);
+    if (plain <= 0) return plain < 0 ? -1 : light_fallback(v, out);
+    int rc;
+    if (t == ionpy_types[1] && (it == ion_t_list || it == ion_t_sexp)) {
+        sha_2bytes(out, 0x0B, it == ion_t_list ? 0xB0 : 0xC0);
+        rc = 0;
+        for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(v); i++) {
+            PyObject *item = PyList_GET_ITEM(v, i);
+            Py_INCREF(item);
+            rc = light_ser(item, out, depth + 1);
+            Py_DECREF(item);
+        }
+        if (rc == 0) sha_byte(out, 0x0E);
+    } else if (t == ionpy_types[2] && (it == ion_t_string || it == ion_t_symbol)) {
+        rc = light_text(v, it == ion_t_string ? 0x80 : 0x70, out);
+    } else if (t == ionpy_types[3] && it == ion_t_int) {
+        rc = light_int(v, out);
+    } else if (t == ionpy_types[4] && (it == ion_t_blob || it == ion_t_clob)) {
+        sha_scalar(out, it == ion_t_blob ? 0xA0 : 0x90, (const uint8_t *)PyBytes_AS_STRING(v),
+                   (size_t)PyBytes_GET_SIZE(v));
+        rc = 0;
+    } else {
+        rc = light_fallback(v, out);
+    }
+    Py_DECREF(it);
+    return rc;
+}
+
+PyDoc_STRVAR(set_ionpy_types_doc,
+             "set_ionpy_types(dict, list, text, int, bytes, types, /)\n--\n\n"
+             "amazon.ion's IonPyDict, IonPyList, IonPyText, IonPyInt and IonPyBytes, and a dict\n"
+             "of the IonType members STRING, SYMBOL, LIST, SEXP, INT, BLOB, CLOB, for\n"
+             "hash_value to hash them in C.");
+
+static PyObject *set_ionpy_types(PyObject *module, PyObject *args) {
+    (void)module;
+    PyObject *types[5], *members;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!:set_ionpy_types", &PyType_Type, &types[0],
+                          &PyType_Type, &types[1], &PyType_Type, &types[2], &PyType_Type,
+                          &types[3], &PyType_Type, &types[4], &PyDict_Type, &members))
+        return NULL;
+    if (!PyType_IsSubtype((PyTypeObject *)types[1], &PyList_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)types[2], &PyUnicode_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)types[3], &PyLong_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)types[4], &PyBytes_Type)) {
+        PyErr_SetString(PyExc_TypeError, "IonPy types must extend list, str, int, bytes");
+        return NULL;
+    }
+    static const char *names[7] = {"STRING", "SYMBOL", "LIST", "SEXP", "INT", "BLOB", "CLOB"};
+    PyObject **slots[7] = {&ion_t_string, &ion_t_symbol, &ion_t_list, &ion_t_sexp,
+                           &ion_t_int, &ion_t_blob, &ion_t_clob};
+    for (int i = 0; i < 7; i++) {
+        PyObject *m = PyDict_GetItemString(members, names[i]);
+        if (!m) {
+            PyErr_Format(PyExc_KeyError, "missing IonType %s", names[i]);
+            return NULL;
+        }
+        Py_INCREF(m);
+        Py_XSETREF(*slots[i], m);
+    }
+    if (!s_ion_type && !(s_ion_type = PyUnicode_InternFromString("ion_type"))) return NULL;
+    if (!s_ion_annotations && !(s_ion_annotations = PyUnicode_InternFromString("ion_annotations")))
+        return NULL;
+    if (!s_store && !(s_store = PyUnicode_InternFromString("_IonPyDict__store"))) return NULL;
+    for (int i = 0; i < 5; i++) {
+        Py_INCREF(types[i]);
+        Py_XSETREF(ionpy_types[i], (PyTypeObject *)types[i]);
+    }
+    Py_RETURN_NONE;
+}
+
 static int light_ser(PyObject *v, Sha *out, int depth) {
     PyTypeObject *t = Py_TYPE(v);
     if (depth > MAX_DEPTH) return light_fallback(v, out); /* Python reports too deep */
@@ -1129,6 +1299,18 @@ static int light_ser(PyObject *v, Sha *out, int depth) {
         }
         sha_byte(out, 0x0E);
         return 0;
+    }
+    if (ionpy_types[0]) {
+        if (t == ionpy_types[0]) {
+            PyObject *it = NULL;
+            int plain = ionpy_plain(v, &it);
+            Py_XDECREF(it);
+            if (plain <= 0) return plain < 0 ? -1 : light_fallback(v, out);
+            return ionpy_dict(v, out, depth);
+        }
+        if (t == ionpy_types[1] || t == ionpy_types[2] || t == ionpy_types[3] ||
+            t == ionpy_types[4])
+            return ionpy_ser(v, t, out, depth);
     }
     return light_fallback(v, out);
 }
@@ -1464,6 +1646,7 @@ static PyMethodDef methods[] = {
     {"set_light_types", set_light_types, METH_VARARGS, set_light_types_doc},
     {"dot", (PyCFunction)(void (*)(void))dot, METH_FASTCALL, dot_doc},
     {"write_value", write_value, METH_VARARGS, write_value_doc},
+    {"set_ionpy_types", set_ionpy_types, METH_VARARGS, set_ionpy_types_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_ion_hash_properties import timestamps, values
+from test_ion_hash_properties import documents, timestamps, values
 
 from ledger_desktop.engine import ion_hash as ih
 from ledger_desktop.engine.ion_values import loads, now_timestamp
@@ -39,6 +39,25 @@ light = st.recursive(
 @given(light)
 def test_hash_value_equals_the_python_hash(value) -> None:
     assert ih.hash_value(value) == ih.ion_hash(value)
+
+
+@SETTINGS
+@given(st.one_of(values, documents))
+def test_ionpy_values_hash_as_in_python(value) -> None:
+    """IonPy values, annotated or not, as amazon.ion's reader returns them: ion_hash is the C
+    function, ion_hash_py the Python reference."""
+    assert ih.ion_hash is ih.hash_value
+    assert ih.ion_hash(value) == ih.ion_hash_py(value)
+    again = loads(ih_text(value))  # exactly what the reader gives back
+    assert ih.ion_hash(again) == ih.ion_hash_py(again)
+
+
+def test_ionpy_struct_with_repeated_names_and_every_type() -> None:
+    text = ('{a:"x", b:1, a:2, c:[1,(a b)], d:sym, e:{{aGVsbG8=}}, f:{{"clob"}}, g:null.int, '
+            'h:true, i:1.5, j:1.5e0, k:2020-01-01T00:00Z, l:ann::{x:1}, m:-9223372036854775809,'
+            ' n:ann::"s", o:[ann::1, {}], p:\'\\x0b\\x0e\'}')
+    v = loads(text)
+    assert ih.ion_hash(v) == ih.ion_hash_py(v)
 
 
 @SETTINGS
