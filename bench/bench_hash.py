@@ -35,7 +35,7 @@ from ledger_desktop.engine.ion_binary_hash import (  # noqa: E402
     ion_hash_binary,
     ion_hash_binary_py,
 )
-from ledger_desktop.engine.ion_hash import dot, ion_hash  # noqa: E402
+from ledger_desktop.engine.ion_hash import C_HASH_VALUE, dot, ion_hash, ion_hash_py  # noqa: E402
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -91,6 +91,10 @@ def main() -> None:
         for meta, data in loaded:
             dot(ion_hash(meta), ion_hash(data))
 
+    def ion_hash_python() -> None:
+        for meta, data in loaded:
+            dot(ion_hash_py(meta), ion_hash_py(data))
+
     def binary_hash() -> None:
         for m, d in raw:
             dot(ion_hash_binary(m), ion_hash_binary(d))
@@ -127,6 +131,7 @@ def main() -> None:
         assert ion_hash_binary(m) == ion_hash_binary_py(m)
         assert ion_hash_binary(d) == ion_hash_binary_py(d)
     ion_rate = _rate(ion_hash_only, n)
+    ion_py_rate = _rate(ion_hash_python, n)
     binary_rate = _rate(binary_hash, n)
     binary_py_rate = _rate(binary_hash_py, n)
     c_blob_rate = _rate(blobs_c, len(blobs))
@@ -139,6 +144,9 @@ def main() -> None:
     print(f"Ion Hash revision hash (dot(H(metadata), H(data))): {ion_rate:,.0f} revisions/s "
           f"({1e6 / ion_rate:.1f} us each)")
     path = "C extension" if C_EXTENSION else "Python path: C extension not built"
+    print(f"  the same objects by the Python hasher ion_hash_py: {ion_py_rate:,.0f} revisions/s "
+          f"({1e6 / ion_py_rate:.1f} us each); ion_hash "
+          f"({'C extension' if C_HASH_VALUE else 'Python'}) is {ion_rate / ion_py_rate:.1f}x that")
     print(f"  from the stored Ion binary (ion_hash_binary, {path}): {binary_rate:,.0f} "
           f"revisions/s ({1e6 / binary_rate:.1f} us each)")
     print(f"  from the stored Ion binary, Python path only:     {binary_py_rate:,.0f} revisions/s "
