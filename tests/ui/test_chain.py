@@ -222,3 +222,27 @@ def test_progress_updates_patch_categories_like_a_full_recompute():
     assert cats[1199] == P.CAT_VERIFIED and cats[1200] == P.CAT_FAILED
     assert cats[1201] == P.CAT_AFTER_BREAK and cats[1800] == P.CAT_FAILED
     assert cats[5] == P.CAT_REDACTION and cats[9000] == P.CAT_AFTER_BREAK
+
+
+def test_timeline_axis_says_which_date_and_minute_it_shows(qtbot):
+    """Zoomed to under a minute, the ticks are bare seconds; the axis title gives the date
+    and the times the visible range starts and ends at."""
+    from ledger_desktop.engine.chain_data import ChainArrays
+    from ledger_desktop.ui.chain.model import ChainModel
+    from ledger_desktop.ui.chain.timeline import TimelinePlot, time_range_label
+
+    assert time_range_label(1_700_000_044.2, 1_700_000_044.4) == \
+        "UTC, 2023-11-14 22:14:04.200 – 22:14:04.400"
+    assert time_range_label(1_700_000_000, 1_700_003_000) == \
+        "UTC, 2023-11-14 22:13:20 – 23:03:20"
+    assert time_range_label(1_700_000_000, 1_700_200_000) == \
+        "UTC, 2023-11-14 22:13 – 2023-11-17 05:46"
+    model = ChainModel()
+    plot = TimelinePlot(model)
+    qtbot.addWidget(plot)
+    ts = np.arange(1_700_000_044_000, 1_700_000_044_500, 20, dtype=np.int64)
+    n = len(ts)
+    model.set_arrays(ChainArrays(np.arange(n, dtype=np.int64), ts, np.ones(n, np.int32),
+                                 np.zeros(n, np.uint8)))
+    label = plot.getPlotItem().getAxis("bottom").labelText
+    assert label.startswith("UTC, 2023-11-14 22:14:0"), label

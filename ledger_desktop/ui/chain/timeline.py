@@ -7,6 +7,8 @@ the chain view, and panning the chain view moves it.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
@@ -15,6 +17,22 @@ from PySide6.QtGui import QColor
 from .model import ChainModel
 
 BINS = 120
+
+
+def time_range_label(t0: float, t1: float) -> str:
+    """The axis title: the date and time the visible range starts and ends at (UTC). Zoomed in
+    to a minute or less the ticks show only seconds ("44.250"); this says which minute."""
+    try:
+        a = _dt.datetime.fromtimestamp(t0, _dt.UTC)
+        b = _dt.datetime.fromtimestamp(t1, _dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return "time (UTC)"
+    if t1 - t0 < 60:  # the ticks are seconds and milliseconds: give the rest, to the ms
+        return (f"UTC, {a:%Y-%m-%d %H:%M:%S}.{a.microsecond // 1000:03d} – "
+                f"{b:%H:%M:%S}.{b.microsecond // 1000:03d}")
+    if a.date() == b.date():
+        return f"UTC, {a:%Y-%m-%d} {a:%H:%M:%S} – {b:%H:%M:%S}"
+    return f"UTC, {a:%Y-%m-%d %H:%M} – {b:%Y-%m-%d %H:%M}"
 
 
 class TimelinePlot(pg.PlotWidget):
@@ -84,6 +102,7 @@ class TimelinePlot(pg.PlotWidget):
         self.tx_curve.setData(edges, tx)
         self.rev_curve.setData(edges, rev)
         self.last_bins = (tx, rev)
+        self.setLabel("bottom", time_range_label(x0, x1))
 
     # -- the link with the chain view ---------------------------------------------------------
     def show_blocks(self, first: int, last: int) -> None:
