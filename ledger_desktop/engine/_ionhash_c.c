@@ -1378,6 +1378,11 @@ static PyObject *dot(PyObject *module, PyObject *const *args, Py_ssize_t nargs) 
         PyErr_SetString(PyExc_TypeError, "dot takes two hashes");
         return NULL;
     }
+    /* None counts as empty, as `if not a` does in the Python version */
+    if (args[0] == Py_None || args[1] == Py_None) {
+        PyObject *other = args[0] == Py_None ? args[1] : args[0];
+        return PyBytes_FromObject(other); /* TypeError for two Nones, as bytes(None) */
+    }
     Py_buffer a, b;
     if (PyObject_GetBuffer(args[0], &a, PyBUF_SIMPLE) < 0) return NULL;
     if (PyObject_GetBuffer(args[1], &b, PyBUF_SIMPLE) < 0) {

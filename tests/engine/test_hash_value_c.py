@@ -68,6 +68,15 @@ def test_dot_equals_the_python_dot(a: bytes, b: bytes) -> None:
     assert ih.dot(b"", a) == a == ih.dot(a, b"")
 
 
+def test_dot_treats_none_as_empty_as_python_does() -> None:
+    h = bytes(range(32))
+    for f in (ih.dot, ih.dot_py):
+        assert f(None, h) == h == f(h, None)
+        assert f(bytearray(h), b"") == h
+        with pytest.raises(TypeError):
+            f(None, None)
+
+
 def test_dot_refuses_wrong_lengths_as_python_does() -> None:
     for bad in (b"x" * 31, b"x" * 33):
         with pytest.raises(ValueError):
