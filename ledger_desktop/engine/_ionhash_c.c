@@ -626,6 +626,16 @@ static int skip_padding(Reader *r, size_t *pos, size_t end) {
 
 static inline int is_padding(uint8_t td) { return (td >> 4) == 0 && td != 0x0F; }
 
+/* s(struct) from its n field digests: sorted, escaped, between the struct markers. */
+static void emit_struct(Sha *out, uint8_t *digs, size_t n) {
+    sha_2bytes(out, 0x0B, 0xD0);
+    if (n) {
+        sort_digests(digs, n);
+        sha_escaped(out, digs, 32 * n);
+    }
+    sha_byte(out, 0x0E);
+}
+
 static int ser_struct(Reader *r, size_t p, size_t end, Sha *out) {
     size_t base = r->ndig;
     while (p < end) {
@@ -645,13 +655,7 @@ static int ser_struct(Reader *r, size_t p, size_t end, Sha *out) {
         if (push_digest(r, digest)) return FAIL;
     }
     size_t count = r->ndig - base;
-    sha_2bytes(out, 0x0B, 0xD0);
-    if (count) {
-        uint8_t *mine = r->dig + 32 * base;
-        sort_digests(mine, count);
-        sha_escaped(out, mine, 32 * count);
-    }
-    sha_byte(out, 0x0E);
+    emit_struct(out, count ? r->dig + 32 * base : NULL, count);
     r->ndig = base;
     return 0;
 }
@@ -1063,6 +1067,31 @@ static int light_int(PyObject *v, Sha *out) {
     return 0;
 }
 
+/* H(s(name) || s(value)) of one struct field. */
+static int field_digest(PyObject *name, PyObject *value, int depth, uint8_t digest[32]) {
+    Sha f;
+    sha_init(&f);
+    if (light_text(name, 0x70, &f) < 0) return -1;
+    Py_INCREF(value); /* the serializer runs Python code; keep the value alive */
+    int rc = light_ser(value, &f, depth + 1);
+    Py_DECREF(value);
+    if (rc == 0) sha_final(&f, digest);
+    return rc;
+}
+
+static int struct_changed(void) {
+    PyErr_SetString(PyExc_RuntimeError, "a struct changed while it was hashed");
+    return -1;
+}
+
+/* s(struct) from its `n` field digests once `filled` were computed; a struct whose size
+ * changed meanwhile (Python code in the serializer) is an error. */
+static int emit_light_struct(Sha *out, uint8_t *digs, size_t n, size_t filled) {
+    if (filled != n) return struct_changed();
+    emit_struct(out, digs, n);
+    return 0;
+}
+
 static int light_struct(PyObject *d, Sha *out, int depth) {
     Py_ssize_t pos = 0;
     PyObject *k, *val;
@@ -1079,30 +1108,9 @@ static int light_struct(PyObject *d, Sha *out, int depth) {
     int rc = 0;
     size_t i = 0;
     pos = 0;
-    while (PyDict_Next(d, &pos, &k, &val) && i < n) {
-        Sha f;
-        sha_init(&f);
-        if (light_text(k, 0x70, &f) < 0) {
-            rc = -1;
-            break;
-        }
-        Py_INCREF(val); /* the serializer runs Python code; keep the value alive */
-        rc = light_ser(val, &f, depth + 1);
-        Py_DECREF(val);
-        if (rc < 0) break;
-        sha_final(&f, digs + 32 * i);
-        i++;
-    }
-    if (rc == 0 && i != n) {
-        PyErr_SetString(PyExc_RuntimeError, "a struct changed size while it was hashed");
-        rc = -1;
-    }
-    if (rc == 0) {
-        sort_digests(digs, n);
-        sha_2bytes(out, 0x0B, 0xD0);
-        sha_escaped(out, digs, 32 * n);
-        sha_byte(out, 0x0E);
-    }
+    while (rc == 0 && PyDict_Next(d, &pos, &k, &val))
+        rc = i < n ? field_digest(k, val, depth, digs + 32 * i++) : struct_changed();
+    if (rc == 0) rc = emit_light_struct(out, digs, n, i);
     if (digs != local) PyMem_Free(digs);
     return rc;
 }
@@ -1165,36 +1173,12 @@ static int ionpy_dict(PyObject *v, Sha *out, int depth) {
     pos = 0;
     while (rc == 0 && PyDict_Next(store, &pos, &k, &xs)) {
         Py_INCREF(xs);
-        for (Py_ssize_t j = 0; rc == 0 && j < PyList_GET_SIZE(xs); j++) {
-            if (i == n) {
-                PyErr_SetString(PyExc_RuntimeError, "a struct changed while it was hashed");
-                rc = -1;
-                break;
-            }
-            PyObject *x = PyList_GET_ITEM(xs, j);
-            Sha f;
-            sha_init(&f);
-            if (light_text(k, 0x70, &f) < 0) {
-                rc = -1;
-                break;
-            }
-            Py_INCREF(x);
-            rc = light_ser(x, &f, depth + 1);
-            Py_DECREF(x);
-            if (rc == 0) sha_final(&f, digs + 32 * i++);
-        }
+        for (Py_ssize_t j = 0; rc == 0 && j < PyList_GET_SIZE(xs); j++)
+            rc = i < n ? field_digest(k, PyList_GET_ITEM(xs, j), depth, digs + 32 * i++)
+                       : struct_changed();
         Py_DECREF(xs);
     }
-    if (rc == 0 && i != n) {
-        PyErr_SetString(PyExc_RuntimeError, "a struct changed while it was hashed");
-        rc = -1;
-    }
-    if (rc == 0) {
-        sort_digests(digs, n);
-        sha_2bytes(out, 0x0B, 0xD0);
-        sha_escaped(out, digs, 32 * n);
-        sha_byte(out, 0x0E);
-    }
+    if (rc == 0) rc = emit_light_struct(out, digs, n, i);
     if (digs != local) PyMem_Free(digs);
     Py_DECREF(store);
     return rc;
