@@ -26,13 +26,20 @@ ints = st.one_of(st.integers(-2**70, 2**70), st.sampled_from([0, -1, 2**63 - 1, 
 light_scalars = st.one_of(
     marker_text.map(Text), marker_text, ints.map(Int), ints, marker_bytes.map(Blob),
     marker_bytes, timestamps(), st.booleans(), values)  # the last three go back to Python
-light = st.recursive(
-    light_scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4).map(List), st.lists(inner, max_size=4),
-        st.dictionaries(marker_text, inner, max_size=4).map(lambda d: Struct(d)),
-        st.dictionaries(marker_text, inner, max_size=4)),
-    max_leaves=20)
+
+
+def light_trees(scalars: st.SearchStrategy) -> st.SearchStrategy:
+    """Light and plain lists and structs (names with marker bytes) of `scalars`."""
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4).map(List), st.lists(inner, max_size=4),
+            st.dictionaries(marker_text, inner, max_size=4).map(lambda d: Struct(d)),
+            st.dictionaries(marker_text, inner, max_size=4)),
+        max_leaves=20)
+
+
+light = light_trees(light_scalars)
 
 
 @SETTINGS

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_hash_value_c import light, marker_bytes, marker_text
+from test_hash_value_c import light, light_trees, marker_bytes, marker_text
 from test_ion_hash_properties import timestamps
 
 from ledger_desktop.engine import ion_hash as ih
@@ -33,14 +33,9 @@ def test_writes_what_amazon_ion_writes(value) -> None:
 
 
 # Only what the C writer writes itself, so that every example is compared.
-writable = st.recursive(
-    st.one_of(marker_text.map(Text), marker_text, st.integers(-2**63 + 1, 2**63 - 1).map(Int),
-              marker_bytes.map(Blob), marker_bytes, timestamps()),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4).map(List), st.lists(inner, max_size=4),
-        st.dictionaries(marker_text, inner, max_size=4).map(lambda d: Struct(d)),
-        st.dictionaries(marker_text, inner, max_size=4)),
-    max_leaves=20)
+writable = light_trees(st.one_of(
+    marker_text.map(Text), marker_text, st.integers(-2**63 + 1, 2**63 - 1).map(Int),
+    marker_bytes.map(Blob), marker_bytes, timestamps()))
 
 
 @SETTINGS
