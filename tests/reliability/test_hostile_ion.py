@@ -1,13 +1,22 @@
 """Hostile Ion binary that would crash or hang amazon.ion's C reader is refused first."""
 
+import subprocess
+import sys
+
+
+def _refused_in_a_child(code: str, timeout: int) -> None:
+    """Run `code` in a child Python with a timeout (a hang or crash there fails the test
+    instead of the run) and expect it to print 'refused'."""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=timeout)
+    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
+    assert run.stdout.strip() == "refused"
+
 
 def test_a_non_utf8_symbol_text_is_refused_before_amazon_ion_reads_it(tmp_path):
     """amazon.ion's C reader segfaults on a struct field named by a local symbol table symbol
     whose text is not UTF-8 (one flipped byte in a stored document can make one). Every reader
     of ours refuses it first; run in a child process so a regression crashes only the child."""
-    import subprocess
-    import sys
-
     blob = "e00100eae78183d487b281e7d38a2101"  # $ion_symbol_table::{symbols:[<0xe7>]}, {<$10>:1}
     code = (
         "from amazon.ion.exceptions import IonException\n"
@@ -28,10 +37,7 @@ def test_a_non_utf8_symbol_text_is_refused_before_amazon_ion_reads_it(tmp_path):
         "else:\n"
         "    raise SystemExit('hashed without an error')\n"
         "print('refused')\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60)
-    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
-    assert run.stdout.strip() == "refused"
+    _refused_in_a_child(code, timeout=60)
 
 
 def test_a_hash_field_holding_a_large_int_is_a_finding_not_an_allocation(tmp_path):
@@ -62,9 +68,6 @@ def test_a_lone_surrogate_field_name_is_refused_not_written(tmp_path):
     """amazon.ion's C writer loops forever on a field name holding a lone surrogate (JSON's
     "\\ud800" escape makes one): a JSON import names the line, a statement or parameter gets a
     query error. Run in a child process with a timeout, so a regression fails, not hangs."""
-    import subprocess
-    import sys
-
     src = tmp_path / "s.jsonl"
     src.write_text('{"ok": 1}\n{"a\\ude54b": [{"c": true}]}\n', encoding="utf-8")
     code = (
@@ -88,7 +91,4 @@ def test_a_lone_surrogate_field_name_is_refused_not_written(tmp_path):
         "assert led.execute('SELECT COUNT(*) AS n FROM T').values[0]['n'] == 0\n"
         "assert led.verify().ok\n"
         "print('refused')\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
-    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
-    assert run.stdout.strip() == "refused"
+    _refused_in_a_child(code, timeout=120)
