@@ -235,23 +235,24 @@ _MINUTE = TimestampPrecision.MINUTE
 _SECOND = TimestampPrecision.SECOND
 
 
-_last_timestamp: list[Any] = [None, b""]
+# The last timestamp seen, its representation and its serialisation, kept by identity (the
+# value is held, so its id is not reused): a commit hashes its block time three times (header,
+# metadata, usually the statement's start too, since now_timestamp reuses one value per
+# millisecond) and writes it into the block body.
+_last_timestamp: list[Any] = [object(), b"", b""]  # nothing is this placeholder
+
+
+def _timestamp_parts(ts: _dt.datetime) -> list[Any]:
+    last = _last_timestamp
+    if ts is not last[0]:
+        rep = timestamp_rep(ts)
+        last[0], last[1], last[2] = ts, rep, b"\x0b\x60" + _escape(rep) + b"\x0e"
+    return last
 
 
 def _timestamp(ts: _dt.datetime) -> bytes:
-    """s(timestamp). A commit hashes its block time three times (header, metadata, usually
-    the statement's start too: now_timestamp reuses one value per millisecond): the last
-    timestamp's serialisation is kept, by identity (the value is held, so its id is not
-    reused)."""
-    if ts is _last_timestamp[0]:
-        return _last_timestamp[1]
-    out = _timestamp_uncached(ts)
-    _last_timestamp[0], _last_timestamp[1] = ts, out
-    return out
-
-
-def _timestamp_uncached(ts: _dt.datetime) -> bytes:
-    return b"\x0b\x60" + _escape(timestamp_rep(ts)) + b"\x0e"
+    """s(timestamp)."""
+    return _timestamp_parts(ts)[2]
 
 
 def timestamp_rep(ts: _dt.datetime) -> bytes:
@@ -608,19 +609,13 @@ if not os.environ.get("LEDGER_DESKTOP_NO_C_EXT"):
         C_HASH_VALUE = True
 
 
-_last_rep: list[Any] = [None, b""]
-
-
 def _timestamp_rep_or_none(v: Any) -> bytes | None:
-    """For write_light: a timestamp's representation (the last one kept, by identity, as
-    `_timestamp` does), None for any other value."""
-    if v is _last_rep[0]:
-        return _last_rep[1]
+    """For write_light: a timestamp's representation, None for any other value."""
+    if v is _last_timestamp[0]:
+        return _last_timestamp[1]
     if not isinstance(v, _dt.datetime) or getattr(v, "ion_annotations", None):
         return None
-    rep = timestamp_rep(v)
-    _last_rep[0], _last_rep[1] = v, rep
-    return rep
+    return _timestamp_parts(v)[1]
 
 
 def write_light(value: Any) -> bytes | None:

@@ -75,6 +75,13 @@ def test_what_it_leaves_to_amazon_ion() -> None:
     assert ih.write_light(Struct(a=ann)) is None
 
 
+def test_none_is_left_to_amazon_ion_even_first() -> None:
+    """Before any timestamp was written, None must not pass for the remembered one."""
+    ih._last_timestamp[0] = object()
+    assert ih.write_light(Struct(a=None)) is None
+    assert ih.write_light(Struct(a=now_timestamp(), b=None)) is None
+
+
 def test_text_that_is_not_unicode_raises() -> None:
     with pytest.raises(UnicodeEncodeError):
         ih.write_light(Struct(a=Text("\ud800")))
