@@ -687,7 +687,9 @@ class Transaction:
                     tableName=Text(table_names[pd.table_id]), tableId=Text(pd.table_id),
                     statements=List([Int(i) for i in pd.statements]))
             documents.append((doc_id, entry))
-            doc_entries.append((doc_id, table_names[pd.table_id], pd.table_id, pd.statements))
+            if not C_HASH_VALUE:  # the Python hasher's input; C hashes tx_info itself
+                doc_entries.append((doc_id, table_names[pd.table_id], pd.table_id,
+                                    pd.statements))
         for table_id, pt in self._tables.items():
             version = pt.base_version + 1
             data = catalog_struct(pt.info)
