@@ -3,9 +3,9 @@
 Every commit frees the memory SQLite used for its statements and WAL write, which leaves a
 free block at the top of the heap; glibc returns it to the system (`brk`) and the very next
 allocations (amazon.ion writing the next document, Python objects) take it back page by page,
-each page a fault the kernel zero-fills. Measured on 2026-11-27: amazon.ion writes a small
-document in 5 us normally and in 14-16 us right after an SQLite commit; with 1 MiB of top pad
-it is 5-7 us again, and a single-document commit spends about 15% less CPU.
+each page a fault the kernel zero-fills. bench/bench_commit_parts.py measures amazon.ion
+writing a small document right after each SQLite commit: 24-25 us with glibc's defaults, 7 us
+with the pad, 5-6 us with no SQLite work in between.
 
 The pad is at most 1 MiB of memory kept by the process. Only glibc has `mallopt`; elsewhere
 this does nothing. `LEDGER_DESKTOP_NO_MALLOPT=1` turns it off.
