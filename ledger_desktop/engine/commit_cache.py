@@ -24,7 +24,7 @@ from typing import Any
 from . import storage
 from .blocks import as_blob
 from .ion_values import parse_timestamp
-from .merkle_store import load_frontier
+from .merkle_store import Frontier, NodeStore
 from .model import TableInfo
 
 
@@ -33,12 +33,13 @@ class TipState:
     seq: int                             # -1 when the journal is empty
     block_hash: bytes                    # b"" when empty
     timestamp: Any                       # the tip block's time (None when empty)
-    frontier: tuple[tuple[int, bytes], ...]  # perfect subtrees covering blocks 0..seq
+    frontier: Frontier                   # perfect subtrees covering blocks 0..seq
 
 
 class CommitCache:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, nodes: NodeStore) -> None:
         self._conn = conn
+        self._nodes = nodes
         self._version: int | None = None
         self._changes = -1
         self._tip: TipState | None = None
@@ -73,7 +74,7 @@ class CommitCache:
                 self._tip = TipState(-1, b"", None, ())
             else:
                 self._tip = TipState(row[0], as_blob(row[1]), parse_timestamp(row[2]),
-                                     tuple(load_frontier(self._conn, row[0] + 1)))
+                                     self._nodes.frontier(row[0] + 1))
         return self._tip
 
     def committed(self, tip: TipState, catalog_changed: bool) -> None:

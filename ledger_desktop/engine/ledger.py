@@ -19,7 +19,7 @@ from . import index_storage, journal_reads, limits, merkle_store, storage
 from .allocator import tune_allocator
 from .blocks import BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
-from .commit_cache import CommitCache
+from .commit_cache import CommitCache, TipState
 from .errors import (
     BlockNotFoundError,
     ConflictError,
@@ -59,7 +59,9 @@ class Ledger:
         self._conn = conn
         self.read_only = read_only
         self._in_atomic = False
-        self._commit_cache = CommitCache(conn)
+        # An older file opened read-only is read in its own layout (storage.migrate)
+        self._nodes = merkle_store.NodeStore(conn, inline=storage.schema_version(conn) >= 2)
+        self._commit_cache = CommitCache(conn, self._nodes)
         if not read_only:
             tune_allocator()  # commits churn the top of the heap (allocator.py)
         self.strand_id: str = storage.get_meta(conn, "strand_id")
@@ -257,24 +259,28 @@ class Ledger:
         return [BlockSummary(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), as_blob(r[6]))
                 for r in rows]
 
+    def _tip_state(self) -> TipState:
+        cache = self._commit_cache
+        cache.check()
+        return cache.tip()
+
     def tip(self) -> BlockAddress | None:
-        seq = storage.get_meta(self._conn, "tip_seq")
-        return None if seq is None else BlockAddress(self.strand_id, int(seq))
+        seq = self._tip_state().seq
+        return None if seq < 0 else BlockAddress(self.strand_id, seq)
 
     # ------------------------------------------------------------------ digests and proofs
     def digest(self) -> Digest:
-        """The current digest and tip, in O(1) (kept up to date by every commit)."""
-        row = self._conn.execute(
-            "SELECT (SELECT value FROM meta WHERE key='tip_seq'), "
-            "(SELECT value FROM meta WHERE key='digest')").fetchone()
-        if row[0] is None:
+        """The current digest and tip: O(1) while the tip is cached (every commit through this
+        Ledger keeps it), else O(log n) node lookups (merkle_store)."""
+        tip = self._tip_state()
+        if tip.seq < 0:
             raise BlockNotFoundError("the ledger has no blocks yet")
-        return Digest(as_blob(row[1]), BlockAddress(self.strand_id, int(row[0])), self.ledger_name,
-                      now_timestamp())
+        return Digest(merkle_store.frontier_root(tip.frontier), BlockAddress(self.strand_id,
+                      tip.seq), self.ledger_name, now_timestamp())
 
     def digest_at(self, tip: BlockAddress | int) -> Digest:
         seq = self._tip_seq(tip)
-        return Digest(merkle_store.digest_at(self._conn, seq), BlockAddress(self.strand_id, seq),
+        return Digest(self._nodes.digest_at(seq), BlockAddress(self.strand_id, seq),
                       self.ledger_name, now_timestamp())
 
     def _tip_seq(self, tip: BlockAddress | int | str | None) -> int:
@@ -311,7 +317,7 @@ class Ledger:
         tip_seq = self._tip_seq(tip)
         if seq > tip_seq:
             raise BlockNotFoundError(f"block {seq} is after the digest tip {tip_seq}")
-        return merkle_store.block_path(self._conn, seq, tip_seq)
+        return self._nodes.block_path(seq, tip_seq)
 
     def get_block(self, address: BlockAddress | str | Any,
                   tip: BlockAddress | str | None = None) -> tuple[Any, list[bytes] | None]:
@@ -378,8 +384,8 @@ class Ledger:
         if own:
             conn.execute("BEGIN IMMEDIATE")
         try:
-            tip = self.tip()
-            expected = 0 if tip is None else tip.seq + 1
+            tip = self._tip_state()
+            expected = tip.seq + 1
             if addr.seq != expected:
                 raise InputFormatError(f"block {addr.seq} does not follow the tip (expected "
                                        f"block {expected})")
@@ -393,23 +399,29 @@ class Ledger:
                 # a part the entries cover is missing (e.g. a renamed field in the export)
                 raise InputFormatError(f"block {addr.seq} lacks part of what its entries hash "
                                        "(revisions, transactionInfo or redactionInfo)")
+            nodes, frontier = merkle_store.extend(tip.frontier, block_hash)
+            block_ts = dumps_text(block["blockTimestamp"])
             conn.execute(
                 "INSERT INTO blocks(seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
-                "is_foreign, n_revisions, has_redaction, body) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (addr.seq, str(block["transactionId"]), dumps_text(block["blockTimestamp"]),
-                 block_hash, bytes(block["entriesHash"]), prev, int(not own_layout), len(rows),
-                 int(any(r[5] == storage.KIND_REDACTED for r in rows)), body))
+                "is_foreign, n_revisions, has_redaction, merkle_nodes, body) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (addr.seq, str(block["transactionId"]), block_ts, block_hash,
+                 bytes(block["entriesHash"]), prev, int(not own_layout), len(rows),
+                 int(any(r[5] == storage.KIND_REDACTED for r in rows)), nodes, body))
             conn.executemany(
                 "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, "
                 "metadata, data, data_hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
             index_storage.apply_block(conn, block, rows, is_foreign=True)
-            merkle_store.append_block(conn, addr.seq, block_hash)
             if own:
                 conn.execute("COMMIT")
         except BaseException:
             if own:
                 conn.execute("ROLLBACK")
             raise
+        # the next block extends this one without reading the frontier back
+        self._commit_cache.committed(
+            TipState(addr.seq, block_hash, parse_timestamp(block_ts), frontier),
+            catalog_changed=True)
         return addr
 
 
@@ -487,7 +499,7 @@ def _initialise(conn: sqlite3.Connection, ledger_name: str, strict: bool) -> Non
             ("blockAddress", addr), ("transactionId", string(tx_id)), ("blockTimestamp", ts),
             ("blockHash", block_hash), ("entriesHash", entries_hash),
             ("previousBlockHash", b""), ("entriesHashList", ion_list(entries))))
-        conn.execute(
+        conn.execute(  # block 0 completes no Merkle node (merkle_nodes NULL)
             "INSERT INTO blocks(seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
             "is_foreign, n_revisions, has_redaction, body) VALUES (0,?,?,?,?,?,0,1,0,?)",
             (tx_id, dumps_text(ts), block_hash, entries_hash, b"", body))
@@ -495,7 +507,6 @@ def _initialise(conn: sqlite3.Connection, ledger_name: str, strict: bool) -> Non
             "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, metadata, "
             "data, data_hash) VALUES (0,0,?,0,NULL,?,?,NULL,?,NULL)",
             (genesis_id, storage.KIND_SYSTEM, h, dumps_binary(data)))
-        merkle_store.append_block(conn, 0, block_hash)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -1,28 +1,55 @@
-"""The Merkle tree over block hashes, kept incrementally in the `merkle` table.
+"""The Merkle tree over block hashes, kept incrementally with the blocks.
 
 Node (level, pos) is the root of the perfect subtree over leaves [pos * 2**level,
-(pos + 1) * 2**level); leaves (level 0) are the `blocks.block_hash` column. Appending a block
-writes at most log2(n) nodes. The digest for any tip is the right fold of the perfect subtrees
-that cover the prefix (the same tree as QLDB's pairwise construction with odd nodes carried
-up), so a digest costs O(log n) lookups and a proof O(log^2 n) in the worst case.
+(pos + 1) * 2**level); leaves (level 0) are the `blocks.block_hash` column. The digest for any
+tip is the right fold of the perfect subtrees that cover the prefix (the same tree as QLDB's
+pairwise construction with odd nodes carried up), so a digest costs O(log n) lookups and a
+proof O(log^2 n) in the worst case.
+
+Since schema 2 a node is stored in the row of the block that completes it: block `seq`
+completes one node per trailing 1 bit of `seq` (levels 1..k), and `blocks.merkle_nodes` holds
+their hashes, level 1 first, 32 bytes each (NULL when there are none). A commit therefore writes
+its nodes in the row it inserts anyway, instead of rows in a table of their own and a stored
+frontier: two fewer B-trees touched per commit. Schema 1 kept them in a `merkle` table; an
+older file opened read-only (which cannot be migrated) is read through that table.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
+from .blocks import as_blob
 from .ion_hash import dot
 
+Frontier = tuple[tuple[int, bytes], ...]  # (level, hash) of the perfect subtrees, largest first
 
-def node(conn: sqlite3.Connection, level: int, pos: int) -> bytes:
-    if level == 0:
-        row = conn.execute("SELECT block_hash FROM blocks WHERE seq=?", (pos,)).fetchone()
-    else:
-        row = conn.execute("SELECT hash FROM merkle WHERE level=? AND pos=?",
-                           (level, pos)).fetchone()
-    if row is None:
-        raise LookupError(f"Merkle node ({level}, {pos}) is missing")
-    return bytes(row[0])
+
+def node_seq(level: int, pos: int) -> int:
+    """The block whose row holds node (level, pos): the last leaf it covers."""
+    return ((pos + 1) << level) - 1
+
+
+def extend(frontier: Sequence[tuple[int, bytes]], block_hash: bytes
+           ) -> tuple[bytes | None, Frontier]:
+    """Append a leaf to `frontier`: the nodes it completes (the `merkle_nodes` value of its
+    row) and the new frontier."""
+    nodes = list(frontier)
+    h, level = block_hash, 0
+    made = []
+    while nodes and nodes[-1][0] == level:
+        h = dot(nodes.pop()[1], h)
+        level += 1
+        made.append(h)
+    nodes.append((level, h))
+    return (b"".join(made) if made else None), tuple(nodes)
+
+
+def frontier_root(nodes: Sequence[tuple[int, bytes]]) -> bytes:
+    acc = nodes[-1][1]
+    for _lvl, h in reversed(nodes[:-1]):
+        acc = dot(h, acc)
+    return acc
 
 
 def _perfect_ranges(start: int, end: int) -> list[tuple[int, int]]:
@@ -42,98 +69,61 @@ def _perfect_ranges(start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def subtree_root(conn: sqlite3.Connection, start: int, end: int) -> bytes:
-    """Root of the tree over leaves [start, end) in QLDB's shape."""
-    parts = [node(conn, lvl, pos) for lvl, pos in _perfect_ranges(start, end)]
-    acc = parts[-1]
-    for h in reversed(parts[:-1]):
-        acc = dot(h, acc)
-    return acc
+class NodeStore:
+    """Reads the stored nodes of one ledger file."""
 
+    def __init__(self, conn: sqlite3.Connection, inline: bool = True) -> None:
+        self._conn = conn
+        self.inline = inline  # False: a schema-1 file, nodes in its `merkle` table
 
-def digest_at(conn: sqlite3.Connection, tip: int) -> bytes:
-    return subtree_root(conn, 0, tip + 1)
-
-
-def block_path(conn: sqlite3.Connection, seq: int, tip: int) -> list[bytes]:
-    """Sibling hashes from leaf `seq` up to the root over leaves [0, tip], bottom-up."""
-    if not 0 <= seq <= tip:
-        raise ValueError(f"block {seq} is not covered by tip {tip}")
-    path: list[bytes] = []
-    start, end, m = 0, tip + 1, seq
-    frames: list[tuple[int, int]] = []  # sibling ranges, top-down
-    while end - start > 1:
-        n = end - start
-        k = 1 << ((n - 1).bit_length() - 1)  # largest power of two < n
-        if m - start < k:
-            frames.append((start + k, end))
-            end = start + k
+    def node(self, level: int, pos: int) -> bytes:
+        conn = self._conn
+        if level == 0:
+            row = conn.execute("SELECT block_hash FROM blocks WHERE seq=?", (pos,)).fetchone()
+            h = None if row is None else as_blob(row[0])
+        elif self.inline:
+            row = conn.execute("SELECT merkle_nodes FROM blocks WHERE seq=?",
+                               (node_seq(level, pos),)).fetchone()
+            blob = None if row is None or row[0] is None else as_blob(row[0])
+            h = blob[(level - 1) * 32:level * 32] if blob is not None else None
+            if h is not None and len(h) != 32:
+                h = None
         else:
-            frames.append((start, start + k))
-            start = start + k
-    for s, e in reversed(frames):
-        path.append(subtree_root(conn, s, e))
-    return path
+            row = conn.execute("SELECT hash FROM merkle WHERE level=? AND pos=?",
+                               (level, pos)).fetchone()
+            h = None if row is None else as_blob(row[0])
+        if h is None:
+            raise LookupError(f"Merkle node ({level}, {pos}) is missing")
+        return h
 
+    def subtree_root(self, start: int, end: int) -> bytes:
+        """Root of the tree over leaves [start, end) in QLDB's shape."""
+        parts = [self.node(lvl, pos) for lvl, pos in _perfect_ranges(start, end)]
+        acc = parts[-1]
+        for h in reversed(parts[:-1]):
+            acc = dot(h, acc)
+        return acc
 
-# -- the frontier: the perfect subtrees covering the journal, kept in `meta` --------------------
-# Appending a block needs only these (its new nodes combine with them) and so does the digest,
-# so a commit reads one row instead of log2(n) nodes. Verification checks the stored frontier.
+    def digest_at(self, tip: int) -> bytes:
+        return self.subtree_root(0, tip + 1)
 
-def _frontier_ranges(count: int) -> list[tuple[int, int]]:
-    return _perfect_ranges(0, count)
+    def frontier(self, count: int) -> Frontier:
+        """The perfect subtrees covering the first `count` blocks."""
+        return tuple((lvl, self.node(lvl, pos)) for lvl, pos in _perfect_ranges(0, count))
 
-
-def encode_frontier(nodes: list[tuple[int, bytes]]) -> bytes:
-    return b"".join(bytes((level,)) + h for level, h in nodes)
-
-
-def decode_frontier(blob: bytes | None, count: int) -> list[tuple[int, bytes]] | None:
-    """The stored frontier if it covers exactly `count` leaves, else None."""
-    if blob is None or len(blob) % 33:
-        return None
-    blob = bytes(blob)
-    nodes = [(blob[i], blob[i + 1:i + 33]) for i in range(0, len(blob), 33)]
-    if sum(1 << lvl for lvl, _ in nodes) != count:
-        return None
-    return nodes
-
-
-def load_frontier(conn: sqlite3.Connection, count: int) -> list[tuple[int, bytes]]:
-    row = conn.execute("SELECT value FROM meta WHERE key='frontier'").fetchone()
-    nodes = decode_frontier(row[0] if row else None, count)
-    if nodes is None:  # missing (older file) or stale: rebuild from the stored nodes
-        nodes = [(lvl, node(conn, lvl, pos)) for lvl, pos in _frontier_ranges(count)]
-    return nodes
-
-
-def frontier_root(nodes: list[tuple[int, bytes]]) -> bytes:
-    acc = nodes[-1][1]
-    for _lvl, h in reversed(nodes[:-1]):
-        acc = dot(h, acc)
-    return acc
-
-
-def append_block(conn: sqlite3.Connection, seq: int, block_hash: bytes,
-                 frontier: tuple[tuple[int, bytes], ...] | None = None,
-                 ) -> tuple[bytes, tuple[tuple[int, bytes], ...]]:
-    """Record block `seq` in the Merkle tree (nodes, frontier, tip, digest); returns the digest
-    and the new frontier. `frontier` is the one covering blocks 0..seq-1 when the caller
-    already holds it (commit_cache), else it is read."""
-    nodes = list(frontier) if frontier is not None else load_frontier(conn, seq)
-    h, level, pos = block_hash, 0, seq
-    new_nodes = []
-    while nodes and nodes[-1][0] == level:
-        _lvl, left = nodes.pop()
-        h = dot(left, h)
-        level += 1
-        pos //= 2
-        new_nodes.append((level, pos, h))
-    nodes.append((level, h))
-    if new_nodes:
-        conn.executemany("INSERT OR REPLACE INTO merkle(level, pos, hash) VALUES (?, ?, ?)",
-                         new_nodes)
-    digest = frontier_root(nodes)
-    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tip_seq', ?), ('digest', ?), "
-                 "('frontier', ?)", (seq, digest, encode_frontier(nodes)))
-    return digest, tuple(nodes)
+    def block_path(self, seq: int, tip: int) -> list[bytes]:
+        """Sibling hashes from leaf `seq` up to the root over leaves [0, tip], bottom-up."""
+        if not 0 <= seq <= tip:
+            raise ValueError(f"block {seq} is not covered by tip {tip}")
+        start, end, m = 0, tip + 1, seq
+        frames: list[tuple[int, int]] = []  # sibling ranges, top-down
+        while end - start > 1:
+            n = end - start
+            k = 1 << ((n - 1).bit_length() - 1)  # largest power of two < n
+            if m - start < k:
+                frames.append((start + k, end))
+                end = start + k
+            else:
+                frames.append((start, start + k))
+                start = start + k
+        return [self.subtree_root(s, e) for s, e in reversed(frames)]

@@ -1,6 +1,6 @@
 """The ledger file: SQLite schema, pragmas, schema version, and refusing files we cannot use.
 
-One SQLite file holds the journal (`blocks`, `revisions`, `merkle`) and the index storage
+One SQLite file holds the journal (`blocks`, with the Merkle nodes, and `revisions`) and the index storage
 (`tables_`, `indexes`, `documents`, `index_entries`), which is derived and can be rebuilt from
 the journal alone. `PRAGMA application_id` marks the file as ours; `PRAGMA user_version` is the
 schema version, with ordered migrations.
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import LedgerFileError, NewerSchemaError, NotALedgerError, StorageError, UserError
 
 APPLICATION_ID = 0x4C444752  # "LDGR"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # Revision kinds stored in `revisions.kind`.
@@ -97,7 +98,41 @@ CREATE TABLE index_entries (
 CREATE INDEX index_entries_doc ON index_entries (doc_id);
 """
 
-MIGRATIONS: list[str] = [_SCHEMA_V1]  # MIGRATIONS[i] takes user_version i to i + 1
+
+
+def _v2_merkle_nodes_in_blocks(conn: sqlite3.Connection) -> None:
+    """Schema 2: a commit touches fewer B-trees (docs/journal-format.md, merkle_store.py).
+
+    - The Merkle nodes move from the `merkle` table into the row of the block that completes
+      them (`blocks.merkle_nodes`, level 1 first). Stored values are carried over as they are,
+      so a tampered node is still found by verification; a missing level ends what its block
+      row holds, and verification reports it missing.
+    - `meta` no longer keeps the tip, digest and frontier: they follow from the blocks.
+    - `blocks_chain` goes: chain-only reads take the hash columns from `blocks` itself.
+    """
+    conn.execute("ALTER TABLE blocks ADD COLUMN merkle_nodes BLOB")
+    rows = conn.execute("SELECT ((pos + 1) << level) - 1 AS s, level, hash FROM merkle "
+                        "ORDER BY s, level")
+    updates: list[tuple[bytes, int]] = []
+    seq, parts = -1, []
+    for s, level, h in rows:
+        if s != seq:
+            if parts:
+                updates.append((b"".join(parts), seq))
+            seq, parts = s, []
+        if level == len(parts) + 1 and isinstance(h, bytes) and len(h) == 32:
+            parts.append(h)
+    if parts:
+        updates.append((b"".join(parts), seq))
+    conn.executemany("UPDATE blocks SET merkle_nodes=? WHERE seq=?", updates)
+    conn.execute("DROP TABLE merkle")
+    conn.execute("DROP INDEX blocks_chain")
+    conn.execute("DELETE FROM meta WHERE key IN ('tip_seq', 'digest', 'frontier')")
+
+
+# MIGRATIONS[i] takes user_version i to i + 1: an SQL script or a function of the connection.
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
+    _SCHEMA_V1, _v2_merkle_nodes_in_blocks]
 
 
 def _check_header(path: Path) -> None:
@@ -144,7 +179,7 @@ def connect(path: Path, *, read_only: bool = False, create: bool = False) -> sql
         raise LedgerFileError(f"{path}: cannot open: {e}") from None
     try:
         if not create:
-            _check_identity(conn, path)
+            _check_identity(conn, path, read_only)
         if not read_only:
             conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a commit that returned survives power loss (WAL + NORMAL may lose the tail).
@@ -180,7 +215,9 @@ def _on_read_only_storage(path: Path) -> bool:
     return True
 
 
-def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
+def _check_identity(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
+    """An older file opened for writing is migrated; opened read-only it cannot be, and is
+    read as it is (schema_version tells the readers which layout they have)."""
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -192,7 +229,7 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
         raise NewerSchemaError(
             f"{path}: written by a newer Ledger Desktop (schema {version}; this version reads up "
             f"to {SCHEMA_VERSION}); upgrade Ledger Desktop to open it")
-    if version < SCHEMA_VERSION:
+    if version < SCHEMA_VERSION and not read_only:
         migrate(conn)
 
 
@@ -201,14 +238,22 @@ def migrate(conn: sqlite3.Connection) -> None:
     for target in range(version, SCHEMA_VERSION):
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for stmt in MIGRATIONS[target].split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
+            step = MIGRATIONS[target]
+            if callable(step):
+                step(conn)
+            else:
+                for stmt in step.split(";"):
+                    if stmt.strip():
+                        conn.execute(stmt)
             conn.execute(f"PRAGMA user_version={target + 1}")
             conn.execute("COMMIT")
         except sqlite3.Error as e:
             conn.execute("ROLLBACK")
             raise StorageError(f"schema migration to version {target + 1} failed: {e}") from None
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
 def get_meta(conn: sqlite3.Connection, key: str, default=None):

@@ -57,7 +57,7 @@ from .ion_values import (
     struct,
 )
 from .light_values import Blob, Int, List, Struct, Text
-from .merkle_store import append_block
+from .merkle_store import extend as extend_merkle
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Document, IndexInfo, TableInfo
 from .tx_info_hash import transaction_info_hash
@@ -745,18 +745,19 @@ class Transaction:
         body = write_light(block) or dumps_binary(block)
         self._check_tx_bytes(body, revision_rows)
 
+        merkle_nodes, frontier = extend_merkle(tip.frontier, block_hash)
         conn.execute(
             "INSERT INTO blocks(seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
-            "is_foreign, n_revisions, has_redaction, body) VALUES (?,?,?,?,?,?,0,?,?,?)",
+            "is_foreign, n_revisions, has_redaction, merkle_nodes, body) "
+            "VALUES (?,?,?,?,?,?,0,?,?,?,?)",
             (seq, self.id, _block_ts_text(ts), block_hash, entries_hash, prev_hash,
-             len(revision_rows), int(redaction_info is not None), body))
+             len(revision_rows), int(redaction_info is not None), merkle_nodes, body))
         conn.executemany(
             "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, metadata, "
             "data, data_hash) VALUES (?,?,?,?,?,?,?,?,?,?)", revision_rows)
         self._apply_catalog(seq)
         self._apply_documents(seq, doc_ops, revision_rows)
         self._apply_redactions()
-        _digest, frontier = append_block(conn, seq, block_hash, tip.frontier)
         return TipState(seq, block_hash, ts, frontier)
 
     def _table_names(self) -> dict[str, str]:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import merkle_store, storage
+from . import storage
 from .blocks import EMPTY_DATA_HASH, BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
@@ -136,6 +136,18 @@ def _b64(h: bytes | None) -> str | None:
     return None if h is None else base64.b64encode(h).decode()
 
 
+def _report_nodes(report: VerifyReport, seq: int, made: list[tuple[int, int, bytes]],
+                  stored: bytes) -> None:
+    """Name each node block `seq` completes whose stored hash differs or is missing."""
+    for i, (level, pos, h) in enumerate(made):
+        if stored[i * 32:(i + 1) * 32] != h:
+            report.fail(VerifyFailure(seq, "digest", f"the stored Merkle node ({level}, {pos}) "
+                                      "does not match the blocks"))
+    if len(stored) > 32 * len(made):
+        report.fail(VerifyFailure(seq, "digest", "the block's row holds Merkle nodes it does "
+                                  "not complete"))
+
+
 class _Frontier:
     """Running Merkle root over block hashes (perfect subtrees, largest first)."""
 
@@ -204,21 +216,21 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     frontier = _Frontier()
     prev_hash: bytes | None = None
     expected_seq = 0
-    # Chain-only mode reads no block bodies: the blocks_chain index covers its columns.
     # Chain-only mode reads only the hash columns (fewer columns decoded per row).
+    nodes = ledger._nodes
     bcur = conn.execute(
         "SELECT seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, is_foreign, body, "
-        "n_revisions, has_redaction FROM blocks ORDER BY seq" if rehash else
+        f"n_revisions, has_redaction, {'merkle_nodes' if nodes.inline else 'NULL'} FROM blocks "
+        "ORDER BY seq" if rehash else
         "SELECT seq, NULL, NULL, block_hash, entries_hash, prev_hash, is_foreign, NULL, NULL, "
-        "NULL FROM blocks ORDER BY seq")
+        "NULL, NULL FROM blocks ORDER BY seq")
     columns = ColumnChecks(imported=storage.get_meta(conn, "imported") is not None)
     rcur = conn.cursor().execute(_REV_SQL) if rehash else None
     pending = rcur.fetchone() if rcur is not None else None
-    stored_nodes = conn.cursor()
     last_report = time.perf_counter()
     try:
-        for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body, n_revs, has_red \
-                in bcur:
+        for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body, n_revs, has_red, \
+                stored in bcur:
             failures_before = report.failure_count
             bhash, ehash, phash = as_blob(bhash), as_blob(ehash), as_blob(phash)
             if seq != expected_seq:
@@ -253,12 +265,19 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
             if not rehash:
                 frontier.push_leaf(bhash)
             else:
-                for level, pos, h in frontier.push(bhash):
-                    row = stored_nodes.execute("SELECT hash FROM merkle WHERE level=? AND pos=?",
-                                               (level, pos)).fetchone()
-                    if row is None or as_blob(row[0]) != h:
-                        report.fail(VerifyFailure(seq, "digest", f"the stored Merkle node "
-                                                  f"({level}, {pos}) does not match the blocks"))
+                made = frontier.push(bhash)
+                if nodes.inline:
+                    stored = b"" if stored is None else as_blob(stored)
+                    if stored != b"".join(h for _l, _p, h in made):
+                        _report_nodes(report, seq, made, stored)
+                else:
+                    for level, pos, h in made:
+                        try:
+                            same = nodes.node(level, pos) == h
+                        except LookupError:
+                            same = False
+                        if not same:
+                            _report_nodes(report, seq, [(level, pos, h)], b"")
             for d in (by_tip.pop(seq, ()) if by_tip else ()):
                 ok = frontier.root() == d.digest
                 report.digest_checks.append(DigestCheck(
@@ -294,17 +313,6 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
             root = frontier.root()
             report.digest_b64 = _b64(root)
             report.tip = BlockAddress(ledger.strand_id, expected_seq - 1).text()
-            stored = storage.get_meta(conn, "digest")
-            stored_tip = storage.get_meta(conn, "tip_seq")
-            if stored is None or as_blob(stored) != root or stored_tip != expected_seq - 1:
-                report.fail(VerifyFailure(expected_seq - 1, "digest", "the stored digest or tip "
-                                          "does not match the journal"))
-            frontier_blob = storage.get_meta(conn, "frontier")
-            if frontier_blob is not None and as_blob(frontier_blob) != \
-                    merkle_store.encode_frontier(frontier.nodes):
-                report.fail(VerifyFailure(expected_seq - 1, "digest", "the stored Merkle "
-                                          "frontier (used by the next commit) does not match "
-                                          "the blocks"))
         if rcur is not None:
             columns.finish(report)
         if rcur is not None and pending is not None:

@@ -125,9 +125,24 @@ def test_changed_catalog_row_is_found(copy):
 
 
 def test_changed_merkle_node_is_found(copy):
-    _sql(copy, "UPDATE merkle SET hash=? WHERE level=1 AND pos=0", (b"\x02" * 32,))
+    # block 3 completes nodes (1, 1) and (2, 0); the second is changed
+    c = sqlite3.connect(copy)
+    (nodes,) = c.execute("SELECT merkle_nodes FROM blocks WHERE seq=3").fetchone()
+    c.close()
+    _sql(copy, "UPDATE blocks SET merkle_nodes=? WHERE seq=3", (nodes[:32] + b"\x02" * 32,))
     report = _verify(copy)
     assert not report.ok and report.first_failure.check == "digest"
+    assert [f.message for f in report.failures] == [
+        "the stored Merkle node (2, 0) does not match the blocks"]
+
+
+def test_missing_and_extra_merkle_nodes_are_found(copy):
+    _sql(copy, "UPDATE blocks SET merkle_nodes=NULL WHERE seq=1")
+    _sql(copy, "UPDATE blocks SET merkle_nodes=? WHERE seq=2", (b"\x04" * 32,))
+    report = _verify(copy)
+    assert [(f.seq, f.message) for f in report.failures] == [
+        (1, "the stored Merkle node (1, 0) does not match the blocks"),
+        (2, "the block's row holds Merkle nodes it does not complete")]
 
 
 def test_truncation_is_found_against_a_saved_digest(copy, tmp_path):
@@ -135,10 +150,8 @@ def test_truncation_is_found_against_a_saved_digest(copy, tmp_path):
         saved = tmp_path / "d.json"
         digest_file.write_digest(saved, led.digest())
         tip = led.tip().seq
-    for t in ("revisions", "blocks", "merkle"):
-        col = "pos" if t == "merkle" else "seq"
-        _sql(copy, f"DELETE FROM {t} WHERE {col} >= ?", (tip - 1,) if t != "merkle" else (1e9,))
-    _sql(copy, "UPDATE meta SET value=? WHERE key='tip_seq'", (tip - 2,))
+    for t in ("revisions", "blocks"):
+        _sql(copy, f"DELETE FROM {t} WHERE seq >= ?", (tip - 1,))
     report = _verify(copy, digests=[digest_file.read_digest(saved)])
     assert not report.ok
     assert any("truncation" in dc.message for dc in report.digest_checks)
@@ -165,8 +178,3 @@ def test_chain_only_mode(copy):
     assert report.ok and report.mode == "chain only"
 
 
-def test_a_stale_merkle_frontier_is_found(copy):
-    """The frontier in `meta` is what the next commit builds on; a forged one is reported."""
-    _sql(copy, "UPDATE meta SET value=? WHERE key='frontier'", (b"\x00" + b"\x03" * 32,))
-    report = _verify(copy)
-    assert not report.ok and report.first_failure.check == "digest"

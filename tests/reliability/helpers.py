@@ -102,9 +102,12 @@ def structural_problems(path: Path) -> list[str]:
         n, lo, hi = conn.execute("SELECT count(*), min(seq), max(seq) FROM blocks").fetchone()
         if n and (lo, hi) != (0, n - 1):
             problems.append(f"blocks are not contiguous: {n} blocks in {lo}..{hi}")
-        tip = conn.execute("SELECT value FROM meta WHERE key='tip_seq'").fetchone()
-        if tip is None or tip[0] != hi:
-            problems.append(f"meta tip {tip} is not the last block {hi}")
+        # block seq completes one Merkle node per trailing 1 bit of seq (merkle_store.py)
+        for seq, size in conn.execute("SELECT seq, length(merkle_nodes) FROM blocks"):
+            expected = 32 * ((seq ^ (seq + 1)).bit_length() - 1)
+            if (size or 0) != expected:
+                problems.append(f"block {seq} holds {size or 0} bytes of Merkle nodes, "
+                                f"not {expected}")
         for seq, stated, actual in conn.execute(
                 "SELECT b.seq, b.n_revisions, (SELECT count(*) FROM revisions r "
                 "WHERE r.seq = b.seq) FROM blocks b WHERE b.n_revisions != (SELECT count(*) "

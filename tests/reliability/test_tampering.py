@@ -136,6 +136,15 @@ def _body(conn: sqlite3.Connection, seq: int) -> Any:
     return loads(conn.execute("SELECT body FROM blocks WHERE seq=?", (seq,)).fetchone()[0])
 
 
+def _set_node(conn: sqlite3.Connection, level: int, pos: int, h: bytes) -> None:
+    """Overwrite Merkle node (level, pos) in the row of the block that completes it."""
+    seq = ((pos + 1) << level) - 1
+    (blob,) = conn.execute("SELECT merkle_nodes FROM blocks WHERE seq=?", (seq,)).fetchone()
+    blob = bytes(blob)
+    conn.execute("UPDATE blocks SET merkle_nodes=? WHERE seq=?",
+                 (blob[:(level - 1) * 32] + h + blob[level * 32:], seq))
+
+
 def _set_body(conn: sqlite3.Connection, seq: int, body: Any) -> None:
     conn.execute("UPDATE blocks SET body=? WHERE seq=?", (dumps_binary(body), seq))
 
@@ -305,15 +314,13 @@ CASES: dict[str, Case] = {
                                                                        "revision hash"}),
     "block row deleted": (lambda c, f: c.execute("DELETE FROM blocks WHERE seq=?", (f.hist[0],)),
                           lambda f: f.hist[0], {"chain link", "revision hash"}),
-    # the Merkle structure and the stored digest
-    "merkle node": (lambda c, f: c.execute("UPDATE merkle SET hash=? WHERE level=2 AND pos=1",
-                                           (b"\x02" * 32,)), lambda f: 7, "digest"),
-    "merkle node deleted": (lambda c, f: c.execute("DELETE FROM merkle WHERE level=1 AND pos=0"),
-                            lambda f: 1, "digest"),
-    "meta digest": (lambda c, f: c.execute("UPDATE meta SET value=? WHERE key='digest'",
-                                           (b"\x02" * 32,)), lambda f: f.tip, "digest"),
-    "meta tip": (lambda c, f: c.execute("UPDATE meta SET value=value-1 WHERE key='tip_seq'"),
-                 lambda f: f.tip, "digest"),
+    # the Merkle nodes stored in the blocks' rows
+    "merkle node": (lambda c, f: _set_node(c, 2, 1, b"\x02" * 32), lambda f: 7, "digest"),
+    "merkle node deleted": (lambda c, f: c.execute(
+        "UPDATE blocks SET merkle_nodes=NULL WHERE seq=1"), lambda f: 1, "digest"),
+    "merkle nodes cut short": (lambda c, f: c.execute(
+        "UPDATE blocks SET merkle_nodes=substr(merkle_nodes, 1, 32) WHERE seq=7"),
+        lambda f: 7, "digest"),
     "meta strand id": (lambda c, f: c.execute("UPDATE meta SET value='S' WHERE key='strand_id'"),
                        lambda f: 0, "block hash"),
 }
@@ -415,7 +422,7 @@ def _blob_cases(facts: Facts) -> dict[str, tuple[str, str, tuple, int, set[str]]
         "revision hash": ("revisions", "hash", facts.hist, facts.hist[0], {"revision hash"}),
         "block hash": ("blocks", "block_hash", (facts.hist[0],), facts.hist[0],
                        {"block hash"}),
-        "merkle node": ("merkle", "hash", (1, 0), 1, {"digest"}),
+        "merkle nodes": ("blocks", "merkle_nodes", (7,), 7, {"digest"}),
     }
 
 
@@ -424,8 +431,7 @@ def _sweep(original: Path, tmp_path: Path, facts: Facts, which: str, step: int) 
     # An unreadable redaction request also leaves its redacted revision unexplained.
     also_first = ({(facts.redacted[0], "revision hash")} if which == "redaction block body"
                   else set())
-    where = {"revisions": "seq=? AND idx=?", "blocks": "seq=?",
-             "merkle": "level=? AND pos=?"}[table]
+    where = {"revisions": "seq=? AND idx=?", "blocks": "seq=?"}[table]
     path = tmp_path / "flip.ledger"
     shutil.copy(original, path)
     conn = sqlite3.connect(path)
@@ -481,7 +487,7 @@ def _same_value(original: bytes, flipped: bytes) -> bool:
 
 
 SWEEPS = ["revision data", "current revision data", "catalog data", "block body",
-          "redaction block body", "revision hash", "block hash", "merkle node"]
+          "redaction block body", "revision hash", "block hash", "merkle nodes"]
 
 
 @pytest.mark.parametrize("which", SWEEPS)
@@ -543,18 +549,9 @@ def _truncate(path: Path, keep_through: int) -> None:
     conn = sqlite3.connect(path)
     conn.execute("DELETE FROM revisions WHERE seq > ?", (keep_through,))
     conn.execute("DELETE FROM blocks WHERE seq > ?", (keep_through,))
-    # Merkle node (level, pos) covers leaves [pos << level, (pos + 1) << level).
-    conn.execute("DELETE FROM merkle WHERE ((pos + 1) << level) - 1 > ?", (keep_through,))
-    conn.execute("UPDATE meta SET value=? WHERE key='tip_seq'", (keep_through,))
     conn.commit()
     conn.close()
-    with Ledger.open(path) as led:
-        from ledger_desktop.engine import merkle_store
-
-        storage.set_meta(led._conn, "digest", merkle_store.digest_at(led._conn, keep_through))
-        # a careful attacker also rewrites the frontier the next commit would build on
-        storage.set_meta(led._conn, "frontier", merkle_store.encode_frontier(
-            merkle_store.load_frontier(led._conn, keep_through + 1)))
+    with Ledger.open(path) as led:  # the Merkle nodes went with their blocks' rows
         led.rebuild_index_storage()
 
 
