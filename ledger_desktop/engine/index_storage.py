@@ -122,11 +122,11 @@ def apply_revision(conn: sqlite3.Connection, row: tuple) -> None:
         return
     conn.execute("DELETE FROM index_entries WHERE doc_id=?", (doc_id,))
     if kind == storage.KIND_DELETED:
-        conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+        conn.execute("DELETE FROM documents WHERE table_id=? AND doc_id=?", (table_id, doc_id))
         return
     conn.execute(
         "INSERT INTO documents(doc_id, table_id, version, seq, idx, data) VALUES (?,?,?,?,?,?) "
-        "ON CONFLICT(doc_id) DO UPDATE SET version=excluded.version, seq=excluded.seq, "
+        "ON CONFLICT(table_id, doc_id) DO UPDATE SET version=excluded.version, seq=excluded.seq, "
         "idx=excluded.idx, data=excluded.data", (doc_id, table_id, version, seq, idx, data))
     from .transaction import _add_index_entry
 

@@ -264,7 +264,7 @@ def revision_at(ledger: Ledger, doc_id: str, seq: int) -> tuple[Any, int, list[b
 def committed_view_rows(ledger: Ledger, table_id: str) -> Iterator[Any]:
     cur = ledger._new_cursor().execute(
         f"{_REV_JOIN} JOIN documents d ON r.seq = d.seq AND r.idx = d.idx "
-        "WHERE d.table_id=? ORDER BY d.rowid", (table_id,))
+        "WHERE d.table_id=? ORDER BY d.doc_id", (table_id,))
     for row in cur:
         yield revision_struct(ledger.strand_id, row)
 

@@ -218,26 +218,28 @@ class Ledger:
         return self._conn.execute("SELECT count(*) FROM documents WHERE table_id=?",
                                   (table_id,)).fetchone()[0]
 
-    def documents(self, table_id: str, after_rowid: int = 0, limit: int = 200) -> list[Document]:
+    def documents(self, table_id: str, after_id: str = "", limit: int = 200) -> list[Document]:
+        """A table's current documents in id order, the page after document `after_id`."""
         rows = self._conn.execute(
-            "SELECT doc_id, table_id, version, seq, data, rowid FROM documents "
-            "WHERE table_id=? AND rowid>? ORDER BY rowid LIMIT ?",
-            (table_id, after_rowid, limit)).fetchall()
-        return [Document(r[0], r[1], r[2], loads(r[4]), r[3], r[5]) for r in rows]
+            "SELECT doc_id, table_id, version, seq, data FROM documents "
+            "WHERE table_id=? AND doc_id>? ORDER BY doc_id LIMIT ?",
+            (table_id, after_id, limit)).fetchall()
+        return [Document(r[0], r[1], r[2], loads(r[4]), r[3]) for r in rows]
 
     def document(self, doc_id: str) -> Document | None:
         r = self._conn.execute(
-            "SELECT d.doc_id, d.table_id, d.version, d.seq, d.data, d.rowid, r.hash, r.metadata, "
+            "SELECT d.doc_id, d.table_id, d.version, d.seq, d.data, r.hash, r.metadata, "
             "b.tx_id, b.block_ts FROM documents d JOIN revisions r ON r.seq=d.seq AND r.idx=d.idx "
-            "JOIN blocks b ON b.seq = d.seq WHERE d.doc_id=?", (doc_id,)).fetchone()
+            f"JOIN blocks b ON b.seq = d.seq WHERE d.table_id=({storage.TABLE_OF_DOCUMENT}) "
+            "AND d.doc_id=?", (doc_id, doc_id)).fetchone()
         if r is None:
             return None
-        if r[7] is not None:  # imported revision: its stored metadata
-            meta = loads(r[7])
+        if r[6] is not None:  # imported revision: its stored metadata
+            meta = loads(r[6])
             tx_time, tx_id = meta["txTime"], str(meta["txId"])
         else:
-            tx_time, tx_id = parse_timestamp(r[9]), r[8]
-        return Document(r[0], r[1], r[2], loads(r[4]), r[3], r[5], as_blob(r[6]), tx_time, tx_id)
+            tx_time, tx_id = parse_timestamp(r[8]), r[7]
+        return Document(r[0], r[1], r[2], loads(r[4]), r[3], as_blob(r[5]), tx_time, tx_id)
 
     def document_history(self, doc_id: str) -> list[RevisionInfo]:
         return journal_reads.document_history(self, doc_id)

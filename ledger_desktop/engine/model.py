@@ -47,7 +47,6 @@ class Document:
     version: int
     data: Any
     block_seq: int
-    rowid: int = 0
     hash: bytes | None = None
     tx_time: Any = None
     tx_id: str | None = None

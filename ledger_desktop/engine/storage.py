@@ -26,6 +26,11 @@ KIND_REDACTED = 2   # data replaced by dataHash
 KIND_HASH_ONLY = 3  # a foreign system revision known only by its hash (QLDB imports)
 KIND_SYSTEM = 4     # our own catalog revision: data kept here, exported hash-only
 
+# The table of document `?`, for a lookup by id alone (documents is keyed by table, then id):
+# from its latest revision, through the revisions_doc index.
+TABLE_OF_DOCUMENT = ("SELECT table_id FROM revisions WHERE doc_id=? AND table_id IS NOT NULL "
+                     "ORDER BY version DESC LIMIT 1")
+
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE blocks (
@@ -109,6 +114,10 @@ def _v2_merkle_nodes_in_blocks(conn: sqlite3.Connection) -> None:
       row holds, and verification reports it missing.
     - `meta` no longer keeps the tip, digest and frontier: they follow from the blocks.
     - `blocks_chain` goes: chain-only reads take the hash columns from `blocks` itself.
+    - `documents` is keyed by (table_id, doc_id) without a rowid: one B-tree instead of three
+      (the table, its doc_id index and its per-table index). A table's documents are in id
+      order (our ids are time-ordered); a lookup by id alone finds the table through the
+      document's revisions.
     """
     conn.execute("ALTER TABLE blocks ADD COLUMN merkle_nodes BLOB")
     rows = conn.execute("SELECT ((pos + 1) << level) - 1 AS s, level, hash FROM merkle "
@@ -128,6 +137,19 @@ def _v2_merkle_nodes_in_blocks(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE merkle")
     conn.execute("DROP INDEX blocks_chain")
     conn.execute("DELETE FROM meta WHERE key IN ('tip_seq', 'digest', 'frontier')")
+    conn.execute("""CREATE TABLE documents_v2 (
+        table_id TEXT NOT NULL,
+        doc_id   TEXT NOT NULL,
+        version  INTEGER NOT NULL,
+        seq      INTEGER NOT NULL,
+        idx      INTEGER NOT NULL,
+        data     BLOB NOT NULL,
+        PRIMARY KEY (table_id, doc_id)
+    ) WITHOUT ROWID""")
+    conn.execute("INSERT INTO documents_v2 SELECT table_id, doc_id, version, seq, idx, data "
+                 "FROM documents")
+    conn.execute("DROP TABLE documents")
+    conn.execute("ALTER TABLE documents_v2 RENAME TO documents")
 
 
 # MIGRATIONS[i] takes user_version i to i + 1: an SQL script or a function of the connection.

@@ -85,7 +85,6 @@ class _PendingDoc:
     table_id: str
     data: Any                  # None when deleted
     base_version: int          # -1 for a document inserted by this transaction
-    base_rowid: int | None
     statements: list[int] = field(default_factory=list)
 
 
@@ -232,14 +231,13 @@ class Transaction:
 
     # ------------------------------------------------------------------ document reads
     def _doc_from_row(self, row: tuple) -> Document:
-        # row: doc_id, table_id, version, seq, data, rowid
-        return Document(row[0], row[1], row[2], loads(row[4]), row[3], row[5])
+        # row: doc_id, table_id, version, seq, data
+        return Document(row[0], row[1], row[2], loads(row[4]), row[3])
 
     def _overlay(self, doc_id: str, pd: _PendingDoc) -> Document | None:
         if pd.data is None:
             return None
-        return Document(doc_id, pd.table_id, pd.base_version + 1, pd.data, -1,
-                        pd.base_rowid or 0)
+        return Document(doc_id, pd.table_id, pd.base_version + 1, pd.data, -1)
 
     def get(self, doc_id: str) -> Document | None:
         """The current document with this id (this transaction's changes included)."""
@@ -248,8 +246,9 @@ class Transaction:
         if doc_id in self._docs:
             return self._overlay(doc_id, self._docs[doc_id])
         row = self._conn.execute(
-            "SELECT doc_id, table_id, version, seq, data, rowid FROM documents WHERE doc_id=?",
-            (doc_id,)).fetchone()
+            "SELECT doc_id, table_id, version, seq, data FROM documents "
+            f"WHERE table_id=({storage.TABLE_OF_DOCUMENT}) AND doc_id=?",
+            (doc_id, doc_id)).fetchone()
         if row is None:
             # Absent or deleted: remember the journal's last version, so only a change to
             # this document (not any commit) conflicts.
@@ -265,8 +264,8 @@ class Transaction:
         self._check_open()
         self._read_tables.add(table_id)
         cur = self._conn.execute(
-            "SELECT doc_id, table_id, version, seq, data, rowid FROM documents "
-            "WHERE table_id=? ORDER BY rowid", (table_id,))
+            "SELECT doc_id, table_id, version, seq, data FROM documents "
+            "WHERE table_id=? ORDER BY doc_id", (table_id,))
         pending = self._docs
         for row in cur:
             self.stats.documents_examined += 1
@@ -290,7 +289,7 @@ class Transaction:
         self._check_open()
         self._read_tables.add(table_id)
         cur = self._conn.execute(
-            "SELECT doc_id, data FROM documents WHERE table_id=? ORDER BY rowid", (table_id,))
+            "SELECT doc_id, data FROM documents WHERE table_id=? ORDER BY doc_id", (table_id,))
         pending = self._docs
         stats = self.stats
         for doc_id, blob in cur:
@@ -390,7 +389,7 @@ class Transaction:
         self._writable_table(table_id)
         self._check_doc_size(data)
         doc_id = new_id()
-        self._docs[doc_id] = _PendingDoc(table_id, data, -1, None, [stmt])
+        self._docs[doc_id] = _PendingDoc(table_id, data, -1, [stmt])
         return doc_id
 
     def update(self, doc_id: str, data: Any, stmt: int) -> None:
@@ -403,7 +402,7 @@ class Transaction:
         pd = self._docs.get(doc_id)
         if pd is None:
             self._docs[doc_id] = _PendingDoc(current.table_id, data, current.version,
-                                             current.rowid, [stmt])
+                                             [stmt])
         else:
             pd.data = data
             if stmt not in pd.statements:
@@ -418,7 +417,7 @@ class Transaction:
         pd = self._docs.get(doc_id)
         if pd is None:
             self._docs[doc_id] = _PendingDoc(current.table_id, None, current.version,
-                                             current.rowid, [stmt])
+                                             [stmt])
         elif pd.base_version < 0:
             del self._docs[doc_id]  # inserted and deleted in this transaction: nothing to write
         else:
@@ -810,7 +809,7 @@ class Transaction:
         conn = self._conn
         index_cache: dict[str, list[tuple[str, str]]] = {}
         stale_entries: list[tuple[str]] = []
-        deleted: list[tuple[str]] = []
+        deleted: list[tuple[str, str]] = []
         inserted: list[tuple] = []
         updated: list[tuple] = []
         entries: list[tuple[str, Any, str]] = []
@@ -818,13 +817,13 @@ class Transaction:
             if pd.base_version >= 0:
                 stale_entries.append((doc_id,))
             if pd.data is None:
-                deleted.append((doc_id,))
+                deleted.append((pd.table_id, doc_id))
                 continue
             blob = rows[idx][8]
             if pd.base_version < 0:
                 inserted.append((doc_id, pd.table_id, version, seq, idx, blob))
             else:
-                updated.append((version, seq, idx, blob, doc_id))
+                updated.append((version, seq, idx, blob, pd.table_id, doc_id))
             ixs = index_cache.get(pd.table_id)
             if ixs is None:
                 info = self._load_table(pd.table_id)  # staged or cached: new indexes included
@@ -837,13 +836,13 @@ class Transaction:
         if stale_entries:
             conn.executemany("DELETE FROM index_entries WHERE doc_id=?", stale_entries)
         if deleted:
-            conn.executemany("DELETE FROM documents WHERE doc_id=?", deleted)
+            conn.executemany("DELETE FROM documents WHERE table_id=? AND doc_id=?", deleted)
         if inserted:
             conn.executemany("INSERT INTO documents(doc_id, table_id, version, seq, idx, data) "
                              "VALUES (?,?,?,?,?,?)", inserted)
         if updated:
             conn.executemany("UPDATE documents SET version=?, seq=?, idx=?, data=? "
-                             "WHERE doc_id=?", updated)
+                             "WHERE table_id=? AND doc_id=?", updated)
         if entries:
             conn.executemany("INSERT OR IGNORE INTO index_entries(index_id, key, doc_id) "
                              "VALUES (?,?,?)", entries)

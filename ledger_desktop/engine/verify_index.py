@@ -46,7 +46,8 @@ def check_index_storage(ledger: Ledger, report: VerifyReport,
     for doc_id, seq in conn.execute(
             "SELECT r.doc_id, r.seq FROM revisions r WHERE r.kind = ? AND r.table_id IS NOT NULL "
             "AND r.version = (SELECT max(version) FROM revisions r2 WHERE r2.doc_id = r.doc_id) "
-            "AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = r.doc_id)",
+            "AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.table_id = r.table_id "
+            "AND d.doc_id = r.doc_id)",
             (storage.KIND_DATA,)):
         fail(seq, f"document {doc_id} is current in the journal but missing from the index "
              "storage")

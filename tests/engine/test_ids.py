@@ -32,8 +32,33 @@ def test_ids_sort_by_creation_time():
     assert before <= decoded <= after
 
 
+def test_a_burst_of_ids_sorts_in_the_order_they_were_made():
+    made = [new_id() for _ in range(20_000)]  # many share a millisecond
+    assert made == sorted(made)
+    assert len({i[:TIME_CHARS] for i in made}) < len(made)
+
+
+def test_ids_keep_their_order_when_the_clock_goes_back(monkeypatch):
+    now = [time.time_ns() + 10**9]
+    monkeypatch.setattr(ids.time, "time_ns", lambda: now[0])
+    first = new_id()
+    now[0] -= 5 * 10**9  # the clock is set back five seconds
+    later = [new_id() for _ in range(100)]
+    assert [first, *later] == sorted([first, *later])
+
+
+def test_a_suffix_that_cannot_grow_falls_back_to_random_characters(monkeypatch):
+    monkeypatch.setattr(ids.time, "time_ns", lambda: 10**18)
+    first = new_id()
+    monkeypatch.setattr(ids, "_last_suffix", "z" * 15)  # the largest suffix
+    after = new_id()
+    assert ids._add("z" * 15, 1) is None and ids._add("0z", 1) == "10"
+    assert is_id(after) and after[:TIME_CHARS] == first[:TIME_CHARS] and after != first
+
+
 def test_every_random_character_is_equally_likely():
-    tails = "".join(new_id()[TIME_CHARS:] for _ in range(30_000))  # 450,000 characters
+    with ids._pool_lock:
+        tails = ids._random_chars(450_000)
     counts = Counter(tails)
     assert set(counts) == set(ids._ALPHABET)
     expected = len(tails) / 62

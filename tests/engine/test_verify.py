@@ -106,7 +106,7 @@ def test_changed_block_timestamp_is_found(copy):
 
 
 def test_changed_index_storage_is_found(copy):
-    _sql(copy, "UPDATE documents SET data=? WHERE rowid=(SELECT min(rowid) FROM documents)",
+    _sql(copy, "UPDATE documents SET data=? WHERE doc_id=(SELECT min(doc_id) FROM documents)",
          (dumps_binary(loads("{forged: true}")),))
     report = _verify(copy)
     assert not report.ok and report.first_failure.check == "index storage"

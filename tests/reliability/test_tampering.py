@@ -326,18 +326,21 @@ CASES: dict[str, Case] = {
 }
 
 # The index storage (derived from the journal): every change is an 'index storage' failure.
+FIRST_DOC = "(SELECT doc_id FROM documents ORDER BY doc_id LIMIT 1)"
+LAST_DOC = "(SELECT doc_id FROM documents ORDER BY doc_id DESC LIMIT 1)"
 INDEX_STORAGE_CASES: dict[str, str] = {
-    "documents data": "UPDATE documents SET data=(SELECT data FROM documents ORDER BY rowid "
-                      "LIMIT 1) WHERE rowid=(SELECT max(rowid) FROM documents)",
-    "documents version": "UPDATE documents SET version=version+1 WHERE rowid=1",
-    "documents seq": "UPDATE documents SET seq=seq-1 WHERE rowid=1",
-    "documents idx": "UPDATE documents SET idx=idx+1 WHERE rowid=1",
+    # documents is keyed by (table_id, doc_id); FIRST_DOC picks the document with the lowest id
+    "documents data": "UPDATE documents SET data=(SELECT data FROM documents ORDER BY doc_id "
+                      f"LIMIT 1) WHERE doc_id={LAST_DOC}",
+    "documents version": f"UPDATE documents SET version=version+1 WHERE doc_id={FIRST_DOC}",
+    "documents seq": f"UPDATE documents SET seq=seq-1 WHERE doc_id={FIRST_DOC}",
+    "documents idx": f"UPDATE documents SET idx=idx+1 WHERE doc_id={FIRST_DOC}",
     "documents table_id": "UPDATE documents SET table_id=(SELECT table_id FROM tables_ WHERE "
-                          "tags IS NOT NULL) WHERE rowid=1",
-    "documents row deleted": "DELETE FROM documents WHERE rowid=1",
+                          f"tags IS NOT NULL) WHERE doc_id={FIRST_DOC}",
+    "documents row deleted": f"DELETE FROM documents WHERE doc_id={FIRST_DOC}",
     "documents row added": "INSERT INTO documents(doc_id, table_id, version, seq, idx, data) "
                            "SELECT 'NEWDOC', table_id, 0, seq, idx, data FROM documents "
-                           "WHERE rowid=1",
+                           f"WHERE doc_id={FIRST_DOC}",
     "deleted document restored": "INSERT INTO documents(doc_id, table_id, version, seq, idx, "
                                  "data) SELECT r.doc_id, r.table_id, r.version - 1, p.seq, "
                                  "p.idx, p.data FROM revisions r JOIN revisions p ON "
@@ -364,7 +367,7 @@ INDEX_STORAGE_CASES: dict[str, str] = {
     # another document than the entry's own (ids are random, so exclude it explicitly)
     "index_entries doc_id": "UPDATE index_entries SET doc_id=(SELECT doc_id FROM documents "
                             "WHERE doc_id != (SELECT min(doc_id) FROM index_entries) "
-                            "ORDER BY rowid DESC LIMIT 1) WHERE (index_id, doc_id) IN (SELECT "
+                            "ORDER BY doc_id DESC LIMIT 1) WHERE (index_id, doc_id) IN (SELECT "
                             "index_id, doc_id FROM index_entries ORDER BY doc_id LIMIT 1)",
     "index_entries row deleted": "DELETE FROM index_entries WHERE (index_id, doc_id) IN (SELECT "
                                  "index_id, doc_id FROM index_entries ORDER BY doc_id LIMIT 1)",

@@ -1,7 +1,7 @@
 """The documents grid model: current documents of one table, fetched page by page.
 
 Rows are never loaded on the GUI thread. `fetchMore` asks the session's reader lane for the
-next keyset page (`Ledger.documents(table_id, after_rowid, limit)`) and returns at once; the
+next keyset page (`Ledger.documents(table_id, after_id, limit)`) and returns at once; the
 rows are inserted when the page arrives. Columns are the top-level fields seen so far.
 """
 
@@ -25,18 +25,19 @@ _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                     Qt.ItemDataRole.ForegroundRole, DocumentRole, ValueRole})
 
 
-def fetch_page(ledger: Any, table_id: str, after: int, want: int, flt: FieldFilter | None,
-               cancel: Any) -> tuple[list[Any], int, bool, int]:
-    """Up to `want` matching documents after `after`: (docs, last rowid scanned, end?, scanned)."""
+def fetch_page(ledger: Any, table_id: str, after: str, want: int, flt: FieldFilter | None,
+               cancel: Any) -> tuple[list[Any], str, bool, int]:
+    """Up to `want` matching documents after document id `after`: (docs, last id scanned,
+    end?, scanned)."""
     out: list[Any] = []
     scanned = 0
     while len(out) < want:
         cancel.check()
-        page = ledger.documents(table_id, after_rowid=after, limit=PAGE)
+        page = ledger.documents(table_id, after_id=after, limit=PAGE)
         if not page:
             return out, after, True, scanned
         scanned += len(page)
-        after = page[-1].rowid
+        after = page[-1].doc_id
         out.extend(d for d in page if flt is None or flt.matches(d.data))
         if len(page) < PAGE:
             return out, after, True, scanned
@@ -65,7 +66,7 @@ class DocumentsModel(QAbstractTableModel):
         self.fields: list[str] = []
         self.filter: FieldFilter | None = None
         self.scanned = 0
-        self._after = 0
+        self._after = ""
         self._exhausted = False
         self._task: Any = None
         self._generation = 0
@@ -250,7 +251,7 @@ class DocumentsModel(QAbstractTableModel):
         self._cells = {}
         if not keep_filter:
             self.filter = flt
-        self._after = 0
+        self._after = ""
         self.scanned = 0
         self._exhausted = False
         self._sort = None
