@@ -36,12 +36,14 @@ _last_suffix = ""
 # fresh random suffix, so parent and child never hand out the same ids.
 _POOL_BYTES = 4096
 _pool = ""
+_pool_pos = 0  # characters before it are used (an index: slicing 4 KiB per id costs more)
 _pool_lock = threading.Lock()
 
 
 def _reset_pool() -> None:
-    global _pool, _pool_lock, _last_ms
+    global _pool, _pool_pos, _pool_lock, _last_ms
     _pool = ""
+    _pool_pos = 0
     _last_ms = -1
     _pool_lock = threading.Lock()  # a lock held by another thread at fork stays held
 
@@ -61,6 +63,9 @@ def _time_prefix(ms: int) -> str:
 
 def _add(suffix: str, n: int) -> str | None:
     """`suffix` + n in Base62, None when it would not fit in its characters."""
+    last = _DIGIT[suffix[-1]] + n
+    if last < 62:  # no carry: the usual case
+        return suffix[:-1] + _ALPHABET[last]
     chars = list(suffix)
     i = len(chars) - 1
     while n and i >= 0:
@@ -72,12 +77,15 @@ def _add(suffix: str, n: int) -> str | None:
 
 def _random_chars(n: int) -> str:
     """n random Base62 characters from the pool (the caller holds _pool_lock)."""
-    global _pool
-    pool = _pool
-    while len(pool) < n:
-        pool += os.urandom(_POOL_BYTES).translate(_TABLE, _REJECT).decode("ascii")
-    _pool = pool[n:]
-    return pool[:n]
+    global _pool, _pool_pos
+    pos = _pool_pos
+    if pos + n > len(_pool):
+        pool = _pool[pos:]
+        while len(pool) < n:
+            pool += os.urandom(_POOL_BYTES).translate(_TABLE, _REJECT).decode("ascii")
+        _pool, pos = pool, 0
+    _pool_pos = pos + n
+    return _pool[pos:pos + n]
 
 
 def new_id() -> str:
