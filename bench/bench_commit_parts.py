@@ -4,9 +4,14 @@ Run: python3 bench/bench_commit_parts.py [--quick]
 
 - A single-document commit's block body written by the C extension (`ion_hash.write_light`)
   against amazon.ion's writer, same value, same bytes; baseline hashlib SHA-256 of those bytes.
+- A document as a commit writes it (bench_engine.doc, IonPy values from amazon.ion's reader)
+  written by the C extension (`ion_hash.write_document`) against amazon.ion's writer
+  (`ion_values.dumps_binary`, the baseline), same value, same bytes.
 - amazon.ion writing a DMV-style document right after an SQLite commit, in a child process
   with glibc's default allocator settings and in one with the 1 MiB top pad a writable ledger
   sets (engine/allocator.py); baseline: the same writes one after another, no SQLite between.
+- The same document written right after an SQLite commit by the C writer (`write_document`)
+  and by amazon.ion (the baseline), alternately in one child process with the ledger's top pad.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ledger_desktop.engine.ion_hash import write_light  # noqa: E402
+from bench_engine import doc  # noqa: E402
+
+from ledger_desktop.engine.ion_hash import write_document, write_document_c, write_light  # noqa: E402
 from ledger_desktop.engine.ion_values import dumps_binary, now_timestamp  # noqa: E402
 from ledger_desktop.engine.light_values import Blob, Int, List, Struct, Text  # noqa: E402
 
@@ -50,6 +57,32 @@ for _ in range(n):
     c.execute("INSERT INTO t VALUES (?)", (blob,))
     t = pc(); dumps_binary(doc); after += pc() - t
 print(plain / n / 1000, after / n / 1000)
+"""
+
+CHILD_DOC = r"""
+import os, sqlite3, sys, tempfile, time
+sys.path.insert(0, sys.argv[2])
+from ledger_desktop.engine.allocator import tune_allocator
+from ledger_desktop.engine.ion_hash import write_document, write_document_c
+from ledger_desktop.engine.ion_values import dumps_binary, loads
+assert tune_allocator()
+n = int(sys.argv[1])
+doc = loads('{VIN:"1N4AL11D75C109151",Type:"Sedan",Year:2011,Make:"Audi",Model:"A5",'
+            'Color:"Silver",Price:90.25,Owners:{PrimaryOwner:{PersonId:"3Qv67yjXEwB9SjmvkuG6Cp"},'
+            'SecondaryOwners:[]}}')
+assert write_document_c(doc) == dumps_binary(doc)
+c = sqlite3.connect(os.path.join(tempfile.mkdtemp(), "x.db"), isolation_level=None)
+c.execute("PRAGMA journal_mode=WAL"); c.execute("PRAGMA synchronous=OFF")
+c.execute("CREATE TABLE t (x)")
+blob = os.urandom(300)
+pc = time.perf_counter_ns
+ion = cw = 0
+for _ in range(n):
+    c.execute("INSERT INTO t VALUES (?)", (blob,))
+    t = pc(); dumps_binary(doc); ion += pc() - t
+    c.execute("INSERT INTO t VALUES (?)", (blob,))
+    t = pc(); write_document(doc); cw += pc() - t
+print(ion / n / 1000, cw / n / 1000)
 """
 
 
@@ -96,6 +129,17 @@ def main() -> None:
               "same bytes)")
     print(f"  baseline hashlib SHA-256     {sha_us:6.2f} us")
 
+    d = doc(1)
+    data = dumps_binary(d)
+    in_c = write_document_c(d) is not None
+    assert write_document(d) == data
+    ion_us = per_call_us(lambda: dumps_binary(d), n)
+    c_us = per_call_us(lambda: write_document(d), n)
+    print(f"document write: C writer vs amazon.ion (bench_engine.doc, {len(data)} bytes):")
+    print(f"  baseline amazon.ion's writer {ion_us:6.2f} us")
+    label = "C writer (write_document)" if in_c else "write_document (no C: amazon.ion)"
+    print(f"  {label:<28} {c_us:6.2f} us  (ratio {ion_us / c_us:.1f}x faster, same bytes)")
+
     root = str(Path(__file__).resolve().parents[1])
     print("amazon.ion writing a 185-byte document, per call:")
     for mode, label in (("default", "glibc defaults"), ("pad", "1 MiB top pad (a ledger's)")):
@@ -105,6 +149,15 @@ def main() -> None:
         plain, after = float(out[0]), float(out[1])
         print(f"  {label:<28} each right after an SQLite commit {after:5.2f} us; "
               f"baseline, writes alone {plain:5.2f} us (ratio {after / plain:.2f})")
+
+    if in_c:
+        out = subprocess.run([sys.executable, "-c", CHILD_DOC, str(n), root], env=env,
+                             capture_output=True, text=True, check=True).stdout.split()
+        ion_after, c_after = float(out[0]), float(out[1])
+        print("the same document right after an SQLite commit (1 MiB top pad):")
+        print(f"  baseline amazon.ion's writer {ion_after:6.2f} us")
+        print(f"  C writer (write_document)    {c_after:6.2f} us  "
+              f"(ratio {ion_after / c_after:.1f}x faster, same bytes)")
 
 
 if __name__ == "__main__":

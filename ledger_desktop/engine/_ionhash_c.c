@@ -1406,26 +1406,40 @@ static PyObject *dot(PyObject *module, PyObject *const *args, Py_ssize_t nargs) 
 /* Ion binary writer for light values (light_values.py) and plain dict/list/str/int/bytes,    */
 /* with timestamps through a Python function giving their binary representation. It writes    */
 /* the block body of every commit: amazon.ion's writer costs about 12 us for it, and several  */
-/* times that right after a commit's fsync. Anything else makes it return None, and the       */
-/* caller writes the value with amazon.ion.                                                   */
+/* times that right after a commit's fsync. write_document also takes amazon.ion's IonPy      */
+/* values (the documents a commit writes) with their annotations, None, bool, float, Decimal  */
+/* and symbols, byte for byte as amazon.ion (ion-c) writes them: symbol table order, decimal  */
+/* and float encodings, typed nulls. Anything else makes it return None, and the caller       */
+/* writes the value with amazon.ion.                                                          */
 
+/* Starts on a caller's stack array (heap == 0): a document or block body needs no allocation,
+ * which matters right after a commit's fsync, when malloc is slow (engine/allocator.py). */
 typedef struct {
     uint8_t *p;
     size_t len, cap;
+    int heap; /* p is PyMem memory, freed by buf_free */
 } Buf;
+
+#define BUF_ON(array) {(array), 0, sizeof(array), 0}
 
 static int buf_reserve(Buf *b, size_t extra) {
     if (b->len + extra <= b->cap) return 0;
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < b->len + extra) cap *= 2;
-    uint8_t *grown = PyMem_Realloc(b->p, cap);
+    uint8_t *grown = b->heap ? PyMem_Realloc(b->p, cap) : PyMem_Malloc(cap);
     if (!grown) {
         PyErr_NoMemory();
         return -1;
     }
+    if (!b->heap && b->len) memcpy(grown, b->p, b->len);
     b->p = grown;
     b->cap = cap;
+    b->heap = 1;
     return 0;
+}
+
+static void buf_free(Buf *b) {
+    if (b->heap) PyMem_Free(b->p);
 }
 
 static int buf_put(Buf *b, const void *src, size_t n) {
@@ -1463,96 +1477,579 @@ static int put_scalar(Buf *b, int type, const void *src, size_t n) {
     return buf_put(b, src, n);
 }
 
+/* Symbol texts -> SIDs: open addressing on the str hash, at most half full. A dict and a list
+ * cost about 80 ns per new field name; this about a fifth of that. */
 typedef struct {
-    PyObject *sids;    /* field name -> SID */
-    PyObject *symbols; /* local symbols in SID order */
-    PyObject *ts_rep;  /* timestamp -> its binary representation */
+    PyObject *text; /* an exact str; NULL: empty slot */
+    Py_hash_t hash;
+    uint64_t sid;
+} SymSlot;
+
+#define SYM_INLINE 64 /* slots on the stack: up to 32 local symbols without allocating */
+
+typedef struct {
+    SymSlot *tab;   /* local symbols; cap slots */
+    size_t cap;
+    PyObject **syms; /* local symbols in SID order (references held), capsyms room */
+    size_t nsyms, capsyms;
+    PyObject *ts_rep; /* timestamp -> its binary representation, None for anything else */
+    int doc;          /* write_document: IonPy values, None, bool, float, Decimal, symbols too */
+    SymSlot tab0[SYM_INLINE];
+    PyObject *syms0[SYM_INLINE / 2];
 } WriteCtx;
 
 #define W_UNSUPPORTED 1 /* not an error: the caller falls back to amazon.ion */
+#define NO_WRAP ((size_t)-1)
 
-static PyObject *system_sids; /* system symbol text -> SID, made once */
+static SymSlot system_tab[16]; /* the system symbols ($ion .. $ion_shared_symbol_table) */
 
-static int field_sid(WriteCtx *w, PyObject *name, uint64_t *sid) {
-    PyObject *known = PyDict_GetItemWithError(w->sids, name);
-    if (!known && !PyErr_Occurred()) known = PyDict_GetItemWithError(system_sids, name);
-    if (known) {
-        *sid = PyLong_AsUnsignedLongLong(known);
-        return 0;
+/* Equal texts have equal canonical representations (kind, length, code units). */
+static int same_text(PyObject *a, PyObject *b) {
+    if (a == b) return 1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    int kind = PyUnicode_KIND(a);
+    return n == PyUnicode_GET_LENGTH(b) && kind == PyUnicode_KIND(b) &&
+           !memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * (size_t)kind);
+}
+
+/* The slot of `text` in a table of `cap` slots (a power of two), or the empty one for it. */
+static SymSlot *sym_probe(SymSlot *tab, size_t cap, PyObject *text, Py_hash_t h) {
+    for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!tab[i].text || (tab[i].hash == h && same_text(tab[i].text, text))) return &tab[i];
+}
+
+static int init_system_tab(void) {
+    if (system_tab[0].text || system_tab[1].text) return 0;
+    for (int i = 1; i < N_SYSTEM; i++) {
+        PyObject *t = PyUnicode_InternFromString(SYSTEM_TEXTS[i]); /* kept for good */
+        Py_hash_t h = t ? PyObject_Hash(t) : -1;
+        if (h == -1) return -1;
+        SymSlot *s = sym_probe(system_tab, 16, t, h);
+        s->text = t;
+        s->hash = h;
+        s->sid = (uint64_t)i;
     }
-    if (PyErr_Occurred()) return -1;
-    Py_ssize_t len;
-    if (!PyUnicode_AsUTF8AndSize(name, &len)) return -1; /* no lone surrogates */
-    *sid = (uint64_t)(N_SYSTEM + PyList_GET_SIZE(w->symbols));
-    PyObject *v = PyLong_FromUnsignedLongLong(*sid);
-    if (!v) return -1;
-    int rc = PyDict_SetItem(w->sids, name, v);
-    Py_DECREF(v);
-    if (rc < 0 || PyList_Append(w->symbols, name) < 0) return -1;
     return 0;
 }
 
-static int write_light(WriteCtx *w, PyObject *v, Buf *b, int depth) {
-    if (depth > MAX_DEPTH) return W_UNSUPPORTED;
+/* The SID of a symbol text (field name, annotation or symbol value): a system symbol keeps its
+ * own; any other text gets the next local SID the first time it is seen, which is how ion-c
+ * (amazon.ion's writer) numbers them, so the local symbol table comes out in the same order. */
+static int symbol_sid(WriteCtx *w, PyObject *name, uint64_t *sid) {
+    /* a str subclass (IonPyText) as the exact str it equals: its own __hash__ plays no part */
+    PyObject *text = PyUnicode_FromObject(name); /* the str itself, new reference, or a copy */
+    Py_hash_t h = text ? PyObject_Hash(text) : -1;
+    if (h == -1) goto error;
+    SymSlot *s = sym_probe(system_tab, 16, text, h);
+    if (!s->text) s = sym_probe(w->tab, w->cap, text, h);
+    if (s->text) {
+        *sid = s->sid;
+        Py_DECREF(text);
+        return 0;
+    }
+    if (!PyUnicode_AsUTF8AndSize(text, NULL)) goto error; /* no lone surrogates */
+    if (w->nsyms == w->capsyms) { /* room for one more, and the table stays half empty */
+        size_t cap = w->cap * 2;
+        SymSlot *tab = PyMem_Calloc(cap, sizeof *tab);
+        PyObject **syms = PyMem_Malloc(cap / 2 * sizeof *syms);
+        if (!tab || !syms) {
+            PyMem_Free(tab);
+            PyMem_Free(syms);
+            PyErr_NoMemory();
+            goto error;
+        }
+        for (size_t i = 0; i < w->cap; i++)
+            if (w->tab[i].text) *sym_probe(tab, cap, w->tab[i].text, w->tab[i].hash) = w->tab[i];
+        memcpy(syms, w->syms, w->nsyms * sizeof *syms);
+        if (w->tab != w->tab0) PyMem_Free(w->tab);
+        if (w->syms != w->syms0) PyMem_Free(w->syms);
+        w->tab = tab;
+        w->syms = syms;
+        w->cap = cap;
+        w->capsyms = cap / 2;
+        s = sym_probe(w->tab, w->cap, text, h);
+    }
+    s->text = text; /* the reference moves to syms */
+    s->hash = h;
+    s->sid = *sid = N_SYSTEM + w->nsyms;
+    w->syms[w->nsyms++] = text;
+    return 0;
+error:
+    Py_XDECREF(text);
+    return -1;
+}
+
+/* amazon.ion's IonType members, indexed by their values, and the Ion binary type codes. */
+enum { IT_NULL, IT_BOOL, IT_INT, IT_FLOAT, IT_DECIMAL, IT_TIMESTAMP, IT_SYMBOL, IT_STRING,
+       IT_CLOB, IT_BLOB, IT_LIST, IT_SEXP, IT_STRUCT, N_ION_TYPES };
+#define K_TYPED_NULL N_ION_TYPES /* a write kind besides the types: IonPyNull of some type */
+static PyObject *ion_types[N_ION_TYPES];
+static const uint8_t TYPE_CODE[N_ION_TYPES] = {0x0, 0x1, 0x2, 0x4, 0x5, 0x6, 0x7,
+                                               0x8, 0x9, 0xA, 0xB, 0xC, 0xD};
+/* The other classes write_document knows, besides ionpy_types (set_document_types). */
+enum { D_NULL, D_BOOL, D_FLOAT, D_DECIMAL, D_TIMESTAMP, D_SYMBOL, D_TOKEN, D_DEC, N_DOC_TYPES };
+static PyTypeObject *doc_types[N_DOC_TYPES];
+static PyObject *s_text, *s_sid;
+#define MAX_ANNOTATIONS 50 /* amazon.ion's writer option: more raise IERR_TOO_MANY_ANNOTATIONS */
+#define MAX_INT_BITS 14000 /* ion_values.MAX_INT_BITS: amazon.ion cannot write wider ints */
+
+/* An IonPy value's ion_type (IT_*, -1 when it has none) and its annotations (a new reference,
+ * NULL when it has none or they are empty, as amazon.ion treats a falsy value). W_UNSUPPORTED
+ * for an ion_type that is no IonType member (amazon.ion indexes a table with it) and for
+ * annotations that are not a tuple or a list. */
+static int ionpy_attrs(PyObject *v, int *it, PyObject **ann) {
+    *it = -1;
+    *ann = NULL;
+    PyObject *a = PyObject_GetAttr(v, s_ion_type);
+    if (!a) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
+        PyErr_Clear();
+    } else {
+        for (int i = 0; i < N_ION_TYPES; i++)
+            if (a == ion_types[i]) *it = i;
+        Py_DECREF(a);
+        if (*it < 0) return W_UNSUPPORTED;
+    }
+    a = PyObject_GetAttr(v, s_ion_annotations);
+    if (!a) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    int empty = PyObject_Not(a);
+    if (empty != 0 || (!PyTuple_CheckExact(a) && !PyList_CheckExact(a))) {
+        Py_DECREF(a);
+        return empty < 0 ? -1 : empty ? 0 : W_UNSUPPORTED;
+    }
+    *ann = a;
+    return 0;
+}
+
+/* What amazon.ion writes an IonPy value of class `t` and ion_type `it` (-1: none) as: an IT_*
+ * or K_TYPED_NULL (of type *null_of), -1 for the pairs it rejects (it raises, and so does the
+ * fallback). The Python class picks the branch, as in amazon.ion, and ion_type the type. */
+static int ionpy_kind(PyTypeObject *t, int it, int *null_of) {
+#define EITHER(dflt, other) (it < 0 ? (dflt) : it == (dflt) || it == (other) ? it : -1)
+    if (t == ionpy_types[0]) return EITHER(IT_STRUCT, IT_STRUCT);
+    if (t == ionpy_types[1]) return EITHER(IT_LIST, IT_SEXP);
+    if (t == ionpy_types[2]) return EITHER(IT_STRING, IT_SYMBOL);
+    if (t == ionpy_types[3] || t == doc_types[D_BOOL]) return EITHER(IT_INT, IT_BOOL);
+    if (t == ionpy_types[4]) return EITHER(IT_BLOB, IT_CLOB);
+    if (t == doc_types[D_FLOAT]) return EITHER(IT_FLOAT, IT_FLOAT);
+    if (t == doc_types[D_DECIMAL]) return EITHER(IT_DECIMAL, IT_DECIMAL);
+    if (t == doc_types[D_SYMBOL]) return EITHER(IT_SYMBOL, IT_SYMBOL);
+    if (t == doc_types[D_NULL]) {
+        *null_of = it < 0 ? IT_NULL : it;
+        return K_TYPED_NULL;
+    }
+    /* IonPyTimestamp, datetimes and anything else: timestamp_rep tells timestamps apart */
+    return EITHER(IT_TIMESTAMP, IT_TIMESTAMP);
+#undef EITHER
+}
+
+/* What precedes a value: its field name's SID inside a struct, then the start of an annotation
+ * wrapper when it has annotations; *wrap is where that starts, for end_value. */
+static int begin_value(WriteCtx *w, Buf *b, PyObject *field, PyObject *ann, int depth,
+                       size_t *wrap) {
+    uint8_t vu[10];
+    uint64_t sid;
+    *wrap = NO_WRAP;
+    if (field) {
+        if (symbol_sid(w, field, &sid) < 0) return -1;
+        if (buf_put(b, vu, write_var_uint(sid, vu)) < 0) return -1;
+    }
+    if (!ann) return 0;
+    uint8_t sids[MAX_ANNOTATIONS * 10];
+    size_t len = 0;
+    if (PySequence_Fast_GET_SIZE(ann) > MAX_ANNOTATIONS) return W_UNSUPPORTED;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(ann); i++) {
+        PyObject *a = PySequence_Fast_GET_ITEM(ann, i), *text;
+        if (PyUnicode_Check(a)) {
+            text = a;
+            Py_INCREF(text);
+        } else if (PyObject_TypeCheck(a, doc_types[D_TOKEN])) {
+            if (!(text = PyObject_GetAttr(a, s_text))) return -1;
+        } else {
+            return W_UNSUPPORTED; /* amazon.ion skips such an annotation */
+        }
+        int rc = PyUnicode_Check(text) ? symbol_sid(w, text, &sid) : W_UNSUPPORTED; /* SIDs */
+        Py_DECREF(text);
+        if (rc) return rc;
+        /* a top-level $ion_symbol_table:: value is a symbol table to amazon.ion: not written */
+        if (depth == 0 && sid == SID_ION_SYMBOL_TABLE) return W_UNSUPPORTED;
+        len += write_var_uint(sid, sids + len);
+    }
+    *wrap = b->len;
+    if (buf_put(b, vu, write_var_uint(len, vu)) < 0) return -1;
+    return buf_put(b, sids, len);
+}
+
+static int end_value(Buf *b, size_t wrap) {
+    return wrap == NO_WRAP ? 0 : close_value(b, wrap, 0xE);
+}
+
+/* Ints beyond 64 bits (write_document only): the magnitude's minimal big-endian bytes, as for
+ * the small ones; `neg` is the sign PyLong_AsLongLongAndOverflow reported. */
+static int put_big_int(Buf *b, PyObject *v, int neg) {
+    PyObject *mag = PyNumber_Absolute(v), *bits = NULL, *bytes = NULL;
+    int rc = -1;
+    if (!mag || !(bits = PyObject_CallMethod(mag, "bit_length", NULL))) goto done;
+    size_t n = PyLong_AsSize_t(bits);
+    if (n == (size_t)-1 && PyErr_Occurred()) goto done;
+    if (n > MAX_INT_BITS) {
+        rc = W_UNSUPPORTED;
+        goto done;
+    }
+    if (!(bytes = PyObject_CallMethod(mag, "to_bytes", "ns", (Py_ssize_t)((n + 7) / 8), "big")))
+        goto done;
+    rc = put_scalar(b, neg ? 0x3 : 0x2, PyBytes_AS_STRING(bytes),
+                    (size_t)PyBytes_GET_SIZE(bytes));
+done:
+    Py_XDECREF(mag);
+    Py_XDECREF(bits);
+    Py_XDECREF(bytes);
+    return rc;
+}
+
+static int put_int(WriteCtx *w, Buf *b, PyObject *v) {
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow) return w->doc ? put_big_int(b, v, overflow < 0) : W_UNSUPPORTED;
+    if (x == -1 && PyErr_Occurred()) return -1;
+    uint64_t mag = x < 0 ? (uint64_t)(-(x + 1)) + 1 : (uint64_t)x;
+    uint8_t be[8];
+    size_t n = 0;
+    for (int i = 7; i >= 0; i--) {
+        uint8_t byte = (uint8_t)(mag >> (8 * i));
+        if (n || byte) be[n++] = byte;
+    }
+    return put_scalar(b, x < 0 ? 0x3 : 0x2, be, n);
+}
+
+/* ion-c writes every float as 64 bits (the bits as they are: -0.0, NaN payloads), except +0.0,
+ * which has no representation bytes. */
+static int put_float(Buf *b, double d) {
+    uint64_t bits;
+    uint8_t be[8];
+    memcpy(&bits, &d, 8);
+    for (int i = 0; i < 8; i++) be[i] = (uint8_t)(bits >> (56 - 8 * i));
+    return put_scalar(b, 0x4, be, bits ? 8 : 0);
+}
+
+/* A Decimal from its str(), as amazon.ion reads it (into an ion-c decQuad): exponent VarInt,
+ * then the coefficient as a sign-magnitude Int; 0d0 has no bytes, a negative zero keeps its
+ * sign byte. Only what a decQuad holds exactly and unchanged: at most 34 digits and exponents
+ * in [-6176, 6111] (beyond, ion-c rounds, clamps or switches representation): the rest, and
+ * NaN and infinities, go to amazon.ion. */
+static int put_decimal(Buf *b, PyObject *v) {
+    PyObject *str = PyObject_Str(v);
+    if (!str) return -1;
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(str, &n);
+    if (!s) {
+        Py_DECREF(str);
+        return -1;
+    }
+    uint32_t limb[4] = {0, 0, 0, 0}; /* the coefficient, little-endian 32-bit limbs: < 10^34 */
+    int neg = 0, digits = 0, any = 0, dot = 0, rc = W_UNSUPPORTED;
+    long exp = 0, frac = 0;
+    Py_ssize_t i = 0;
+    if (i < n && s[i] == '-') neg = 1, i++;
+    for (; i < n; i++) {
+        if (s[i] == '.' && !dot) {
+            dot = 1;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9') break;
+        any = 1;
+        frac += dot;
+        if (!digits && s[i] == '0') continue; /* leading zeros of 0.00x */
+        if (++digits > 34) goto done;
+        uint64_t carry = (uint64_t)(s[i] - '0');
+        for (int k = 0; k < 4; k++) {
+            uint64_t t = (uint64_t)limb[k] * 10 + carry;
+            limb[k] = (uint32_t)t;
+            carry = t >> 32;
+        }
+    }
+    if (!any) goto done; /* NaN, Infinity */
+    if (i < n && (s[i] == 'E' || s[i] == 'e')) {
+        int eneg = 0, edigits = 0;
+        if (++i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+            if (++edigits > 6) goto done; /* far outside the range below */
+            exp = exp * 10 + (s[i] - '0');
+        }
+        if (!edigits) goto done;
+        if (eneg) exp = -exp;
+    }
+    if (i != n) goto done;
+    exp -= frac;
+    if (exp < -6176 || exp > 6111) goto done;
+    uint8_t rep[1 + 3 + 16]; /* exponent VarInt (3 bytes at most here), sign byte, 16 bytes */
+    if (!digits && !neg && !exp) {
+        rc = put_scalar(b, 0x5, rep, 0);
+        goto done;
+    }
+    size_t len = write_var_int((uint64_t)(exp < 0 ? -exp : exp), exp < 0, rep);
+    uint8_t be[16];
+    size_t m = 0;
+    for (int k = 15; k >= 0; k--) {
+        uint8_t byte = (uint8_t)(limb[k / 4] >> (8 * (k % 4)));
+        if (m || byte) be[m++] = byte;
+    }
+    if (m && !(be[0] & 0x80)) {
+        be[0] |= neg ? 0x80 : 0;
+    } else if (m || neg) {
+        rep[len++] = neg ? 0x80 : 0x00; /* sign byte: no room in the top byte, or -0 */
+    }
+    memcpy(rep + len, be, m);
+    rc = put_scalar(b, 0x5, rep, len + m);
+done:
+    Py_DECREF(str);
+    return rc;
+}
+
+static int write_any(WriteCtx *w, PyObject *v, PyObject *field, Buf *b, int depth);
+
+/* Struct fields from a dict (names must be str; amazon.ion writes a None name as SID 0 and
+ * skips others) or from an IonPyDict's {name: [values]} store: a name's values one after the
+ * other, in the store's order, as amazon.ion writes them. */
+static int write_fields(WriteCtx *w, PyObject *d, int store, Buf *b, int depth) {
+    Py_ssize_t pos = 0;
+    PyObject *k, *val;
+    while (PyDict_Next(d, &pos, &k, &val)) {
+        if (!PyUnicode_CheckExact(k) || (store && !PyList_CheckExact(val))) return W_UNSUPPORTED;
+        int rc = 0;
+        Py_INCREF(k); /* timestamp_rep runs Python code; keep what is in use alive */
+        Py_INCREF(val);
+        if (!store) rc = write_any(w, val, k, b, depth + 1);
+        for (Py_ssize_t i = 0; store && rc == 0 && i < PyList_GET_SIZE(val); i++) {
+            PyObject *x = PyList_GET_ITEM(val, i);
+            Py_INCREF(x);
+            rc = write_any(w, x, k, b, depth + 1);
+            Py_DECREF(x);
+        }
+        Py_DECREF(val);
+        Py_DECREF(k);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int write_items(WriteCtx *w, PyObject *list, Buf *b, int depth) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        PyObject *item = PyList_GET_ITEM(list, i);
+        Py_INCREF(item);
+        int rc = write_any(w, item, NULL, b, depth + 1);
+        Py_DECREF(item);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* The text of a symbol value (a new reference; NULL with *sid0 set for SymbolToken(None, 0)),
+ * W_UNSUPPORTED for other unknown texts. */
+static int symbol_text(PyObject *v, PyObject **text, int *sid0) {
+    *text = NULL;
+    *sid0 = 0;
+    if (PyUnicode_Check(v)) { /* IonPyText of type SYMBOL */
+        Py_INCREF(v);
+        *text = v;
+        return 0;
+    }
+    PyObject *x = PyObject_GetAttr(v, s_text);
+    if (!x) return -1;
+    if (PyUnicode_Check(x)) {
+        *text = x;
+        return 0;
+    }
+    Py_DECREF(x);
+    if (x != Py_None || !(x = PyObject_GetAttr(v, s_sid))) return x ? W_UNSUPPORTED : -1;
+    int overflow;
+    long long sid = PyLong_Check(x) ? PyLong_AsLongLongAndOverflow(x, &overflow) : -1;
+    Py_DECREF(x);
+    if (sid == -1 && PyErr_Occurred()) return -1;
+    *sid0 = sid == 0; /* symbol zero; another SID without text is left to amazon.ion */
+    return *sid0 ? 0 : W_UNSUPPORTED;
+}
+
+/* Write `v` (a struct field when `field` is set) as amazon.ion does. The order in which symbols
+ * get their SIDs is ion-c's: a container's field name and annotations before its contents; for
+ * a scalar, a symbol value's own text first, then the field name, then the annotations. */
+static int write_any(WriteCtx *w, PyObject *v, PyObject *field, Buf *b, int depth) {
+    if (depth > MAX_DEPTH) return W_UNSUPPORTED; /* amazon.ion writes it or says too deep */
     PyTypeObject *t = Py_TYPE(v);
-    if (t == light_types[0] || t == &PyDict_Type) {
-        size_t start = b->len;
-        Py_ssize_t pos = 0;
-        PyObject *k, *val;
-        while (PyDict_Next(v, &pos, &k, &val)) {
-            if (!PyUnicode_CheckExact(k)) return W_UNSUPPORTED;
-            uint64_t sid;
-            uint8_t vu[10];
-            if (field_sid(w, k, &sid) < 0) return -1;
-            if (buf_put(b, vu, write_var_uint(sid, vu)) < 0) return -1;
-            Py_INCREF(val); /* timestamp_rep runs Python code; keep the value alive */
-            int rc = write_light(w, val, b, depth + 1);
-            Py_DECREF(val);
-            if (rc) return rc;
+    PyObject *ann = NULL, *obj = NULL;
+    int kind, null_of = IT_NULL, rc = 0;
+    size_t wrap = NO_WRAP;
+    /* light values and plain values: the class is the type, no annotations */
+    if (t == light_types[0] || t == &PyDict_Type) kind = IT_STRUCT;
+    else if (t == light_types[4] || t == &PyList_Type) kind = IT_LIST;
+    else if (t == light_types[1] || t == &PyUnicode_Type) kind = IT_STRING;
+    else if (t == light_types[2] || t == &PyLong_Type) kind = IT_INT;
+    else if (t == light_types[3] || t == &PyBytes_Type) kind = IT_BLOB;
+    else if (!w->doc) kind = IT_TIMESTAMP; /* write_value: timestamps, nothing else */
+    else if (v == Py_None) kind = K_TYPED_NULL;
+    else if (t == &PyBool_Type) kind = IT_BOOL;
+    else if (t == &PyFloat_Type) kind = IT_FLOAT;
+    else if (t == doc_types[D_DEC]) kind = IT_DECIMAL;
+    else if (t == doc_types[D_TOKEN]) kind = IT_SYMBOL;
+    else {
+        int it;
+        if ((rc = ionpy_attrs(v, &it, &ann))) return rc;
+        if ((kind = ionpy_kind(t, it, &null_of)) < 0) rc = W_UNSUPPORTED;
+    }
+    if (rc) goto done;
+    switch (kind) {
+    case IT_STRUCT:
+    case IT_LIST:
+    case IT_SEXP: {
+        int store = kind == IT_STRUCT && t == ionpy_types[0];
+        if (store && !(obj = PyObject_GetAttr(v, s_store))) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) goto error;
+            PyErr_Clear();
+            rc = W_UNSUPPORTED;
+            goto done;
         }
-        return close_value(b, start, 0xD);
-    }
-    if (t == light_types[4] || t == &PyList_Type) {
-        size_t start = b->len;
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++) {
-            PyObject *item = PyList_GET_ITEM(v, i);
-            Py_INCREF(item);
-            int rc = write_light(w, item, b, depth + 1);
-            Py_DECREF(item);
-            if (rc) return rc;
+        if (store && !PyDict_CheckExact(obj)) {
+            rc = W_UNSUPPORTED;
+            goto done;
         }
-        return close_value(b, start, 0xB);
+        if ((rc = begin_value(w, b, field, ann, depth, &wrap))) goto done;
+        size_t start = b->len;
+        rc = kind == IT_STRUCT ? write_fields(w, store ? obj : v, store, b, depth)
+                               : write_items(w, v, b, depth);
+        if (!rc) rc = close_value(b, start, TYPE_CODE[kind]);
+        break;
     }
-    if (t == light_types[1] || t == &PyUnicode_Type) {
-        Py_ssize_t len;
-        const char *s = PyUnicode_AsUTF8AndSize(v, &len);
-        if (!s) return -1;
-        return put_scalar(b, 0x8, s, (size_t)len);
-    }
-    if (t == light_types[2] || t == &PyLong_Type) {
-        int overflow = 0;
-        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-        if (overflow) return W_UNSUPPORTED;
-        if (x == -1 && PyErr_Occurred()) return -1;
-        uint64_t mag = x < 0 ? (uint64_t)(-(x + 1)) + 1 : (uint64_t)x;
+    case IT_SYMBOL: {
+        int sid0;
+        uint64_t sid = 0;
+        if ((rc = symbol_text(v, &obj, &sid0))) goto done;
+        if (obj && (rc = symbol_sid(w, obj, &sid))) goto done;
+        /* amazon.ion takes a top-level $ion_1_0 for a version marker and writes nothing */
+        if (depth == 0 && sid == 2) {
+            rc = W_UNSUPPORTED;
+            goto done;
+        }
+        if ((rc = begin_value(w, b, field, ann, depth, &wrap))) goto done;
         uint8_t be[8];
         size_t n = 0;
-        for (int i = 7; i >= 0; i--) {
-            uint8_t byte = (uint8_t)(mag >> (8 * i));
-            if (n || byte) be[n++] = byte;
-        }
-        return put_scalar(b, x < 0 ? 0x3 : 0x2, be, n);
+        for (int i = 7; i >= 0; i--)
+            if (n || (uint8_t)(sid >> (8 * i))) be[n++] = (uint8_t)(sid >> (8 * i));
+        rc = put_scalar(b, 0x7, be, n);
+        break;
     }
-    if (t == light_types[3] || t == &PyBytes_Type)
-        return put_scalar(b, 0xA, PyBytes_AS_STRING(v), (size_t)PyBytes_GET_SIZE(v));
-    /* timestamps: ask Python; None for anything else */
-    PyObject *rep = PyObject_CallOneArg(w->ts_rep, v);
-    if (!rep) return -1;
-    int rc = W_UNSUPPORTED;
-    if (PyBytes_Check(rep)) rc = put_scalar(b, 0x6, PyBytes_AS_STRING(rep),
-                                            (size_t)PyBytes_GET_SIZE(rep));
-    Py_DECREF(rep);
+    case IT_TIMESTAMP: /* timestamp_rep: its representation, None for anything else */
+        if (!(obj = PyObject_CallOneArg(w->ts_rep, v))) goto error;
+        if (!PyBytes_Check(obj)) {
+            rc = W_UNSUPPORTED;
+            goto done;
+        }
+        if ((rc = begin_value(w, b, field, ann, depth, &wrap))) goto done;
+        rc = put_scalar(b, 0x6, PyBytes_AS_STRING(obj), (size_t)PyBytes_GET_SIZE(obj));
+        break;
+    default:
+        if ((rc = begin_value(w, b, field, ann, depth, &wrap))) goto done;
+        if (kind == IT_STRING) {
+            Py_ssize_t len;
+            const char *s = PyUnicode_AsUTF8AndSize(v, &len); /* UnicodeEncodeError */
+            rc = s ? put_scalar(b, 0x8, s, (size_t)len) : -1;
+        } else if (kind == IT_INT) {
+            rc = put_int(w, b, v);
+        } else if (kind == IT_BLOB || kind == IT_CLOB) {
+            rc = put_scalar(b, TYPE_CODE[kind], PyBytes_AS_STRING(v),
+                            (size_t)PyBytes_GET_SIZE(v));
+        } else if (kind == IT_BOOL) {
+            /* amazon.ion passes an int of type BOOL to ion-c as a C int: 0 and 1 are written
+             * here, other ints (truncated there) are left to it */
+            int overflow = 0;
+            long long x = t == &PyBool_Type ? v == Py_True
+                                            : PyLong_AsLongLongAndOverflow(v, &overflow);
+            if (x == -1 && PyErr_Occurred()) goto error;
+            uint8_t td = (uint8_t)(0x10 | x);
+            rc = !overflow && (x == 0 || x == 1) ? buf_put(b, &td, 1) : W_UNSUPPORTED;
+        } else if (kind == IT_FLOAT) {
+            rc = put_float(b, PyFloat_AS_DOUBLE(v));
+        } else if (kind == IT_DECIMAL) {
+            rc = put_decimal(b, v);
+        } else { /* K_TYPED_NULL */
+            uint8_t null = (uint8_t)(TYPE_CODE[null_of] << 4 | 0xF);
+            rc = buf_put(b, &null, 1);
+        }
+    }
+    if (!rc) rc = end_value(b, wrap);
+done:
+    Py_XDECREF(ann);
+    Py_XDECREF(obj);
     return rc;
+error:
+    rc = -1;
+    goto done;
+}
+
+static PyObject *write_stream(PyObject *value, PyObject *ts_rep, int doc) {
+    if (!light_types[0] || (doc && (!ionpy_types[0] || !doc_types[0]))) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "write_value needs set_light_types; write_document set_ionpy_types and "
+                        "set_document_types too");
+        return NULL;
+    }
+    if (init_system_tab() < 0) return NULL;
+    WriteCtx w;
+    w.tab = w.tab0;
+    w.cap = SYM_INLINE;
+    w.syms = w.syms0;
+    w.nsyms = 0;
+    w.capsyms = SYM_INLINE / 2;
+    w.ts_rep = ts_rep;
+    w.doc = doc;
+    memset(w.tab0, 0, sizeof w.tab0);
+    PyObject *result = NULL;
+    uint8_t body_space[1024], table_space[512];
+    Buf body = BUF_ON(body_space), table = BUF_ON(table_space);
+    int rc = write_any(&w, value, NULL, &body, 0);
+    if (rc < 0) goto done;
+    if (rc == W_UNSUPPORTED) {
+        result = Py_None;
+        Py_INCREF(result);
+        goto done;
+    }
+    if (w.nsyms) { /* $ion_symbol_table::{symbols: [...]} */
+        for (size_t i = 0; i < w.nsyms; i++) {
+            Py_ssize_t len;
+            const char *s = PyUnicode_AsUTF8AndSize(w.syms[i], &len);
+            if (!s || put_scalar(&table, 0x8, s, (size_t)len) < 0) goto done;
+        }
+        if (close_value(&table, 0, 0xB) < 0) goto done;
+        uint8_t symbols_field = 0x87; /* SID 7: symbols */
+        if (buf_reserve(&table, 1) < 0) goto done;
+        memmove(table.p + 1, table.p, table.len);
+        table.p[0] = symbols_field;
+        table.len++;
+        if (close_value(&table, 0, 0xD) < 0) goto done;
+        uint8_t annot[2] = {0x81, 0x83}; /* one annotation byte: SID 3, $ion_symbol_table */
+        if (buf_reserve(&table, 2) < 0) goto done;
+        memmove(table.p + 2, table.p, table.len);
+        memcpy(table.p, annot, 2);
+        table.len += 2;
+        if (close_value(&table, 0, 0xE) < 0) goto done;
+    }
+    /* version marker, symbol table, value */
+    result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(4 + table.len + body.len));
+    if (!result) goto done;
+    char *dst = PyBytes_AS_STRING(result);
+    memcpy(dst, IVM, 4);
+    if (table.len) memcpy(dst + 4, table.p, table.len);
+    if (body.len) memcpy(dst + 4 + table.len, body.p, body.len);
+done:
+    for (size_t i = 0; i < w.nsyms; i++) Py_DECREF(w.syms[i]);
+    if (w.tab != w.tab0) PyMem_Free(w.tab);
+    if (w.syms != w.syms0) PyMem_Free(w.syms);
+    buf_free(&body);
+    buf_free(&table);
+    return result;
 }
 
 PyDoc_STRVAR(write_value_doc,
@@ -1563,69 +2060,66 @@ PyDoc_STRVAR(write_value_doc,
 
 static PyObject *write_value(PyObject *module, PyObject *args) {
     (void)module;
-    PyObject *value;
-    WriteCtx w = {NULL, NULL, NULL};
-    if (!PyArg_ParseTuple(args, "OO:write_value", &value, &w.ts_rep)) return NULL;
-    if (!light_types[0]) {
-        PyErr_SetString(PyExc_RuntimeError, "write_value: set_light_types was not called");
+    PyObject *value, *ts_rep;
+    if (!PyArg_ParseTuple(args, "OO:write_value", &value, &ts_rep)) return NULL;
+    return write_stream(value, ts_rep, 0);
+}
+
+PyDoc_STRVAR(write_document_doc,
+             "write_document(value, timestamp_rep, /)\n--\n\n"
+             "What write_value writes, for amazon.ion's IonPy values too (every type, typed\n"
+             "nulls, annotations, repeated field names) and plain None, bool, float, Decimal\n"
+             "and SymbolToken: the bytes amazon.ion writes, or None where this writer cannot\n"
+             "be sure of them. timestamp_rep(v) must ignore annotations (written here).");
+
+static PyObject *write_document(PyObject *module, PyObject *args) {
+    (void)module;
+    PyObject *value, *ts_rep;
+    if (!PyArg_ParseTuple(args, "OO:write_document", &value, &ts_rep)) return NULL;
+    return write_stream(value, ts_rep, 1);
+}
+
+PyDoc_STRVAR(set_document_types_doc,
+             "set_document_types(null, bool, float, decimal, timestamp, symbol, symbol_token,\n"
+             "                   Decimal, types, /)\n--\n\n"
+             "amazon.ion's IonPyNull, IonPyBool, IonPyFloat, IonPyDecimal, IonPyTimestamp,\n"
+             "IonPySymbol, SymbolToken, decimal.Decimal and a dict of every IonType member by\n"
+             "name, for write_document (which needs set_ionpy_types too).");
+
+static PyObject *set_document_types(PyObject *module, PyObject *args) {
+    (void)module;
+    PyObject *types[N_DOC_TYPES], *members;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!O!O!O!:set_document_types", &PyType_Type,
+                          &types[0], &PyType_Type, &types[1], &PyType_Type, &types[2],
+                          &PyType_Type, &types[3], &PyType_Type, &types[4], &PyType_Type,
+                          &types[5], &PyType_Type, &types[6], &PyType_Type, &types[7],
+                          &PyDict_Type, &members))
+        return NULL;
+    /* the C accessors used on them: PyLong, PyFloat_AS_DOUBLE */
+    if (!PyType_IsSubtype((PyTypeObject *)types[D_BOOL], &PyLong_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)types[D_FLOAT], &PyFloat_Type)) {
+        PyErr_SetString(PyExc_TypeError, "IonPyBool must extend int, IonPyFloat float");
         return NULL;
     }
-    PyObject *result = NULL;
-    Buf body = {NULL, 0, 0}, out = {NULL, 0, 0};
-    if (!system_sids) { /* system symbols keep their ids */
-        PyObject *d = PyDict_New();
-        for (int i = 1; d && i < N_SYSTEM; i++) {
-            PyObject *k = PyUnicode_FromString(SYSTEM_TEXTS[i]);
-            PyObject *sid = PyLong_FromLong(i);
-            int failed = !k || !sid || PyDict_SetItem(d, k, sid) < 0;
-            Py_XDECREF(k);
-            Py_XDECREF(sid);
-            if (failed) Py_CLEAR(d);
+    static const char *names[N_ION_TYPES] = {"NULL", "BOOL", "INT", "FLOAT", "DECIMAL",
+                                             "TIMESTAMP", "SYMBOL", "STRING", "CLOB", "BLOB",
+                                             "LIST", "SEXP", "STRUCT"};
+    for (int i = 0; i < N_ION_TYPES; i++) {
+        PyObject *m = PyDict_GetItemString(members, names[i]);
+        if (!m) {
+            PyErr_Format(PyExc_KeyError, "missing IonType %s", names[i]);
+            return NULL;
         }
-        if (!d) return NULL;
-        system_sids = d;
+        Py_INCREF(m);
+        Py_XSETREF(ion_types[i], m);
     }
-    w.sids = PyDict_New();
-    w.symbols = PyList_New(0);
-    if (!w.sids || !w.symbols) goto done;
-    int rc = write_light(&w, value, &body, 0);
-    if (rc < 0) goto done;
-    if (rc == W_UNSUPPORTED) {
-        result = Py_None;
-        Py_INCREF(result);
-        goto done;
+    if (!s_text && !(s_text = PyUnicode_InternFromString("text"))) return NULL;
+    if (!s_sid && !(s_sid = PyUnicode_InternFromString("sid"))) return NULL;
+    for (int i = 0; i < N_DOC_TYPES; i++) {
+        Py_INCREF(types[i]);
+        Py_XSETREF(doc_types[i], (PyTypeObject *)types[i]);
     }
-    if (buf_put(&out, IVM, 4) < 0) goto done;
-    Py_ssize_t nsym = PyList_GET_SIZE(w.symbols);
-    if (nsym) { /* $ion_symbol_table::{symbols: [...]} */
-        size_t list_at = out.len;
-        for (Py_ssize_t i = 0; i < nsym; i++) {
-            Py_ssize_t len;
-            const char *s = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(w.symbols, i), &len);
-            if (!s || put_scalar(&out, 0x8, s, (size_t)len) < 0) goto done;
-        }
-        if (close_value(&out, list_at, 0xB) < 0) goto done;
-        uint8_t symbols_field = 0x87; /* SID 7: symbols */
-        if (buf_reserve(&out, 1) < 0) goto done;
-        memmove(out.p + list_at + 1, out.p + list_at, out.len - list_at);
-        out.p[list_at] = symbols_field;
-        out.len++;
-        if (close_value(&out, list_at, 0xD) < 0) goto done;
-        uint8_t annot[2] = {0x81, 0x83}; /* one annotation byte: SID 3, $ion_symbol_table */
-        if (buf_reserve(&out, 2) < 0) goto done;
-        memmove(out.p + list_at + 2, out.p + list_at, out.len - list_at);
-        memcpy(out.p + list_at, annot, 2);
-        out.len += 2;
-        if (close_value(&out, list_at, 0xE) < 0) goto done;
-    }
-    if (buf_put(&out, body.p, body.len) < 0) goto done;
-    result = PyBytes_FromStringAndSize((const char *)out.p, (Py_ssize_t)out.len);
-done:
-    Py_XDECREF(w.sids);
-    Py_XDECREF(w.symbols);
-    PyMem_Free(body.p);
-    PyMem_Free(out.p);
-    return result;
+    Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
@@ -1636,6 +2130,8 @@ static PyMethodDef methods[] = {
     {"dot", (PyCFunction)(void (*)(void))dot, METH_FASTCALL, dot_doc},
     {"write_value", write_value, METH_VARARGS, write_value_doc},
     {"set_ionpy_types", set_ionpy_types, METH_VARARGS, set_ionpy_types_doc},
+    {"write_document", write_document, METH_VARARGS, write_document_doc},
+    {"set_document_types", set_document_types, METH_VARARGS, set_document_types_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -39,6 +39,8 @@ from amazon.ion.simple_types import (
 )
 from amazon.ion.symbols import SymbolToken
 
+from .ion_values import dumps_binary
+
 __all__ = [
     "HASH_SIZE",
     "commit_digest",
@@ -602,6 +604,9 @@ if not os.environ.get("LEDGER_DESKTOP_NO_C_EXT"):
                                    ion_hash_py.serialize)  # type: ignore[attr-defined]
         _ionhash_c.set_ionpy_types(IonPyDict, IonPyList, IonPyText, IonPyInt, IonPyBytes,
                                    {m.name: m for m in IonType})
+        _ionhash_c.set_document_types(IonPyNull, IonPyBool, IonPyFloat, IonPyDecimal,
+                                      IonPyTimestamp, IonPySymbol, SymbolToken, Decimal,
+                                      {m.name: m for m in IonType})
         dot = _ionhash_c.dot
         # IonPy values without annotations are hashed in C too, so this is ion_hash itself;
         # ion_hash_py stays the reference the tests compare it with.
@@ -627,6 +632,59 @@ def write_light(value: Any) -> bytes | None:
     if not C_HASH_VALUE:
         return None
     return _ionhash_c.write_value(value, _timestamp_rep_or_none)
+
+
+def _timestamp_rep_of_document(v: Any) -> bytes | None:
+    """For write_document: a timestamp's representation whatever its annotations (the C writer
+    writes those), None for anything else. Not remembered as the last timestamp: that one is
+    the commit's block time."""
+    if not isinstance(v, _dt.datetime):
+        return None
+    # Where amazon.ion's writer and timestamp_rep part, left to amazon.ion: a Timestamp without
+    # precision (written as a plain datetime), fractions past 9 digits (cut), offsets that are
+    # not whole minutes (cut), instants outside years 1-9999 (an error).
+    if getattr(v, "precision", _SECOND) is None:
+        return None
+    fraction = getattr(v, "fractional_seconds", None)
+    if fraction is not None and fraction.as_tuple().exponent < -9:
+        return None
+    offset = v.utcoffset()
+    if offset is not None and (offset.seconds % 60 or offset.microseconds):
+        return None
+    if v is _last_timestamp[0]:
+        return _last_timestamp[1]
+    try:
+        return timestamp_rep(v)
+    except OverflowError:
+        return None
+
+
+def write_document_c(value: Any) -> bytes | None:
+    """Ion binary of a document (amazon.ion's IonPy values as `ion_values.loads` returns them,
+    annotations and repeated field names included, light values, plain Python values) written
+    by the C extension: what `ion_values.dumps_binary` writes, byte for byte
+    (tests/engine/test_write_document.py). None when the C extension is not in use or the value
+    holds something it leaves to amazon.ion (see write_document)."""
+    if not C_HASH_VALUE:
+        return None
+    return _ionhash_c.write_document(value, _timestamp_rep_of_document)
+
+
+def write_document(value: Any) -> bytes:
+    """`ion_values.dumps_binary(value)`, written by the C extension where it can (several times
+    faster: bench/bench_commit_parts.py), by amazon.ion otherwise: C extension disabled or not
+    built, or values the C writer leaves to it (decimals of more than 34 digits or exponents
+    outside -6176..6111, NaN and infinite decimals, ints wider than MAX_INT_BITS, symbols and
+    annotations known only by SID, a top-level $ion_1_0 symbol or $ion_symbol_table:: value,
+    timestamps _timestamp_rep_of_document leaves, nesting deeper than 100, tuples and other
+    Python types, None as a field name, and values amazon.ion rejects, so that it raises its
+    own errors). Text that is not Unicode (a lone surrogate) raises UnicodeEncodeError, where
+    amazon.ion raises SystemError or, for a field name, never returns."""
+    if C_HASH_VALUE:
+        data = _ionhash_c.write_document(value, _timestamp_rep_of_document)
+        if data is not None:
+            return data
+    return dumps_binary(value)
 
 
 def merkle_root(hashes: Sequence[bytes]) -> bytes:
