@@ -45,6 +45,7 @@ from .ion_hash import (
     ion_hash,
     merkle_root,
     statement_hash,
+    write_document,
     write_light,
 )
 from .ion_values import (
@@ -660,7 +661,7 @@ class Transaction:
                                       storage.KIND_DELETED, h, None, None, None))
             else:
                 try:
-                    blob = dumps_binary(pd.data)
+                    blob = write_document(pd.data)  # amazon.ion's bytes, in C
                 except (UnicodeEncodeError, SystemError, ValueError) as e:
                     # amazon.ion's C writer fails on a lone surrogate ("\ud800") and the like
                     raise UserError(f"document {doc_id} cannot be written as Ion: it holds "
