@@ -60,7 +60,7 @@ class Ledger:
         self.read_only = read_only
         self._in_atomic = False
         # An older file opened read-only is read in its own layout (storage.migrate)
-        self._nodes = merkle_store.NodeStore(conn, inline=storage.schema_version(conn) >= 2)
+        self._nodes = merkle_store.NodeStore(conn)
         self._commit_cache = CommitCache(conn, self._nodes)
         if not read_only:
             tune_allocator()  # commits churn the top of the heap (allocator.py)

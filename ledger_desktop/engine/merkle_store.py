@@ -70,13 +70,29 @@ def _perfect_ranges(start: int, end: int) -> list[tuple[int, int]]:
 
 
 class NodeStore:
-    """Reads the stored nodes of one ledger file."""
+    """Reads the stored nodes of one ledger file, in whichever layout it has."""
 
-    def __init__(self, conn: sqlite3.Connection, inline: bool = True) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self.inline = inline  # False: a schema-1 file, nodes in its `merkle` table
+        self.inline = True  # False: a schema-1 file, nodes in its `merkle` table
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Look at the file's schema again: a schema-1 file opened read-only is migrated when
+        another connection (the app's writer) opens it for writing."""
+        self.inline = self._conn.execute("PRAGMA user_version").fetchone()[0] >= 2
 
     def node(self, level: int, pos: int) -> bytes:
+        try:
+            return self._node(level, pos)
+        except sqlite3.OperationalError:  # no such table or column: the layout changed
+            was = self.inline
+            self.refresh()
+            if self.inline == was:
+                raise
+            return self._node(level, pos)
+
+    def _node(self, level: int, pos: int) -> bytes:
         conn = self._conn
         if level == 0:
             row = conn.execute("SELECT block_hash FROM blocks WHERE seq=?", (pos,)).fetchone()

@@ -218,6 +218,7 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     expected_seq = 0
     # Chain-only mode reads only the hash columns (fewer columns decoded per row).
     nodes = ledger._nodes
+    nodes.refresh()
     bcur = conn.execute(
         "SELECT seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, is_foreign, body, "
         f"n_revisions, has_redaction, {'merkle_nodes' if nodes.inline else 'NULL'} FROM blocks "

@@ -116,3 +116,21 @@ def test_a_deleted_node_survives_the_migration_as_missing(v1):
     assert [f.message for f in report.failures] == [
         "the stored Merkle node (1, 1) does not match the blocks",
         "the stored Merkle node (2, 0) does not match the blocks"]
+
+
+def test_a_reader_follows_when_a_writer_migrates_the_file(v1):
+    """The app opens a reader (read-only) and a writer on the same file: the writer migrates
+    it under the reader, whose digests, proofs and verification go on working."""
+    reader = Ledger.open(v1, read_only=True)
+    try:
+        assert not reader._nodes.inline
+        before = reader.digest().digest
+        with Ledger.open(v1) as writer:
+            assert storage.schema_version(writer._conn) == 2
+            assert writer.digest().digest == before
+        assert reader.digest_at(7).digest == merkle_root(_block_hashes(reader)[:8])
+        assert reader._nodes.inline
+        _check_digest_and_proofs(reader)
+        assert reader.verify().ok
+    finally:
+        reader.close()
