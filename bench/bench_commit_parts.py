@@ -7,6 +7,10 @@ Run: python3 bench/bench_commit_parts.py [--quick]
 - A document as a commit writes it (bench_engine.doc, IonPy values from amazon.ion's reader)
   written by the C extension (`ion_hash.write_document`) against amazon.ion's writer
   (`ion_values.dumps_binary`, the baseline), same value, same bytes.
+- A revision's metadata hash (`metadata_hash.metadata_hash`, from the block's field hashes)
+  and the Merkle root of a 3-entry list (`ion_hash.merkle_root`, a block's entries) by the C
+  extension against the Python references (`metadata_hash_py`, `merkle_root_py`, the
+  baselines), same hashes.
 - amazon.ion writing a DMV-style document right after an SQLite commit, in a child process
   with glibc's default allocator settings and in one with the 1 MiB top pad a writable ledger
   sets (engine/allocator.py); baseline: the same writes one after another, no SQLite between.
@@ -28,9 +32,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_engine import doc  # noqa: E402
 
-from ledger_desktop.engine.ion_hash import write_document, write_document_c, write_light  # noqa: E402
+from ledger_desktop.engine.ids import new_id  # noqa: E402
+from ledger_desktop.engine.ion_hash import (  # noqa: E402
+    C_HASH_VALUE,
+    merkle_root,
+    merkle_root_py,
+    write_document,
+    write_document_c,
+    write_light,
+)
 from ledger_desktop.engine.ion_values import dumps_binary, now_timestamp  # noqa: E402
 from ledger_desktop.engine.light_values import Blob, Int, List, Struct, Text  # noqa: E402
+from ledger_desktop.engine.metadata_hash import (  # noqa: E402
+    block_field_hashes,
+    block_field_hashes_py,
+    metadata_hash,
+    metadata_hash_py,
+)
 
 CHILD = r"""
 import os, sqlite3, sys, tempfile, time
@@ -108,6 +126,29 @@ def per_call_us(fn, n: int) -> float:
     return (time.perf_counter() - t) / n * 1e6
 
 
+def commit_hashes(n: int) -> None:
+    """The metadata hash of a single-document commit's revision, its block field hashes and the
+    Merkle root of its 3 entries: C against the Python references (the baselines)."""
+    ts, tx_id, doc_id = now_timestamp(), new_id(), new_id()
+    fields = block_field_hashes_py(ts, tx_id)
+    entries = [os.urandom(32) for _ in range(3)]
+    assert block_field_hashes(ts, tx_id) == fields
+    assert metadata_hash(doc_id, 1, fields) == metadata_hash_py(doc_id, 1, fields)
+    assert merkle_root(entries) == merkle_root_py(entries)
+    label = "C" if C_HASH_VALUE else "no C: Python"
+    print("commit hashes: C against the Python references (the baselines), same hashes:")
+    for what, c, py in (
+            ("block field hashes", lambda: block_field_hashes(ts, tx_id),
+             lambda: block_field_hashes_py(ts, tx_id)),
+            ("metadata hash", lambda: metadata_hash(doc_id, 1, fields),
+             lambda: metadata_hash_py(doc_id, 1, fields)),
+            ("merkle_root, 3 entries", lambda: merkle_root(entries),
+             lambda: merkle_root_py(entries))):
+        py_us, c_us = per_call_us(py, n), per_call_us(c, n)
+        print(f"  {what:<23} baseline Python {py_us:5.2f} us, {label} {c_us:5.2f} us "
+              f"(ratio {py_us / c_us:.1f}x faster)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -139,6 +180,8 @@ def main() -> None:
     print(f"  baseline amazon.ion's writer {ion_us:6.2f} us")
     label = "C writer (write_document)" if in_c else "write_document (no C: amazon.ion)"
     print(f"  {label:<28} {c_us:6.2f} us  (ratio {ion_us / c_us:.1f}x faster, same bytes)")
+
+    commit_hashes(n)
 
     root = str(Path(__file__).resolve().parents[1])
     print("amazon.ion writing a 185-byte document, per call:")

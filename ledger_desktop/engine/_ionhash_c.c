@@ -1356,6 +1356,23 @@ PyDoc_STRVAR(dot_doc,
              "else SHA-256 of both 32-byte hashes, the smaller first, compared as signed bytes\n"
              "from the last byte to the first.");
 
+/* dot of two 32-byte hashes; `out` may be one of the inputs (both are read before it is
+ * written), which lets merkle_root compute each level in place. */
+static void dot_into(const uint8_t *x, const uint8_t *y, uint8_t out[32]) {
+    int x_first = 1;
+    for (int i = 31; i >= 0; i--) {
+        if (x[i] != y[i]) {
+            x_first = (int8_t)x[i] < (int8_t)y[i];
+            break;
+        }
+    }
+    Sha s;
+    sha_init(&s);
+    sha_update(&s, x_first ? x : y, 32);
+    sha_update(&s, x_first ? y : x, 32);
+    sha_final(&s, out);
+}
+
 static PyObject *dot(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
     if (nargs != 2) {
@@ -1381,25 +1398,179 @@ static PyObject *dot(PyObject *module, PyObject *const *args, Py_ssize_t nargs) 
         PyErr_Format(PyExc_ValueError, "dot needs two 32-byte hashes, got %zd and %zd bytes",
                      a.len, b.len);
     } else {
-        const uint8_t *x = a.buf, *y = b.buf;
-        int x_first = 1;
-        for (int i = 31; i >= 0; i--) {
-            if (x[i] != y[i]) {
-                x_first = (int8_t)x[i] < (int8_t)y[i];
-                break;
-            }
-        }
-        Sha s;
         uint8_t digest[32];
-        sha_init(&s);
-        sha_update(&s, x_first ? x : y, 32);
-        sha_update(&s, x_first ? y : x, 32);
-        sha_final(&s, digest);
+        dot_into(a.buf, b.buf, digest);
         result = PyBytes_FromStringAndSize((const char *)digest, 32);
     }
     PyBuffer_Release(&a);
     PyBuffer_Release(&b);
     return result;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The hashes every commit computes besides its values: a revision's metadata hash from its   */
+/* field hashes (metadata_hash.py) and Merkle roots (ion_hash.merkle_root). Only the usual    */
+/* arguments are handled here; anything else (keywords, subclasses, other lengths, iterators) */
+/* is passed to the Python version given to set_fallbacks, so results and errors are its own. */
+
+static PyObject *py_merkle_root, *py_metadata_hash, *py_block_field_hashes, *py_timestamp;
+
+static PyObject *call_python(PyObject *fn, const char *name, PyObject *const *args,
+                             size_t nargs, PyObject *kwnames) {
+    if (!fn) {
+        PyErr_Format(PyExc_RuntimeError, "%s: set_fallbacks was not called", name);
+        return NULL;
+    }
+    Py_INCREF(fn); /* set_fallbacks may replace it while it runs */
+    PyObject *r = PyObject_Vectorcall(fn, args, nargs, kwnames);
+    Py_DECREF(fn);
+    return r;
+}
+
+/* Starts H(s(name) || s(value)) of a field whose name is ASCII without marker bytes. */
+static void field_start(Sha *f, const char *name) {
+    sha_init(f);
+    sha_scalar(f, 0x70, (const uint8_t *)name, strlen(name));
+}
+
+static inline int is_hash(PyObject *h) {
+    return PyBytes_CheckExact(h) && PyBytes_GET_SIZE(h) == 32;
+}
+
+PyDoc_STRVAR(metadata_hash_doc,
+             "metadata_hash(doc_id, version, block_fields)\n--\n\n"
+             "H({id, version, txTime, txId}) from the block's txTime and txId field hashes, as\n"
+             "metadata_hash.metadata_hash_py computes it.");
+
+static PyObject *metadata_hash(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                               PyObject *kwnames) {
+    (void)module;
+    PyObject *bf = nargs == 3 ? args[2] : NULL;
+    /* exact types: a subclass may compare, encode or serialise otherwise in Python */
+    if (kwnames || !bf || !PyUnicode_CheckExact(args[0]) ||
+        !(PyLong_CheckExact(args[1]) || PyBool_Check(args[1])) || !PyTuple_CheckExact(bf) ||
+        PyTuple_GET_SIZE(bf) != 2 || !is_hash(PyTuple_GET_ITEM(bf, 0)) ||
+        !is_hash(PyTuple_GET_ITEM(bf, 1)))
+        return call_python(py_metadata_hash, "metadata_hash", args, (size_t)nargs, kwnames);
+    uint8_t digs[4 * 32];
+    Sha f;
+    field_start(&f, "version"); /* first, as in Python: its errors come before the id's */
+    if (light_int(args[1], &f) < 0) return NULL; /* ints past 64 bits: the Python serializer */
+    sha_final(&f, digs);
+    field_start(&f, "id");
+    if (light_text(args[0], 0x80, &f) < 0) return NULL;
+    sha_final(&f, digs + 32);
+    memcpy(digs + 64, PyBytes_AS_STRING(PyTuple_GET_ITEM(bf, 0)), 32);
+    memcpy(digs + 96, PyBytes_AS_STRING(PyTuple_GET_ITEM(bf, 1)), 32);
+    sha_init(&f);
+    emit_struct(&f, digs, 4);
+    sha_final(&f, digs);
+    return PyBytes_FromStringAndSize((const char *)digs, 32);
+}
+
+PyDoc_STRVAR(block_field_hashes_doc,
+             "block_field_hashes(tx_time, tx_id)\n--\n\n"
+             "The txTime and txId field hashes shared by a block's revisions, as\n"
+             "metadata_hash.block_field_hashes_py computes them; s(tx_time) comes from the\n"
+             "timestamp function given to set_fallbacks.");
+
+static PyObject *block_field_hashes(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                                    PyObject *kwnames) {
+    (void)module;
+    if (kwnames || nargs != 2 || !PyUnicode_CheckExact(args[1]))
+        return call_python(py_block_field_hashes, "block_field_hashes", args, (size_t)nargs,
+                           kwnames);
+    PyObject *ts = call_python(py_timestamp, "block_field_hashes", args, 1, NULL);
+    if (!ts) return NULL;
+    if (!PyBytes_Check(ts)) {
+        Py_DECREF(ts);
+        PyErr_SetString(PyExc_TypeError, "the timestamp function must return bytes");
+        return NULL;
+    }
+    uint8_t d[64];
+    Sha f;
+    field_start(&f, "txTime");
+    sha_update(&f, (const uint8_t *)PyBytes_AS_STRING(ts), (size_t)PyBytes_GET_SIZE(ts));
+    Py_DECREF(ts);
+    sha_final(&f, d);
+    field_start(&f, "txId");
+    if (light_text(args[1], 0x80, &f) < 0) return NULL;
+    sha_final(&f, d + 32);
+    return Py_BuildValue("(y#y#)", (const char *)d, (Py_ssize_t)32, (const char *)d + 32,
+                         (Py_ssize_t)32);
+}
+
+static inline const uint8_t *hash_bytes(PyObject *h) {
+    return (const uint8_t *)(PyBytes_CheckExact(h) ? PyBytes_AS_STRING(h)
+                                                   : PyByteArray_AS_STRING(h));
+}
+
+PyDoc_STRVAR(merkle_root_doc,
+             "merkle_root(hashes)\n--\n\n"
+             "ion_hash.merkle_root_py in C for lists and tuples of 32-byte bytes or bytearrays:\n"
+             "pairwise dot level by level, an unpaired last hash carried up; [] -> b\"\".");
+
+static PyObject *merkle_root(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                             PyObject *kwnames) {
+    (void)module;
+    PyObject *hashes = nargs == 1 ? args[0] : NULL;
+    if (kwnames || !hashes || (!PyList_CheckExact(hashes) && !PyTuple_CheckExact(hashes)))
+        return call_python(py_merkle_root, "merkle_root", args, (size_t)nargs, kwnames);
+    size_t n = (size_t)PySequence_Fast_GET_SIZE(hashes);
+    PyObject **items = PySequence_Fast_ITEMS(hashes);
+    if (n == 0) return PyBytes_FromStringAndSize(NULL, 0);
+    if (n == 1) return Py_NewRef(items[0]); /* as is, whatever it is, as in Python */
+    /* Other lengths are passed through or refused by dot depending on where they sit: Python. */
+    for (size_t i = 0; i < n; i++) {
+        PyObject *h = items[i];
+        if (!is_hash(h) && !(PyByteArray_CheckExact(h) && PyByteArray_GET_SIZE(h) == 32))
+            return call_python(py_merkle_root, "merkle_root", args, 1, NULL);
+    }
+    /* No Python code runs from here: the items stay as they are. Level one is read from them,
+     * the next levels are computed in place, node j of a level in slot j. */
+    uint8_t local[32 * 32];
+    size_t slots = (n + 1) / 2;
+    uint8_t *level = slots <= 32 ? local : PyMem_Malloc(32 * slots);
+    if (!level) return PyErr_NoMemory();
+    for (size_t i = 0; i + 1 < n; i += 2)
+        dot_into(hash_bytes(items[i]), hash_bytes(items[i + 1]), level + 16 * i);
+    if (n % 2) memcpy(level + 32 * (n / 2), hash_bytes(items[n - 1]), 32);
+    for (size_t m = slots; m > 1; m = (m + 1) / 2) {
+        for (size_t i = 0; i + 1 < m; i += 2)
+            dot_into(level + 32 * i, level + 32 * (i + 1), level + 16 * i);
+        if (m % 2) memmove(level + 32 * (m / 2), level + 32 * (m - 1), 32);
+    }
+    PyObject *root = PyBytes_FromStringAndSize((const char *)level, 32);
+    if (level != local) PyMem_Free(level);
+    return root;
+}
+
+PyDoc_STRVAR(set_fallbacks_doc,
+             "set_fallbacks(*, merkle_root=None, metadata_hash=None, block_field_hashes=None,\n"
+             "              timestamp=None)\n--\n\n"
+             "The Python versions merkle_root, metadata_hash and block_field_hashes hand the\n"
+             "arguments they do not handle to, and the function giving s(timestamp) (ion_hash.\n"
+             "_timestamp); those not given are kept.");
+
+static PyObject *set_fallbacks(PyObject *module, PyObject *args, PyObject *kw) {
+    (void)module;
+    static char *names[] = {"merkle_root", "metadata_hash", "block_field_hashes", "timestamp",
+                            NULL};
+    PyObject *fns[4] = {NULL, NULL, NULL, NULL};
+    PyObject **slots[4] = {&py_merkle_root, &py_metadata_hash, &py_block_field_hashes,
+                           &py_timestamp};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOOO:set_fallbacks", names, &fns[0], &fns[1],
+                                     &fns[2], &fns[3]))
+        return NULL;
+    for (int i = 0; i < 4; i++) {
+        if (fns[i] && fns[i] != Py_None && !PyCallable_Check(fns[i])) {
+            PyErr_Format(PyExc_TypeError, "set_fallbacks: %s must be callable", names[i]);
+            return NULL;
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        if (fns[i] && fns[i] != Py_None) Py_XSETREF(*slots[i], Py_NewRef(fns[i]));
+    Py_RETURN_NONE;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -2128,6 +2299,14 @@ static PyMethodDef methods[] = {
     {"hash_value", hash_value, METH_O, hash_value_doc},
     {"set_light_types", set_light_types, METH_VARARGS, set_light_types_doc},
     {"dot", (PyCFunction)(void (*)(void))dot, METH_FASTCALL, dot_doc},
+    {"metadata_hash", (PyCFunction)(void (*)(void))metadata_hash, METH_FASTCALL | METH_KEYWORDS,
+     metadata_hash_doc},
+    {"block_field_hashes", (PyCFunction)(void (*)(void))block_field_hashes,
+     METH_FASTCALL | METH_KEYWORDS, block_field_hashes_doc},
+    {"merkle_root", (PyCFunction)(void (*)(void))merkle_root, METH_FASTCALL | METH_KEYWORDS,
+     merkle_root_doc},
+    {"set_fallbacks", (PyCFunction)(void (*)(void))set_fallbacks, METH_VARARGS | METH_KEYWORDS,
+     set_fallbacks_doc},
     {"write_value", write_value, METH_VARARGS, write_value_doc},
     {"set_ionpy_types", set_ionpy_types, METH_VARARGS, set_ionpy_types_doc},
     {"write_document", write_document, METH_VARARGS, write_document_doc},

@@ -52,6 +52,7 @@ __all__ = [
     "make_ion_hasher",
     "merkle_path",
     "merkle_root",
+    "merkle_root_py",
     "statement_hash",
 ]
 
@@ -687,17 +688,25 @@ def write_document(value: Any) -> bytes:
     return dumps_binary(value)
 
 
-def merkle_root(hashes: Sequence[bytes]) -> bytes:
-    """Pairwise `dot` level by level, an unpaired last hash carried up; empty list -> b""."""
+def merkle_root_py(hashes: Sequence[bytes]) -> bytes:
+    """Pairwise `dot` level by level, an unpaired last hash carried up; empty list -> b"".
+    The reference: `merkle_root` is the C version where the extension is in use, which hands
+    anything but lists and tuples of 32-byte bytes/bytearrays back to this one."""
     level = list(hashes)
     if not level:
         return b""
     while len(level) > 1:
-        nxt = [dot(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        nxt = [dot_py(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             nxt.append(level[-1])
         level = nxt
     return level[0]
+
+
+merkle_root: Callable[[Sequence[bytes]], bytes] = merkle_root_py
+if C_HASH_VALUE:
+    _ionhash_c.set_fallbacks(merkle_root=merkle_root_py)
+    merkle_root = _ionhash_c.merkle_root
 
 
 def merkle_path(hashes: Sequence[bytes], index: int) -> list[bytes]:
