@@ -216,6 +216,7 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     frontier = _Frontier()
     prev_hash: bytes | None = None
     expected_seq = 0
+    # Chain-only mode reads no block bodies: the blocks_chain index covers its columns.
     # Chain-only mode reads only the hash columns (fewer columns decoded per row).
     nodes = ledger._nodes
     nodes.refresh()

@@ -67,7 +67,7 @@ def test_opening_for_writing_migrates(v1):
         assert led.verify().ok
         keys = {r[0] for r in led._conn.execute("SELECT key FROM meta")}
     names = _names(v1)
-    assert "merkle" not in names and "blocks_chain" not in names
+    assert "merkle" not in names and "blocks_chain" in names
     assert not keys & {"tip_seq", "digest", "frontier"}
 
 
