@@ -329,3 +329,25 @@ def test_block_times_never_go_backwards(ledger):
         _insert(ledger, tid, {"i": i})
     times = [ledger.block(s)["blockTimestamp"] for s in range(ledger.block_count())]
     assert times == sorted(times)
+
+
+def test_get_with_its_table_reads_one_row_and_respects_the_table(tmp_path):
+    """A lookup by id with the table known reads the current document by its key alone; with
+    another table it finds nothing; without a table it finds the table through the journal."""
+    with Ledger.create(tmp_path / "g.ledger") as led:
+        with led.transaction() as tx:
+            a = tx.create_table("A", tx.begin_statement("CREATE TABLE A"))
+            b = tx.create_table("B", tx.begin_statement("CREATE TABLE B"))
+        with led.transaction() as tx:
+            doc_id = tx.insert(a, {"x": 1}, tx.begin_statement("INSERT INTO A ?"))
+        seen: list[str] = []
+        led._conn.set_trace_callback(seen.append)
+        with led.transaction() as tx:
+            doc = tx.get(doc_id, a)
+            assert doc is not None and doc.data["x"] == 1 and doc.table_id == a
+            reads = [s for s in seen if s.startswith("SELECT")]
+            assert len(reads) == 1 and "revisions" not in reads[0]
+            assert tx.get(doc_id, b) is None
+            assert tx.get(doc_id).table_id == a
+            tx.abort()
+        led._conn.set_trace_callback(None)

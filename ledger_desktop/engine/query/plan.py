@@ -505,8 +505,8 @@ class FromPlan:
                     if doc_id in seen:
                         continue
                     seen.add(doc_id)
-                    doc = tx.get(doc_id)
-                    if doc is not None and doc.table_id == tid:
+                    doc = tx.get(doc_id, tid)
+                    if doc is not None:
                         yield bind_doc(env, doc)
             return by_id
 
