@@ -115,8 +115,8 @@ def single_commits(tmp: Path, n: int, synchronous: str, per_round: int = 100
     have been checkpointed and are rewritten in place. The phases differ for raw SQLite: while
     its WAL file still grows (one page per commit: its first 1,000 commits), each fsync also
     commits the file's new size to the ext4 journal, so its commits are slower on new files;
-    the ledger writes about 13 pages a commit (ledger_pages_per_commit), so its WAL is reused
-    from about its 80th commit. Returns (phase, ledger tx/s, raw tx/s) per phase.
+    the ledger writes about 9 pages a commit (ledger_pages_per_commit), so its WAL is reused
+    from about its 110th commit. Returns (phase, ledger tx/s, raw tx/s) per phase.
     """
     raw = sqlite3.connect(tmp / f"single-raw-{synchronous}.db", isolation_level=None)
     raw.execute("PRAGMA journal_mode=WAL")
