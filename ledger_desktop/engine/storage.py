@@ -1,9 +1,9 @@
 """The ledger file: SQLite schema, pragmas, schema version, and refusing files we cannot use.
 
-One SQLite file holds the journal (`blocks`, with the Merkle nodes, and `revisions`) and the index storage
-(`tables_`, `indexes`, `documents`, `index_entries`), which is derived and can be rebuilt from
-the journal alone. `PRAGMA application_id` marks the file as ours; `PRAGMA user_version` is the
-schema version, with ordered migrations.
+One SQLite file holds the journal (`blocks`, with the Merkle nodes, and `revisions`) and the
+index storage (`tables_`, `indexes`, `documents`, `index_entries`), which is derived and can be
+rebuilt from the journal alone. `PRAGMA application_id` marks the file as ours; `PRAGMA
+user_version` is the schema version, with ordered migrations.
 """
 
 from __future__ import annotations
@@ -102,7 +102,6 @@ CREATE TABLE index_entries (
 ) WITHOUT ROWID;
 CREATE INDEX index_entries_doc ON index_entries (doc_id);
 """
-
 
 
 def _v2_merkle_nodes_in_blocks(conn: sqlite3.Connection) -> None:
