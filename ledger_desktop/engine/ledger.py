@@ -267,8 +267,10 @@ class Ledger:
         return cache.tip()
 
     def tip(self) -> BlockAddress | None:
-        seq = self._tip_state().seq
-        return None if seq < 0 else BlockAddress(self.strand_id, seq)
+        # the last block itself, not the commit cache: a file with damaged Merkle nodes still
+        # says where its journal ends (and opens, so that verification can locate the damage)
+        seq = self._conn.execute("SELECT max(seq) FROM blocks").fetchone()[0]
+        return None if seq is None else BlockAddress(self.strand_id, seq)
 
     # ------------------------------------------------------------------ digests and proofs
     def digest(self) -> Digest:

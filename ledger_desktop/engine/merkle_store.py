@@ -20,9 +20,15 @@ import sqlite3
 from collections.abc import Sequence
 
 from .blocks import as_blob
+from .errors import IntegrityError
 from .ion_hash import dot
 
 Frontier = tuple[tuple[int, bytes], ...]  # (level, hash) of the perfect subtrees, largest first
+
+
+class MissingNodeError(IntegrityError, LookupError):
+    """A stored Merkle node a digest or proof needs is missing or malformed: the file was
+    damaged or tampered with (verification names the block)."""
 
 
 def node_seq(level: int, pos: int) -> int:
@@ -109,7 +115,10 @@ class NodeStore:
                                (level, pos)).fetchone()
             h = None if row is None else as_blob(row[0])
         if h is None:
-            raise LookupError(f"Merkle node ({level}, {pos}) is missing")
+            where = "block" if level == 0 else f"the row of block {node_seq(level, pos)}: node"
+            raise MissingNodeError(f"the ledger's stored Merkle tree is damaged: {where} "
+                                   f"({level}, {pos}) is missing or malformed; run verification "
+                                   "to locate the damage")
         return h
 
     def subtree_root(self, start: int, end: int) -> bytes:

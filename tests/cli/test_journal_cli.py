@@ -130,3 +130,22 @@ def test_console_script_runs(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ledger_desktop.cli", "--help"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "verify" in r.stdout
+
+
+def test_damaged_merkle_nodes_are_one_clear_line_and_verify_locates_them(sample, tmp_path):
+    """A file whose stored Merkle nodes were removed still opens and says where its journal
+    ends; `digest` refuses with one line (exit 1) instead of a wrong digest or a traceback,
+    and `verify` names the block."""
+    p = tmp_path / "damaged.ledger"
+    shutil.copy(sample, p)
+    c = sqlite3.connect(p)
+    c.execute("UPDATE blocks SET merkle_nodes=NULL WHERE seq=15")
+    c.commit()
+    c.close()
+    r = run("digest", p)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "Merkle tree is damaged: the row of block 15: node (4, 0)" in r.output
+    r = run("info", p)
+    assert r.exit_code == 0, r.output
+    r = run("verify", p)
+    assert r.exit_code == 1 and "block 15" in r.output
