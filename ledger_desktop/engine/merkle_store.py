@@ -19,7 +19,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from .blocks import as_blob
 from .errors import IntegrityError
 from .ion_hash import dot
 
@@ -102,18 +101,18 @@ class NodeStore:
         conn = self._conn
         if level == 0:
             row = conn.execute("SELECT block_hash FROM blocks WHERE seq=?", (pos,)).fetchone()
-            h = None if row is None else as_blob(row[0])
+            h = row[0] if row is not None and isinstance(row[0], bytes) else None
         elif self.inline:
             row = conn.execute("SELECT merkle_nodes FROM blocks WHERE seq=?",
                                (node_seq(level, pos),)).fetchone()
-            blob = None if row is None or row[0] is None else as_blob(row[0])
+            blob = row[0] if row is not None and isinstance(row[0], bytes) else None
             h = blob[(level - 1) * 32:level * 32] if blob is not None else None
             if h is not None and len(h) != 32:
                 h = None
         else:
             row = conn.execute("SELECT hash FROM merkle WHERE level=? AND pos=?",
                                (level, pos)).fetchone()
-            h = None if row is None else as_blob(row[0])
+            h = row[0] if row is not None and isinstance(row[0], bytes) else None
         if h is None:
             where = "block" if level == 0 else f"the row of block {node_seq(level, pos)}: node"
             raise MissingNodeError(f"the ledger's stored Merkle tree is damaged: {where} "

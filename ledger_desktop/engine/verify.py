@@ -269,9 +269,11 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
             else:
                 made = frontier.push(bhash)
                 if nodes.inline:
-                    stored = b"" if stored is None else as_blob(stored)
-                    if stored != b"".join(h for _l, _p, h in made):
-                        _report_nodes(report, seq, made, stored)
+                    if stored is not None and not isinstance(stored, bytes):  # tampered
+                        report.fail(VerifyFailure(seq, "digest", "the block's row holds Merkle "
+                                                  "nodes that are not a blob"))
+                    elif (stored or b"") != b"".join(h for _l, _p, h in made):
+                        _report_nodes(report, seq, made, stored or b"")
                 else:
                     for level, pos, h in made:
                         try:

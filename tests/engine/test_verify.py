@@ -145,6 +145,21 @@ def test_missing_and_extra_merkle_nodes_are_found(copy):
         (2, "the block's row holds Merkle nodes it does not complete")]
 
 
+def test_merkle_nodes_that_are_not_blobs_are_found_and_refused(copy):
+    from ledger_desktop.engine.errors import IntegrityError
+
+    _sql(copy, "UPDATE blocks SET merkle_nodes='text' WHERE seq=15")  # completes 4 nodes
+    _sql(copy, "UPDATE blocks SET merkle_nodes=12345 WHERE seq=2")    # completes none
+    report = _verify(copy)
+    assert [(f.seq, f.check, f.message) for f in report.failures] == [
+        (2, "digest", "the block's row holds Merkle nodes that are not a blob"),
+        (15, "digest", "the block's row holds Merkle nodes that are not a blob")]
+    with Ledger.open(copy, read_only=True) as led:
+        with pytest.raises(IntegrityError, match=r"row of block 15: node \(4, 0\)"):
+            led.digest()
+        assert led.tip().seq == led.block_count() - 1
+
+
 def test_truncation_is_found_against_a_saved_digest(copy, tmp_path):
     with Ledger.open(copy) as led:
         saved = tmp_path / "d.json"
