@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from ..engine import digest_file, proofs
+from ..engine import digest_file, proofs, storage
 from ..engine.blocks import BlockAddress
 from ..engine.cancel import CancelToken
 from ..engine.errors import InputFormatError, UserError
@@ -61,6 +61,10 @@ def info(path: Path) -> None:
         click.echo(f"ledger:  {ledger.ledger_name}")
         click.echo(f"file:    {path}")
         click.echo(f"strand:  {ledger.strand_id}")
+        version = storage.schema_version(ledger._conn)
+        click.echo(f"schema:  {version}" + (
+            "" if version == storage.SCHEMA_VERSION else
+            f" (read as it is; opening it for writing upgrades it to {storage.SCHEMA_VERSION})"))
         click.echo(f"blocks:  {ledger.block_count()} (tip {tip.text() if tip else '-'})")
         click.echo(f"mode:    {describe(ledger.limits)}")
         for t in ledger.tables(include_inactive=True):

@@ -149,3 +149,19 @@ def test_damaged_merkle_nodes_are_one_clear_line_and_verify_locates_them(sample,
     assert r.exit_code == 0, r.output
     r = run("verify", p)
     assert r.exit_code == 1 and "block 15" in r.output
+
+
+def test_info_names_the_schema_and_an_old_file_stays_as_it_is(sample, tmp_path):
+    from pathlib import Path
+
+    r = run("info", sample)
+    assert r.exit_code == 0 and "schema:  2\n" in r.output
+    old = tmp_path / "old.ledger"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "schema1-sample.ledger", old)
+    before = old.read_bytes()
+    r = run("info", old)
+    assert r.exit_code == 0, r.output
+    assert "schema:  1 (read as it is; opening it for writing upgrades it to 2)" in r.output
+    r = run("verify", old, "-q")
+    assert r.exit_code == 0, r.output
+    assert old.read_bytes() == before  # info and verify open read-only: no migration
