@@ -113,10 +113,12 @@ def run(path: Path) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--blocks", type=int, default=1_000_000)
+    parser.add_argument("--blocks", type=int, default=None, help="default 1,000,000")
+    parser.add_argument("--quick", action="store_true", help="100,000 blocks (bench/run.py)")
     parser.add_argument("--ledger", type=Path, default=None,
                         help="ledger file to use (built if missing)")
     args = parser.parse_args()
+    args.blocks = args.blocks or (100_000 if args.quick else 1_000_000)
     path = args.ledger or Path(f"/tmp/ledger-bench-{args.blocks // 1000}k.ledger")
     if not path.exists():
         print(f"building {path} with {args.blocks:,} blocks (once)…", file=sys.stderr)

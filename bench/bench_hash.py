@@ -79,9 +79,10 @@ def _rate(fn: Callable[[], None], count: int, repeat: int = 3) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--revisions", type=int, default=20000)
+    parser.add_argument("--revisions", type=int, default=None, help="default 20,000")
+    parser.add_argument("--quick", action="store_true", help="5,000 revisions (bench/run.py)")
     args = parser.parse_args()
-    n = args.revisions
+    n = args.revisions or (5000 if args.quick else 20000)
 
     raw = make_revisions(n)
     loaded = [(simpleion.loads(m), simpleion.loads(d)) for m, d in raw]
