@@ -35,7 +35,13 @@ from amazon.ion.simpleion import IonPyValueModel
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError, UserError
 from .ids import new_id
-from .ion_framing import check_binary_framing, check_stream_framing, read_value_header
+from .ion_framing import (
+    check_binary_framing,
+    check_framing,
+    check_stream_framing,
+    framed_by_c,
+    read_value_header,
+)
 from .ion_passthrough import block_binary, is_symbol_table
 from .ion_values import (
     block_address,
@@ -453,7 +459,7 @@ def read_manifest(path: Path) -> Any:
         raise InputFormatError(f"{path}: cannot read ({e.strerror})") from None
     try:
         if data.startswith(ION_BINARY_MARKER):
-            check_binary_framing(data)
+            check_framing(data)
             return simpleion.loads(data)
         text = data.decode("utf-8-sig")
         try:
@@ -655,10 +661,6 @@ def _ivm_table_values(f: BinaryIO) -> Iterator[bytes]:
             yield ION_BINARY_MARKER + table + data
 
 
-try:  # Ion Hash in C: when it returns a hash, check_binary_framing(data) passes
-    from ._ionhash_c import hash_binary as _framed_by_c
-except ImportError:  # pragma: no cover - the extension is optional
-    _framed_by_c = None
 
 
 #: Symbol tables in force beyond this size (a stream appending to its table block after block)
@@ -675,7 +677,7 @@ def _check_stream_framing(f: BinaryIO) -> None:
     checks too) is well framed; anything it leaves (None) gets the Python check, as before.
     One top-level value is in memory at a time, plus the symbol tables in force.
     """
-    if _framed_by_c is None:
+    if framed_by_c is None:
         check_stream_framing(f)
         return
     size = f.seek(0, 2)
@@ -702,7 +704,7 @@ def _check_stream_framing(f: BinaryIO) -> None:
             tables.append(value)
             unchecked.append(value)
             continue
-        if sum(map(len, tables)) <= _C_FRAMING_TABLE_BYTES and _framed_by_c(
+        if sum(map(len, tables)) <= _C_FRAMING_TABLE_BYTES and framed_by_c(
                 b"".join([ION_BINARY_MARKER, *tables, value])) is not None:
             unchecked = []
         else:

@@ -12,6 +12,8 @@ to the reader, which reports it as an `IonException`.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import BinaryIO
 
 from amazon.ion.exceptions import IonException
@@ -28,6 +30,29 @@ def _var_uint(data: bytes, pos: int, end: int) -> tuple[int, int]:
         if b & 0x80:
             return value, pos
     raise IonException(f"Ion binary: a length runs past its container at byte {pos}")
+
+
+# The C Ion hasher returns a hash only for data that check_binary_framing accepts (tested in
+# tests/engine/test_ion_hash_binary_paths.py), and does so many times faster than the walk
+# below: a block body or a small document in 2-4 us instead of 20-40 us.
+framed_by_c: Callable[[bytes], bytes | None] | None = None
+if not os.environ.get("LEDGER_DESKTOP_NO_C_EXT"):
+    try:
+        from ._ionhash_c import hash_binary as framed_by_c
+    except ImportError:  # pragma: no cover - the extension is optional
+        pass
+
+
+def check_framing(data: bytes) -> None:
+    """`check_binary_framing(data)`, answered by the C Ion hasher when it hashes `data`; what
+    it leaves or refuses gets the Python walk, which raises the IonException."""
+    if framed_by_c is not None:
+        try:
+            if framed_by_c(data) is not None:
+                return
+        except ValueError:
+            pass
+    check_binary_framing(data)
 
 
 def check_binary_framing(data: bytes) -> None:

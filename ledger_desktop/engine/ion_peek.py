@@ -33,7 +33,7 @@ from amazon.ion.core import IonType
 from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import IonPyNull, IonPySymbol
 
-from .ion_framing import IVM, _var_uint, check_binary_framing
+from .ion_framing import IVM, _var_uint, check_framing
 
 __all__ = ["peek", "Tree"]
 
@@ -244,7 +244,7 @@ def _scalar(data: bytes, t: int, ln: int, td: int, vstart: int, pos: int, vend: 
     if t in (6, 9, 10):
         # Timestamps and lobs hold no symbols: amazon.ion reads the scalar on its own.
         one = IVM + data[vstart:vend]
-        check_binary_framing(one)
+        check_framing(one)
         return simpleion.loads(one)
     raise _FALLBACK  # lists, sexps, whole structs, annotations
 

@@ -14,7 +14,7 @@ from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import IonPyDict, IonPyList, IonPyText
 from amazon.ion.symbols import SymbolToken
 
-from .ion_framing import IVM, check_binary_framing
+from .ion_framing import IVM, check_framing
 
 if not simpleion.c_ext:  # pragma: no cover - guarded by a test too
     raise ImportError("amazon.ion's C extension is not in use; reinstall amazon.ion")
@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover
 def loads(data: bytes | str) -> Any:
     """One Ion value from text or binary."""
     if isinstance(data, bytes | bytearray) and data[:4] == IVM:
-        check_binary_framing(data)  # malformed binary can hang the C extension
+        check_framing(data)  # malformed binary can hang the C extension
     return simpleion.loads(data)
 
 
@@ -36,13 +36,13 @@ def loads_bare(data: bytes) -> Any:
     values (str, int, list, SymbolToken for symbols...) where no annotation needs keeping,
     2-3x cheaper than IonPy values and as faithful (`ion_type()` tells the Ion type)."""
     if data[:4] == IVM:
-        check_binary_framing(data)
+        check_framing(data)
     return simpleion.loads(data, value_model=simpleion.IonPyValueModel.MAY_BE_BARE)
 
 
 def loads_all(data: bytes | str) -> list[Any]:
     if isinstance(data, bytes | bytearray) and data[:4] == IVM:
-        check_binary_framing(data)
+        check_framing(data)
     return simpleion.loads(data, single_value=False)
 
 
@@ -176,7 +176,7 @@ def ion_list(items: list[Any]) -> IonPyList:
 def iter_stream(data: bytes | str) -> Iterator[Any]:
     """Top-level values of an Ion stream, one at a time."""
     if isinstance(data, bytes):
-        check_binary_framing(data)
+        check_framing(data)
     yield from simpleion.load(_as_file(data), single_value=False, parse_eagerly=False)
 
 

@@ -248,11 +248,12 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                 while pending is not None and pending[0] == seq:
                     rows.append(pending)
                     pending = rcur.fetchone()
-                value = _check_block_content(report, ledger, seq, tx_id, block_ts, bhash,
-                                             ehash, phash, bool(is_foreign), body, rows)
+                value, header = _check_block_content(report, ledger, seq, tx_id, block_ts,
+                                                     bhash, ehash, phash, bool(is_foreign),
+                                                     body, rows)
                 if value is not None:
                     columns.check_block(report, seq, bool(is_foreign), n_revs, has_red, value,
-                                        rows)
+                                        rows, header)
             if dot(ehash, phash) != bhash:
                 report.fail(VerifyFailure(seq, "block hash",
                                           "blockHash != dot(entriesHash, previousBlockHash)",
@@ -368,8 +369,10 @@ def _info_hashes(body: Any, body_blob: bytes) -> dict[str, bytes]:
 
 def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: str,
                          block_ts: str, bhash: bytes, ehash: bytes, phash: bytes,
-                         is_foreign: bool, body_blob: bytes, rows: list[tuple]) -> Any:
-    """Check one block's content; returns the parsed block (None if it cannot be read)."""
+                         is_foreign: bool, body_blob: bytes, rows: list[tuple]
+                         ) -> tuple[Any, bytes | None]:
+    """Check one block's content; returns the parsed block (None if it cannot be read) and,
+    for one of our own blocks, its header entry (the column checks need it too)."""
     try:
         body = loads_bare(body_blob)
         fields_ok = (
@@ -383,7 +386,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
     except Exception as e:
         report.fail(VerifyFailure(seq, "format", f"the stored block cannot be read: {e}",
                                   _affected(rows)))
-        return None
+        return None, None
     if not fields_ok:
         report.fail(VerifyFailure(seq, "block hash", "the block's stored fields disagree with "
                                   "its indexed columns (address, time, transaction or hashes)",
@@ -434,6 +437,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
                                       "disagree with its metadata", affected))
     entries = [as_blob(e) for e in body["entriesHashList"]]
     info_hashes = _info_hashes(body, body_blob)
+    header = None
     if is_foreign:
         missing = []
         if rev_hashes and merkle_root(rev_hashes) not in entries:
@@ -445,8 +449,9 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
             report.fail(VerifyFailure(seq, "entries hash", f"{', '.join(missing)} not among "
                                       "the block's entries", _affected(rows)))
     else:
-        expected = [header_entry(body["blockAddress"], str(body["transactionId"]),
-                                 body["blockTimestamp"])]
+        header = header_entry(body["blockAddress"], str(body["transactionId"]),
+                              body["blockTimestamp"])
+        expected = [header]
         if rev_hashes:
             expected.append(merkle_root(rev_hashes))
         for name in _INFO_FIELDS:
@@ -460,7 +465,7 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
         report.fail(VerifyFailure(seq, "entries hash",
                                   "entriesHash is not the Merkle root of entriesHashList",
                                   _affected(rows)))
-    return body
+    return body, header
 
 
 __all__ = ["verify_ledger", "VerifyReport", "VerifyFailure", "DigestCheck", "index_key"]

@@ -30,7 +30,8 @@ class ColumnChecks:
         self._unrequested: dict[tuple[str, int], tuple[int, int, str | None]] = {}
 
     def check_block(self, report: VerifyReport, seq: int, is_foreign: bool, n_revisions: int,
-                    has_redaction: int, body: Any, rows: list[tuple]) -> None:
+                    has_redaction: int, body: Any, rows: list[tuple],
+                    header: bytes | None = None) -> None:
         from .verify import AffectedRevision, VerifyFailure
 
         # has_redaction marks a block holding a redacted revision; commits also set it on the
@@ -43,8 +44,10 @@ class ColumnChecks:
                                       "redaction flag disagrees with its revisions"))
         try:
             entries = [as_blob(e) for e in body["entriesHashList"]]
-            own_layout = bool(entries) and entries[0] == header_entry(
-                body["blockAddress"], str(body["transactionId"]), body["blockTimestamp"])
+            if header is None:  # the content check computed it for our own blocks
+                header = header_entry(body["blockAddress"], str(body["transactionId"]),
+                                      body["blockTimestamp"])
+            own_layout = bool(entries) and entries[0] == header
         except (KeyError, TypeError):
             own_layout = False
         if is_foreign and own_layout:

@@ -408,7 +408,7 @@ def test_c_framing_check_covers_our_blocks_without_the_python_walk(
 
     from ledger_desktop.engine import exports
 
-    if exports._framed_by_c is None:
+    if exports.framed_by_c is None:
         pytest.skip("the C Ion hasher is not built")
 
     def refuse(data: bytes) -> None:
