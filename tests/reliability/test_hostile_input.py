@@ -46,7 +46,9 @@ pytestmark = pytest.mark.timeout(240, method="thread")
 def properties(strategy: st.SearchStrategy, check: Callable[[Any], None]):
     """A fast test and a long (slow-marked) test of one property."""
     def make(examples: int):
-        @settings(max_examples=examples, deadline=None, database=None,
+        # print_blob: a failure prints the @reproduce_failure line that replays its example
+        # (the examples are random per run and no database keeps them)
+        @settings(max_examples=examples, deadline=None, database=None, print_blob=True,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
         @given(strategy)
         def test(value: Any) -> None:
