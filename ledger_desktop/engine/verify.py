@@ -18,12 +18,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import block_facts as _facts
 from . import storage
 from .blocks import EMPTY_DATA_HASH, BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
 from .ion_fields import split_struct_fields
+from .ion_framing import framed_by_c as _hash_binary
 from .ion_hash import dot, ion_hash, merkle_root
 from .ion_values import dumps_text, loads, loads_bare
 from .metadata_hash import block_field_hashes, metadata_hash
@@ -229,6 +231,7 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     columns = ColumnChecks(imported=storage.get_meta(conn, "imported") is not None)
     rcur = conn.cursor().execute(_REV_SQL) if rehash else None
     pending = rcur.fetchone() if rcur is not None else None
+    fast_facts = _facts.block_facts
     last_report = time.perf_counter()
     try:
         for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body, n_revs, has_red, \
@@ -248,12 +251,16 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                 while pending is not None and pending[0] == seq:
                     rows.append(pending)
                     pending = rcur.fetchone()
-                value, header = _check_block_content(report, ledger, seq, tx_id, block_ts,
-                                                     bhash, ehash, phash, bool(is_foreign),
-                                                     body, rows)
-                if value is not None:
-                    columns.check_block(report, seq, bool(is_foreign), n_revs, has_red, value,
-                                        rows, header)
+                facts = fast_facts(body) if fast_facts is not None and not is_foreign else None
+                if facts is None or not _plain_block_ok(facts, seq, ledger.strand_id, tx_id,
+                                                        block_ts, bhash, ehash, phash, n_revs,
+                                                        has_red, rows):
+                    value, header = _check_block_content(
+                        report, ledger, seq, tx_id, block_ts, bhash, ehash, phash,
+                        bool(is_foreign), body, rows)
+                    if value is not None:
+                        columns.check_block(report, seq, bool(is_foreign), n_revs, has_red,
+                                            value, rows, header)
             if dot(ehash, phash) != bhash:
                 report.fail(VerifyFailure(seq, "block hash",
                                           "blockHash != dot(entriesHash, previousBlockHash)",
@@ -353,6 +360,46 @@ def _affected(rows: list[tuple]) -> list[AffectedRevision]:
 
 
 _INFO_FIELDS = ("transactionInfo", "redactionInfo")
+_OWN_KINDS = (storage.KIND_DATA, storage.KIND_SYSTEM, storage.KIND_DELETED)
+
+
+def _plain_block_ok(facts: _facts.BlockFacts, seq: int, strand_id: str, tx_id: str,
+                    block_ts: str, bhash: bytes, ehash: bytes, phash: bytes, n_revs: int,
+                    has_red: int, rows: list[tuple]) -> bool:
+    """True when one of our own blocks, in the plain shape `block_facts` reads, passes every
+    check `_check_block_content` and `ColumnChecks.check_block` make: columns, revision
+    hashes, entries, entries hash, revision kinds and tables. It only accepts: anything else
+    (a failure, a redaction, imported metadata, a value it cannot read) returns False and the
+    general checks run, so the report is always theirs. Several times cheaper per block."""
+    (f_strand, f_seq, f_tx, f_ts, f_bhash, f_ehash, f_phash, entries, header, block_fields,
+     info_hash, documents) = facts
+    if (f_seq != seq or f_strand != strand_id or f_tx != tx_id or f_ts != block_ts
+            or f_bhash != bhash or f_ehash != ehash or f_phash != phash or has_red
+            or n_revs != len(rows)):
+        return False
+    hashes = []
+    try:
+        for _s, _idx, doc_id, version, table_id, kind, h, meta_blob, data, _dh in rows:
+            if meta_blob is not None or kind not in _OWN_KINDS:
+                return False  # stored metadata, hash-only or redacted: the general checks
+            listed = documents.get(doc_id) if doc_id is not None else None
+            if kind == storage.KIND_SYSTEM:
+                if table_id is not None or listed is not None:
+                    return False
+            elif listed is None or listed != table_id:
+                return False
+            dh = EMPTY_DATA_HASH if kind == storage.KIND_DELETED else _hash_binary(data)
+            if dh is None or dot(metadata_hash(doc_id, version, block_fields), dh) != h:
+                return False
+            hashes.append(h)
+        expected = [header]
+        if hashes:
+            expected.append(merkle_root(hashes))
+        if info_hash is not None:
+            expected.append(info_hash)
+        return expected == entries and merkle_root(entries) == ehash
+    except Exception:  # a damaged column or value: the general checks name it
+        return False
 
 
 def _info_hashes(body: Any, body_blob: bytes) -> dict[str, bytes]:
