@@ -280,6 +280,10 @@ typedef struct {
     uint8_t *dig; /* a stack of struct field digests, 32 bytes each */
     size_t ndig, capdig;
     int depth;
+    /* block_facts: also refuse what amazon.ion's reader refuses or reads otherwise (invalid
+     * or non-minimal timestamps, decimals outside ion-c's range, annotations on annotations,
+     * an empty sorted struct), which hash_binary hashes as written. */
+    int strict;
 } Reader;
 
 static const uint8_t IVM[4] = {0xE0, 0x01, 0x00, 0xEA};
@@ -317,6 +321,13 @@ static int read_var_int(const Reader *r, size_t *pos, size_t end, uint64_t *mag,
     *pos = p;
     *mag = v;
     return 0;
+}
+
+/* The VarInt at p starts with a zero group it does not need: the magnitude would fit without
+ * it (the next byte leaves the sign bit's place free). ion-c refuses some such timestamp
+ * offsets (00 00 85) and reads others; strict reading refuses them all. */
+static int var_int_padded(const Reader *r, size_t p, size_t end) {
+    return (r->d[p] & 0xBF) == 0 && (p + 1 >= end || !(r->d[p + 1] & 0x40));
 }
 
 /* Minimal VarUInt / VarInt encodings (out needs 10 bytes). */
@@ -512,7 +523,23 @@ static void emit_coef(const Coef *c, Sha *out) {
     sha_escaped(out, c->mag + 1, c->len - 1);
 }
 
+/* Strict reading of a decimal: ion-c reads exponents past 6111 otherwise (5d6112 as
+ * 5.0d6112) and refuses larger ones; kept well inside that, with at most 14 coefficient bytes
+ * (33 digits, within ion-c's 34), both encoded without leading zero groups. */
+static int strict_decimal(const Reader *r, size_t p, size_t end) {
+    uint64_t emag;
+    int eneg;
+    if (p == end) return 0;
+    if (var_int_padded(r, p, end)) return FAIL;
+    if (read_var_int(r, &p, end, &emag, &eneg) || emag > 6000) return FAIL;
+    size_t n = end - p;
+    const uint8_t *c = r->d + p;
+    if (n > 14 || (n > 1 && (c[0] & 0x7F) == 0 && c[1] < 0x80)) return FAIL;
+    return 0;
+}
+
 static int ser_decimal(Reader *r, size_t p, size_t end, Sha *out) {
+    if (r->strict && strict_decimal(r, p, end)) return FAIL;
     if (p == end) {
         sha_byte(out, 0x0B);
         sha_2bytes(out, 0x50, 0x0E);
@@ -538,9 +565,158 @@ static int ser_decimal(Reader *r, size_t p, size_t end, Sha *out) {
     return 0;
 }
 
+/* A timestamp as amazon.ion reads it, for block_facts (its text) and for strict reading. */
+typedef struct {
+    int nf;                               /* fields: 1 year, 2 month, 3 day, 5 minute, 6 second */
+    int year, month, day, hour, minute, second; /* local time (UTC shifted by the offset) */
+    int offset;                           /* minutes east of UTC */
+    int unknown_offset;                   /* -00:00 */
+    int digits;                           /* fraction digits (0: none) */
+    uint32_t fraction;                    /* the fraction is fraction / 10^digits */
+} Ts;
+
+static const uint32_t POW10[10] = {1,      10,      100,      1000,      10000,
+                                   100000, 1000000, 10000000, 100000000, 1000000000};
+
+static int days_in_month(int year, int month) {
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* The timestamp body [p, end) as amazon.ion reads it, or FAIL for any form whose reading or
+ * text this code does not reproduce exactly. amazon.ion (ion-c) refuses invalid dates and
+ * times (it reads some, 24:00 or a minute 60, as the next hour), offsets of a day or more
+ * and local times outside years 1-9999; it refuses or misreads fields with a leading zero
+ * group (a seconds field 0x00 0x90 reads as 00) and keeps only 9 fraction digits, so those
+ * are refused too, with fractions of 1 or more, negative coefficients (a negative zero
+ * included), positive exponents and non-minimal encodings. */
+static int ts_read(const Reader *r, size_t p, size_t end, Ts *ts) {
+    uint64_t omag, f[6];
+    int oneg, nf = 0;
+    if (p >= end || var_int_padded(r, p, end)) return FAIL;
+    if (read_var_int(r, &p, end, &omag, &oneg)) return FAIL;
+    while (p < end && nf < 6) {
+        if (r->d[p] == 0) return FAIL; /* a VarUInt's leading zero group */
+        if (read_var_uint(r, &p, end, &f[nf])) return FAIL;
+        nf++;
+    }
+    if (nf == 0 || nf == 4) return FAIL;
+    for (int i = nf; i < 6; i++) f[i] = i < 3; /* month and day 1, the time 00:00:00 */
+    if (f[0] < 1 || f[0] > 9999 || f[1] < 1 || f[1] > 12 || f[2] < 1 ||
+        f[2] > (uint64_t)days_in_month((int)f[0], (int)f[1]) || f[3] > 23 || f[4] > 59 ||
+        f[5] > 59)
+        return FAIL;
+    if (omag >= 1440) return FAIL;
+    ts->nf = nf;
+    ts->year = (int)f[0];
+    ts->month = (int)f[1];
+    ts->day = (int)f[2];
+    ts->hour = (int)f[3];
+    ts->minute = (int)f[4];
+    ts->second = (int)f[5];
+    ts->unknown_offset = nf < 5 || (oneg && omag == 0); /* dates have no offset */
+    ts->offset = ts->unknown_offset ? 0 : oneg ? -(int)omag : (int)omag;
+    if (ts->offset) {
+        /* local = UTC + offset: less than a day, so at most one day either way */
+        int minutes = ts->hour * 60 + ts->minute + ts->offset;
+        if (minutes < 0) {
+            minutes += 1440;
+            if (--ts->day == 0) {
+                if (--ts->month == 0) {
+                    ts->month = 12;
+                    ts->year--;
+                }
+                ts->day = days_in_month(ts->year, ts->month);
+            }
+        } else if (minutes >= 1440) {
+            minutes -= 1440;
+            if (++ts->day > days_in_month(ts->year, ts->month)) {
+                ts->day = 1;
+                if (++ts->month == 13) {
+                    ts->month = 1;
+                    ts->year++;
+                }
+            }
+        }
+        if (ts->year < 1 || ts->year > 9999) return FAIL;
+        ts->hour = minutes / 60;
+        ts->minute = minutes % 60;
+    }
+    ts->digits = 0;
+    ts->fraction = 0;
+    if (p < end) {
+        uint64_t emag, coef = 0;
+        int eneg;
+        if (nf < 6 || var_int_padded(r, p, end)) return FAIL;
+        if (read_var_int(r, &p, end, &emag, &eneg)) return FAIL;
+        size_t n = end - p;
+        const uint8_t *c = r->d + p;
+        if (n > 5 || (n && (c[0] & 0x80)) || (n > 1 && c[0] == 0 && c[1] < 0x80)) return FAIL;
+        for (size_t i = 0; i < n; i++) coef = (coef << 8) | c[i];
+        if (emag == 0) {
+            if (eneg || coef) return FAIL; /* only a zero fraction without digits: none */
+        } else {
+            if (!eneg || emag > 9 || coef >= POW10[emag]) return FAIL;
+            ts->digits = (int)emag;
+            ts->fraction = (uint32_t)coef;
+        }
+    }
+    return 0;
+}
+
+static char *put_digits(char *o, unsigned v, int width) {
+    for (int i = width - 1; i >= 0; i--, v /= 10) o[i] = (char)('0' + v % 10);
+    return o + width;
+}
+
+/* The text amazon.ion's text writer gives a timestamp: 2026T, 2026-11T, 2026-11-27,
+ * 2026-11-27T16:59Z, 2026-11-27T16:59:16.117+01:00 (local time; -00:00 for an unknown offset,
+ * Z for +00:00; fraction digits as stored). `out` holds 40 bytes; returns the length. */
+static size_t ts_format(const Ts *ts, char *out) {
+    char *o = put_digits(out, (unsigned)ts->year, 4);
+    if (ts->nf >= 2) {
+        *o++ = '-';
+        o = put_digits(o, (unsigned)ts->month, 2);
+    }
+    if (ts->nf >= 3) {
+        *o++ = '-';
+        o = put_digits(o, (unsigned)ts->day, 2);
+    }
+    if (ts->nf < 3) *o++ = 'T';
+    if (ts->nf < 5) return (size_t)(o - out);
+    *o++ = 'T';
+    o = put_digits(o, (unsigned)ts->hour, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned)ts->minute, 2);
+    if (ts->nf == 6) {
+        *o++ = ':';
+        o = put_digits(o, (unsigned)ts->second, 2);
+        if (ts->digits) {
+            *o++ = '.';
+            o = put_digits(o, ts->fraction, ts->digits);
+        }
+    }
+    if (ts->unknown_offset) {
+        memcpy(o, "-00:00", 6);
+        o += 6;
+    } else if (ts->offset == 0) {
+        *o++ = 'Z';
+    } else {
+        int m = ts->offset < 0 ? -ts->offset : ts->offset;
+        *o++ = ts->offset < 0 ? '-' : '+';
+        o = put_digits(o, (unsigned)(m / 60), 2);
+        *o++ = ':';
+        o = put_digits(o, (unsigned)(m % 60), 2);
+    }
+    return (size_t)(o - out);
+}
+
 static int ser_timestamp(Reader *r, size_t p, size_t end, Sha *out) {
     uint64_t omag;
     int oneg;
+    Ts checked;
+    if (r->strict && ts_read(r, p, end, &checked)) return FAIL;
     if (read_var_int(r, &p, end, &omag, &oneg)) return FAIL;
     uint64_t fields[6];
     int nf = 0;
@@ -665,6 +841,7 @@ static int ser_annotated(Reader *r, size_t p, size_t end, Sha *out) {
     if (read_var_uint(r, &p, end, &annot_len)) return FAIL;
     if (annot_len == 0 || annot_len >= end - p) return FAIL; /* no annotation, or no value */
     size_t annot_end = p + (size_t)annot_len;
+    if (r->strict && r->d[annot_end] >> 4 == 14) return FAIL; /* ion-c refuses it */
     sha_2bytes(out, 0x0B, 0xE0);
     while (p < annot_end) {
         uint64_t sid;
@@ -779,6 +956,7 @@ static int ser_value(Reader *r, size_t *pos, size_t end, Sha *out) {
     }
     case 13: {
         if (++r->depth > MAX_DEPTH) return FAIL;
+        if (r->strict && low == 1 && p == body_end) return FAIL; /* ion-c refuses it */
         if (ser_struct(r, p, body_end, out)) return FAIL;
         r->depth--;
         return 0;
@@ -932,6 +1110,34 @@ static int hash_stream(Reader *r, uint8_t digest[32]) {
 /* ------------------------------------------------------------------------------------------ */
 /* Python functions                                                                            */
 
+/* A reader over data[0:n] with the system symbol table; -1 and MemoryError if it cannot
+ * allocate. The symbol table lives in a heap block so push_symbol can grow it with realloc. */
+static int reader_open(Reader *r, const uint8_t *data, size_t n, int strict) {
+    r->d = data;
+    r->n = n;
+    r->nsyms = N_SYSTEM;
+    r->dig = NULL;
+    r->ndig = r->capdig = 0;
+    r->depth = 0;
+    r->strict = strict;
+    r->syms = PyMem_Malloc(64 * sizeof(Sym));
+    if (!r->syms) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    r->capsyms = 64;
+    for (int i = 0; i < N_SYSTEM; i++) {
+        r->syms[i].text = (const uint8_t *)SYSTEM_TEXTS[i];
+        r->syms[i].len = SYSTEM_TEXTS[i] ? strlen(SYSTEM_TEXTS[i]) : 0;
+    }
+    return 0;
+}
+
+static void reader_close(Reader *r) {
+    PyMem_Free(r->syms);
+    PyMem_Free(r->dig);
+}
+
 PyDoc_STRVAR(hash_binary_doc,
              "hash_binary(data, /)\n--\n\n"
              "Ion Hash (SHA-256, 32 bytes) of the single Ion value in Ion binary `data`, or None\n"
@@ -944,26 +1150,11 @@ static PyObject *hash_binary(PyObject *module, PyObject *arg) {
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
     Reader r;
-    r.d = view.buf;
-    r.n = (size_t)view.len;
-    r.syms = NULL;
-    r.nsyms = N_SYSTEM;
-    r.capsyms = 0;
-    r.dig = NULL;
-    r.ndig = r.capdig = 0;
-    r.depth = 0;
-    PyObject *result = NULL;
-    /* The symbol table lives in a heap block so push_symbol can grow it with realloc. */
-    r.syms = PyMem_Malloc(64 * sizeof(Sym));
-    if (!r.syms) {
+    if (reader_open(&r, view.buf, (size_t)view.len, 0) < 0) {
         PyBuffer_Release(&view);
-        return PyErr_NoMemory();
+        return NULL;
     }
-    r.capsyms = 64;
-    for (int i = 0; i < N_SYSTEM; i++) {
-        r.syms[i].text = (const uint8_t *)SYSTEM_TEXTS[i];
-        r.syms[i].len = SYSTEM_TEXTS[i] ? strlen(SYSTEM_TEXTS[i]) : 0;
-    }
+    PyObject *result;
     uint8_t digest[32];
     if (hash_stream(&r, digest) == 0) {
         result = PyBytes_FromStringAndSize((const char *)digest, 32);
@@ -971,8 +1162,7 @@ static PyObject *hash_binary(PyObject *module, PyObject *arg) {
         result = Py_None;
         Py_INCREF(result);
     }
-    PyMem_Free(r.syms);
-    PyMem_Free(r.dig);
+    reader_close(&r);
     PyBuffer_Release(&view);
     return result;
 }
@@ -1571,6 +1761,396 @@ static PyObject *set_fallbacks(PyObject *module, PyObject *args, PyObject *kw) {
     for (int i = 0; i < 4; i++)
         if (fns[i] && fns[i] != Py_None) Py_XSETREF(*slots[i], Py_NewRef(fns[i]));
     Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* block_facts(blob): what full verification compares for one stored block body, read in one  */
+/* pass over its Ion binary instead of amazon.ion's parse, a field split, a header hash and   */
+/* amazon.ion's timestamp text (block_facts.py; block_facts_py there is the reference). It    */
+/* answers for a version marker, plain local symbol tables and one plain struct, with every   */
+/* value read strictly (Reader.strict) so that it only answers where amazon.ion reads the     */
+/* same values; anything else gives None and verification reads that block the general way.  */
+
+#define ERR (-2) /* a Python exception is set (MemoryError) */
+
+/* A local symbol table as the writers (ours, amazon.ion's) write it: the one annotation
+ * `$ion_symbol_table` on a struct of `imports: $ion_symbol_table` and `symbols: [strings]`,
+ * nothing null. ion-c reads other forms (max_id, symbols that are not strings, shared imports)
+ * by rules read_local_table does not follow; they are refused here. */
+static int plain_local_table(const Reader *r, size_t pos, size_t value_at, size_t wrapper_end) {
+    int t, low;
+    size_t p = pos, stop;
+    uint64_t annot_len;
+    if (read_header(r, &p, wrapper_end, &t, &low, &stop)) return FAIL;
+    if (read_var_uint(r, &p, stop, &annot_len) || annot_len != 1) return FAIL;
+    p = value_at;
+    if (read_header(r, &p, wrapper_end, &t, &low, &stop) || t != 13 || low == 1 || low == 15)
+        return FAIL;
+    while (p < stop) {
+        uint64_t sid;
+        int vt, vlow;
+        size_t vend;
+        if (read_var_uint(r, &p, stop, &sid)) return FAIL;
+        if (read_header(r, &p, stop, &vt, &vlow, &vend) || vlow == 15) return FAIL;
+        if (sid == SID_IMPORTS) {
+            if (vt != 7 || vend - p != 1 || r->d[p] != SID_ION_SYMBOL_TABLE) return FAIL;
+        } else if (sid == SID_SYMBOLS && vt == 11) {
+            for (size_t q = p; q < vend;) {
+                int st, slow;
+                size_t send;
+                if (read_header(r, &q, vend, &st, &slow, &send) || st != 8 || slow == 15)
+                    return FAIL;
+                q = send;
+            }
+        } else {
+            return FAIL;
+        }
+        p = vend;
+    }
+    return 0;
+}
+
+/* The fields of a struct body [p, end), padding skipped as ser_struct skips it. */
+typedef struct {
+    size_t p, end;
+} Fields;
+
+/* 1 and the next field's name SID and value position, 0 at the end, FAIL. Each value is only
+ * checked to fit the struct: its contents are read (and checked) by the caller. */
+static int next_field(const Reader *r, Fields *it, uint64_t *sid, size_t *value_at) {
+    while (it->p < it->end) {
+        int t, low;
+        size_t at, vend;
+        if (read_var_uint(r, &it->p, it->end, sid)) return FAIL;
+        if (it->p >= it->end) return FAIL; /* a field name without a value */
+        at = it->p;
+        if (read_header(r, &it->p, it->end, &t, &low, &vend)) return FAIL;
+        it->p = vend;
+        if (!is_padding(r->d[at])) {
+            *value_at = at;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A field name with known text (amazon.ion gives the others as symbol tokens, not str). */
+static int field_name(const Reader *r, uint64_t sid, Sym *name) {
+    if (sid >= r->nsyms || !r->syms[sid].text) return FAIL;
+    *name = r->syms[sid];
+    return 0;
+}
+
+static inline int name_is(const Sym *name, const char *text) {
+    size_t n = strlen(text);
+    return name->len == n && memcmp(name->text, text, n) == 0;
+}
+
+/* Adds `name` to names[0:*n] (room for `cap`): FAIL if it is there already (text compared,
+ * two SIDs may share one) or there is no room; the structs checked this way have a few. */
+static int add_distinct(Sym *names, size_t *n, size_t cap, const Sym *name) {
+    for (size_t i = 0; i < *n; i++)
+        if (names[i].len == name->len && memcmp(names[i].text, name->text, name->len) == 0)
+            return FAIL;
+    if (*n == cap) return FAIL;
+    names[(*n)++] = *name;
+    return 0;
+}
+
+/* The value at `at` (within `end`) is a non-null value of `type` without annotations; sets
+ * its body [*body, *body_end). */
+static int plain_value(const Reader *r, size_t at, size_t end, int type, size_t *body,
+                       size_t *body_end) {
+    int t, low;
+    if (read_header(r, &at, end, &t, &low, body_end) || t != type || low == 15) return FAIL;
+    *body = at;
+    return 0;
+}
+
+/* H(s(name) || s(value)) of a field `name` (ASCII) holding the stored value at `at`. */
+static int field_digest_at(Reader *r, const char *name, size_t at, size_t end, uint8_t out[32]) {
+    Sha f;
+    field_start(&f, name);
+    if (ser_value(r, &at, end, &f)) return FAIL;
+    sha_final(&f, out);
+    return 0;
+}
+
+/* str of stored UTF-8 (checked already, so only MemoryError can happen: ERR). */
+static int text_object(const uint8_t *p, size_t n, PyObject **out) {
+    *out = PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)n, "strict");
+    if (*out) return 0;
+    if (PyErr_ExceptionMatches(PyExc_MemoryError)) return ERR;
+    PyErr_Clear(); /* not reached: the text was checked */
+    return FAIL;
+}
+
+enum {
+    B_ADDRESS, B_TX_ID, B_TIMESTAMP, B_BLOCK_HASH, B_ENTRIES_HASH, B_PREV_HASH, B_ENTRIES,
+    B_TX_INFO, B_REDACTION, N_BLOCK_FIELDS
+};
+static const char *const BLOCK_FIELDS[N_BLOCK_FIELDS] = {
+    "blockAddress",      "transactionId",   "blockTimestamp",  "blockHash",    "entriesHash",
+    "previousBlockHash", "entriesHashList", "transactionInfo", "redactionInfo"};
+
+typedef struct {
+    size_t at[N_BLOCK_FIELDS]; /* where each field's value starts; 0: absent (never a value) */
+    size_t strand, strand_end, seq_at, seq_end, tx_id, tx_id_end;
+    size_t hash[3], hash_end[3]; /* blockHash, entriesHash, previousBlockHash bodies */
+    size_t entries, entries_end, n_entries; /* entriesHashList body, its blobs */
+    Ts ts;
+    uint8_t header[32], fields[64], tx_info[32];
+} Facts;
+
+/* transactionInfo.documents (struct body [p, end)) into `docs`: at most one such field, a
+ * struct of distinct document ids, each a struct with exactly one `tableId`, a string. All
+ * field names must have text. */
+static int read_documents(const Reader *r, size_t p, size_t end, PyObject *docs) {
+    Fields it = {p, end};
+    uint64_t sid;
+    size_t at, docs_at = 0;
+    int more;
+    while ((more = next_field(r, &it, &sid, &at)) == 1) {
+        Sym name;
+        if (field_name(r, sid, &name)) return FAIL;
+        if (name_is(&name, "documents")) {
+            if (docs_at) return FAIL;
+            docs_at = at;
+        }
+    }
+    if (more || !docs_at) return more;
+    size_t b, be;
+    if (plain_value(r, docs_at, end, 13, &b, &be)) return FAIL;
+    Fields di = {b, be};
+    while ((more = next_field(r, &di, &sid, &at)) == 1) {
+        Sym doc_id;
+        size_t eb, ee, table_at = 0, fat;
+        int tables = 0, rc;
+        if (field_name(r, sid, &doc_id) || plain_value(r, at, be, 13, &eb, &ee)) return FAIL;
+        Fields ei = {eb, ee};
+        while ((rc = next_field(r, &ei, &sid, &fat)) == 1) {
+            Sym name;
+            if (field_name(r, sid, &name)) return FAIL;
+            if (name_is(&name, "tableId")) {
+                tables++;
+                table_at = fat;
+            }
+        }
+        size_t tb, te;
+        if (rc || tables != 1 || plain_value(r, table_at, ee, 8, &tb, &te)) return FAIL;
+        PyObject *key, *value;
+        if ((rc = text_object(doc_id.text, doc_id.len, &key))) return rc;
+        if ((rc = text_object(r->d + tb, te - tb, &value))) {
+            Py_DECREF(key);
+            return rc;
+        }
+        int dup = PyDict_Contains(docs, key); /* str keys: no Python code runs */
+        rc = dup < 0 ? ERR : dup ? FAIL : PyDict_SetItem(docs, key, value) < 0 ? ERR : 0;
+        Py_DECREF(key);
+        Py_DECREF(value);
+        if (rc) return rc;
+    }
+    return more;
+}
+
+/* blockAddress (struct body [p, end)): distinct names with text, `strandId` a string and
+ * `sequenceNo` a non-negative int of at most 64 bits. */
+static int read_address(const Reader *r, size_t p, size_t end, Facts *f) {
+    Sym names[32];
+    size_t n = 0, at, strand_at = 0, seq_at = 0;
+    uint64_t sid;
+    int more;
+    Fields it = {p, end};
+    while ((more = next_field(r, &it, &sid, &at)) == 1) {
+        Sym name;
+        if (field_name(r, sid, &name) || add_distinct(names, &n, 32, &name)) return FAIL;
+        if (name_is(&name, "strandId")) strand_at = at;
+        if (name_is(&name, "sequenceNo")) seq_at = at;
+    }
+    if (more || !strand_at || !seq_at) return FAIL;
+    if (plain_value(r, strand_at, end, 8, &f->strand, &f->strand_end)) return FAIL;
+    if (plain_value(r, seq_at, end, 2, &f->seq_at, &f->seq_end)) return FAIL;
+    while (f->seq_at < f->seq_end && r->d[f->seq_at] == 0) f->seq_at++;
+    return f->seq_end - f->seq_at > 8 ? FAIL : 0;
+}
+
+/* Everything but the Python tuple: 0, FAIL (None) or ERR. */
+static int read_block(Reader *r, Facts *f, PyObject *docs) {
+    if (r->n < 4 || memcmp(r->d, IVM, 4) != 0) return FAIL;
+    size_t pos = 4, p, end, value_at, wrapper_end;
+    /* Only symbol tables before the struct, as split_struct_fields requires */
+    while (pos < r->n && r->d[pos] >> 4 == 14) {
+        size_t check = pos;
+        if (!is_local_table(r, pos, &value_at, &wrapper_end)) return FAIL; /* annotations */
+        if (frame_value(r, &check, r->n, 0) || check != wrapper_end ||
+            plain_local_table(r, pos, value_at, wrapper_end) ||
+            read_local_table(r, value_at, wrapper_end))
+            return FAIL;
+        pos = wrapper_end;
+    }
+    if (plain_value(r, pos, r->n, 13, &p, &end) || end != r->n) return FAIL;
+    memset(f->at, 0, sizeof f->at);
+    r->depth = 1; /* inside the top-level struct, as ser_value counts */
+    Sym names[32];
+    size_t n = 0, at;
+    uint64_t sid;
+    int more;
+    Sha scratch;
+    sha_init(&scratch);
+    Fields it = {p, end};
+    while ((more = next_field(r, &it, &sid, &at)) == 1) {
+        Sym name;
+        if (field_name(r, sid, &name) || add_distinct(names, &n, 32, &name)) return FAIL;
+        int which = 0;
+        while (which < N_BLOCK_FIELDS && !name_is(&name, BLOCK_FIELDS[which])) which++;
+        if (which == B_REDACTION) return FAIL;
+        if (which < N_BLOCK_FIELDS) {
+            f->at[which] = at;
+        } else if (ser_value(r, &at, end, &scratch)) { /* read as hash_binary reads it */
+            return FAIL;
+        }
+    }
+    if (more) return FAIL;
+    for (int i = 0; i <= B_ENTRIES; i++)
+        if (!f->at[i] && i != B_PREV_HASH) return FAIL;
+
+    /* The header entry H({blockAddress, transactionId, blockTimestamp}) from the stored values,
+     * and the block's txTime and txId field hashes, from the same values. */
+    size_t b, be;
+    uint8_t digs[96];
+    if (plain_value(r, f->at[B_ADDRESS], end, 13, &b, &be) ||
+        field_digest_at(r, "blockAddress", f->at[B_ADDRESS], end, digs) ||
+        read_address(r, b, be, f))
+        return FAIL;
+    if (plain_value(r, f->at[B_TX_ID], end, 8, &f->tx_id, &f->tx_id_end) ||
+        field_digest_at(r, "transactionId", f->at[B_TX_ID], end, digs + 32) ||
+        field_digest_at(r, "txId", f->at[B_TX_ID], end, f->fields + 32))
+        return FAIL;
+    if (plain_value(r, f->at[B_TIMESTAMP], end, 6, &b, &be) || ts_read(r, b, be, &f->ts) ||
+        field_digest_at(r, "blockTimestamp", f->at[B_TIMESTAMP], end, digs + 64) ||
+        field_digest_at(r, "txTime", f->at[B_TIMESTAMP], end, f->fields))
+        return FAIL;
+    Sha h;
+    sha_init(&h);
+    emit_struct(&h, digs, 3);
+    sha_final(&h, f->header);
+
+    /* The hashes: blobs (any length), entriesHashList a list of them (padding skipped) */
+    for (int i = 0; i < 3; i++) {
+        f->hash[i] = f->hash_end[i] = 0;
+        at = f->at[B_BLOCK_HASH + i];
+        if (at && plain_value(r, at, end, 10, &f->hash[i], &f->hash_end[i])) return FAIL;
+    }
+    if (plain_value(r, f->at[B_ENTRIES], end, 11, &f->entries, &f->entries_end)) return FAIL;
+    f->n_entries = 0;
+    for (size_t q = f->entries; q < f->entries_end;) {
+        if (is_padding(r->d[q])) {
+            if (skip_padding(r, &q, f->entries_end)) return FAIL;
+        } else if (plain_value(r, q, f->entries_end, 10, &b, &q)) {
+            return FAIL;
+        } else {
+            f->n_entries++;
+        }
+    }
+
+    /* transactionInfo: H(value) from the stored span (hash_binary of the split field), then
+     * its documents; a value that is not a struct has no documents to give */
+    if (f->at[B_TX_INFO]) {
+        at = f->at[B_TX_INFO];
+        if (plain_value(r, at, end, 13, &b, &be)) return FAIL;
+        sha_init(&h);
+        if (ser_value(r, &at, end, &h)) return FAIL;
+        sha_final(&h, f->tx_info);
+        return read_documents(r, b, be, docs);
+    }
+    return 0;
+}
+
+static PyObject *bytes_of(const Reader *r, size_t p, size_t end) {
+    return PyBytes_FromStringAndSize((const char *)r->d + p, (Py_ssize_t)(end - p));
+}
+
+/* The 12-tuple of block_facts_py; `docs` is taken as item 11. */
+static PyObject *facts_tuple(const Reader *r, const Facts *f, PyObject *docs) {
+    PyObject *t = PyTuple_New(12);
+    if (!t) return NULL;
+    PyTuple_SET_ITEM(t, 11, Py_NewRef(docs)); /* set first: DECREF(t) frees whatever is set */
+    uint64_t seq = 0;
+    for (size_t i = f->seq_at; i < f->seq_end; i++) seq = (seq << 8) | r->d[i];
+    char text[40];
+    size_t text_len = ts_format(&f->ts, text);
+    PyObject *items[11];
+    items[0] = PyUnicode_DecodeUTF8((const char *)r->d + f->strand,
+                                    (Py_ssize_t)(f->strand_end - f->strand), "strict");
+    items[1] = PyLong_FromUnsignedLongLong(seq);
+    items[2] = PyUnicode_DecodeUTF8((const char *)r->d + f->tx_id,
+                                    (Py_ssize_t)(f->tx_id_end - f->tx_id), "strict");
+    items[3] = PyUnicode_FromStringAndSize(text, (Py_ssize_t)text_len);
+    for (int i = 0; i < 3; i++) items[4 + i] = bytes_of(r, f->hash[i], f->hash_end[i]);
+    items[7] = PyList_New((Py_ssize_t)f->n_entries);
+    items[8] = PyBytes_FromStringAndSize((const char *)f->header, 32);
+    items[9] = Py_BuildValue("(y#y#)", (const char *)f->fields, (Py_ssize_t)32,
+                             (const char *)f->fields + 32, (Py_ssize_t)32);
+    items[10] = f->at[B_TX_INFO] ? PyBytes_FromStringAndSize((const char *)f->tx_info, 32)
+                                 : Py_NewRef(Py_None);
+    int ok = 1;
+    for (int i = 0; i < 11; i++) {
+        if (!items[i]) ok = 0;
+        PyTuple_SET_ITEM(t, i, items[i]); /* NULL items are skipped by the tuple's dealloc */
+    }
+    if (!ok) goto fail;
+    /* the list's blobs, walked as read_block checked it: blobs and padding */
+    size_t k = 0;
+    for (size_t q = f->entries; q < f->entries_end;) {
+        int tt, low;
+        size_t body = q, body_end;
+        if (read_header(r, &body, f->entries_end, &tt, &low, &body_end)) goto fail;
+        if (tt == 10) {
+            if (k == f->n_entries) goto fail;
+            PyObject *h = bytes_of(r, body, body_end);
+            if (!h) goto fail;
+            PyList_SET_ITEM(items[7], (Py_ssize_t)k++, h);
+        }
+        q = body_end;
+    }
+    if (k != f->n_entries) goto fail;
+    return t;
+fail:
+    Py_DECREF(t);
+    if (PyErr_Occurred()) return NULL; /* MemoryError */
+    return Py_NewRef(Py_None);          /* not reached: read_block checked the list */
+}
+
+PyDoc_STRVAR(block_facts_doc,
+             "block_facts(blob, /)\n--\n\n"
+             "What verification compares for one stored block body (bytes), as\n"
+             "block_facts.block_facts_py returns it: (strand_id, seq, tx_id, ts_text, block_hash,\n"
+             "entries_hash, prev_hash, entries, header_entry, block_fields, tx_info_hash,\n"
+             "documents), or None for anything but the plain shape our commits write.");
+
+static PyObject *block_facts(PyObject *module, PyObject *arg) {
+    (void)module;
+    if (!PyBytes_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "block_facts needs bytes, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    Reader r;
+    if (reader_open(&r, (const uint8_t *)PyBytes_AS_STRING(arg), (size_t)PyBytes_GET_SIZE(arg),
+                    1) < 0)
+        return NULL;
+    PyObject *docs = PyDict_New(), *result = NULL;
+    if (docs) {
+        Facts f;
+        int rc = read_block(&r, &f, docs);
+        if (rc == 0)
+            result = facts_tuple(&r, &f, docs);
+        else if (rc == FAIL)
+            result = Py_NewRef(Py_None);
+        Py_DECREF(docs);
+    }
+    reader_close(&r);
+    return result;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -2311,6 +2891,7 @@ static PyMethodDef methods[] = {
     {"set_ionpy_types", set_ionpy_types, METH_VARARGS, set_ionpy_types_doc},
     {"write_document", write_document, METH_VARARGS, write_document_doc},
     {"set_document_types", set_document_types, METH_VARARGS, set_document_types_doc},
+    {"block_facts", block_facts, METH_O, block_facts_doc},
     {NULL, NULL, 0, NULL},
 };
 
