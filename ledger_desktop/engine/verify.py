@@ -25,7 +25,6 @@ from .cancel import CancelToken, Progress
 from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
 from .ion_fields import split_struct_fields
-from .ion_framing import framed_by_c as _hash_binary
 from .ion_hash import dot, ion_hash, merkle_root
 from .ion_values import dumps_text, loads, loads_bare
 from .metadata_hash import block_field_hashes, metadata_hash
@@ -388,8 +387,8 @@ def _plain_block_ok(facts: _facts.BlockFacts, seq: int, strand_id: str, tx_id: s
                     return False
             elif listed is None or listed != table_id:
                 return False
-            dh = EMPTY_DATA_HASH if kind == storage.KIND_DELETED else _hash_binary(data)
-            if dh is None or dot(metadata_hash(doc_id, version, block_fields), dh) != h:
+            dh = EMPTY_DATA_HASH if kind == storage.KIND_DELETED else ion_hash_binary(data)
+            if dot(metadata_hash(doc_id, version, block_fields), dh) != h:
                 return False
             hashes.append(h)
         expected = [header]
