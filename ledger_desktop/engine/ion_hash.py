@@ -284,7 +284,11 @@ def timestamp_rep(ts: _dt.datetime) -> bytes:
         off = _UTC_Z
     else:
         off = -1
-        utc = _dt.datetime(ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second) - offset
+        try:
+            utc = _dt.datetime(ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second) - offset
+        except OverflowError:  # Ion binary holds the UTC instant, in years 1-9999
+            raise ValueError(f"the timestamp {ts.isoformat()} is before year 1 or after year "
+                             "9999 in UTC, which Ion cannot represent") from None
     year = utc.year
     if precision >= _SECOND:
         fields = (utc.month | 0x80, utc.day | 0x80, utc.hour | 0x80, utc.minute | 0x80,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from amazon.ion.core import TimestampPrecision
+from amazon.ion.exceptions import IonException
 
 from . import limits as limits_
 from . import storage
@@ -670,10 +671,14 @@ class Transaction:
             else:
                 try:
                     blob = write_document(pd.data)  # amazon.ion's bytes, in C
-                except (UnicodeEncodeError, SystemError, ValueError) as e:
-                    # amazon.ion's C writer fails on a lone surrogate ("\ud800") and the like
-                    raise UserError(f"document {doc_id} cannot be written as Ion: it holds "
-                                    f"text that is not valid Unicode or an invalid value ({e})"
+                except (UnicodeEncodeError, SystemError, ValueError, IonException) as e:
+                    # amazon.ion's C writer fails on a lone surrogate ("\ud800") and the like;
+                    # a timestamp whose UTC instant falls outside years 1-9999
+                    # (0001-01-01T00:00+05:30) cannot be held by Ion binary either
+                    why = (str(e) if isinstance(e, ValueError)
+                           and not isinstance(e, UnicodeEncodeError) else
+                           f"it holds text that is not valid Unicode or an invalid value ({e})")
+                    raise UserError(f"document {doc_id} cannot be written as Ion: {why}"
                                     ) from None
                 self._check_doc_size(pd.data, blob)
                 # hash what is stored (amazon.ion writes decimals to 34 digits at most)
@@ -712,6 +717,8 @@ class Transaction:
         except UnicodeEncodeError:  # e.g. a lone surrogate from a JSON "\ud800" escape
             raise UserError("a statement or one of its parameters holds text that is not valid "
                             "Unicode (a lone surrogate)") from None
+        except ValueError as e:  # e.g. a timestamp Ion cannot represent (ion_hash.timestamp_rep)
+            raise UserError(f"a statement parameter cannot be hashed as Ion: {e}") from None
         # The body is built from light values (light_values): written exactly as IonPy values
         # would be, at about half the cost to build and write (a fixed cost of every commit).
         tx_info = Struct(statements=List([

@@ -351,3 +351,24 @@ def test_get_with_its_table_reads_one_row_and_respects_the_table(tmp_path):
             assert tx.get(doc_id).table_id == a
             tx.abort()
         led._conn.set_trace_callback(None)
+
+
+# 0001-01-01T00:00+05:30 is valid Ion text, but its UTC instant lies before year 1, and Ion
+# binary (what is stored and hashed) holds the UTC instant: amazon.ion refuses to write it.
+_BEFORE_YEAR_1 = "0001-01-01T00:00+05:30"
+
+
+@pytest.mark.parametrize("how", ["literal", "parameter"])
+def test_a_timestamp_ion_binary_cannot_hold_is_a_clear_error(ledger, how):
+    ledger.execute("CREATE TABLE Odd")
+    before = (ledger.digest().digest, ledger.block_count())
+    with pytest.raises(UserError) as e:
+        if how == "literal":
+            ledger.execute(f"INSERT INTO Odd `{{a: {_BEFORE_YEAR_1}}}`")
+        else:
+            ledger.execute("INSERT INTO Odd ?", loads(f"{{a: {_BEFORE_YEAR_1}}}"))
+    assert "Ion" in str(e.value)
+    assert (ledger.digest().digest, ledger.block_count()) == before
+    assert ledger.verify().ok
+    ledger.execute("INSERT INTO Odd `{a: 2026-01-01T00:00+05:30}`")  # still takes commits
+    assert ledger.verify().ok
