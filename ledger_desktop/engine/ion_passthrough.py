@@ -31,7 +31,7 @@ from amazon.ion.symbols import SymbolToken
 
 from . import storage
 from .blocks import as_blob
-from .ion_framing import IVM, check_binary_framing
+from .ion_framing import IVM, check_binary_framing, framed_by_c
 from .ion_values import loads_bare
 
 #: The system symbol table of Ion 1.0 (SIDs 1-9).
@@ -504,10 +504,9 @@ def summary_record(arn: str, body: bytes, field_order: tuple[str, ...],
 
 _framed_tables: set[bytes] = set()
 
-try:  # Ion Hash in C: when it returns a hash, check_binary_framing(data) passes
-    from ._ionhash_c import hash_binary as _framed_by_c
-except ImportError:  # pragma: no cover - the extension is optional
-    _framed_by_c = None
+# Ion Hash in C (None without it or with LEDGER_DESKTOP_NO_C_EXT=1): when it returns a hash,
+# check_binary_framing(data) passes.
+_framed_by_c = framed_by_c
 
 
 def _check_framing(blob: bytes) -> bool:

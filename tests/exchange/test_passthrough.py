@@ -499,6 +499,8 @@ def test_blocks_with_bytes_read_as_the_streamed_blocks(binary_export: Path,
 
 
 def test_revision_hashes_from_binary_equal_ion_hash(binary_export: Path) -> None:
+    if ip._framed_by_c is None:
+        pytest.skip("revision hashes from stored bytes need the C Ion hasher")
     hashed = 0
     for block, raw in _blocks_with_bytes(binary_export):
         hashes = ip.revision_hashes(raw)
