@@ -13,6 +13,10 @@ Also measured: `ion_hash_binary` on the stored blobs (what full verification use
 `ion_hash_binary` has two paths, measured on the same blobs: the C extension `_ionhash_c`
 (used when it is built) and the pure-Python reader (`ion_hash_binary_py`); each is printed as
 a ratio to hashlib SHA-256 over the same bytes and to each other.
+
+Block bodies: what full verification reads from each stored block, by the C extension's
+`block_facts` (its fast path) and by the reference `block_facts_py` (amazon.ion's parse), on
+the bodies of a ledger of one-document transactions, against hashlib SHA-256 of the bodies.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import sqlite3
 import string
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -164,6 +170,33 @@ def main() -> None:
     for label, rate in rows:
         print(f"  {label:<44} {1e6 / rate:6.2f} us  ratio to SHA-256 {sha_blob_rate / rate:.1f}x")
     print(f"  Python path / C path: {c_blob_rate / py_blob_rate:.1f}x")
+    block_bodies(2000 if args.quick else 10000)
+
+
+def block_bodies(count: int) -> None:
+    from bench_engine import build_big
+
+    from ledger_desktop.engine.block_facts import block_facts, block_facts_py
+
+    with tempfile.TemporaryDirectory() as tmp:
+        build_big(Path(tmp) / "bodies.ledger", count).close()
+        conn = sqlite3.connect(Path(tmp) / "bodies.ledger")
+        bodies = [b for (b,) in conn.execute("SELECT body FROM blocks ORDER BY seq")]
+        conn.close()
+    size = sum(map(len, bodies)) / len(bodies)
+    print(f"\nblock bodies ({len(bodies)}, one document per block, mean {size:.0f} bytes):")
+    sha256 = hashlib.sha256
+    sha_rate = _rate(lambda: [sha256(b).digest() for b in bodies], len(bodies))
+    rows = [("hashlib SHA-256 over the bytes (baseline)", sha_rate),
+            ("block_facts_py (amazon.ion's parse)",
+             _rate(lambda: [block_facts_py(b) for b in bodies], len(bodies)))]
+    if block_facts is not None:
+        rows.insert(1, ("block_facts (C, verification's fast path)",
+                        _rate(lambda: [block_facts(b) for b in bodies], len(bodies))))
+    else:
+        print("  block_facts: C extension not built or disabled")
+    for label, rate in rows:
+        print(f"  {label:<44} {1e6 / rate:6.2f} us  ratio to SHA-256 {sha_rate / rate:.1f}x")
 
 
 if __name__ == "__main__":
