@@ -358,15 +358,17 @@ def test_get_with_its_table_reads_one_row_and_respects_the_table(tmp_path):
 _BEFORE_YEAR_1 = "0001-01-01T00:00+05:30"
 
 
-@pytest.mark.parametrize("how", ["literal", "parameter"])
+@pytest.mark.parametrize("how", ["literal", "parameter", "filter parameter"])
 def test_a_timestamp_ion_binary_cannot_hold_is_a_clear_error(ledger, how):
     ledger.execute("CREATE TABLE Odd")
     before = (ledger.digest().digest, ledger.block_count())
     with pytest.raises(UserError) as e:
         if how == "literal":
             ledger.execute(f"INSERT INTO Odd `{{a: {_BEFORE_YEAR_1}}}`")
-        else:
+        elif how == "parameter":
             ledger.execute("INSERT INTO Odd ?", loads(f"{{a: {_BEFORE_YEAR_1}}}"))
+        else:  # written nowhere, but hashed into the statement digest
+            ledger.execute("DELETE FROM Odd WHERE a = ?", loads(_BEFORE_YEAR_1))
     assert "Ion" in str(e.value)
     assert (ledger.digest().digest, ledger.block_count()) == before
     assert ledger.verify().ok
