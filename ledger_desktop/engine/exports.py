@@ -47,6 +47,7 @@ from .ion_values import (
     block_address,
     dumps_binary,
     dumps_text,
+    file_text_buffer_limit,
     ion_list,
     now_timestamp,
     parse_timestamp,
@@ -587,7 +588,8 @@ def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
             # Bare Python values where Ion allows (same Ion Hash, same Ion when written back)
             # parse 2-3x faster than IonPy objects.
             yield from simpleion.load(f, single_value=False, parse_eagerly=False,
-                                      value_model=IonPyValueModel.MAY_BE_BARE)
+                                      value_model=IonPyValueModel.MAY_BE_BARE,
+                                      text_buffer_size_limit=file_text_buffer_limit(f))
         except IonException as e:
             raise InputFormatError(f"{obj.key}: not readable Ion ({str(e).strip()})") from None
 

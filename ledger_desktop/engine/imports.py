@@ -93,8 +93,21 @@ def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathL
         result = ImportResult(table_name, table_id, created_table=created)
         in_batch = 0
 
+        # Where each document of the open batch came from: a document that cannot be written
+        # (found at commit, when it is written as Ion binary) is reported at its record.
+        origin: dict[str, tuple[str, int | None, int | None]] = {}
+
         def commit(tx: Transaction) -> None:
-            addr = tx.commit()
+            try:
+                addr = tx.commit()
+            except ImportFileError:
+                raise
+            except UserError as e:
+                where = origin.get(getattr(e, "doc_id", None) or "")
+                if where is None:
+                    raise
+                raise ImportFileError(str(e), *where) from None
+            origin.clear()
             if addr is not None:
                 result.blocks += 1
                 if result.first_seq is None:
@@ -108,8 +121,9 @@ def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathL
                     if cancel is not None:
                         cancel.check()
                     try:
-                        tx.insert(table_id, rec.value,
-                                  tx.begin_statement(statement, (rec.value,)))
+                        doc_id = tx.insert(table_id, rec.value,
+                                           tx.begin_statement(statement, (rec.value,)))
+                        origin[doc_id] = (os.fspath(path), rec.line, rec.column)
                     except ImportFileError:
                         raise
                     except UserError as e:  # e.g. a document over the size limit

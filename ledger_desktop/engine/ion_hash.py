@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from amazon.ion.core import IonType, Timestamp, TimestampPrecision
+from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import (
     IonPyBool,
     IonPyBytes,
@@ -39,7 +40,7 @@ from amazon.ion.simple_types import (
 )
 from amazon.ion.symbols import SymbolToken
 
-from .ion_values import dumps_binary
+from .ion_values import dumps_binary, loads
 
 __all__ = [
     "HASH_SIZE",
@@ -689,7 +690,27 @@ def write_document(value: Any) -> bytes:
         data = _ionhash_c.write_document(value, _timestamp_rep_of_document)
         if data is not None:
             return data
-    return dumps_binary(value)
+    return write_document_amazon_ion(value)
+
+
+def write_document_amazon_ion(value: Any) -> bytes:
+    """amazon.ion's Ion binary of a document, refused when amazon.ion cannot read it back.
+
+    Stored, such bytes would make every read of the document, and every query scanning its
+    table, fail. amazon.ion writes decimals whose exponent is beyond ion-c's range
+    (`1d6144`) but cannot read them; without the C writer it also mis-sizes a timestamp whose
+    local and UTC years fall on either side of 127/128 (`0128-01-01T00:00+23:59`), which the C
+    writer gets right. The read-back is paid only on this path: values the C writer leaves to
+    amazon.ion, or every document without the C extension."""
+    data = dumps_binary(value)
+    try:
+        loads(data)
+    except IonException as e:
+        raise ValueError(f"amazon.ion writes it as Ion binary that it cannot read back "
+                         f"({str(e).strip()}): decimals beyond ion-c's range (magnitudes above "
+                         "about 1E+6145 or below 1E-6176) do this"
+                         ) from None
+    return data
 
 
 def merkle_root_py(hashes: Sequence[bytes]) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import time as _time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,11 +25,30 @@ except ImportError:  # pragma: no cover
     _ionc_write = None
 
 
+# amazon.ion's C reader holds each text value of Ion text (a string, symbol or clob) in a
+# buffer of 16,383 bytes unless told more, and fails on a longer one (IERR_BUFFER_TOO_SMALL).
+# Inputs that could hold one are read with a buffer as large as the whole input; smaller ones
+# (nearly all) without the setting, which costs about 13 us a call.
+TEXT_BUFFER_DEFAULT = 16_383
+
+
+def text_buffer_limit(data: bytes | bytearray | str) -> int | None:
+    """amazon.ion's `text_buffer_size_limit` for reading `data` (None: its default)."""
+    n = 4 * len(data) if isinstance(data, str) else len(data)  # UTF-8 bytes, at most
+    return n + 1 if n >= TEXT_BUFFER_DEFAULT else None
+
+
+def file_text_buffer_limit(f: Any) -> int | None:
+    """The same for reading an open file: as large as the file."""
+    size = os.fstat(f.fileno()).st_size
+    return size + 1 if size >= TEXT_BUFFER_DEFAULT else None
+
+
 def loads(data: bytes | str) -> Any:
     """One Ion value from text or binary."""
     if isinstance(data, bytes | bytearray) and data[:4] == IVM:
         check_framing(data)  # malformed binary can hang the C extension
-    return simpleion.loads(data)
+    return simpleion.loads(data, text_buffer_size_limit=text_buffer_limit(data))
 
 
 def loads_bare(data: bytes) -> Any:
@@ -37,13 +57,15 @@ def loads_bare(data: bytes) -> Any:
     2-3x cheaper than IonPy values and as faithful (`ion_type()` tells the Ion type)."""
     if data[:4] == IVM:
         check_framing(data)
-    return simpleion.loads(data, value_model=simpleion.IonPyValueModel.MAY_BE_BARE)
+    return simpleion.loads(data, value_model=simpleion.IonPyValueModel.MAY_BE_BARE,
+                           text_buffer_size_limit=text_buffer_limit(data))
 
 
 def loads_all(data: bytes | str) -> list[Any]:
     if isinstance(data, bytes | bytearray) and data[:4] == IVM:
         check_framing(data)
-    return simpleion.loads(data, single_value=False)
+    return simpleion.loads(data, single_value=False,
+                           text_buffer_size_limit=text_buffer_limit(data))
 
 
 def dumps_binary(value: Any) -> bytes:
@@ -177,7 +199,8 @@ def iter_stream(data: bytes | str) -> Iterator[Any]:
     """Top-level values of an Ion stream, one at a time."""
     if isinstance(data, bytes):
         check_framing(data)
-    yield from simpleion.load(_as_file(data), single_value=False, parse_eagerly=False)
+    yield from simpleion.load(_as_file(data), single_value=False, parse_eagerly=False,
+                              text_buffer_size_limit=text_buffer_limit(data))
 
 
 def _as_file(data: bytes | str):

@@ -678,9 +678,14 @@ class Transaction:
                     why = (str(e) if isinstance(e, ValueError)
                            and not isinstance(e, UnicodeEncodeError) else
                            f"it holds text that is not valid Unicode or an invalid value ({e})")
-                    raise UserError(f"document {doc_id} cannot be written as Ion: {why}"
-                                    ) from None
-                self._check_doc_size(pd.data, blob)
+                    err = UserError(f"document {doc_id} cannot be written as Ion: {why}")
+                    err.doc_id = doc_id  # an import names the record's file and line
+                    raise err from None
+                try:
+                    self._check_doc_size(pd.data, blob)
+                except UserError as e:
+                    e.doc_id = doc_id
+                    raise
                 # hash what is stored (amazon.ion writes decimals to 34 digits at most)
                 data_hash = ion_hash_binary(blob)
                 data_hashes[id(pd.data)] = data_hash

@@ -13,6 +13,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import QueryError
+from ..ion_values import text_buffer_limit
 from . import ast as A
 from .grammar import GRAMMAR
 
@@ -169,7 +170,7 @@ def _install() -> None:
     def ion(self, m, c):
         body = str(c[0])[1:-1]
         try:
-            value = simpleion.loads(body)
+            value = simpleion.loads(body, text_buffer_size_limit=text_buffer_limit(body))
         except Exception as e:  # amazon.ion raises several kinds for bad text
             raise self._err(f"invalid Ion literal `{body}`: {e}", m) from None
         return A.Lit(value, pos=self._pos(m))

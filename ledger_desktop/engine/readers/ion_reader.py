@@ -19,6 +19,7 @@ from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import IonPyNull
 
 from ..ion_framing import check_stream_framing
+from ..ion_values import text_buffer_limit
 from .base import MAX_RECORD_CHARS, Record, RecordReader, type_name
 from .text_buffer import TextWindow
 
@@ -227,7 +228,8 @@ class IonTextReader(RecordReader):
         if text == "$ion_1_0":
             return None  # the version marker
         try:
-            value = simpleion.loads(text, value_model=BARE)
+            value = simpleion.loads(text, value_model=BARE,
+                                    text_buffer_size_limit=text_buffer_limit(text))
         except (IonException, ValueError) as e:
             raise self._diagnose(text, line, column, e) from None
         annotations = getattr(value, "ion_annotations", ())
