@@ -170,6 +170,7 @@ def main() -> None:
     for label, rate in rows:
         print(f"  {label:<44} {1e6 / rate:6.2f} us  ratio to SHA-256 {sha_blob_rate / rate:.1f}x")
     print(f"  Python path / C path: {c_blob_rate / py_blob_rate:.1f}x")
+    transaction_info()
     block_bodies(2000 if args.quick else 10000)
 
 
@@ -197,6 +198,39 @@ def block_bodies(count: int) -> None:
         print("  block_facts: C extension not built or disabled")
     for label, rate in rows:
         print(f"  {label:<44} {1e6 / rate:6.2f} us  ratio to SHA-256 {sha_rate / rate:.1f}x")
+
+
+def transaction_info(docs: int = 1000) -> None:
+    """H(transactionInfo) of a block of `docs` documents as read back (amazon.ion's values):
+    the shape-specific Python hash against the generic Ion Hash, in C where it is built."""
+    from ledger_desktop.engine.ion_hash import C_HASH_VALUE, ion_hash
+    from ledger_desktop.engine.ion_values import dumps_binary, loads_bare
+    from ledger_desktop.engine.ledger import Ledger
+    from ledger_desktop.engine.tx_info_hash import _parse_shape, transaction_info_hash
+
+    with tempfile.TemporaryDirectory() as tmp, Ledger.create(Path(tmp) / "t.ledger") as led:
+        with led.transaction() as tx:
+            tid = tx.create_table("T", tx.begin_statement("CREATE TABLE T"))
+        with led.transaction() as tx:
+            for i in range(docs):
+                d = {"n": i, "name": f"person {i}"}
+                tx.insert(tid, d, tx.begin_statement("INSERT INTO T ?", [d]))
+        (body,) = led._conn.execute("SELECT body FROM blocks ORDER BY seq DESC LIMIT 1"
+                                    ).fetchone()
+    infos = [loads_bare(body)["transactionInfo"]] * 20  # as verify-export reads a block
+    assert _parse_shape(infos[0]) is not None
+    blob = dumps_binary(infos[0])
+    print(f"\nH(transactionInfo) of a {docs:,}-document block ({len(blob):,} bytes of Ion):")
+    sha256 = hashlib.sha256
+    sha_rate = _rate(lambda: [sha256(blob).digest() for _ in infos], len(infos))
+    rows = [("hashlib SHA-256 over its Ion binary (baseline)", sha_rate),
+            ("shape-specific Python hash (tx_info_hash)",
+             _rate(lambda: [transaction_info_hash(*_parse_shape(i)) for i in infos], len(infos)))]
+    if C_HASH_VALUE:
+        rows.append(("generic Ion Hash in C (ion_hash)",
+                     _rate(lambda: [ion_hash(i) for i in infos], len(infos))))
+    for label, rate in rows:
+        print(f"  {label:<48} {1e3 / rate:6.2f} ms  ratio to SHA-256 {sha_rate / rate:.1f}x")
 
 
 if __name__ == "__main__":
