@@ -67,6 +67,9 @@ SPECS: list[ActionSpec] = [
                scope="ledger"),
     ActionSpec("undrop_table", "&Undrop Table", "ledger", None, "undrop", "UNDROP TABLE",
                scope="ledger"),
+    ActionSpec("compact_ledger", "Co&mpact Ledger File…", "ledger", None, None,
+               "Rewrite the file with each table stored contiguously (SQLite VACUUM); the "
+               "journal and its digest do not change", scope="ledger"),
     # Query
     ActionSpec("run_query", "&Run", "query", "Ctrl+Return", "run",
                "Run the statement (or the selection)", scope="ledger"),

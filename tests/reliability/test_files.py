@@ -271,3 +271,27 @@ def test_ledger_on_read_only_storage(small_mount: Path, ledger_file: Path) -> No
             led.execute("INSERT INTO T ?", {"n": 1})
     assert fingerprint(path) == before
     assert sorted(os.listdir(small_mount)) == ["evidence.ledger"]
+
+
+def test_compact_on_a_full_disk_rolls_back(small_mount: Path, monkeypatch) -> None:
+    """VACUUM's write-back through the WAL needs about the file's size again: on a disk
+    without it (the up-front space check bypassed) it fails and leaves the file as it was."""
+    from ledger_desktop.engine import compact as compact_mod
+
+    path = new_ledger(small_mount / "big.ledger")
+    with Ledger.open(path) as led:
+        i = 0
+        while path.stat().st_size < 280 * 1024:
+            led.execute("INSERT INTO T ?", {"n": i, "pad": "x" * 2000})
+            i += 1
+            if i % 3 == 0:  # keep the WAL small: the file itself must fill most of the disk
+                led._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        led._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        digest, blocks = led.digest().digest, led.block_count()
+    monkeypatch.setattr(compact_mod, "_check_space", lambda *a: None)
+    with pytest.raises(StorageError, match="rolled back"):
+        compact_mod.compact(path)
+    with Ledger.open(path) as led:
+        assert (led.digest().digest, led.block_count()) == (digest, blocks)
+        assert led.verify().ok
+        led.execute("INSERT INTO T ?", {"n": -1})  # still takes commits

@@ -1,0 +1,105 @@
+"""`compact` (SQLite VACUUM): the same journal, digest and verification afterwards; Cancel, a
+shortage of disk space and foreign files leave the file as it was."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ledger_desktop.cli import main
+from ledger_desktop.engine import compact as compact_mod
+from ledger_desktop.engine.cancel import CancelToken
+from ledger_desktop.engine.compact import compact
+from ledger_desktop.engine.errors import Cancelled, NotALedgerError, UserError
+from ledger_desktop.engine.ledger import Ledger
+
+
+def _fragmented(path: Path, commits: int = 400) -> Path:
+    """Commits alternating between tables, with updates and deletes: interleaved pages."""
+    with Ledger.create(path) as led:
+        led.execute("CREATE TABLE A")
+        led.execute("CREATE TABLE B")
+        for i in range(commits):
+            led.execute(f"INSERT INTO {'AB'[i % 2]} ?", {"n": i, "pad": "x" * (50 + i % 300)})
+            if i % 7 == 0:
+                led.execute("UPDATE A SET n = n + 1000 WHERE n = ?", i)
+            if i % 11 == 0:
+                led.execute("DELETE FROM B WHERE n = ?", i - 1)
+    return path
+
+
+def _state(path: Path) -> tuple:
+    with Ledger.open(path) as led:
+        d = led.digest()
+        tx = led.begin()  # read, then abort: nothing is written
+        rows = sorted(int(r["n"]) for r in tx.execute("SELECT n FROM A"))
+        tx.abort()
+        return d.digest, d.tip, led.block_count(), rows
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_compact_keeps_the_journal_and_its_digest(tmp_path: Path) -> None:
+    path = _fragmented(tmp_path / "f.ledger")
+    before = _state(path)
+    seen: list[tuple[int, int]] = []
+    r = compact(path, progress=lambda d, t: seen.append((d, t)))
+    assert _state(path) == before
+    assert r.bytes_after <= r.bytes_before
+    assert seen[-1] == (1000, 1000) and all(0 <= d <= t for d, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # never goes backwards
+    with Ledger.open(path) as led:
+        assert led.verify().ok
+        led.execute("INSERT INTO A ?", {"n": -1})  # still takes commits
+        assert led.verify().ok
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+
+
+def test_cancel_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    path = _fragmented(tmp_path / "f.ledger")
+    monkeypatch.setattr(compact_mod, "_HANDLER_STEPS", 100)  # call back early and often
+    with Ledger.open(path) as led:
+        led._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before, raw = _state(path), _file_hash(path)
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        compact(path, progress=lambda d, t: token.cancel(), cancel=token)
+    assert _file_hash(path) == raw
+    assert _state(path) == before
+
+
+def test_too_little_disk_space_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    path = _fragmented(tmp_path / "f.ledger", commits=20)
+    raw = _file_hash(path)
+
+    class Usage:
+        free = 1 << 20
+
+    monkeypatch.setattr(compact_mod.shutil, "disk_usage", lambda _p: Usage)
+    with pytest.raises(UserError, match="compacting needs about .* MiB free"):
+        compact(path)
+    assert _file_hash(path) == raw
+
+
+def test_not_a_ledger_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "notes.ledger"
+    other.write_text("not a ledger")
+    with pytest.raises(NotALedgerError):
+        compact(other)
+    assert other.read_text() == "not a ledger"
+
+
+def test_cli_compact(tmp_path: Path) -> None:
+    path = _fragmented(tmp_path / "f.ledger", commits=30)
+    before = _state(path)
+    res = CliRunner().invoke(main, ["compact", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    assert "digest unchanged" in res.output
+    assert _state(path) == before
+    res = CliRunner().invoke(main, ["compact", str(tmp_path / "missing.ledger")])
+    assert res.exit_code == 2 and "no such file" in res.output
