@@ -141,12 +141,12 @@ def compact(path: Path, quiet: bool) -> None:
     """
     from ..engine.compact import compact as compact_file
 
-    bar = tqdm(total=0, unit="B", unit_scale=True, disable=quiet or None, file=sys.stderr,
-               leave=False)
+    # progress comes in thousandths, an estimate (engine/compact.py)
+    bar = tqdm(total=1000, disable=quiet or None, file=sys.stderr, leave=False,
+               bar_format="compacting {percentage:3.0f}%|{bar}| {elapsed}")
 
     def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
+        bar.update(done * 1000 // max(total, 1) - bar.n)
 
     try:
         with ctrl_c_cancels(CancelToken()) as cancel:

@@ -697,8 +697,8 @@ def write_document_amazon_ion(value: Any) -> bytes:
     """amazon.ion's Ion binary of a document, refused when amazon.ion cannot read it back.
 
     Stored, such bytes would make every read of the document, and every query scanning its
-    table, fail. amazon.ion writes decimals whose exponent is beyond ion-c's range
-    (`1d6144`) but cannot read them; without the C writer it also mis-sizes a timestamp whose
+    table, fail. amazon.ion writes decimals beyond ion-c's range (`1d6145`) but cannot read
+    them; without the C writer it also mis-sizes a timestamp whose
     local and UTC years fall on either side of 127/128 (`0128-01-01T00:00+23:59`), which the C
     writer gets right. The read-back is paid only on this path: values the C writer leaves to
     amazon.ion, or every document without the C extension."""

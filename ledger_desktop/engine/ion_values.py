@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover
 # amazon.ion's C reader holds each text value of Ion text (a string, symbol or clob) in a
 # buffer of 16,383 bytes unless told more, and fails on a longer one (IERR_BUFFER_TOO_SMALL).
 # Inputs that could hold one are read with a buffer as large as the whole input; smaller ones
-# (nearly all) without the setting, which costs about 13 us a call.
+# (nearly all) without the setting, which adds a fixed cost to each call.
 TEXT_BUFFER_DEFAULT = 16_383
 
 
