@@ -236,3 +236,21 @@ def test_ion_text_scanner_round_trip_property(tmp_path_factory, docs, pretty, as
     assert [simpleion.dumps(r.value, binary=True) for r in recs] == \
         [simpleion.dumps(simpleion.loads(simpleion.dumps(x, binary=True)), binary=True)
          for x in docs]
+
+
+@pytest.mark.parametrize("number", ["1e400", "-2.5E+309", "1.5e-400", "-7e-999"])
+def test_json_number_beyond_a_float_is_refused_not_changed(tmp_path: Path, number: str) -> None:
+    """Python reads 1e400 as infinity and 1e-400 as zero; stored, the document would hold
+    another number than the file."""
+    p = write(tmp_path, "n.jsonl", '{"a": 1}\n{"a": [1, ' + number + ']}\n')
+    e = error_of(p)
+    assert e.line == 2 and number in e.reason and "decimal" in e.reason
+
+
+def test_json_numbers_a_float_holds_are_kept(tmp_path: Path) -> None:
+    p = write(tmp_path, "n.jsonl",
+              '{"a": 5e-324, "b": 0e5, "c": -0.0e1, "d": 1.7976931348623157e308, "f": 0.1}\n')
+    (rec,) = read(p)
+    v = rec.value
+    assert (v["a"], v["b"], v["d"]) == (5e-324, 0.0, 1.7976931348623157e308)
+    assert str(v["c"]) == "-0.0" and v["f"] == Decimal("0.1")

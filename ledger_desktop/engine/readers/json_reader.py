@@ -16,10 +16,21 @@ from .base import MAX_RECORD_CHARS, Record, RecordReader, type_name
 from .text_buffer import TextWindow
 
 _WS = " \t\n\r"
+_INF = float("inf")
 
 
 def _parse_float(text: str) -> Decimal | float:
-    return float(text) if ("e" in text or "E" in text) else Decimal(text)
+    if "e" not in text and "E" not in text:
+        return Decimal(text)
+    value = float(text)
+    # Python turns 1e400 into infinity and 1e-400 into zero without a word: refuse them
+    # rather than store another number (the reader names the line and column).
+    if value in (_INF, -_INF) or (value == 0.0 and any(c in "123456789" for c in
+                                                      text.lower().partition("e")[0])):
+        raise ValueError(f"the number {text} is beyond the range of an Ion float (64-bit): "
+                         f"it would be stored as {value}; write it without an exponent to "
+                         "keep it as a decimal")
+    return value
 
 
 def _reject_constant(name: str) -> Any:
