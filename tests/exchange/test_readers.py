@@ -254,3 +254,18 @@ def test_json_numbers_a_float_holds_are_kept(tmp_path: Path) -> None:
     v = rec.value
     assert (v["a"], v["b"], v["d"]) == (5e-324, 0.0, 1.7976931348623157e308)
     assert str(v["c"]) == "-0.0" and v["f"] == Decimal("0.1")
+
+
+@pytest.mark.parametrize("name, text, line", [
+    ("big.csv", "a,b\n1,x\n" + "9" * 5000 + ",y\n", 3),
+    ("big.jsonl", '{"a": 1}\n{"a": ' + "9" * 5000 + "}\n", 2),
+    ("big.ion", "{a: 1}\n{a: " + "9" * 5000 + "}\n", 2),
+])
+def test_an_integer_python_will_not_convert_is_a_clear_error(tmp_path: Path, name: str,
+                                                             text: str, line: int) -> None:
+    """More than 4,300 digits: the CSV reader used to end in a traceback, and every reader
+    passed on Python's advice to change a Python setting."""
+    e = error_of(write(tmp_path, name, text))
+    assert e.line == line
+    assert "an integer of 5,000 digits; at most 4,300 digits can be imported" in e.reason
+    assert "sys." not in e.reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -24,6 +25,19 @@ class Record:
     value: Any
     line: int | None
     column: int | None = None
+
+
+# Python refuses to convert an integer of more than 4,300 digits (sys.int_info); its message
+# advises a Python setting, which means nothing to someone importing a file.
+_INT_LIMIT = re.compile(r"Exceeds the limit \((\d+) digits\) for integer string conversion"
+                        r"(?:: value has (\d+) digits)?[^\n]*")
+
+
+def _plain(reason: str) -> str:
+    def say(m: re.Match[str]) -> str:
+        size = f"{int(m.group(2)):,}" if m.group(2) else f"more than {int(m.group(1)):,}"
+        return f"an integer of {size} digits; at most {int(m.group(1)):,} digits can be imported"
+    return _INT_LIMIT.sub(say, reason)
 
 
 class RecordReader:
@@ -50,7 +64,7 @@ class RecordReader:
 
     def error(self, reason: str, line: int | None = None, column: int | None = None
               ) -> ImportFileError:
-        return ImportFileError(reason, self.path, line, column)
+        return ImportFileError(_plain(reason), self.path, line, column)
 
     def __iter__(self) -> Iterator[Record]:
         return self._records()

@@ -137,5 +137,10 @@ class CsvReader(RecordReader):
             if convert is None:
                 doc = dict(zip(header, row, strict=True))
             else:
-                doc = {name: fn(cell) for name, fn, cell in zip(header, convert, row, strict=True)}
+                doc = {}
+                for i, (name, fn, cell) in enumerate(zip(header, convert, row, strict=True)):
+                    try:
+                        doc[name] = fn(cell)
+                    except ValueError as e:  # an int of more digits than Python converts
+                        raise self.error(f"field {name!r} (field {i + 1}): {e}", line) from None
             yield Record(doc, line, 1)
