@@ -146,3 +146,22 @@ def test_values_the_ion_writer_cannot_take_are_refused(statement, params, messag
         led.execute("SELECT SUM(t.a) AS s FROM T AS t")
     assert led.verify().ok
     led.close()
+
+
+@pytest.mark.parametrize("literal, says", [
+    ("9" * 5000, "an integer literal of 5,000 digits; at most 4,300 digits are supported"),
+    ("1e400", "beyond the range of a float"),
+    ("-2.5E+309", "beyond the range of a float"),
+    ("1.5e-400", "beyond the range of a float"),
+])
+def test_numeric_literals_no_value_can_hold_are_query_errors(sample, literal, says):
+    """A 5,000-digit integer literal used to end in a traceback (Python refuses to convert
+    it); 1e400 and 1e-400 were silently infinity and zero, and could be stored."""
+    blocks = sample.block_count()
+    for stmt in (f"SELECT * FROM Vehicle AS v WHERE v.Year = {literal}",
+                 f"INSERT INTO Vehicle {{'VIN': 'x', 'n': {literal}}}"):
+        with pytest.raises(QueryError, match=says) as e:
+            sample.execute(stmt)
+        assert "column" in str(e.value)  # points at the literal
+    assert sample.block_count() == blocks
+    assert list(sample.execute("SELECT VALUE 1e308 FROM << 0 >> AS v")) == [1e308]

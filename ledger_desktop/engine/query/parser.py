@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -96,11 +97,25 @@ def _unquote(tok: str, q: str) -> str:
 
 
 def _number(text: str) -> Any:
+    """A numeric literal; ValueError for one no Ion value of its type can hold."""
     if "e" in text or "E" in text:
-        return float(text)
+        value = float(text)
+        # Python turns 1e400 into infinity and 1e-400 into zero without a word
+        if value in (_INF, -_INF) or (value == 0.0 and any(
+                c in "123456789" for c in text.lower().partition("e")[0])):
+            raise ValueError(f"the number {text} is beyond the range of a float (64-bit); "
+                             "write it without an exponent for a decimal")
+        return value
     if "." in text:
         return Decimal(text)
-    return int(text)
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (sys.int_info)
+        raise ValueError(f"an integer literal of {len(text.lstrip('-+')):,} digits; at most "
+                         f"{sys.get_int_max_str_digits():,} digits are supported") from None
+
+
+_INF = float("inf")
 
 
 def _kw(children: list, *types: str) -> bool:
@@ -164,7 +179,12 @@ def _install() -> None:
     add("quoted_ident", lambda self, m, c: _unquote(str(c[0]), '"'))
 
     # literals
-    add("number", lambda self, m, c: A.Lit(_number(str(c[0])), pos=self._pos(m)))
+    def number(self, m, c):
+        try:
+            return A.Lit(_number(str(c[0])), pos=self._pos(m))
+        except ValueError as e:
+            raise self._err(str(e), m) from None
+    add("number", number)
     add("string", lambda self, m, c: A.Lit(_unquote(str(c[0]), "'"), pos=self._pos(m)))
 
     def ion(self, m, c):
