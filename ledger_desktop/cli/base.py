@@ -51,6 +51,9 @@ def handle_errors(fn: F) -> F:
             fail(f"storage error: {e}", EXIT_USAGE)
         except KeyboardInterrupt:
             fail("interrupted; nothing was changed", 130)
+        except OSError as e:  # a path the command cannot create, read or write
+            where = f"{e.filename}: " if e.filename else ""
+            fail(f"{where}{e.strerror or e}", EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
 
