@@ -538,6 +538,8 @@ class Transaction:
             raise LimitExceededError("one revision can be redacted per transaction")
         if addr.strand_id != self._ledger.strand_id:
             raise RevisionNotFoundError(f"block address {addr.text()} is not in this ledger")
+        if not 0 <= addr.seq < 2**63:  # SQLite's integers; no block has such an address
+            raise RevisionNotFoundError(f"no block at {addr.text()}")
         row = self._conn.execute(
             "SELECT idx, version, table_id, kind FROM revisions WHERE seq=? AND doc_id=?",
             (addr.seq, doc_id)).fetchone()

@@ -165,3 +165,21 @@ def test_numeric_literals_no_value_can_hold_are_query_errors(sample, literal, sa
         assert "column" in str(e.value)  # points at the literal
     assert sample.block_count() == blocks
     assert list(sample.execute("SELECT VALUE 1e308 FROM << 0 >> AS v")) == [1e308]
+
+
+def test_counts_and_addresses_beyond_sqlite_integers(sample):
+    """LIMIT/OFFSET past sys.maxsize ended in a ValueError from itertools.islice, and a
+    redaction's block address past SQLite's 64-bit integers in an OverflowError."""
+    big = "9" * 30
+    vins = sorted(r["VIN"] for r in sample.execute("SELECT VIN FROM Vehicle"))
+    assert sorted(r["VIN"] for r in sample.execute(f"SELECT VIN FROM Vehicle LIMIT {big}")) \
+        == vins
+    assert list(sample.execute(f"SELECT VIN FROM Vehicle OFFSET {big}")) == []
+    assert [r["VIN"] for r in sample.execute(
+        f"SELECT VIN FROM Vehicle ORDER BY VIN LIMIT {big} OFFSET 1")] == vins[1:]
+    blocks = sample.block_count()
+    for seq in (big, "-5"):
+        address = f'{{strandId:"{sample.strand_id}",sequenceNo:{seq}}}'
+        with pytest.raises(UserError, match="no block at"):
+            sample.execute(f"EXEC redact_revision `{address}`, 'Vehicle', 'x'")
+    assert sample.block_count() == blocks

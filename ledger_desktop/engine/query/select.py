@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal, localcontext
 from typing import Any
@@ -166,7 +167,8 @@ class SelectQuery:
         if tcode(v) != T_INT or int(v) < 0:
             raise self.ctx.error(f"{what} expects a non-negative integer, got "
                                  f"{type_name(v)}", node)
-        return int(v)
+        # beyond any count a result can have: the same as sys.maxsize, which slicing takes
+        return min(int(v), sys.maxsize // 2)
 
     def _projection(self, agg: bool) -> Callable[[dict], Any]:
         node = self.node
