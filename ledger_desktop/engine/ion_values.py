@@ -96,7 +96,8 @@ def _lone_surrogate(text: str) -> bool:
 def unstorable(value: Any) -> str | None:
     """Why amazon.ion's C writer cannot take `value` safely, or None. Besides over-wide ints
     (a crash), a Decimal NaN or infinity or a field name with a lone surrogate makes it loop
-    forever (Ion decimals have neither; Ion text is Unicode).
+    forever (Ion decimals have neither; Ion text is Unicode); a Python value with no Ion type
+    (a set, a date) or a field name that is not text it refuses with a vague TypeError.
     Values parsed from Ion, JSON or CSV never hold these; values built by statements and
     passed through the Python API may, so writes made by statements are checked first."""
     stack = [value]
@@ -125,9 +126,16 @@ def unstorable(value: Any) -> str | None:
                 # amazon.ion's writer loops forever on a field name with a lone surrogate
                 if isinstance(k, str) and not k.isascii() and _lone_surrogate(k):
                     return "a field name holds a lone surrogate, which is not valid Unicode"
+                if not isinstance(k, str | SymbolToken):
+                    return (f"a field name must be text, not {type(k).__name__} "
+                            f"({str(k)[:40]!r})")
                 stack.append(x)
         elif isinstance(v, list | tuple):
             stack.extend(v)
+        elif not isinstance(v, float | bytes | _dt.datetime) and not hasattr(v, "ion_type"):
+            # amazon.ion says only "Cannot dump arbitrary object types"
+            return (f"a Python {type(v).__name__} has no Ion type (Ion values are dict, list, "
+                    "str, int, float, Decimal, bool, None, bytes, datetime or amazon.ion values)")
     return None
 
 

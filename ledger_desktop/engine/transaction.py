@@ -57,6 +57,7 @@ from .ion_values import (
     now_timestamp,
     string,
     struct,
+    unstorable,
 )
 from .light_values import Blob, Int, List, Struct, Text
 from .merkle_store import extend as extend_merkle
@@ -673,13 +674,16 @@ class Transaction:
             else:
                 try:
                     blob = write_document(pd.data)  # amazon.ion's bytes, in C
-                except (UnicodeEncodeError, SystemError, ValueError, IonException) as e:
+                except (UnicodeEncodeError, SystemError, ValueError, IonException,
+                        TypeError) as e:
                     # amazon.ion's C writer fails on a lone surrogate ("\ud800") and the like;
                     # a timestamp whose UTC instant falls outside years 1-9999
-                    # (0001-01-01T00:00+05:30) cannot be held by Ion binary either
-                    why = (str(e) if isinstance(e, ValueError)
-                           and not isinstance(e, UnicodeEncodeError) else
-                           f"it holds text that is not valid Unicode or an invalid value ({e})")
+                    # (0001-01-01T00:00+05:30) cannot be held by Ion binary either; a value
+                    # with no Ion type (Python API) is a TypeError
+                    why = unstorable(pd.data) or (
+                        str(e) if isinstance(e, ValueError)
+                        and not isinstance(e, UnicodeEncodeError) else
+                        f"it holds text that is not valid Unicode or an invalid value ({e})")
                     err = UserError(f"document {doc_id} cannot be written as Ion: {why}")
                     err.doc_id = doc_id  # an import names the record's file and line
                     raise err from None
@@ -724,8 +728,10 @@ class Transaction:
         except UnicodeEncodeError:  # e.g. a lone surrogate from a JSON "\ud800" escape
             raise UserError("a statement or one of its parameters holds text that is not valid "
                             "Unicode (a lone surrogate)") from None
-        except ValueError as e:  # e.g. a timestamp Ion cannot represent (ion_hash.timestamp_rep)
-            raise UserError(f"a statement parameter cannot be hashed as Ion: {e}") from None
+        except (ValueError, TypeError) as e:  # a timestamp Ion cannot represent, a set...
+            why = next((w for st in self._statements for p in st.params
+                        if (w := unstorable(p)) is not None), str(e))
+            raise UserError(f"a statement parameter cannot be hashed as Ion: {why}") from None
         # The body is built from light values (light_values): written exactly as IonPy values
         # would be, at about half the cost to build and write (a fixed cost of every commit).
         tx_info = Struct(statements=List([

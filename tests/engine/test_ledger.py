@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 from decimal import Decimal
 
@@ -394,4 +395,35 @@ def test_a_decimal_amazon_ion_cannot_read_back_is_refused_not_stored(ledger, how
     assert (ledger.digest().digest, ledger.block_count()) == before
     rows = ledger.execute("SELECT * FROM Odd")  # the table still reads
     assert [int(r["a"]) for r in rows] == [1]
+    assert ledger.verify().ok
+
+
+class _NotIon:
+    pass
+
+
+@pytest.mark.parametrize("value, says, hashed", [
+    ({1, 2}, "a Python set has no Ion type", False),
+    (datetime.date(2020, 1, 1), "a Python date has no Ion type", False),
+    ([1, _NotIon()], "a Python _NotIon has no Ion type", False),
+    (bytearray(b"ab"), "a Python bytearray has no Ion type", True),
+    ({1: "a"}, "a field name must be text, not int", True),
+])
+def test_python_values_with_no_ion_type_are_clear_errors(ledger, value, says, hashed):
+    """Through the Python API: amazon.ion only says "Cannot dump arbitrary object types" (a
+    TypeError) for these; statements, transactions and statement parameters name the value.
+    (A parameter that is only hashed, never stored, is hashed leniently where the hasher can:
+    a bytearray as a blob, an int field name as its text.)"""
+    ledger.execute("CREATE TABLE Odd")
+    tid = ledger.table("Odd").table_id
+    before = (ledger.digest().digest, ledger.block_count())
+    with pytest.raises(UserError, match=says):
+        ledger.execute("INSERT INTO Odd ?", {"v": value})
+    with pytest.raises(UserError, match=says), ledger.transaction() as tx:
+        tx.insert(tid, {"v": value}, tx.begin_statement("INSERT INTO Odd ?", [{"v": 1}]))
+    assert (ledger.digest().digest, ledger.block_count()) == before
+    if not hashed:
+        with pytest.raises(UserError, match=says):
+            ledger.execute("DELETE FROM Odd WHERE v = ?", {"v": value})  # hashed, not stored
+        assert (ledger.digest().digest, ledger.block_count()) == before
     assert ledger.verify().ok
