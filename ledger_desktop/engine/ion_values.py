@@ -139,6 +139,21 @@ def unstorable(value: Any) -> str | None:
     return None
 
 
+_INF = float("inf")
+
+
+def float_from_text(text: str) -> float:
+    """A number written with an exponent as an Ion float (64-bit); ValueError when it does not
+    fit. Python turns 1e400 into infinity and 1e-400 into zero without a word, which would
+    store another number than the one written."""
+    value = float(text)
+    if value in (_INF, -_INF) or (value == 0.0 and any(
+            c in "123456789" for c in text.lower().partition("e")[0])):
+        raise ValueError(f"the number {text} is beyond the range of a float (64-bit): it "
+                         f"would be {value}; write it without an exponent for a decimal")
+    return value
+
+
 def dumps_text(value: Any, pretty: bool = False) -> str:
     if pretty:
         return simpleion.dumps(value, binary=False, indent="  ", omit_version_marker=True)

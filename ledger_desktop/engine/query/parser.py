@@ -14,7 +14,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import QueryError
-from ..ion_values import text_buffer_limit
+from ..ion_values import float_from_text, text_buffer_limit
 from . import ast as A
 from .grammar import GRAMMAR
 
@@ -99,13 +99,7 @@ def _unquote(tok: str, q: str) -> str:
 def _number(text: str) -> Any:
     """A numeric literal; ValueError for one no Ion value of its type can hold."""
     if "e" in text or "E" in text:
-        value = float(text)
-        # Python turns 1e400 into infinity and 1e-400 into zero without a word
-        if value in (_INF, -_INF) or (value == 0.0 and any(
-                c in "123456789" for c in text.lower().partition("e")[0])):
-            raise ValueError(f"the number {text} is beyond the range of a float (64-bit); "
-                             "write it without an exponent for a decimal")
-        return value
+        return float_from_text(text)
     if "." in text:
         return Decimal(text)
     try:
@@ -114,8 +108,6 @@ def _number(text: str) -> Any:
         raise ValueError(f"an integer literal of {len(text.lstrip('-+')):,} digits; at most "
                          f"{sys.get_int_max_str_digits():,} digits are supported") from None
 
-
-_INF = float("inf")
 
 
 def _kw(children: list, *types: str) -> bool:

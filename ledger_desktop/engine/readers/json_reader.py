@@ -11,26 +11,17 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from ..ion_values import float_from_text
 from ..light_values import Struct, Text
 from .base import MAX_RECORD_CHARS, Record, RecordReader, type_name
 from .text_buffer import TextWindow
 
 _WS = " \t\n\r"
-_INF = float("inf")
 
 
 def _parse_float(text: str) -> Decimal | float:
-    if "e" not in text and "E" not in text:
-        return Decimal(text)
-    value = float(text)
-    # Python turns 1e400 into infinity and 1e-400 into zero without a word: refuse them
-    # rather than store another number (the reader names the line and column).
-    if value in (_INF, -_INF) or (value == 0.0 and any(c in "123456789" for c in
-                                                      text.lower().partition("e")[0])):
-        raise ValueError(f"the number {text} is beyond the range of an Ion float (64-bit): "
-                         f"it would be stored as {value}; write it without an exponent to "
-                         "keep it as a decimal")
-    return value
+    # out of a float's range: a ValueError, which the reader reports at its line
+    return float_from_text(text) if ("e" in text or "E" in text) else Decimal(text)
 
 
 def _reject_constant(name: str) -> Any:
