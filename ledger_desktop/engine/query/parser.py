@@ -109,7 +109,6 @@ def _number(text: str) -> Any:
                          f"{sys.get_int_max_str_digits():,} digits are supported") from None
 
 
-
 def _kw(children: list, *types: str) -> bool:
     return any(isinstance(c, Token) and c.type in types for c in children)
 
