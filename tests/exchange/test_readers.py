@@ -164,6 +164,29 @@ def test_json_round_trip_property(tmp_path_factory, docs) -> None:
     assert [r.value for r in read(write(d, "a.json", json.dumps(docs)))] == docs
 
 
+# -- bytes that are not UTF-8 -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, first, row, last", [
+    ("t.csv", b"a,b\n", b"%d,x\n", b""),
+    ("t.ion", b"", b"{a:%d, b:\"x\"}\n", b""),
+    ("t.json", b"[\n", b'{"a": %d, "b": "x"},\n', b'{"a": 0}]'),
+    ("t.jsonl", b"", b'{"a": %d, "b": "x"}\n', b""),
+])
+def test_bad_utf8_names_its_own_line_and_column(tmp_path: Path, name: str, first: bytes,
+                                                row: bytes, last: bytes) -> None:
+    """Far into a file (past the readers' decoding chunks), with two-byte characters before
+    it on its line: the error names the line and character column of the bad byte, not the
+    start of the chunk being decoded."""
+    lines = [row % i for i in range(40_000)]
+    bad = 31_234
+    lines[bad] = lines[bad].replace(b"x", "éé".encode() + b"\xff")
+    e = error_of(write(tmp_path, name, first + b"".join(lines) + last))
+    assert "not valid UTF-8" in e.reason
+    column = lines[bad].decode("utf-8", "replace").index("\ufffd") + 1
+    assert (e.line, e.column) == (bad + 1 + first.count(b"\n"), column)
+
+
 # -- CSV -----------------------------------------------------------------------------------
 
 

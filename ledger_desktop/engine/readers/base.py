@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Iterator
@@ -80,6 +81,36 @@ class RecordReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def locate_bad_utf8(raw: BinaryIO) -> tuple[int, int, str] | None:
+    """(line, column, reason) of the first bytes of `raw` that are not UTF-8, read from the
+    start; None when it all decodes. Readers that decode a chunk at a time learn only that
+    some chunk is bad; this names the line to fix. Only called on that error path."""
+    raw.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    line, column = 1, 1  # where the next character goes
+
+    def advance(text: str) -> None:
+        nonlocal line, column
+        n = text.count("\n")
+        if n:
+            line += n
+            column = len(text) - text.rfind("\n")
+        else:
+            column += len(text)
+
+    while True:
+        data = raw.read(CHUNK_SIZE)
+        try:
+            text = decoder.decode(data, final=not data)
+        except UnicodeDecodeError as e:
+            # the bytes before the error are valid, and no newline hides in a partial sequence
+            advance(bytes(e.object[:e.start]).decode("utf-8", "replace"))
+            return line, column, str(e.reason)
+        advance(text)
+        if not data:
+            return None
 
 
 def type_name(value: Any) -> str:

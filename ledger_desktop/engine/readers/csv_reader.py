@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from .base import Record, RecordReader
+from .base import Record, RecordReader, locate_bad_utf8
 
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
@@ -81,7 +81,10 @@ class CsvReader(RecordReader):
         except csv.Error as e:
             raise self.error(f"malformed CSV ({e})", line) from None
         except UnicodeDecodeError as e:
-            raise self.error(f"not valid UTF-8 ({e.reason})", reader.line_num + 1) from None
+            # The wrapper decodes ahead of the rows: find the bad bytes' own line.
+            line, column, reason = locate_bad_utf8(self._raw) or (reader.line_num + 1, None,
+                                                                  e.reason)
+            raise self.error(f"not valid UTF-8 ({reason})", line, column) from None
         finally:
             # Give the file back (not closed) so the second pass can rewind it.
             with contextlib.suppress(ValueError):

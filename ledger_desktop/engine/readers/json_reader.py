@@ -148,7 +148,8 @@ class JsonLinesReader(RecordReader):
             try:
                 text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as e:
-                raise self.error(f"not valid UTF-8 ({e.reason})", number, e.start + 1) from None
+                column = len(raw[:e.start].decode("utf-8-sig", "replace")) + 1  # characters
+                raise self.error(f"not valid UTF-8 ({e.reason})", number, column) from None
             if not text.strip():
                 continue
             try:

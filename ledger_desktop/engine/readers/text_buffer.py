@@ -6,7 +6,7 @@ import codecs
 from typing import BinaryIO
 
 from ..errors import ImportFileError
-from .base import CHUNK_SIZE, LineCounter
+from .base import CHUNK_SIZE, LineCounter, locate_bad_utf8
 
 
 class TextWindow:
@@ -42,9 +42,11 @@ class TextWindow:
             try:
                 text = self._decoder.decode(data, final=not data)
             except UnicodeDecodeError as e:
-                # The bad bytes follow the text decoded so far: name the line they are on.
-                line, _ = self.lines.at(self.buf, self.base, self.end)
-                raise ImportFileError(f"not valid UTF-8 ({e.reason})", self._path, line) from None
+                # Somewhere in this chunk: find the bad bytes' own line and column.
+                line, column, reason = locate_bad_utf8(self._raw) or (
+                    self.lines.at(self.buf, self.base, self.end)[0], None, e.reason)
+                raise ImportFileError(f"not valid UTF-8 ({reason})", self._path, line,
+                                      column) from None
             if text:
                 self.buf += text
                 added += len(text)
