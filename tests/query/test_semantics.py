@@ -129,6 +129,41 @@ def test_functions(ledger, expr, expected):
     assert ion(value(ledger, expr)) == expected
 
 
+@pytest.mark.parametrize("pattern, expected", [
+    # a run of one letter is one field, as in Java's DateTimeFormatter (which QLDB's PartiQL
+    # uses): never split into a known run and a rest ('yyyyy' is not 'yyyy' + 'y')
+    ("yyy", "1969"), ("yyyyy", "01969"), ("yyyyyy", "001969"), ("MMMMM", "J"),
+    ("SSSSSSSSS", "123456789"), ("SSSS", "1234"), ("nnnnnnnnnnn", "00123456789"),
+    ("XXXXX", "+08:00"), ("xx", "+0800"), ("h:mm a", "8:18 PM"), ("''yy''", "'69'"),
+])
+def test_to_string_letter_runs(ledger, pattern, expected):
+    expr = f"TO_STRING(`1969-07-20T20:18:05.123456789+08:00`, '{pattern.replace(chr(39), 2 * chr(39))}')"
+    assert value(ledger, expr) == expected
+
+
+@pytest.mark.parametrize("expr, fragment", [
+    ("TO_STRING(`2019T`, 'ddd')", "too many pattern letters 'ddd'"),
+    ("TO_STRING(`2019T`, 'yyyy aa')", "'a' takes at most 1"),
+    ("TO_STRING(`2019T`, 'XXXXXX')", "'X' takes at most 5"),
+    ("TO_STRING(`2019T`, 'SSSSSSSSSS')", "'S' takes at most 9"),
+    ("TO_STRING(`2019T`, 'yyyy q')", "unsupported pattern letter 'q'"),
+    ("TO_TIMESTAMP('16', 'yyyy')", "does not match"),     # a padded field needs its digits
+    ("TO_TIMESTAMP('J 2016', 'MMMMM yyyy')", "does not say which month"),
+])
+def test_pattern_errors(ledger, expr, fragment):
+    with pytest.raises(QueryError, match=fragment):
+        value(ledger, expr)
+
+
+@pytest.mark.parametrize("text, pattern, expected", [
+    ("2016", "y", "2016T"), ("7", "y", "0007T"), ("02016", "yyyyy", "2016T"),
+    ("7 Pm 2016-02-03", "h a yyyy-MM-dd", "2016-02-03T19:00Z"),
+    ("3/4/2016", "M/d/y", "2016-03-04"),
+])
+def test_to_timestamp_patterns(ledger, text, pattern, expected):
+    assert ion(value(ledger, f"TO_TIMESTAMP('{text}', '{pattern}')")) == expected
+
+
 def test_utcnow_and_txid(ledger):
     with ledger.transaction() as tx:
         r = tx.execute("SELECT UTCNOW() AS now, TXID() AS id FROM << 0 >>").values[0]

@@ -108,11 +108,31 @@ def extract(part: str, ts: Any) -> Any:
 
 
 # ---------------------------------------------------------------- TO_STRING / TO_TIMESTAMP
-_TOKEN = re.compile(r"'(?:[^']|'')*'|yyyy|yy|y|MMMM|MMM|MM|M|dd|d|HH|H|hh|h|a|mm|m|ss|s|"
-                    r"SSSSSSSSS|SSSSSS|SSS|SS|S|n|XXXXX|XXXX|XXX|XX|X|xxxxx|xxxx|xxx|xx|x|"
-                    r"[A-Za-z]|[^A-Za-z']+")
+# A pattern is quoted text, runs of one letter (Java's DateTimeFormatter reads `yyyyy` as one
+# five-letter field, never as `yyyy` + `y`), or other characters taken literally.
+_TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|[^A-Za-z']+")
 _MONTHS = list(calendar.month_name)
 _MONTHS_ABBR = list(calendar.month_abbr)
+# The longest run each letter allows, as in Java (QLDB's documented set, and its longer forms).
+_MAX_RUN = {"y": 19, "M": 5, "d": 2, "H": 2, "h": 2, "a": 1, "m": 2, "s": 2, "S": 9, "n": 19,
+            "X": 5, "x": 5}
+_LETTERS = "y yy yyyy M MM MMM MMMM d dd a h hh H HH m mm s ss S… n X… x…"
+
+
+def _tokens(pattern: str) -> list[str]:
+    out = []
+    for m in _TOKEN.finditer(pattern):
+        tok = m.group(0)
+        if tok[0].isalpha():
+            limit = _MAX_RUN.get(tok[0])
+            if limit is None:
+                raise DateError(f"unsupported pattern letter {tok[0]!r} in {pattern!r}; "
+                                f"the letters are {_LETTERS} (quote other text: 'T')")
+            if len(tok) > limit:
+                raise DateError(f"too many pattern letters {tok!r} in {pattern!r}: "
+                                f"{tok[0]!r} takes at most {limit}")
+        out.append(tok)
+    return out
 
 
 def _offset_text(ts: Any, tok: str) -> str:
@@ -130,81 +150,83 @@ def _offset_text(ts: Any, tok: str) -> str:
     return f"{sign}{h:02d}:{m:02d}"
 
 
+def _fraction_digits(ts: Any) -> str:
+    """Nine digits of the second's fraction (an Ion timestamp may hold more than micro)."""
+    frac = getattr(ts, "fractional_seconds", None)
+    if isinstance(frac, Decimal):
+        return f"{int(frac.scaleb(9).to_integral_value(rounding='ROUND_DOWN')):09d}"
+    return f"{ts.microsecond:06d}000"
+
+
 def to_string(ts: Any, pattern: str) -> str:
     """Format a timestamp with a Java-style pattern (yyyy MM dd HH mm ss SSS a X …)."""
     out = []
-    for tok in _TOKEN.findall(pattern):
-        if tok.startswith("'"):
-            out.append(tok[1:-1].replace("''", "'") if len(tok) > 2 else "'")
-        elif tok in ("yyyy", "y"):
-            out.append(f"{ts.year:04d}" if tok == "yyyy" else str(ts.year))
-        elif tok == "yy":
-            out.append(f"{ts.year % 100:02d}")
-        elif tok == "MMMM":
-            out.append(_MONTHS[ts.month])
-        elif tok == "MMM":
-            out.append(_MONTHS_ABBR[ts.month])
-        elif tok == "MM":
-            out.append(f"{ts.month:02d}")
-        elif tok == "M":
-            out.append(str(ts.month))
-        elif tok in ("dd", "d"):
-            out.append(f"{ts.day:02d}" if tok == "dd" else str(ts.day))
-        elif tok in ("HH", "H"):
-            out.append(f"{ts.hour:02d}" if tok == "HH" else str(ts.hour))
-        elif tok in ("hh", "h"):
-            h12 = ts.hour % 12 or 12
-            out.append(f"{h12:02d}" if tok == "hh" else str(h12))
-        elif tok == "a":
+    for tok in _tokens(pattern):
+        letter, n = tok[0], len(tok)
+        if letter == "'":
+            out.append(tok[1:-1].replace("''", "'") if n > 2 else "'")
+        elif letter == "y":  # yy: two digits; y: as is; 3 or more: at least that many digits
+            out.append(f"{ts.year % 100:02d}" if n == 2 else
+                       str(ts.year) if n == 1 else f"{ts.year:0{n}d}")
+        elif letter == "M":
+            out.append(str(ts.month) if n == 1 else f"{ts.month:02d}" if n == 2 else
+                       _MONTHS_ABBR[ts.month] if n == 3 else _MONTHS[ts.month] if n == 4 else
+                       _MONTHS[ts.month][0])
+        elif letter in "dHmsh":
+            v = {"d": ts.day, "H": ts.hour, "m": ts.minute, "s": ts.second,
+                 "h": ts.hour % 12 or 12}[letter]
+            out.append(f"{v:02d}" if n == 2 else str(v))
+        elif letter == "a":
             out.append("AM" if ts.hour < 12 else "PM")
-        elif tok in ("mm", "m"):
-            out.append(f"{ts.minute:02d}" if tok == "mm" else str(ts.minute))
-        elif tok in ("ss", "s"):
-            out.append(f"{ts.second:02d}" if tok == "ss" else str(ts.second))
-        elif tok.startswith("S"):
-            out.append(f"{ts.microsecond:06d}{'000'}"[:len(tok)])
-        elif tok == "n":
-            out.append(str(ts.microsecond * 1000))
-        elif tok[0] in "Xx":
+        elif letter == "S":
+            out.append(_fraction_digits(ts)[:n])
+        elif letter == "n":
+            out.append(f"{int(_fraction_digits(ts)):0{n}d}")
+        elif letter in "Xx":
             out.append(_offset_text(ts, tok))
-        elif tok.isalpha() and len(tok) == 1:
-            raise DateError(f"unsupported pattern letter {tok!r} in {pattern!r}")
         else:
             out.append(tok)
     return "".join(out)
 
 
 def to_timestamp(text: str, pattern: str) -> Timestamp:
-    """Parse `text` with a Java-style pattern; the result's precision is the finest field."""
+    """Parse `text` with a Java-style pattern; the result's precision is the finest field.
+    A one-letter field takes one or more digits; a padded one (yyyy MM dd HH hh mm ss)
+    requires its digits, as QLDB documents."""
     regex = []
     fields: list[str] = []
-    for tok in _TOKEN.findall(pattern):
-        if tok.startswith("'"):
-            regex.append(re.escape(tok[1:-1].replace("''", "'") if len(tok) > 2 else "'"))
-        elif tok in ("yyyy", "y"):
-            regex.append(r"(\d{1,4})")
+    for tok in _tokens(pattern):
+        letter, n = tok[0], len(tok)
+        if letter == "'":
+            regex.append(re.escape(tok[1:-1].replace("''", "'") if n > 2 else "'"))
+        elif letter == "y" and n != 2:
+            regex.append(r"(\d{1,4})" if n == 1 else rf"(\d{{{n},4}})" if n <= 4 else
+                         rf"(0{{{n - 4}}}\d{{4}})")
             fields.append("year")
-        elif tok == "yy":
+        elif letter == "y":
             regex.append(r"(\d{2})")
             fields.append("yy")
-        elif tok in ("MMMM", "MMM"):
+        elif letter == "M" and n in (3, 4):
             regex.append(r"([A-Za-z]+)")
             fields.append("month_name")
-        elif tok in ("MM", "M", "dd", "d", "HH", "H", "hh", "h", "mm", "m", "ss", "s"):
-            regex.append(r"(\d{2})" if len(tok) == 2 else r"(\d{1,2})")
+        elif letter == "M" and n == 5:
+            raise DateError(f"{tok!r} (a month's first letter) cannot be parsed: it does not "
+                            "say which month")
+        elif letter in "MdHhms":
+            regex.append(r"(\d{2})" if n == 2 else r"(\d{1,2})")
             fields.append({"M": "month", "d": "day", "H": "hour", "h": "hour12",
-                           "m": "minute", "s": "second"}[tok[0]])
-        elif tok == "a":
-            regex.append(r"(AM|PM|am|pm)")
+                           "m": "minute", "s": "second"}[letter])
+        elif letter == "a":
+            regex.append(r"((?i:AM|PM))")
             fields.append("ampm")
-        elif tok.startswith("S"):
-            regex.append(r"(\d{" + str(len(tok)) + "})")
+        elif letter == "S":
+            regex.append(r"(\d{" + str(n) + "})")
             fields.append("fraction")
-        elif tok[0] in "Xx":
+        elif letter == "n":
+            raise DateError(f"{tok!r} (nanoseconds) cannot be parsed; use S… for the fraction")
+        elif letter in "Xx":
             regex.append(r"(Z|[+-]\d{2}(?::?\d{2})?)")
             fields.append("offset")
-        elif tok.isalpha() and len(tok) == 1:
-            raise DateError(f"unsupported pattern letter {tok!r} in {pattern!r}")
         else:
             regex.append(re.escape(tok))
     m = re.fullmatch("".join(regex), text)
