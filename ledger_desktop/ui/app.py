@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer
@@ -73,8 +74,7 @@ def _is_data_file(path: str) -> bool:
             ".ion", ".10n", ".json", ".jsonl", ".ndjson", ".csv"}
 
 
-def _warm_query_layer() -> None:
-    import threading
+def _warm_query_layer() -> threading.Thread:
 
     def warm() -> None:
         try:
@@ -84,7 +84,9 @@ def _warm_query_layer() -> None:
         except Exception:  # the first real query reports any problem itself
             pass
 
-    threading.Thread(target=warm, name="warm-query-layer", daemon=True).start()
+    thread = threading.Thread(target=warm, name="warm-query-layer", daemon=True)
+    thread.start()
+    return thread
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -96,6 +96,27 @@ def test_syntax_errors_have_line_column_and_caret(text, line, column, fragment):
     assert caret_line.index("^") == column - 1 + 2  # two spaces of indent
 
 
+@pytest.mark.parametrize("text, fragment", [
+    ("SELECT * FROM Vehicle AS v WHER v.Year > 2012", "unexpected 'WHER' (did you mean WHERE?)"),
+    ("SELCT * FROM Vehicle", "unexpected 'SELCT' (did you mean SELECT?)"),
+    ("SELECT * FORM Vehicle", "(did you mean FROM?)"),
+    # punctuation is quoted, so a list of expected tokens stays readable
+    ("SELECT * FROM Vehicle v WHERE (v.Year > 2", "expected ')', ','"),
+    # the kinds of value come first, before the list is cut at ten
+    ("SELECT * FROM Vehicle v WHERE v.Year >", "a name, a number"),
+])
+def test_syntax_errors_suggest_and_list_readably(text, fragment):
+    with pytest.raises(QueryError) as e:
+        parse(text)
+    assert fragment in str(e.value)
+
+
+def test_no_suggestion_for_a_name_far_from_any_keyword():
+    with pytest.raises(QueryError) as e:
+        parse("SELECT * FROM Vehicle AS v Year > 2012")
+    assert "did you mean" not in str(e.value)
+
+
 def test_empty_statement():
     with pytest.raises(QueryError, match="empty"):
         parse("   ")

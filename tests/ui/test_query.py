@@ -208,3 +208,47 @@ def test_ctrl_return_in_the_editor_runs_the_statement(qtbot, window, sample_ledg
         qtbot.keyClick(view.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert len(blocker.args[0].values) == 5
     assert view.editor.toPlainText() == "SELECT * FROM Vehicle"  # no newline was typed
+
+
+def test_a_long_error_or_path_never_widens_the_window(qtbot, window, tmp_path):
+    """A QLabel asks for its whole text's width: a long error message, or a ledger deep in
+    folders, used to widen the window and squeeze the table tree. Both are now cut to the
+    width there is, whole in the tooltip and in text()."""
+    from ledger_desktop.engine.sample import build_sample
+
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 12)
+    deep.mkdir(parents=True)
+    path = build_sample(deep / "sample.ledger")
+    width = window.width()
+    ws, view = query_view(qtbot, window, path)
+    qtbot.wait(50)
+    assert window.width() == width
+    assert str(path) in ws.status.text()
+    assert ws.status.toolTip() == ws.status.text()   # cut: the tooltip has it all
+    tree = ws.splitter.sizes()[0]
+    view.editor.setPlainText("SELECT v.VIN FROM Vehicle AS v WHER " + " AND ".join(
+        f"v.Field{i} = 'a long value number {i}'" for i in range(40)))
+    exc = run_and_wait(qtbot, view, "errored")
+    qtbot.wait(50)
+    assert "did you mean WHERE?" in str(exc)
+    assert window.width() == width
+    assert ws.splitter.sizes()[0] == tree
+    assert view.status.text().startswith("Error (line 1, column 32)")
+    assert view.status.toolTip() == view.status.text()
+    assert view.status.width() < window.width()
+
+
+def test_query_only_actions_are_off_outside_a_query_view(qtbot, window, sample_ledger):
+    """Cancel, Explain and the transaction buttons act on a PartiQL view's statement: on a
+    table's tab they did nothing, yet Cancel was lit red in the toolbar."""
+    ws, view = query_view(qtbot, window, sample_ledger)
+    actions = window.actions_by_id
+    assert actions["explain_query"].isEnabled() and actions["begin_tx"].isEnabled()
+    assert not actions["cancel_query"].isEnabled()       # nothing running
+    ws.open_table(ws.table_by_name("Vehicle"))
+    qtbot.wait_until(lambda: ws.views.currentWidget() is not view)
+    for action_id in ("explain_query", "cancel_query", "begin_tx", "commit_tx", "abort_tx"):
+        assert not actions[action_id].isEnabled(), action_id
+    assert actions["run_query"].isEnabled()               # it opens the PartiQL view
+    ws.views.setCurrentWidget(view)
+    assert actions["explain_query"].isEnabled() and actions["begin_tx"].isEnabled()

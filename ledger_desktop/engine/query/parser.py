@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import sys
@@ -48,20 +49,34 @@ def _lark() -> Lark:
 
 
 _READABLE = {"IDENT": "a name", "QUOTED_IDENT": 'a "quoted name"', "STRING": "a 'string'",
-             "NUMBER": "a number", "ION": "an `Ion literal`", "QMARK": "?", "LPAR": "(",
-             "RPAR": ")", "LSQB": "[", "RSQB": "]", "LBRACE": "{", "RBRACE": "}",
-             "COMMA": ",", "DOT": ".", "EQUAL": "=", "SEMICOLON": ";", "COLON": ":",
-             "STAR": "*", "CMP_OP": "a comparison", "ADD_OP": "+ or -", "MUL_OP": "* / %",
-             "BAG_OPEN": "<<", "BAG_CLOSE": ">>", "$END": "end of statement",
-             "__ANON_0": "||", "AT": "AT", "VBAR": "|"}
+             "NUMBER": "a number", "ION": "an `Ion literal`", "CMP_OP": "a comparison",
+             "ADD_OP": "+ or -", "MUL_OP": "* / %", "$END": "end of statement"}
+# Punctuation is quoted in messages: a bare ")" or "," in a comma-separated list is unreadable.
+_PUNCTUATION = {"QMARK": "?", "LPAR": "(", "RPAR": ")", "LSQB": "[", "RSQB": "]", "LBRACE": "{",
+                "RBRACE": "}", "COMMA": ",", "DOT": ".", "EQUAL": "=", "SEMICOLON": ";",
+                "COLON": ":", "STAR": "*", "BAG_OPEN": "<<", "BAG_CLOSE": ">>", "__ANON_0": "||",
+                "VBAR": "|"}
 
 
 def _expected(names: set[str]) -> str:
-    shown = sorted({_READABLE.get(n, n) for n in names if not n.startswith("__ANON")
-                    or n in _READABLE})
+    """Kinds of token (a name, a number…) first, then keywords, then punctuation; at most
+    ten in all."""
+    kinds = sorted({_READABLE[n] for n in names if n in _READABLE})
+    words = sorted({n for n in names if n not in _READABLE and n not in _PUNCTUATION
+                    and not n.startswith("__ANON")})
+    marks = sorted({f"'{_PUNCTUATION[n]}'" for n in names if n in _PUNCTUATION})
+    shown = kinds + words + marks
     if len(shown) > 10:
         shown = shown[:10] + ["…"]
     return ", ".join(shown)
+
+
+def _did_you_mean(word: str, names: set[str]) -> str:
+    """A misspelt keyword (WHER, SELCT, FORM) named as the likely one, when one is close."""
+    keywords = [n for n in names if n.isalpha() and n.isupper() and n not in _READABLE
+                and n not in _PUNCTUATION]
+    close = difflib.get_close_matches(word.upper(), keywords, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close and close[0] != word.upper() else ""
 
 
 def _syntax_error(e: UnexpectedInput, text: str) -> QueryError:
@@ -73,6 +88,8 @@ def _syntax_error(e: UnexpectedInput, text: str) -> QueryError:
             line, col = _end_pos(text)
         else:
             msg = f"unexpected {tok.value!r}"
+            if tok.type == "IDENT" and e.expected:
+                msg += _did_you_mean(str(tok.value), set(e.expected))
         if e.expected:
             msg += f"; expected {_expected(set(e.expected))}"
     elif isinstance(e, UnexpectedCharacters):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..dialogs.errors import error_box
+from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..ionfmt import as_csv, as_ion, as_json
 from ..models.documents import DocumentsModel
@@ -56,6 +57,9 @@ class DocumentsView(QWidget):
         self.field.setObjectName("filterField")
         self.field.setEditable(True)
         self.field.setMinimumWidth(140)
+        # wide enough for the table's longest field name (PendingPenaltyTicketAmount), capped
+        self.field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.field.setMaximumWidth(300)
         self.field.lineEdit().setPlaceholderText("field or path")
         self.op = QComboBox()
         self.op.setObjectName("filterOp")
@@ -114,7 +118,7 @@ class DocumentsView(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([700, 440])
 
-        self.status = QLabel("Loading…")
+        self.status = ElidedLabel("Loading…")  # a long filter must not widen the window
         self.status.setObjectName("documentsStatus")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

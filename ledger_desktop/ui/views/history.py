@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.diff import diff_documents, summary
 from ..dialogs.errors import error_box
+from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..models.history import DiffModel, HistoryModel
 from .document_pane import DocumentPane
@@ -77,7 +78,7 @@ class HistoryView(QWidget):
         self.diff_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive)
         self.diff_table.horizontalHeader().setStretchLastSection(True)
-        self.diff_summary = QLabel("")
+        self.diff_summary = ElidedLabel("")  # many changed paths must not widen the window
         self.diff_summary.setObjectName("diffSummary")
         diff_box = QWidget()
         diff_layout = QVBoxLayout(diff_box)

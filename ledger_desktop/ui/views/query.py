@@ -26,6 +26,7 @@ from ...engine.errors import QueryError
 from ..actions import make_action, spec
 from ..busy import TaskFeedback
 from ..dialogs.errors import describe, error_box
+from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..ionfmt import as_ion
 from ..models.values import ValuesModel
@@ -118,7 +119,7 @@ class QueryView(QWidget):
         self.results.addTab(self.ion_text, "Ion")
         self.results.addTab(self.plan_text, "Plan")
         self.results.addTab(self.messages, "Messages")
-        self.status = QLabel("")
+        self.status = ElidedLabel("")  # an error message can be longer than the window
         self.status.setObjectName("queryStatus")
 
         self.history = QListWidget()

@@ -10,14 +10,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ...workers.session import LedgerSession
 from ..context import AppContext
 from ..dialogs import statement as ddl
 from ..dialogs.errors import error_box
+from ..elided_label import ElidedLabel
 from ..settings import KEY_SPLITTERS
 from .browser import LedgerBrowser
 
@@ -47,6 +48,8 @@ def _register_builtin_views() -> None:
 
     register_verification_views(register_view)
 
+
+_QUERY_VIEW_ACTIONS = ("explain_query", "cancel_query", "begin_tx", "commit_tx", "abort_tx")
 
 class LedgerWorkspace(QWidget):
     open_failed = Signal(object)
@@ -93,7 +96,8 @@ class LedgerWorkspace(QWidget):
         self.splitter.setSizes([260, 1000])
         self._restore_layout()
 
-        self.status = QLabel("Opening…")
+        # The path comes first: cut from the left, the file name and the counts stay.
+        self.status = ElidedLabel("Opening…", Qt.TextElideMode.ElideLeft)
         self.status.setObjectName("workspaceStatus")
         self.status.setContentsMargins(6, 2, 6, 2)
         layout = QVBoxLayout(self)
@@ -266,6 +270,11 @@ class LedgerWorkspace(QWidget):
         current = self.views.currentWidget()
         if current is not None and hasattr(current, "update_actions"):
             current.update_actions(actions)
+        else:
+            # Only a PartiQL view has a statement to explain or cancel, or a transaction to
+            # begin or end: elsewhere these would be lit (a red Cancel) and do nothing.
+            for action_id in _QUERY_VIEW_ACTIONS:
+                actions[action_id].setEnabled(False)
 
     def do_refresh(self) -> None:
         self.reload()
