@@ -270,6 +270,12 @@ def run_stream(ledger: Ledger, sink: Sink, checkpoint: Checkpoint, *,
     if from_sequence is not None:
         if from_sequence < 0:
             raise UserError("--from-sequence must be 0 or more")
+        count = ledger.block_count()
+        if from_sequence > count:
+            # The checkpoint would move there, and a later run would skip the blocks between.
+            last = f"blocks 0..{count - 1}" if count else "no blocks"
+            raise UserError(f"--from-sequence {from_sequence} is past the end of the journal "
+                            f"({last}); at most {count}, the next block to be committed")
         checkpoint.next_sequence = from_sequence
     arn = stream_arn(region, ledger.ledger_name, checkpoint.stream_id)
     result = StreamResult(checkpoint.stream_id, arn, next_sequence=checkpoint.next_sequence)

@@ -130,6 +130,30 @@ def test_from_sequence_and_json_records(tmp_path: Path, ledger_path: Path) -> No
     assert r.exit_code == 2 and "--format json" in r.output
 
 
+def test_from_sequence_past_the_end_is_refused(tmp_path: Path, ledger_path: Path) -> None:
+    """Accepted, it moved the checkpoint past the tip: a later run skipped the blocks
+    committed in between, and the stream silently lost them."""
+    out = tmp_path / "out"
+    with Ledger.open(ledger_path, read_only=True) as led:
+        count = led.block_count()
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}",
+                                  "--from-sequence", str(count + 5), "-q"])
+    assert r.exit_code == 2
+    assert f"past the end of the journal (blocks 0..{count - 1}); at most {count}" in r.output
+    assert not (out / "checkpoint.json").exists()
+    # the next block to be committed is a valid start: nothing yet, then what follows
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}",
+                                  "--from-sequence", str(count), "-q"])
+    assert r.exit_code == 0, r.output
+    with Ledger.open(ledger_path) as led:
+        led.execute("INSERT INTO Vehicle {'VIN': 'after'}")
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}", "-q"])
+    assert r.exit_code == 0, r.output
+    seqs = [x["payload"]["blockAddress"]["sequenceNo"] for x in iter_file_records(out)
+            if str(x["recordType"]) == "BLOCK_SUMMARY"]
+    assert seqs == [count]
+
+
 def test_follow_streams_new_blocks_until_cancelled(tmp_path: Path, ledger_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
