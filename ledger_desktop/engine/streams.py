@@ -213,6 +213,7 @@ class Checkpoint:
     created_sent: bool = False
     completed: bool = False
     format: str = "ion_binary"
+    strand_id: str | None = None   # the ledger it follows (None: written before it was kept)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], fmt: str) -> Checkpoint:
@@ -222,7 +223,8 @@ class Checkpoint:
         try:
             d = json.loads(p.read_text("utf-8"))
             cp = cls(p, str(d["streamId"]), int(d["nextSequence"]), bool(d["createdSent"]),
-                     bool(d.get("completed", False)), str(d.get("format", fmt)))
+                     bool(d.get("completed", False)), str(d.get("format", fmt)),
+                     None if d.get("strandId") is None else str(d["strandId"]))
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise InputFormatError(f"{p}: not a stream checkpoint ({e})") from None
         if cp.format != fmt:
@@ -234,7 +236,7 @@ class Checkpoint:
         tmp = self.path.with_name(self.path.name + ".tmp")
         data = {"streamId": self.stream_id, "nextSequence": self.next_sequence,
                 "createdSent": self.created_sent, "completed": self.completed,
-                "format": self.format}
+                "format": self.format, "strandId": self.strand_id}
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f)
             f.flush()
@@ -252,6 +254,22 @@ class StreamResult:
     completed: bool = False
 
 
+def _check_belongs(checkpoint: Checkpoint, ledger: Ledger, restarting: bool) -> None:
+    """A checkpoint follows one ledger. Another ledger's (a shared --checkpoint or directory)
+    would start mid-way through this one, or past its end, and skip blocks without a word."""
+    where = checkpoint.path
+    if checkpoint.strand_id is not None and checkpoint.strand_id != ledger.strand_id:
+        raise UserError(f"{where}: this checkpoint follows another ledger (strand "
+                        f"{checkpoint.strand_id}; this one is {ledger.strand_id}); use "
+                        "another --checkpoint or destination")
+    count = ledger.block_count()
+    if not restarting and checkpoint.next_sequence > count:
+        raise UserError(f"{where}: this checkpoint's next block is {checkpoint.next_sequence}, "
+                        f"but the ledger has {count:,} block{'' if count == 1 else 's'}: it is not this ledger's "
+                        "checkpoint, or the ledger file was replaced")
+    checkpoint.strand_id = ledger.strand_id
+
+
 def run_stream(ledger: Ledger, sink: Sink, checkpoint: Checkpoint, *,
                from_sequence: int | None = None, follow: bool = False, region: str = "local",
                batch_records: int = 500, poll_interval: float = 0.5,
@@ -265,6 +283,7 @@ def run_stream(ledger: Ledger, sink: Sink, checkpoint: Checkpoint, *,
     stream completed starts a new stream (new id, CREATED) where the last one ended.
     """
     fmt = checkpoint.format
+    _check_belongs(checkpoint, ledger, from_sequence is not None)
     if checkpoint.completed:
         checkpoint.stream_id, checkpoint.created_sent, checkpoint.completed = new_id(), False, False
     if from_sequence is not None:

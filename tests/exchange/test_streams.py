@@ -154,6 +154,33 @@ def test_from_sequence_past_the_end_is_refused(tmp_path: Path, ledger_path: Path
     assert seqs == [count]
 
 
+def test_a_checkpoint_follows_one_ledger(tmp_path: Path, ledger_path: Path) -> None:
+    """Another ledger streamed with the same checkpoint (a shared destination folder) started
+    at the first ledger's next block: it sent nothing, or only its later blocks, silently."""
+    from ledger_desktop.engine.sample import build_sample
+
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}",
+                                     "-q"]).exit_code == 0
+    cp = json.loads((out / "checkpoint.json").read_text())
+    with Ledger.open(ledger_path, read_only=True) as led:
+        assert cp["strandId"] == led.strand_id
+    other = build_sample(tmp_path / "other.ledger")
+    r = CliRunner().invoke(main, ["stream", str(other), "--to", f"file:{out}", "-q"])
+    assert r.exit_code == 2 and "this checkpoint follows another ledger" in r.output
+    # a checkpoint written before the strand was kept: its position must still fit the ledger
+    del cp["strandId"]
+    (out / "checkpoint.json").write_text(json.dumps(cp))
+    short = tmp_path / "short.ledger"
+    Ledger.create(short).close()
+    r = CliRunner().invoke(main, ["stream", str(short), "--to", f"file:{out}", "-q"])
+    assert r.exit_code == 2 and "next block is" in r.output and "has 1 block:" in r.output
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}", "-q"])
+    assert r.exit_code == 0, r.output   # its own ledger: taken, and the strand recorded
+    with Ledger.open(ledger_path, read_only=True) as led:
+        assert json.loads((out / "checkpoint.json").read_text())["strandId"] == led.strand_id
+
+
 def test_follow_streams_new_blocks_until_cancelled(tmp_path: Path, ledger_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
