@@ -50,9 +50,10 @@ def report_to_html(report: Any, title: str | None = None) -> str:
                   f"{report.revisions_checked:,} revisions check out.")
     else:
         first = report.first_failure
-        where = f"block {first.seq}" if first is not None and first.seq is not None else "ledger"
+        where = (f"is at block {first.seq}" if first is not None and first.seq is not None
+                 else f"is the {first.check if first else 'journal'} check")
         banner = ("bad", f"VERIFICATION FAILED: {report.failure_count:,} problem(s); the first "
-                  f"is at {where}.")
+                  f"{where}.")
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

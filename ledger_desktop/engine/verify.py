@@ -210,7 +210,10 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
         if d.tip.strand_id != ledger.strand_id:
             report.digest_checks.append(DigestCheck(_b64(d.digest), d.tip.text(), False,
                                                     "the digest is for another ledger (strand)"))
-            report.ok = False
+            # a problem like any other, so the report names it (not "0 problems")
+            report.fail(VerifyFailure(None, "digest", (
+                f"the saved digest {_b64(d.digest)} is for another ledger: its tip is on strand "
+                f"{d.tip.strand_id}, this ledger's strand is {ledger.strand_id}")))
             continue
         by_tip.setdefault(d.tip.seq, []).append(d)
 

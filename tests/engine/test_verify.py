@@ -181,6 +181,22 @@ def test_saved_digest_agrees(copy, tmp_path):
     assert report.ok and report.digest_checks[0].ok
 
 
+def test_a_digest_of_another_ledger_is_a_named_problem(copy, tmp_path):
+    """It failed the verification with "0 problem(s); first: None"."""
+    from ledger_desktop.engine.report_html import report_to_html
+
+    with Ledger.create(tmp_path / "other.ledger") as other:
+        foreign = other.digest()
+    report = _verify(copy, digests=[foreign])
+    assert not report.ok and report.failure_count == 1
+    assert report.first_failure.check == "digest"
+    assert "is for another ledger" in report.first_failure.message
+    summary = report.summary()
+    assert summary.startswith("VERIFICATION FAILED: 1 problem(s); first: ledger: digest check")
+    assert "None" not in summary
+    assert "the first is the digest check" in report_to_html(report)
+
+
 def test_verification_can_be_cancelled(copy):
     token = CancelToken()
     token.cancel()

@@ -308,3 +308,19 @@ def test_a_digest_pasted_as_text_is_kept_and_checked(qtbot, open_centre, sample_
     with qtbot.wait_signal(centre.digests.checked, timeout=20000) as sig:
         qtbot.mouseClick(centre.digests.check_button, Qt.MouseButton.LeftButton)
     assert sig.args == [saved.key, True]
+
+
+def test_report_banner_without_a_block_names_the_check(qtbot, sample_path, tmp_path):
+    """A failure with no block (a digest of another ledger) read "The chain breaks at the
+    ledger"."""
+    from ledger_desktop.ui.verify.report_view import ReportView
+
+    with Ledger.create(tmp_path / "other.ledger") as other:
+        foreign = other.digest()
+    with Ledger.open(sample_path, read_only=True) as led:
+        report = led.verify(digests=[foreign])
+    view = ReportView()
+    qtbot.addWidget(view)
+    view.set_report(report)
+    assert view.banner.text() == ("VERIFICATION FAILED: 1 problem(s). The first: the digest "
+                                  "check.")

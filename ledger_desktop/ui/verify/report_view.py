@@ -148,11 +148,12 @@ class ReportView(QWidget):
                 f"VERIFIED: all {report.blocks_checked:,} blocks and "
                 f"{report.revisions_checked:,} revisions check out.")
         else:
-            where = (f"block {first.seq}" if first is not None and first.seq is not None
-                     else "the ledger")
+            if first is not None and first.seq is not None:
+                what = f"The chain breaks at block {first.seq}."
+            else:  # a digest or the index storage: no block to point at
+                what = f"The first: the {first.check if first else 'journal'} check."
             color, text = P.COLORS[P.CAT_FAILED], (
-                f"VERIFICATION FAILED: {report.failure_count:,} problem(s). The chain breaks "
-                f"at {where}.")
+                f"VERIFICATION FAILED: {report.failure_count:,} problem(s). {what}")
         self.banner.setText(text)
         self.banner.setStyleSheet(f"background: {color.name()}; color: white; "
                                   "font-weight: bold; border-radius: 4px;")
