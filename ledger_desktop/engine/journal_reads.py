@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -272,6 +273,16 @@ def committed_view_rows(ledger: Ledger, table_id: str) -> Iterator[Any]:
 _LEAD = ", lead(r.seq) OVER (PARTITION BY r.doc_id ORDER BY r.version)"
 
 
+def utc_bound(when: Any) -> Any:
+    """A history() bound that compares with block times. A timestamp with an unknown offset
+    (every date-only one, `2019T`, and `-00:00`) is read as UTC, as QLDB reads its bounds;
+    Python cannot compare it with an aware time at all."""
+    if when is None or when.utcoffset() is not None:
+        return when
+    return _dt.datetime(when.year, when.month, when.day, when.hour, when.minute, when.second,
+                        when.microsecond, tzinfo=_dt.UTC)
+
+
 def history_rows(ledger: Ledger, table_id: str, start: Any = None,
                  end: Any = None, doc_id: str | None = None) -> Iterator[Any]:
     """Revisions active in [start, end] (both inclusive), as QLDB's history() selects them.
@@ -289,6 +300,7 @@ def history_rows(ledger: Ledger, table_id: str, start: Any = None,
             f"{_REV_JOIN.replace(' FROM', _LEAD + ' FROM')} "
             "WHERE r.doc_id=? AND +r.table_id=? AND r.kind!=? ORDER BY r.seq, r.idx",
             (doc_id, table_id, storage.KIND_SYSTEM))
+    start, end = utc_bound(start), utc_bound(end)
     next_time: dict[int, Any] = {}
     for row in cur:
         rev = revision_struct(ledger.strand_id, row[:12])

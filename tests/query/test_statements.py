@@ -110,6 +110,28 @@ def test_history_and_committed_views(ledger):
         ledger.execute("SELECT * FROM history(T, 5)")
 
 
+def test_history_bounds_with_an_unknown_offset_are_utc(ledger):
+    """Date-only bounds (`2019T`) and `-00:00` have no offset: comparing them with block
+    times ended the statement in a TypeError traceback."""
+    import datetime as dt
+
+    ledger.execute("CREATE TABLE T")
+    ledger.execute("INSERT INTO T VALUE {'v': 0}")
+    ledger.execute("DELETE FROM T")
+    count = "SELECT COUNT(*) AS n FROM history(T, {}) AS h"
+    assert ledger.execute(count.format("`2000T`, `2999T`")).values[0]["n"] == 2
+    assert ledger.execute(count.format("`2000T`, `2001-01-01`")).values[0]["n"] == 0
+    assert ledger.execute(count.format("`2000T`")).values[0]["n"] == 2
+    assert ledger.execute(count.format("`2000-01-01T00:00-00:00`, `2999-01-01T00:00Z`")
+                          ).values[0]["n"] == 2
+    with pytest.raises(QueryError, match="start is after its end"):
+        ledger.execute(count.format("`2999T`, `2000-01-01T00:00Z`"))
+    # the Python API, with naive datetimes
+    with ledger.transaction() as tx:
+        tid = tx.table("T").table_id
+        assert len(list(tx.history(tid, dt.datetime(2000, 1, 1), dt.datetime(2999, 1, 1)))) == 2
+
+
 def test_every_statement_is_journaled_reads_included(ledger):
     ledger.execute("CREATE TABLE T")
     assert last_statements(ledger) == ["CREATE TABLE T"]

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import TableNotFoundError
 from ..ion_peek import Tree, peek
 from ..ion_values import loads, string, struct
+from ..journal_reads import utc_bound
 from . import ast as A
 from .compile import Compiler, get_field
 from .context import Scope
@@ -239,7 +240,7 @@ class FromPlan:
             elif tcode(v) != T_TIMESTAMP:
                 raise self.ctx.error("history()'s start and end are timestamps, e.g. "
                                      "`2019-06-05T00:00:00Z`", a)
-            bounds.append(v)
+            bounds.append(utc_bound(v))
         if len(bounds) == 2 and bounds[0] is not None and bounds[1] is not None \
                 and bounds[0] > bounds[1]:
             raise self.ctx.error("history()'s start is after its end", call)
