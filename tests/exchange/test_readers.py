@@ -127,6 +127,8 @@ def test_json_object_array_and_concatenated(tmp_path: Path) -> None:
     ('[{"a": 1}, 3]', 1, 12, "expected an object, found int"),
     ('{"a": NaN}', 1, 1, "NaN is not valid JSON"),
     ('{"a": "x', 1, 7, "Unterminated string"),
+    # a dict would keep the last value of a repeated key and lose the others unseen
+    ('[{"a": 1},\n {"b": {"q": 1, "q": 2}}]', 2, 2, "the key 'q' appears more than once"),
 ])
 def test_json_errors(tmp_path: Path, text: str, line: int, column: int, reason: str) -> None:
     e = error_of(write(tmp_path, "x.json", text))
@@ -151,6 +153,8 @@ def test_json_lines(tmp_path: Path) -> None:
     assert "expected an object, found list" in str(error_of(p))
     p = write(tmp_path, "c.ndjson", b'{"a":1}\n{"b":"\xff"}\n')
     assert error_of(p).line == 2
+    e = error_of(write(tmp_path, "d.jsonl", '{"a":1}\n{"a":1, "a":2}\n'))
+    assert e.line == 2 and "the key 'a' appears more than once" in e.reason
 
 
 @settings(max_examples=30, deadline=None)

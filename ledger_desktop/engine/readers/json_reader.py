@@ -50,7 +50,16 @@ def _object(pairs: list[tuple[str, Any]]) -> Struct:
             _check_text(v, f"field {k!r}")
             v = Text(v)
         out.append((k, v))
-    return Struct(out)
+    struct = Struct(out)
+    if len(struct) != len(out):
+        # A dict keeps the last value of a repeated key: the others would be lost unseen.
+        seen: set[str] = set()
+        for k, _ in out:
+            if k in seen:
+                raise ValueError(f"the key {k!r} appears more than once in one object; "
+                                 "keeping one value would lose the others")
+            seen.add(k)
+    return struct
 
 
 DECODER = json.JSONDecoder(parse_float=_parse_float, parse_constant=_reject_constant,
