@@ -434,7 +434,7 @@ def test_json_import_stores_the_ion_of_the_plain_values(tmp_path: Path) -> None:
     docs = [{"s": "x\u00e9\U0001F600", "i": -3, "big": 2 ** 70, "d": 1.50, "f": 1e300,
              "t": True, "n": None, "l": ["a", 1, {"k": "v"}, []], "o": {"p": {"q": "r"}},
              "": "empty name", "dup": 1}, {}, {"only": "one"}]
-    lines = [json.dumps(d) for d in docs] + ['{"dup": 1, "dup": 2}']
+    lines = [json.dumps(d) for d in docs]  # (a repeated key is an error: test_readers)
     path = tmp_path / "docs.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     plain = json.JSONDecoder(parse_float=lambda t: float(t) if "e" in t or "E" in t

@@ -37,6 +37,35 @@ def test_ion_is_exact_and_csv_quotes():
         format_values(VALUES, "xml")
 
 
+def test_a_repeated_field_name_gets_a_column_per_value(ledger):
+    """SELECT r.VIN, v.VIN and SELECT * over a join name two fields VIN. A dict kept the last
+    value only, so one column, and its values, were lost without a word; PartiQL and Ion keep
+    both."""
+    ledger.execute("CREATE TABLE R")
+    ledger.execute("CREATE TABLE V")
+    ledger.execute("INSERT INTO R {'VIN': 'A', 'City': 'Kent'}")
+    ledger.execute("INSERT INTO V {'VIN': 'A', 'Make': 'Audi'}")
+    for statement in ("SELECT r.VIN, v.VIN, v.Make FROM R r, V v WHERE r.VIN = v.VIN",
+                      "SELECT r.VIN, v.* FROM R r, V v WHERE r.VIN = v.VIN"):
+        rows = ledger.execute(statement).values
+        assert format_values(rows, "ion").replace(" ", "").replace("\n", "") == \
+            '{VIN:"A",VIN:"A",Make:"Audi"}'
+        table = format_values(rows, "table").splitlines()
+        assert [c.strip() for c in table[0].split("|")] == ["VIN", "VIN (2)", "Make"]
+        assert format_values(rows, "csv").splitlines() == ["VIN,VIN (2),Make", "A,A,Audi"]
+        assert format_values(rows, "json") == '{"VIN":"A","VIN":"A","Make":"Audi"}'
+    star = ledger.execute("SELECT * FROM R r, V v WHERE r.VIN = v.VIN").values
+    assert sorted(format_values(star, "csv").splitlines()[0].split(",")) == \
+        ["City", "Make", "VIN", "VIN (2)"]
+    # a struct literal keeps both too, and a document stored from one verifies
+    ledger.execute("INSERT INTO R {'VIN': 'B', 'k': 1, 'k': 2}")
+    kept = ledger.execute("SELECT * FROM R r WHERE r.VIN = 'B'").values
+    assert format_values(kept, "csv").splitlines() == ["VIN,k,k (2)", "B,1,2"]
+    assert ledger.verify().ok
+    # distinct names stay plain dicts (the fast path)
+    assert type(ledger.execute("SELECT r.VIN, r.City FROM R r").values[0]) is dict
+
+
 def test_insert_value_takes_exactly_one_struct(ledger):
     ledger.execute("CREATE TABLE T")
     with pytest.raises(QueryError, match="a struct after VALUE"):

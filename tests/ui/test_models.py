@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from amazon.ion import simpleion
+from PySide6.QtCore import Qt
 
 from ledger_desktop.engine.diff import diff
 from ledger_desktop.engine.ledger import Ledger
@@ -89,6 +90,16 @@ def test_values_model(qtmodeltester):
     qtmodeltester.check(model, force_py=True)
     model.set_values([simpleion.loads("1"), simpleion.loads('"s"')])
     assert model.columns == ["value"]
+    qtmodeltester.check(model, force_py=True)
+    # a name a struct repeats (SELECT r.VIN, v.VIN) gets a column per value, sortable
+    model = ValuesModel()  # a model each: the tester of one model is not meant to stack
+    model.set_values(simpleion.loads('{VIN: "b", VIN: "x", n: 2} {VIN: "a", n: 1}',
+                                     single_value=False))
+    assert model.columns == ["VIN", "VIN (2)", "n"] and model.field_names == ["VIN", "n"]
+    assert [model.data(model.index(0, c)) for c in range(3)] == ["b", "x", "2"]
+    assert model.data(model.index(1, 1)) == ""
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert model.data(model.index(0, 1)) == "x"
     qtmodeltester.check(model, force_py=True)
 
 

@@ -36,6 +36,7 @@ from .values import (
     compare,
     equal,
     is_absent,
+    make_struct,
     tcode,
     text_of,
     type_name,
@@ -444,9 +445,22 @@ class Compiler:
     def _structlit(self, node: A.StructLit, scope: Scope, agg: bool) -> Fn:
         pairs = [(self.expr(k, scope, agg), self.expr(v, scope, agg), k) for k, v in node.fields]
         ctx = self.ctx
+        keys = [k.value if isinstance(k, A.Lit) and isinstance(k.value, str) else None
+                for k, _ in node.fields]
+        if None not in keys and len(set(keys)) == len(keys):
+            named = [(key, vf) for key, (_, vf, _) in zip(keys, pairs, strict=True)]
+
+            def struct_distinct(env: dict) -> Any:  # literal, distinct names: a plain dict
+                out: dict[str, Any] = {}
+                for key, vf in named:
+                    v = vf(env)
+                    if v is not MISSING:
+                        out[key] = v
+                return out
+            return struct_distinct
 
         def struct(env: dict) -> Any:
-            out: dict[str, Any] = {}
+            out: list[tuple[str, Any]] = []
             for kf, vf, kn in pairs:
                 k = kf(env)
                 if tcode(k) not in TEXT:
@@ -454,8 +468,8 @@ class Compiler:
                                     f"{type_name(k)}", kn)
                 v = vf(env)
                 if v is not MISSING:
-                    out[text_of(k)] = v
-            return out
+                    out.append((text_of(k), v))
+            return make_struct(out)  # {'a': 1, 'a': 2} keeps both, as Ion does
         return struct
 
     def _listlit(self, node: A.ListLit, scope: Scope, agg: bool) -> Fn:

@@ -11,7 +11,8 @@ from typing import Any
 
 from ..ion_values import dumps_text
 from ..json_down import to_json
-from .values import T_STRING, T_STRUCT, T_SYMBOL, struct_items, tcode, text_of
+from ..struct_columns import column_label, struct_cell, struct_columns
+from .values import T_STRING, T_STRUCT, T_SYMBOL, tcode, text_of
 
 FORMATS = ("table", "ion", "json", "csv")
 
@@ -24,25 +25,18 @@ def cell_text(v: Any) -> str:
     return dumps_text(v)
 
 
-def _columns(values: list[Any]) -> list[str] | None:
-    """Field names in first-seen order when every value is a struct, else None."""
-    if not values or any(tcode(v) != T_STRUCT for v in values):
-        return None
-    cols: dict[str, None] = {}
-    for v in values:
-        for k, _ in struct_items(v):
-            cols.setdefault(str(k), None)
-    return list(cols)
-
-
 def _rows(values: list[Any]) -> tuple[list[str], list[list[str]]]:
-    cols = _columns(values)
-    if cols is None:
+    if not values or any(tcode(v) != T_STRUCT for v in values):
         return ["value"], [[cell_text(v)] for v in values]
+    cols = struct_columns(values)
     rows = []
     for v in values:
-        rows.append([cell_text(v[c]) if c in v else "" for c in cols])
-    return cols, rows
+        cells = []
+        for c in cols:
+            found, x = struct_cell(v, c)
+            cells.append(cell_text(x) if found else "")
+        rows.append(cells)
+    return [column_label(c) for c in cols], rows
 
 
 def _width(s: str) -> int:

@@ -25,6 +25,7 @@ from .values import (
     group_key,
     is_absent,
     is_true,
+    make_struct,
     order_key,
     struct_items,
     tcode,
@@ -191,15 +192,14 @@ class SelectQuery:
                 return star_one
 
             def star_many(env: dict) -> Any:
-                out: dict[str, Any] = {}
+                out: list[tuple[str, Any]] = []
                 for i, name in enumerate(vars_, 1):
                     v = env.get(name, MISSING)
                     if tcode(v) == T_STRUCT:
-                        for k, x in struct_items(v):
-                            out[k] = x
+                        out += struct_items(v)
                     elif not is_absent(v):
-                        out[f"_{i}"] = v
-                return out
+                        out.append((f"_{i}", v))
+                return make_struct(out)  # the same name from two sources: both kept
             return star_many
         parts: list[tuple[str | None, Callable]] = []
         for i, (expr, alias) in enumerate(node.items, 1):
@@ -208,17 +208,28 @@ class SelectQuery:
             else:
                 parts.append((alias or _derived_name(expr, i), comp.expr(expr, scope, agg)))
 
+        names = [name for name, _ in parts]
+        if None not in names and len(set(names)) == len(names):
+            # Distinct names known now (the usual case): a plain dict, built directly.
+            def project_distinct(env: dict) -> Any:
+                out: dict[str, Any] = {}
+                for name, f in parts:
+                    v = f(env)
+                    if v is not MISSING:
+                        out[name] = v
+                return out
+            return project_distinct
+
         def project(env: dict) -> Any:
-            out: dict[str, Any] = {}
+            out: list[tuple[str, Any]] = []
             for name, f in parts:
                 v = f(env)
                 if name is None:
                     if tcode(v) == T_STRUCT:
-                        for k, x in struct_items(v):
-                            out[k] = x
+                        out += struct_items(v)
                 elif v is not MISSING:
-                    out[name] = v
-            return out
+                    out.append((name, v))
+            return make_struct(out)  # SELECT r.VIN, v.VIN: both kept
         return project
 
     # ------------------------------------------------------------ execution

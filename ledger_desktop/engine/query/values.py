@@ -21,6 +21,8 @@ from amazon.ion.simple_types import (
 )
 from amazon.ion.symbols import SymbolToken
 
+from ..struct_columns import fields_of as struct_items  # the query layer's name for it
+
 
 class _Missing:
     """PartiQL's MISSING: the value of a path that leads nowhere."""
@@ -157,11 +159,17 @@ def equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def struct_items(v: Any) -> list[tuple[str, Any]]:
-    """All (name, value) pairs of a struct, repeated names included."""
-    if isinstance(v, IonPyDict):
-        return list(v.iteritems())
-    return list(v.items())
+def make_struct(pairs: list[tuple[str, Any]]) -> Any:
+    """A struct of these fields in order. A dict when the names differ; when one repeats
+    (`SELECT r.VIN, v.VIN`, `SELECT *` over a join), a struct that keeps every field, as
+    PartiQL and Ion do: a dict would keep the last value and lose the others."""
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    multi = IonPyDict()
+    for k, v in pairs:
+        multi.add_item(k, v)
+    return multi
 
 
 def group_key(v: Any) -> Any:

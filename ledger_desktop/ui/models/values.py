@@ -8,6 +8,7 @@ from amazon.ion.core import IonType
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ...engine.diff import ion_type, is_null
+from ...engine.struct_columns import column_label, struct_cell, struct_columns
 from ..ionfmt import cell_text
 from .fast_paint import OneCallPerCell
 from .filters import sort_key
@@ -23,7 +24,9 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.values: list[Any] = []
-        self.columns: list[str] = []
+        self.columns: list[str] = []                 # header labels
+        self.field_names: list[str] = []             # the fields they show, each name once
+        self._keys: list[tuple[str, int]] = []       # (field name, occurrence) per column
         self.row_labels: list[str] | None = None
         self._struct_rows = True
 
@@ -33,17 +36,11 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         self.row_labels = row_labels
         self._struct_rows = all(ion_type(v) == IonType.STRUCT and not is_null(v)
                                 for v in self.values)
-        columns: list[str] = []
-        if self._struct_rows:
-            seen: set[str] = set()
-            for v in self.values:
-                for k in v:
-                    if k not in seen:
-                        seen.add(k)
-                        columns.append(str(k))
-        else:
-            columns = ["value"]
+        # a name a struct repeats (SELECT r.VIN, v.VIN) gets a column per value: "VIN (2)"
+        self._keys = struct_columns(self.values) if self._struct_rows else []
+        columns = [column_label(k) for k in self._keys] if self._struct_rows else ["value"]
         self.columns = columns if self.values else []
+        self.field_names = list(dict.fromkeys(name for name, _ in self._keys))
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -56,8 +53,7 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         v = self.values[row]
         if not self._struct_rows:
             return True, v
-        name = self.columns[column]
-        return (True, v[name]) if name in v else (False, None)
+        return struct_cell(v, self._keys[column])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.values)):
@@ -89,10 +85,13 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         pairs = list(zip(self.values, self.row_labels or [None] * len(self.values),
                          strict=True))
-        pairs.sort(key=lambda p: sort_key(p[0][self.columns[column]] if self._struct_rows and
-                                          self.columns[column] in p[0] else
-                                          (p[0] if not self._struct_rows else None)),
-                   reverse=order == Qt.SortOrder.DescendingOrder)
+
+        def key(value: Any) -> Any:
+            if not self._struct_rows:
+                return sort_key(value)
+            found, cell = struct_cell(value, self._keys[column])
+            return sort_key(cell if found else None)
+        pairs.sort(key=lambda p: key(p[0]), reverse=order == Qt.SortOrder.DescendingOrder)
         self.values = [p[0] for p in pairs]
         if self.row_labels is not None:
             self.row_labels = [str(p[1]) for p in pairs]

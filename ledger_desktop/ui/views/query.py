@@ -232,8 +232,8 @@ class QueryView(QWidget):
                                         "\n".join(str(step) for step in plan))
         kind = getattr(result, "kind", "") or ""
         examined = getattr(result, "documents_examined", None)
-        self.workspace.known_fields.update(self.model.columns)
-        self.editor.set_names(fields=self.model.columns)
+        self.workspace.known_fields.update(self.model.field_names)
+        self.editor.set_names(fields=self.model.field_names)
         where = f" in the open transaction ({self.state.statements} statements)" \
             if self.tx_open else ""
         message = f"{kind + ': ' if kind else ''}{len(values):,} value" \
