@@ -86,6 +86,20 @@ def test_update_forms(ledger):
     assert ledger.execute("SELECT * FROM R").values == []
 
 
+def test_setting_an_element_of_a_missing_list_says_so(ledger):
+    """It said "cannot set element [0] of a struct": the missing field had been made a
+    struct on the way, which the user never wrote."""
+    ledger.execute("CREATE TABLE P")
+    ledger.execute("INSERT INTO P {'n': 1}")
+    with pytest.raises(QueryError, match=r"cannot set element \[0\] of field 'Tags': it does "
+                                         "not exist"):
+        ledger.execute("UPDATE P AS p SET p.Tags[0] = 'z'")
+    ledger.execute("UPDATE P AS p SET p.Tags = ['a'], p.A.B = 1")  # whole values: created
+    ledger.execute("UPDATE P AS p SET p.Tags[1] = 'b'")             # appending is fine
+    assert dumps_text(ledger.execute("SELECT p.Tags, p.A FROM P p").values[0]) == \
+        '{Tags:["a","b"],A:{B:1}}'
+
+
 def test_history_and_committed_views(ledger):
     ledger.execute("CREATE TABLE T")
     doc_id = str(ledger.execute("INSERT INTO T VALUE {'v': 0}").values[0]["documentId"])

@@ -182,7 +182,7 @@ def _container(comp: Compiler, doc: Any, steps: Concrete, node: A.Node,
                create: bool) -> Any:
     """The value holding the last step (structs created along the way when `create`)."""
     cur = doc
-    for step in steps[:-1]:
+    for i, step in enumerate(steps[:-1]):
         nxt = _child(cur, step)
         if nxt is MISSING or is_absent(nxt):
             if not create:
@@ -190,6 +190,10 @@ def _container(comp: Compiler, doc: Any, steps: Concrete, node: A.Node,
             if step[0] != "f" or tcode(cur) != T_STRUCT:
                 raise comp.ctx.error("cannot create a list element on the way to the "
                                      "assigned path", node)
+            if steps[i + 1][0] == "i":  # a struct made here would have no elements to set
+                raise comp.ctx.error(f"cannot set element [{steps[i + 1][1]}] of field "
+                                     f"{step[1]!r}: it does not exist (set the whole list, "
+                                     f"e.g. SET x.{step[1]} = [...])", node)
             nxt = {}
             cur[step[1]] = nxt
         elif tcode(nxt) not in (T_STRUCT, T_LIST, T_SEXP):
