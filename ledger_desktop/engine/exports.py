@@ -55,7 +55,7 @@ from .ion_values import (
     struct,
     timestamp_ms,
 )
-from .journal_reads import assemble_block_bare, block_envelope_bare, iter_block_rows
+from .journal_reads import assemble_block_bare, block_envelope_bare, iter_block_rows, utc_bound
 from .json_down import to_json
 
 if TYPE_CHECKING:
@@ -142,15 +142,22 @@ def _manifest_bytes(fmt: str, value: Any) -> bytes:
 
 
 def _as_timestamp(when: Any) -> Any:
+    """An export bound. Ion text, or ISO 8601 without an offset (`2024-05-01T00:00:00`); a
+    time with no offset (that one, `2024T`, `…-00:00`, a naive datetime) is UTC, as AWS's
+    CLI reads the times it is given."""
     if isinstance(when, str):
+        text = when.strip()
         try:
-            return parse_timestamp(when)
+            when = parse_timestamp(text)
         except Exception:
-            raise UserError(f"not a timestamp: {when!r} (use ISO 8601, e.g. "
-                            "2024-05-01T00:00:00Z)") from None
-    if isinstance(when, _dt.datetime) and when.tzinfo is None:
-        raise UserError(f"timestamp {when} has no time zone")
-    return when
+            try:
+                when = _dt.datetime.fromisoformat(text)
+            except ValueError:
+                raise UserError(f"not a timestamp: {text!r} (use ISO 8601, e.g. "
+                                "2024-05-01T00:00:00Z)") from None
+    if not isinstance(when, _dt.datetime):
+        raise UserError(f"not a timestamp: {when!r}")
+    return utc_bound(when)
 
 
 def _block_time(ledger: Ledger, seq: int) -> _dt.datetime:

@@ -145,6 +145,25 @@ def test_time_range_export(tmp_path: Path, source: Path) -> None:
                        end_time="2029-01-01T00:00:00Z")
 
 
+@pytest.mark.parametrize("start", ["2000T", "2000-01-01T00:00-00:00", "2000-01-01T00:00:00",
+                                   "2000-01-01"])
+def test_export_bounds_with_no_offset_are_utc(tmp_path: Path, source: Path, start: str) -> None:
+    """`--start-time 2000T` (and -00:00) ended `ledger export` in a naive/aware TypeError
+    traceback; ISO 8601 without an offset was refused as "not a timestamp"."""
+    import datetime as dt
+
+    with Ledger.open(source, read_only=True) as ledger:
+        n = ledger.block_count()
+        r = export_journal(ledger, tmp_path / "exp", start_time=start, end_time="2999T")
+        assert (r.first_seq, r.last_seq) == (0, n - 1)
+        r = export_journal(ledger, tmp_path / "naive", start_time=dt.datetime(2000, 1, 1))
+        assert r.last_seq == n - 1
+        with pytest.raises(UserError, match="before the end"):
+            export_journal(ledger, tmp_path / "later", start_time="2999T")
+        with pytest.raises(UserError, match="not a timestamp: 'yesterday'"):
+            export_journal(ledger, tmp_path / "words", start_time="yesterday")
+
+
 def test_cancelled_export_removes_its_files(tmp_path: Path, source: Path) -> None:
     token = CancelToken()
     with Ledger.open(source, read_only=True) as ledger, pytest.raises(Cancelled):
