@@ -76,6 +76,20 @@ def _check_space(folder: Path, wal_bytes: int, temp: Path, temp_bytes: int) -> N
                             f"{free / 2**20:,.0f} MiB are free")
 
 
+def _truncate_wal(conn: sqlite3.Connection) -> None:
+    """Checkpoint and empty the WAL if no reader holds an older snapshot; otherwise leave it to
+    a later checkpoint. With the busy timeout (30 s) a TRUNCATE checkpoint waits that long for
+    such a reader (the app running a long query) and then gives up anyway."""
+    timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except sqlite3.Error:
+        pass
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
+
+
 def compact(path: str | os.PathLike[str], progress: Progress | None = None,
             cancel: CancelToken | None = None) -> CompactResult:
     """Rewrite the ledger file at `path` with each table and index stored contiguously.
@@ -93,7 +107,7 @@ def compact(path: str | os.PathLike[str], progress: Progress | None = None,
                             conn.execute("PRAGMA page_count").fetchone()[0])
         _check_space(path.resolve().parent, pages * (page_size + 24),
                      Path(tempfile.gettempdir()), pages * page_size)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # start from an empty WAL
+        _truncate_wal(conn)  # start from an empty WAL
         size0 = _file_bytes(path)
         t0 = time.perf_counter()
         stopped = False
@@ -141,10 +155,7 @@ def compact(path: str | os.PathLike[str], progress: Progress | None = None,
             if reporter.is_alive():
                 reporter.join()
             conn.set_progress_handler(None, 0)
-            try:  # give the WAL's space back, whatever happened
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error:
-                pass
+            _truncate_wal(conn)  # give the WAL's space back, whatever happened
         if progress is not None:
             progress(1000, 1000)
         seconds = time.perf_counter() - t0

@@ -60,6 +60,32 @@ def test_compact_keeps_the_journal_and_its_digest(tmp_path: Path) -> None:
     assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
 
 
+def test_a_reader_holding_a_snapshot_does_not_stall_it(tmp_path: Path) -> None:
+    """With another connection inside a read transaction (the app running a long query),
+    the WAL cannot be emptied; compact waited out the 30 s busy timeout for it, then went
+    on anyway. It now leaves the WAL to a later checkpoint at once."""
+    import sqlite3
+    import threading
+
+    path = _fragmented(tmp_path / "f.ledger", commits=60)
+    before = _state(path)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM blocks").fetchone()
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (compact(path), done.set()), daemon=True)
+    worker.start()
+    in_time = done.wait(timeout=15)  # a hang check, far under the 30 s it used to wait
+    reader.execute("COMMIT")
+    reader.close()
+    worker.join()
+    assert in_time and done.is_set()
+    assert _state(path) == before
+    with Ledger.open(path) as led:
+        assert led._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
+        assert led.verify().ok
+
+
 def test_cancel_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch) -> None:
     path = _fragmented(tmp_path / "f.ledger")
     monkeypatch.setattr(compact_mod, "_HANDLER_STEPS", 100)  # call back early and often
