@@ -104,6 +104,8 @@ def test_syntax_errors_have_line_column_and_caret(text, line, column, fragment):
     ("SELECT * FROM Vehicle v WHERE (v.Year > 2", "expected ')', ','"),
     # the kinds of value come first, before the list is cut at ten
     ("SELECT * FROM Vehicle v WHERE v.Year >", "a name, a number"),
+    # two statements: said "expected <END-OF-FILE>", lark's own name
+    ("SELECT 1 FROM t; SELECT 2 FROM t", "one statement at a time: another one follows"),
 ])
 def test_syntax_errors_suggest_and_list_readably(text, fragment):
     with pytest.raises(QueryError) as e:

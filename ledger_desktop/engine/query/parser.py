@@ -50,7 +50,8 @@ def _lark() -> Lark:
 
 _READABLE = {"IDENT": "a name", "QUOTED_IDENT": 'a "quoted name"', "STRING": "a 'string'",
              "NUMBER": "a number", "ION": "an `Ion literal`", "CMP_OP": "a comparison",
-             "ADD_OP": "+ or -", "MUL_OP": "* / %", "$END": "end of statement"}
+             "ADD_OP": "+ or -", "MUL_OP": "* / %", "$END": "end of statement",
+             "<END-OF-FILE>": "end of statement"}
 # Punctuation is quoted in messages: a bare ")" or "," in a comma-separated list is unreadable.
 _PUNCTUATION = {"QMARK": "?", "LPAR": "(", "RPAR": ")", "LSQB": "[", "RSQB": "]", "LBRACE": "{",
                 "RBRACE": "}", "COMMA": ",", "DOT": ".", "EQUAL": "=", "SEMICOLON": ";",
@@ -86,6 +87,10 @@ def _syntax_error(e: UnexpectedInput, text: str) -> QueryError:
         if tok.type == "$END":
             msg = "unexpected end of statement"
             line, col = _end_pos(text)
+        elif set(e.expected or ()) <= {"$END", "<END-OF-FILE>"} and \
+                text[:tok.start_pos].rstrip().endswith(";"):
+            msg = "one statement at a time: another one follows the ';' (run them one by one)"
+            e.expected = None  # the message says it all
         else:
             msg = f"unexpected {tok.value!r}"
             if tok.type == "IDENT" and e.expected:
