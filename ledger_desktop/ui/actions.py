@@ -83,6 +83,8 @@ SPECS: list[ActionSpec] = [
                "Commit the open transaction", scope="ledger"),
     ActionSpec("abort_tx", "&Abort", "query", None, "abort",
                "Abort the open transaction", scope="ledger"),
+    ActionSpec("save_results", "&Save Results As…", "query", "Ctrl+Shift+S", "export",
+               "Save the results as CSV, JSON Lines or Ion text", scope="ledger"),
     # Verify (ui/verify/)
     ActionSpec("show_chain", "Hash &Chain", "verify", "Ctrl+Shift+H", "journal",
                "Show the journal as a chain of blocks", scope="ledger"),

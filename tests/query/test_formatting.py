@@ -71,3 +71,44 @@ def test_insert_value_takes_exactly_one_struct(ledger):
     with pytest.raises(QueryError, match="a struct after VALUE"):
         ledger.execute("INSERT INTO T VALUE ?", [{"a": 1}])
     assert len(ledger.execute("INSERT INTO T ?", [{"a": 1}, {"a": 2}]).values) == 2
+
+
+@pytest.mark.parametrize("fmt, first_lines", [
+    ("csv", ["VIN,VIN (2),n", "A,B,1", "C,,null"]),  # null is written, MISSING is empty
+    ("json", ['{"VIN":"A","VIN":"B","n":1}', '{"VIN":"C","n":null}']),
+    ("ion", ['{VIN:"A",VIN:"B",n:1}', '{VIN:"C",n:null}']),
+])
+def test_write_values_saves_results(tmp_path, fmt, first_lines):
+    values = simpleion.loads('{VIN: "A", VIN: "B", n: 1} {VIN: "C", n: null}',
+                             single_value=False)
+    from ledger_desktop.engine.query.formatting import write_values
+
+    seen = []
+    out = tmp_path / "r.out"
+    assert write_values(values, out, fmt, progress=lambda d, t: seen.append((d, t))) == 2
+    assert out.read_text(encoding="utf-8").splitlines() == first_lines
+    assert seen[-1] == (2, 2)
+    assert [p.name for p in tmp_path.iterdir()] == ["r.out"]  # no partial file left
+
+
+def test_write_values_is_all_or_nothing(tmp_path):
+    from ledger_desktop.engine.cancel import CancelToken
+    from ledger_desktop.engine.errors import Cancelled
+    from ledger_desktop.engine.query.formatting import write_values
+
+    out = tmp_path / "r.csv"
+    out.write_text("what was there\n")
+    token = CancelToken()
+    values = [{"n": i} for i in range(5000)]
+
+    def progress(done, total):
+        if done >= 2000:
+            token.cancel()
+    with pytest.raises(Cancelled):
+        write_values(values, out, "csv", progress=progress, cancel=token)
+    assert out.read_text() == "what was there\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+    with pytest.raises(ValueError, match="unknown format"):
+        write_values(values, out, "xml")
+    write_values(values, out, "csv")
+    assert out.read_text().splitlines()[-1] == "4999"

@@ -252,3 +252,28 @@ def test_query_only_actions_are_off_outside_a_query_view(qtbot, window, sample_l
     assert actions["run_query"].isEnabled()               # it opens the PartiQL view
     ws.views.setCurrentWidget(view)
     assert actions["explain_query"].isEnabled() and actions["begin_tx"].isEnabled()
+
+
+def test_save_results_writes_the_grid_off_the_gui_thread(qtbot, window, sample_ledger,
+                                                         tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    _ws, view = query_view(qtbot, window, sample_ledger)
+    actions = window.actions_by_id
+    assert not actions["save_results"].isEnabled()        # nothing to save yet
+    view.editor.setPlainText("SELECT v.VIN, v.Year FROM Vehicle AS v ORDER BY v.VIN")
+    run_and_wait(qtbot, view)
+    assert actions["save_results"].isEnabled()
+    target = tmp_path / "vehicles"
+    # the dialog's filter decides the format when the name has no extension
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(target), "JSON Lines (*.jsonl *.json *.ndjson)"))
+    task = view.save_results()
+    qtbot.wait_until(lambda: task.done, timeout=10000)
+    lines = target.read_text().splitlines()
+    assert len(lines) == 5 and lines[0].startswith('{"VIN":"1C4RJFAG0FC625797","Year":')
+    assert f"Saved 5 values to {target}" == view.status.text()
+    task = view.save_results_to(tmp_path / "v.csv", "csv")
+    qtbot.wait_until(lambda: task.done, timeout=10000)
+    assert (tmp_path / "v.csv").read_text().splitlines()[0] == "VIN,Year"
+    assert view._format_of("x.ION") == "ion" and view._format_of("x.ndjson") == "json"

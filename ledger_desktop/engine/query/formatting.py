@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from ..cancel import CancelToken, Progress
 from ..ion_values import dumps_text
 from ..json_down import to_json
 from ..struct_columns import column_label, struct_cell, struct_columns
@@ -29,14 +32,15 @@ def _rows(values: list[Any]) -> tuple[list[str], list[list[str]]]:
     if not values or any(tcode(v) != T_STRUCT for v in values):
         return ["value"], [[cell_text(v)] for v in values]
     cols = struct_columns(values)
-    rows = []
-    for v in values:
-        cells = []
-        for c in cols:
-            found, x = struct_cell(v, c)
-            cells.append(cell_text(x) if found else "")
-        rows.append(cells)
-    return [column_label(c) for c in cols], rows
+    return [column_label(c) for c in cols], [_cells(v, cols) for v in values]
+
+
+def _cells(v: Any, cols: list[tuple[str, int]]) -> list[str]:
+    cells = []
+    for c in cols:
+        found, x = struct_cell(v, c)
+        cells.append(cell_text(x) if found else "")
+    return cells
 
 
 def _width(s: str) -> int:
@@ -91,3 +95,50 @@ def format_values(values: list[Any], fmt: str) -> str:
     if fmt == "csv":
         return format_csv(values)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+#: File formats for `write_values`, by the extension a save dialog suggests.
+FILE_FORMATS = {"csv": ".csv", "json": ".jsonl", "ion": ".ion"}
+
+
+def write_values(values: list[Any], path: str | os.PathLike[str], fmt: str,
+                 progress: Progress | None = None, cancel: CancelToken | None = None) -> int:
+    """Save results to `path` as CSV, JSON Lines or Ion text (one value per line); returns the
+    number of values written. All or nothing: the file is written beside `path` under another
+    name and takes its place only when complete, so a failure (a full disk) or Cancel leaves
+    any file already at `path` as it was."""
+    if fmt not in FILE_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FILE_FORMATS)}")
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    total = len(values)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n") if fmt == "csv" else None
+            cols = None
+            if writer is not None:
+                structs = bool(values) and all(tcode(v) == T_STRUCT for v in values)
+                cols = struct_columns(values) if structs else None
+                writer.writerow([column_label(c) for c in cols] if cols is not None
+                                else ["value"])
+            for i, v in enumerate(values):
+                if i % 1000 == 0:
+                    if cancel is not None:
+                        cancel.check()
+                    if progress is not None:
+                        progress(i, total)
+                if writer is None:
+                    f.write((to_json(v) if fmt == "json" else dumps_text(v)) + "\n")
+                elif cols is None:
+                    writer.writerow([cell_text(v)])
+                else:
+                    writer.writerow(_cells(v, cols))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if progress is not None:
+        progress(total, total)
+    return total

@@ -4,6 +4,7 @@ as Ion and as a plan; history; explicit multi-statement transactions."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -92,7 +93,7 @@ class QueryView(QWidget):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.actions_: dict[str, Any] = {}
         for action_id in ("run_query", "explain_query", "cancel_query", "begin_tx",
-                          "commit_tx", "abort_tx"):
+                          "commit_tx", "abort_tx", "save_results"):
             action = make_action(spec(action_id), self)
             action.setShortcut("")  # the window's actions own the shortcuts
             action.triggered.connect(lambda _c=False, i=action_id: self.trigger(i))
@@ -316,6 +317,7 @@ class QueryView(QWidget):
         a["begin_tx"].setEnabled(not self.tx_open and not self.running)
         a["commit_tx"].setEnabled(self.tx_open and not self.running)
         a["abort_tx"].setEnabled(self.tx_open and not self.running)
+        a["save_results"].setEnabled(not self.running and self.model.rowCount() > 0)
         self.workspace.actions_changed.emit()
 
     def update_actions(self, actions: dict[str, Any]) -> None:
@@ -325,13 +327,55 @@ class QueryView(QWidget):
     def trigger(self, action_id: str) -> bool:
         handlers = {"run_query": self.run, "explain_query": lambda: self.run(explain=True),
                     "cancel_query": self.cancel, "begin_tx": self.begin,
-                    "commit_tx": lambda: self.end(True), "abort_tx": lambda: self.end(False)}
+                    "commit_tx": lambda: self.end(True), "abort_tx": lambda: self.end(False),
+                    "save_results": self.save_results}
         if action_id in handlers:
             handlers[action_id]()
             return True
         if action_id in ("copy_ion", "copy_json", "copy_csv"):
             return False
         return False
+
+    # -- saving results ---------------------------------------------------------------------
+    _SAVE_FILTERS = {"CSV (*.csv)": "csv", "JSON Lines (*.jsonl *.json *.ndjson)": "json",
+                     "Ion text (*.ion)": "ion"}
+
+    def save_results(self) -> Any:
+        """Ask where, then write the results off the GUI thread (all or nothing)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        if not self.model.values:
+            self.status.setText("No results to save")
+            return None
+        start = str(Path(self.settings.last_dir()) / "results.csv")
+        path, chosen = QFileDialog.getSaveFileName(self, "Save Results", start,
+                                                   ";;".join(self._SAVE_FILTERS))
+        if not path:
+            return None
+        self.settings.set_last_dir(str(Path(path).parent))
+        return self.save_results_to(path, self._format_of(path, chosen))
+
+    def _format_of(self, path: str, chosen: str = "") -> str:
+        suffix = Path(path).suffix.lower()
+        by_suffix = {".csv": "csv", ".jsonl": "json", ".json": "json", ".ndjson": "json",
+                     ".ion": "ion"}
+        return by_suffix.get(suffix) or self._SAVE_FILTERS.get(chosen, "csv")
+
+    def save_results_to(self, path: str | Path, fmt: str) -> Any:
+        from ...engine.query.formatting import write_values
+
+        values, target = list(self.model.values), Path(path)
+        task = self.workspace.session.read(
+            lambda _ledger, progress, cancel: write_values(values, target, fmt, progress,
+                                                           cancel), "save results")
+        TaskFeedback(task, self, f"Saving {len(values):,} results to {target.name}…")
+        task.succeeded.connect(lambda n: self.status.setText(
+            f"Saved {n:,} value{'s' if n != 1 else ''} to {target}"))
+        task.cancelled.connect(lambda: self.status.setText(
+            f"Saving cancelled; {target.name} was not written"))
+        task.failed.connect(lambda e: error_box(self, "Saving the results failed", e,
+                                                task.details))
+        return task
 
     def shutdown(self) -> None:
         if self.task is not None:

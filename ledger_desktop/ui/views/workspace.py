@@ -49,7 +49,8 @@ def _register_builtin_views() -> None:
     register_verification_views(register_view)
 
 
-_QUERY_VIEW_ACTIONS = ("explain_query", "cancel_query", "begin_tx", "commit_tx", "abort_tx")
+_QUERY_VIEW_ACTIONS = ("explain_query", "cancel_query", "begin_tx", "commit_tx", "abort_tx",
+                       "save_results")
 
 class LedgerWorkspace(QWidget):
     open_failed = Signal(object)
@@ -271,8 +272,8 @@ class LedgerWorkspace(QWidget):
         if current is not None and hasattr(current, "update_actions"):
             current.update_actions(actions)
         else:
-            # Only a PartiQL view has a statement to explain or cancel, or a transaction to
-            # begin or end: elsewhere these would be lit (a red Cancel) and do nothing.
+            # Only a PartiQL view has a statement to explain or cancel, a transaction to begin
+            # or end, results to save: elsewhere these would be lit (a red Cancel), do nothing.
             for action_id in _QUERY_VIEW_ACTIONS:
                 actions[action_id].setEnabled(False)
 
