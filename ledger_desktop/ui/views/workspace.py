@@ -347,6 +347,34 @@ class LedgerWorkspace(QWidget):
             self, "Undrop Table", f"Make {table.name} active again.",
             ddl.undrop_table_sql(table.table_id)))
 
+    def do_export_journal(self) -> Any:
+        from ..dialogs.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self, self.path.stem, self.ctx.settings.last_dir())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        folder, fmt, start, end = dialog.choices()
+        self.ctx.settings.set_last_dir(str(folder.parent))
+        return self.export_journal(folder, fmt, start, end)
+
+    def export_journal(self, folder: Path, fmt: str, start: str | None = None,
+                       end: str | None = None) -> Any:
+        """`ledger export` on the reader lane (read-only), with progress and Cancel; a failed
+        or cancelled export removes what it wrote."""
+        from ...engine.exports import export_journal
+        from ..busy import TaskFeedback
+
+        task = self.session.read(lambda ledger, progress, cancel: export_journal(
+            ledger, folder, fmt=fmt, start_time=start, end_time=end, progress=progress,
+            cancel=cancel), "export")
+        TaskFeedback(task, self, f"Exporting the journal to {folder.name}…")
+        task.succeeded.connect(lambda r: self.show_message(
+            f"Exported {r.blocks:,} block(s) and {r.revisions:,} revision(s) to {folder} "
+            f"(export {r.export_id}, {fmt})" if r.blocks else
+            f"Exported no blocks to {folder}: none was committed in that time"))
+        task.failed.connect(lambda e: error_box(self, "The export failed", e, task.details))
+        return task
+
     def do_compact_ledger(self) -> Any:
         """VACUUM on the writer lane (no commit of ours runs meanwhile), after a question."""
         from PySide6.QtWidgets import QMessageBox

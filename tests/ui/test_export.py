@@ -1,0 +1,51 @@
+"""File > Export Journal…: the dialog's choices reach `export_journal` on the reader lane."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog
+
+from ledger_desktop.engine.export_verify import verify_export
+from ledger_desktop.engine.ledger import Ledger
+from tests.ui.conftest import open_workspace
+
+
+def test_export_journal_from_the_app_verifies(qtbot, window, sample_ledger, tmp_path,
+                                              monkeypatch):
+    from ledger_desktop.ui.dialogs.export_dialog import ExportDialog
+
+    ws = open_workspace(qtbot, window, sample_ledger)
+    assert window.actions_by_id["export_journal"].isEnabled()
+    folder = tmp_path / "exported"
+
+    def accept(dialog):
+        assert dialog.folder.text().endswith("sample-export")   # a suggested folder
+        dialog.folder.setText(str(folder))
+        dialog.format.setCurrentIndex(dialog.format.findData("json"))
+        return QDialog.DialogCode.Accepted
+    monkeypatch.setattr(ExportDialog, "exec", accept)
+    messages: list[str] = []
+    ws.message.connect(messages.append)
+    before = sample_ledger.read_bytes()
+    task = ws.do_export_journal()
+    qtbot.wait_until(lambda: task.done, timeout=20000)
+    with Ledger.open(sample_ledger, read_only=True) as led:
+        digest, blocks = led.digest(), led.block_count()
+    report = verify_export(folder, [digest])
+    assert report.ok and report.blocks == blocks
+    assert messages and messages[-1].startswith(f"Exported {blocks:,} block(s)")
+    assert sample_ledger.read_bytes() == before   # exporting writes nothing to the ledger
+
+
+def test_export_with_a_bad_time_is_an_error_dialog(qtbot, window, sample_ledger, tmp_path,
+                                                   monkeypatch):
+    from ledger_desktop.ui.views import workspace as workspace_mod
+
+    ws = open_workspace(qtbot, window, sample_ledger)
+    shown: list[str] = []
+    monkeypatch.setattr(workspace_mod, "error_box",
+                        lambda _parent, title, exc, _details: shown.append(f"{title}: {exc}"))
+    task = ws.export_journal(tmp_path / "x", "ion_text", start="yesterday")
+    qtbot.wait_until(lambda: task.done, timeout=20000)
+    assert shown == ["The export failed: not a timestamp: 'yesterday' (use ISO 8601, e.g. "
+                     "2024-05-01T00:00:00Z)"]
+    assert not (tmp_path / "x").exists()
