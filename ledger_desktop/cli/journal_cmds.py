@@ -77,16 +77,20 @@ def info(path: Path) -> None:
 @main.command()
 @click.argument("path", type=LEDGER_PATH)
 @click.option("--save", "save", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also save the digest to this file (JSON; see docs/digests.md).")
+              help="Also save the digest to this file (JSON; see 'Digest files' in the README). An "
+                   "existing file is not replaced (it may be an earlier digest) unless --force.")
+@click.option("--force", is_flag=True, help="With --save: replace an existing file.")
 @handle_errors
-def digest(path: Path, save: Path | None) -> None:
+def digest(path: Path, save: Path | None, force: bool) -> None:
     """Print the current digest (base64) and its tip address (Ion text)."""
+    if save is not None:  # before anything is printed
+        digest_file.check_save_target(save, force)
     with _open(path, read_only=save is None) as ledger:
         d = ledger.digest()
     click.echo(f"digest:           {base64.b64encode(d.digest).decode()}")
     click.echo(f"digestTipAddress: {d.tip.text()}")
     if save is not None:
-        digest_file.write_digest(save, d)
+        digest_file.write_digest(save, d, overwrite=force)
         click.echo(f"saved to {save}")
 
 

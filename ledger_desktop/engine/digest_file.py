@@ -20,12 +20,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from .blocks import BlockAddress
-from .errors import InputFormatError
+from .errors import InputFormatError, UserError
 from .ion_values import dumps_text, now_timestamp, parse_timestamp
 from .model import Digest
 
@@ -45,11 +46,29 @@ def digest_to_json(d: Digest) -> str:
     return json.dumps(obj, indent=2) + "\n"
 
 
-def write_digest(path: str | Path, d: Digest) -> None:
+def check_save_target(path: str | Path, overwrite: bool = False) -> None:
+    """Refuse to replace an existing file unless `overwrite` (see write_digest)."""
+    if Path(path).exists() and not overwrite:
+        raise UserError(f"{path} already exists; a saved digest is not replaced (choose "
+                        "another name, or --force to replace it)")
+
+
+def write_digest(path: str | Path, d: Digest, overwrite: bool = False) -> None:
+    """Save a digest durably (written beside `path`, synced, then renamed into place). A file
+    already at `path` is kept unless `overwrite`: it may be an earlier digest, the evidence a
+    later verification is checked against."""
     path = Path(path)
+    check_save_target(path, overwrite)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(digest_to_json(d), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(digest_to_json(d))
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot save the digest to {path}: {e.strerror or e}") from None
 
 
 def decode_digest_b64(text: str) -> bytes:

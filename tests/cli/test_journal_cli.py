@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from ledger_desktop.cli import main
 from ledger_desktop.engine.ion_values import dumps_binary, loads
+from ledger_desktop.engine.ledger import Ledger
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,26 @@ def test_digest_save_and_verify_with_it(sample, tmp_path):
     r = run("verify", sample, "--digest", saved, "-q")
     assert r.exit_code == 0, r.output
     assert "verified" in r.output and "agrees" in r.output
+
+
+def test_a_saved_digest_is_not_replaced_without_force(sample, tmp_path):
+    """`--save` over an existing file replaced it silently: an earlier digest, the evidence
+    later verifications are checked against, was lost."""
+    sample = shutil.copy(sample, tmp_path / "s.ledger")  # a block is added below
+    saved = tmp_path / "d.json"
+    assert run("digest", sample, "--save", saved).exit_code == 0
+    earlier = saved.read_text()
+    with Ledger.open(sample) as led:
+        led.execute("SELECT * FROM Person")  # a new block: a new digest
+    r = run("digest", sample, "--save", saved)
+    assert r.exit_code == 2 and "already exists; a saved digest is not replaced" in r.output
+    assert "digest:" not in r.output           # refused before anything was printed
+    assert saved.read_text() == earlier
+    r = run("digest", sample, "--save", saved, "--force")
+    assert r.exit_code == 0 and saved.read_text() != earlier
+    r = run("digest", sample, "--save", tmp_path / "no" / "such" / "d.json")
+    assert r.exit_code == 2 and "cannot save the digest to" in r.output
+    assert ".tmp" not in r.output
 
 
 def test_verify_reports_tampering_with_exit_1(sample, tmp_path):

@@ -143,7 +143,8 @@ class DigestCentre(QWidget):
         self.keep_button.setEnabled(True)
 
     def save_current(self, path: str | Path) -> None:
-        digest_file.write_digest(path, self.current)
+        # the save dialog has asked before replacing a file
+        digest_file.write_digest(path, self.current, overwrite=True)
 
     def _save_dialog(self) -> None:
         if self.current is None:
