@@ -11,6 +11,7 @@ from amazon.ion.core import IonType
 from ..engine.diff import ion_type, is_null, type_name
 from ..engine.ion_values import dumps_text
 from ..engine.json_down import to_json
+from ..engine.struct_columns import Column, column_label, struct_cell, struct_columns
 
 MAX_CELL = 200
 
@@ -66,26 +67,21 @@ def as_json(values: list[Any]) -> str:
     return "[\n" + ",\n".join(to_json(v) for v in values) + "\n]"
 
 
-def as_csv(values: list[Any], columns: list[str] | None = None) -> str:
-    """Top-level fields as columns; nested values as their JSON text."""
+def as_csv(values: list[Any], columns: list[Column] | None = None) -> str:
+    """Top-level fields as columns (a repeated name gets one per value, `k (2)`); nested
+    values as their JSON text."""
+    structs = [v for v in values if ion_type(v) == IonType.STRUCT and not is_null(v)]
     if columns is None:
-        columns = []
-        for v in values:
-            if ion_type(v) == IonType.STRUCT:
-                for k in v:
-                    if k not in columns:
-                        columns.append(str(k))
+        columns = struct_columns(structs)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([column_label(c) for c in columns])
     for v in values:
         row = []
         for c in columns:
-            if ion_type(v) != IonType.STRUCT or c not in v:
-                row.append("")
-                continue
-            field = v[c]
-            if is_null(field):
+            found, field = struct_cell(v, c) if ion_type(v) == IonType.STRUCT and \
+                not is_null(v) else (False, None)
+            if not found or is_null(field):
                 row.append("")
             elif ion_type(field) in (IonType.STRING, IonType.SYMBOL):
                 row.append(str(getattr(field, "text", field)))

@@ -132,6 +132,28 @@ def test_copy_selection_as_ion_json_csv(qtbot, window, sample_ledger):
     assert len(lines) == 6 and "VIN" in lines[0]
 
 
+def test_a_repeated_field_name_gets_a_column_per_value(qtbot, window, tmp_path):
+    """A document may repeat a field name (Ion allows it): the grid showed one column with
+    the last value, and CSV copies lost the other."""
+    path = tmp_path / "dup.ledger"
+    with Ledger.create(path) as led:
+        led.execute("CREATE TABLE T")
+        led.execute("INSERT INTO T {'VIN': 'A', 'k': 1, 'k': 2}")
+        led.execute("INSERT INTO T {'VIN': 'B', 'k': 3}")
+    ws = open_workspace(qtbot, window, path)
+    view = documents_view(qtbot, ws, "T")
+    model = view.model
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert titles[2:] == ["VIN", "k", "k (2)"]
+    assert model.fields == ["VIN", "k"]                 # the filter's field list: once each
+    assert model.column_name(4) == "k"                  # ORDER BY on it sorts by the field
+    rows = {model.data(model.index(r, 2)): [model.data(model.index(r, c)) for c in (3, 4)]
+            for r in range(model.rowCount())}
+    assert rows == {"A": ["1", "2"], "B": ["3", ""]}
+    view.grid.selectAll()
+    assert sorted(view.copy("csv").strip().splitlines()) == ["A,1,2", "B,3,", "VIN,k,k (2)"]
+
+
 def test_history_timeline_and_diff_then_go_to_block(qtbot, window, sample_ledger):
     with Ledger.open(sample_ledger, read_only=True) as ledger:
         t = ledger.table("VehicleRegistration")

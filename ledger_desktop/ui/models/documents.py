@@ -11,7 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from ...engine.diff import ion_type
+from ...engine.diff import ion_type, is_null
+from ...engine.struct_columns import Column, column_label, struct_cell, struct_columns
 from ...workers.session import LedgerSession
 from ..ionfmt import cell_text
 from .filters import FieldFilter, sort_key
@@ -63,7 +64,8 @@ class DocumentsModel(QAbstractTableModel):
         self.session = session
         self.table_id = table_id
         self.rows: list[Any] = []
-        self.fields: list[str] = []
+        self.fields: list[str] = []               # top-level field names, each once
+        self.columns_: list[Column] = []          # one per value: a repeated name gets two
         self.filter: FieldFilter | None = None
         self.scanned = 0
         self._after = ""
@@ -80,18 +82,23 @@ class DocumentsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(META_COLUMNS) + len(self.fields)
+        return 0 if parent.isValid() else len(META_COLUMNS) + len(self.columns_)
 
     def column_name(self, column: int) -> str:
+        """The field a column shows (a repeated name's second column shows the same field)."""
         return META_COLUMNS[column] if column < len(META_COLUMNS) else \
-            self.fields[column - len(META_COLUMNS)]
+            self.columns_[column - len(META_COLUMNS)][0]
+
+    def column_title(self, column: int) -> str:
+        return META_COLUMNS[column] if column < len(META_COLUMNS) else \
+            column_label(self.columns_[column - len(META_COLUMNS)])
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return self.column_name(section) if 0 <= section < self.columnCount() else None
+            return self.column_title(section) if 0 <= section < self.columnCount() else None
         return section + 1
 
     def _value(self, doc: Any, column: int) -> tuple[bool, Any]:
@@ -99,10 +106,9 @@ class DocumentsModel(QAbstractTableModel):
             return True, doc.doc_id
         if column == 1:
             return True, doc.version
-        name = self.fields[column - len(META_COLUMNS)]
         data = doc.data
-        if ion_type(data).name == "STRUCT" and name in data:  # IonPyDict is not a dict
-            return True, data[name]
+        if ion_type(data).name == "STRUCT" and not is_null(data):
+            return struct_cell(data, self.columns_[column - len(META_COLUMNS)])
         return False, None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -207,20 +213,17 @@ class DocumentsModel(QAbstractTableModel):
         self._after = after
         self._exhausted = end
         self.scanned += scanned
-        new_fields = []
-        seen = set(self.fields)
-        for d in docs:
-            if ion_type(d.data).name == "STRUCT":
-                for k in d.data:
-                    if k not in seen:
-                        seen.add(k)
-                        new_fields.append(str(k))
+        known = set(self.columns_)
+        structs = [d.data for d in docs
+                   if ion_type(d.data).name == "STRUCT" and not is_null(d.data)]
+        new_columns = [c for c in struct_columns(structs) if c not in known]
         for d in docs[:50]:  # nested paths (for completion) from a sample of each page
             _collect_paths(d.data, "", self.paths, 3)
-        if new_fields:
+        if new_columns:
             first = self.columnCount()
-            self.beginInsertColumns(QModelIndex(), first, first + len(new_fields) - 1)
-            self.fields.extend(new_fields)
+            self.beginInsertColumns(QModelIndex(), first, first + len(new_columns) - 1)
+            self.columns_.extend(new_columns)
+            self.fields = list(dict.fromkeys(name for name, _ in self.columns_))
             self.endInsertColumns()
         if docs:
             first = len(self.rows)
@@ -248,6 +251,7 @@ class DocumentsModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = []
         self.fields = []
+        self.columns_ = []
         self._cells = {}
         if not keep_filter:
             self.filter = flt

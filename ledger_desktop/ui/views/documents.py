@@ -267,7 +267,7 @@ class DocumentsView(QWidget):
         values = [d.data for d in docs]
         if not values:
             return ""
-        text = {"ion": as_ion, "json": as_json}.get(fmt, lambda v: as_csv(v, self.model.fields))(
+        text = {"ion": as_ion, "json": as_json}.get(fmt, lambda v: as_csv(v, self.model.columns_))(
             values)
         QGuiApplication.clipboard().setText(text)
         self.workspace.show_message(f"Copied {len(values)} document(s) as {fmt.upper()}")
