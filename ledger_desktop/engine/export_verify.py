@@ -146,7 +146,7 @@ def verify_export(directory: str | os.PathLike[str], digests: Iterable[Digest] =
     `jobs` > 1 checks data objects in that many forked worker processes (Linux only; the
     chain between objects, gaps and digests are still checked here, in order).
     """
-    source = open_export(directory)
+    source = open_export(directory, keep_missing=True)  # a missing object is a failure
     report = ExportVerifyReport(str(directory), source.format, objects=len(source.objects))
     with paused_gc():
         if jobs > 1 and len(source.objects) > 1 and _can_fork():
@@ -184,7 +184,12 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                                 "from another data object; skipped")
             continue
         obj_seen, obj_expected = obj, obj.first
-        for raw, raw_bytes in iter_object_blocks_with_bytes(obj, source.format):
+        unreadable = False
+        for raw, raw_bytes in _blocks_or_error(obj, source.format):
+            if raw is None:  # the object is missing or cannot be read past here
+                report.add(CheckFailure(obj_expected, "format", raw_bytes))
+                unreadable = True
+                break
             if cancel is not None:
                 cancel.check()
             if source.format == "json":
@@ -247,13 +252,28 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
             if progress and (report.blocks % 256 == 0):
                 progress(report.blocks, total)
             yield block
-        if obj_seen is obj and obj_expected != obj.last + 1:
+        if obj_seen is obj and not unreadable and obj_expected != obj.last + 1:
             report.add(CheckFailure(obj_expected, "format",
                                     f"{obj.key} ends before block {obj.last}, the last block "
                                     "its name says it holds"))
     if progress:
         progress(report.blocks, total)
     _finish(report, pending)
+
+
+def _blocks_or_error(obj: Any, fmt: str) -> Iterator[tuple[Any, Any]]:
+    """An object's (block, bytes); a read failure ends them with (None, what failed), so a
+    verifier reports the object and goes on with the next one."""
+    try:
+        yield from iter_object_blocks_with_bytes(obj, fmt)
+    except (InputFormatError, OSError) as e:
+        if not obj.path.exists():
+            yield None, f"{obj.key}: the data object is missing (a manifest lists it)"
+        elif isinstance(e, OSError):
+            yield None, f"{obj.key}: cannot be read ({e.strerror or e})"
+        else:
+            text = str(e)
+            yield None, text if text.startswith(obj.key) else f"{obj.key}: {text}"
 
 
 def _sound(block: Any, own_layout: bool,

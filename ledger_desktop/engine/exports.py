@@ -490,8 +490,11 @@ def _safe_key(key: str, manifest: Path) -> list[str]:
     return parts
 
 
-def _resolve_key(directory: Path, key: str, prefix: str, manifest: Path) -> Path:
-    """Find a manifest key's file under `directory` (QLDB keys include the S3 prefix)."""
+def _resolve_key(directory: Path, key: str, prefix: str, manifest: Path,
+                 keep_missing: bool = False) -> Path:
+    """Find a manifest key's file under `directory` (QLDB keys include the S3 prefix). A key
+    with no file is an error, or with `keep_missing` a path that does not exist (a verifier
+    reports it and checks the rest)."""
     parts = _safe_key(key, manifest)
     prefix_parts = [p for p in prefix.split("/") if p]
     candidates = []
@@ -509,6 +512,8 @@ def _resolve_key(directory: Path, key: str, prefix: str, manifest: Path) -> Path
                 raise InputFormatError(f"{manifest.name}: key {key!r} leads outside "
                                        f"{directory}")
             return p
+    if keep_missing:
+        return directory.joinpath(parts[-1])
     raise InputFormatError(f"{manifest.name}: data object {key!r} is missing from {directory}")
 
 
@@ -523,8 +528,10 @@ def _object_for(path: Path, key: str) -> ExportObject:
     return ExportObject(path, key, m.group(1), first, last)
 
 
-def open_export(directory: str | os.PathLike[str]) -> ExportSource:
-    """The data objects of an export directory (from its completed manifests, else by name)."""
+def open_export(directory: str | os.PathLike[str], keep_missing: bool = False) -> ExportSource:
+    """The data objects of an export directory (from its completed manifests, else by name).
+    A data object a manifest lists but the directory lacks is an error, or with
+    `keep_missing` an object whose reading fails (see `_resolve_key`)."""
     d = Path(directory)
     if not d.is_dir():
         raise InputFormatError(f"{d}: not a directory")
@@ -551,7 +558,8 @@ def open_export(directory: str | os.PathLike[str]) -> ExportSource:
             if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
                 raise InputFormatError(f"{manifest.name}: expected {{keys: [\"...\"]}}")
             for key in keys:
-                path = _resolve_key(d, str(key), prefixes.get(export_id, ""), manifest)
+                path = _resolve_key(d, str(key), prefixes.get(export_id, ""), manifest,
+                                    keep_missing)
                 objects.append(_object_for(path, str(key)))
     else:
         notes.append("no completed manifest: data objects were found by their names")

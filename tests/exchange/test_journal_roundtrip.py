@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from ledger_desktop.cli import main
 from ledger_desktop.engine.cancel import CancelToken
-from ledger_desktop.engine.errors import Cancelled, IntegrityError, UserError
+from ledger_desktop.engine.errors import Cancelled, IntegrityError, LedgerError, UserError
 from ledger_desktop.engine.export_verify import verify_export
 from ledger_desktop.engine.exports import export_journal, open_export
 from ledger_desktop.engine.ion_values import dumps_binary
@@ -53,6 +53,37 @@ def test_round_trip_keeps_the_digest(tmp_path: Path, source: Path, fmt: str) -> 
                       tx.begin_statement("INSERT INTO Person ?", [{"GovId": "new"}]))
         assert copy.block_count() == len(blocks) + 1
         assert copy.verify().ok
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_missing_or_unreadable_object_fails_the_verification(tmp_path: Path, source: Path,
+                                                               damage: str, jobs: int) -> None:
+    """A data object the manifest lists but that is missing or cut short was a one-line
+    error (exit 2) that stopped everything; it is now a failed check in the report (exit 1),
+    and the other objects are still checked. import-journal still refuses such an export."""
+    with Ledger.open(source, read_only=True) as ledger:
+        export_journal(ledger, tmp_path / "exp", fmt="ion_binary", max_object_bytes=1500)
+        count = ledger.block_count()
+    objects = sorted(open_export(tmp_path / "exp").objects, key=lambda o: o.first)
+    victim = objects[len(objects) // 2]
+    if damage == "missing":
+        victim.path.unlink()
+    else:
+        victim.path.write_bytes(victim.path.read_bytes()[:-7])
+    report = verify_export(tmp_path / "exp", jobs=jobs)
+    assert not report.ok
+    failure = next(f for f in report.failures if victim.key in f.message)
+    assert failure.check == "format"
+    assert ("the data object is missing" if damage == "missing" else "not readable Ion") \
+        in failure.message
+    # every other object was read and checked
+    assert report.blocks >= count - victim.block_count and report.last_seq == count - 1
+    result = CliRunner().invoke(main, ["verify-export", str(tmp_path / "exp")])
+    assert result.exit_code == 1 and "RESULT: FAILED" in result.output
+    with pytest.raises(LedgerError):
+        import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+    assert not (tmp_path / "copy.ledger").exists()
 
 
 def test_json_export_verifies_but_cannot_become_a_ledger(tmp_path: Path, source: Path) -> None:
