@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -80,3 +81,17 @@ def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
         yield token
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def output_file(stdout_ok: bool = False) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Callback for an option naming a file to write (declare it with `path_type=str`):
+    `--json -q` would otherwise write a file named "-q". With `stdout_ok`, '-' is passed on
+    for the command to write to standard output."""
+    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is None or (stdout_ok and value == "-"):
+            return value
+        if str(value).startswith("-"):
+            raise click.BadParameter(f"{value!r} looks like an option; give a file name "
+                                     "(./-name for a file whose name starts with '-')")
+        return Path(value)
+    return check

@@ -13,7 +13,7 @@ from ..engine import digest_file
 from ..engine.cancel import CancelToken
 from ..engine.errors import Cancelled, UserError
 from ..engine.ledger import Ledger
-from .base import EXIT_VERIFY_FAILED, ctrl_c_cancels, fail, handle_errors, main
+from .base import EXIT_VERIFY_FAILED, ctrl_c_cancels, fail, handle_errors, main, output_file
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 DIR_PATH = click.Path(file_okay=False, path_type=Path)
@@ -182,8 +182,8 @@ def _parse_target(target: str) -> tuple[str, str]:
               "(Ctrl-C stops; a restart resumes from the checkpoint).")
 @click.option("--format", "fmt", type=click.Choice(["ion_binary", "json"]),
               default="ion_binary", show_default=True, help="Record encoding.")
-@click.option("--checkpoint", type=click.Path(dir_okay=False, path_type=Path),
-              help="Checkpoint file (default: DIR/checkpoint.json for files, "
+@click.option("--checkpoint", type=click.Path(dir_okay=False, path_type=str),
+              callback=output_file(), help="Checkpoint file (default: DIR/checkpoint.json for files, "
                    "PATH.<stream>.stream-checkpoint.json for Kinesis).")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=0.5,
               show_default=True, help="Seconds between checks for new blocks with --follow.")

@@ -17,7 +17,7 @@ from ..engine.errors import InputFormatError, UserError
 from ..engine.ion_values import dumps_text
 from ..engine.ledger import Ledger
 from ..engine.limits import describe
-from .base import EXIT_VERIFY_FAILED, ctrl_c_cancels, fail, handle_errors, main
+from .base import EXIT_VERIFY_FAILED, ctrl_c_cancels, fail, handle_errors, main, output_file
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 
@@ -76,8 +76,8 @@ def info(path: Path) -> None:
 
 @main.command()
 @click.argument("path", type=LEDGER_PATH)
-@click.option("--save", "save", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also save the digest to this file (JSON; see 'Digest files' in the README). An "
+@click.option("--save", "save", type=click.Path(dir_okay=False, path_type=str),
+              callback=output_file(), help="Also save the digest to this file (JSON; see 'Digest files' in the README). An "
                    "existing file is not replaced (it may be an earlier digest) unless --force.")
 @click.option("--force", is_flag=True, help="With --save: replace an existing file.")
 @handle_errors
@@ -101,11 +101,13 @@ def digest(path: Path, save: Path | None, force: bool) -> None:
                    "Repeatable.")
 @click.option("--chain-only", is_flag=True,
               help="Check only the hash chain and Merkle tree, not every revision's hash.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the full report as JSON to this file.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=str),
+              callback=output_file(stdout_ok=True),
+              help="Write the full report as JSON to this file ('-': to standard output, "
+                   "instead of the summary).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @handle_errors
-def verify(path: Path, digests: tuple[str, ...], chain_only: bool, json_out: Path | None,
+def verify(path: Path, digests: tuple[str, ...], chain_only: bool, json_out: Path | str | None,
            quiet: bool) -> None:
     """Verify the whole journal (and the index storage); exit 1 with a tamper report on failure."""
     saved = [digest_file.read_digest(d) for d in digests]
@@ -125,9 +127,12 @@ def verify(path: Path, digests: tuple[str, ...], chain_only: bool, json_out: Pat
             bar.close()
     if report.cancelled:
         fail("verification cancelled (Ctrl-C); nothing was changed", 130)
-    if json_out is not None:
-        json_out.write_text(report.to_json(), encoding="utf-8")
-    click.echo(report.summary())
+    if json_out == "-":
+        click.echo(report.to_json())
+    else:
+        if json_out is not None:
+            Path(json_out).write_text(report.to_json(), encoding="utf-8")
+        click.echo(report.summary())
     if not report.ok:
         sys.exit(EXIT_VERIFY_FAILED)
 

@@ -85,6 +85,20 @@ def test_a_saved_digest_is_not_replaced_without_force(sample, tmp_path):
     assert ".tmp" not in r.output
 
 
+def test_file_options_refuse_option_lookalikes(sample, tmp_path, monkeypatch):
+    """`verify --json -q` wrote the report to a file named "-q" (and showed a progress bar)."""
+    monkeypatch.chdir(tmp_path)
+    for args in (["verify", sample, "--json", "-q"], ["digest", sample, "--save", "-x"],
+                 ["digest", sample, "--save", "-"]):
+        r = run(*args)
+        assert r.exit_code == 2 and "looks like an option" in r.output, args
+    assert list(tmp_path.iterdir()) == []
+    r = run("verify", sample, "-q", "--json", "-")        # '-': the report on stdout
+    assert r.exit_code == 0 and json.loads(r.output)["ok"] is True
+    r = run("verify", sample, "-q", "--json", "./-odd.json")  # a real name starting with '-'
+    assert r.exit_code == 0 and json.loads((tmp_path / "-odd.json").read_text())["ok"]
+
+
 def test_verify_reports_tampering_with_exit_1(sample, tmp_path):
     copy = tmp_path / "t.ledger"
     shutil.copy(sample, copy)
