@@ -55,6 +55,19 @@ def test_ion_text_list_of_structs(tmp_path: Path) -> None:
     assert [(r.value["a"], r.line, r.column) for r in read(p)] == [(1, 2, 3), (2, 3, 3)]
 
 
+def test_ion_text_local_symbol_tables_are_skipped(tmp_path: Path) -> None:
+    """A local symbol table was read as a null document ("expected a struct, found null")."""
+    text = ("ann::{a: 1}\n$ion_symbol_table::{symbols: [\"x\"]} {b: 5}\n"
+            "'$ion_symbol_table'::{symbols: []}\n{c: 6}\n")
+    recs = read(write(tmp_path, "s.ion", text))
+    assert [simpleion.dumps(r.value, binary=False, omit_version_marker=True) for r in recs] == \
+        ["ann::{a:1}", "{b:5}", "{c:6}"]
+    assert [r.line for r in recs] == [1, 2, 4]
+    # a symbol id such a table would define cannot be resolved value by value: said plainly
+    e = error_of(write(tmp_path, "t.ion", '$ion_symbol_table::{symbols: ["x"]} {$10: 5}'))
+    assert "SID" in e.reason and e.line == 1
+
+
 def test_ion_text_error_names_line_and_column_inside_a_record(tmp_path: Path) -> None:
     p = write(tmp_path, "bad.ion", "{a:1}\n{\n  b: 1,\n  c: [1, 2 3]}\n")
     e = error_of(p)

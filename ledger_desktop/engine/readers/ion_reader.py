@@ -34,6 +34,7 @@ _LOB_STOP = re.compile(r"[\"']|\}\}")
 _WS = " \t\n\r\v\f"
 # Plain Python values where Ion allows: the same Ion, parsed and hashed faster than IonPy objects.
 BARE = simpleion.IonPyValueModel.MAY_BE_BARE
+_SYMBOL_TABLE = re.compile(r"\s*(?:\$ion_symbol_table|'\$ion_symbol_table')\s*::")
 _POSITION = re.compile(r"^(.*?) at position (\d+)(.*)$", re.S)
 
 
@@ -225,8 +226,10 @@ class IonTextReader(RecordReader):
         win.release(start)
         line, column = win.position(start)
         text = win.buf[start - win.base:end - win.base]
-        if text == "$ion_1_0":
-            return None  # the version marker
+        if text == "$ion_1_0" or _SYMBOL_TABLE.match(text):
+            # The version marker, and local symbol tables, which amazon.ion reads as system
+            # values (no user value: it returns None, which read as a null document).
+            return None
         try:
             value = simpleion.loads(text, value_model=BARE,
                                     text_buffer_size_limit=text_buffer_limit(text))
