@@ -70,9 +70,9 @@ def as_json(values: list[Any]) -> str:
 def as_csv(values: list[Any], columns: list[Column] | None = None) -> str:
     """Top-level fields as columns (a repeated name gets one per value, `k (2)`); nested
     values as their JSON text."""
-    structs = [v for v in values if ion_type(v) == IonType.STRUCT and not is_null(v)]
     if columns is None:
-        columns = struct_columns(structs)
+        columns = struct_columns([v for v in values
+                                  if ion_type(v) == IonType.STRUCT and not is_null(v)])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([column_label(c) for c in columns])

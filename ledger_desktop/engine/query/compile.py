@@ -152,6 +152,20 @@ def eq3(a: Any, b: Any) -> Any:
     return equal(a, b)
 
 
+
+def distinct_struct(named: list[tuple[str, Fn]]) -> Fn:
+    """A struct of these fields, names known and distinct when planned: a plain dict built
+    directly, fields whose value is MISSING left out (`values.make_struct` when a name may
+    repeat)."""
+    def build(env: dict) -> Any:
+        out: dict[str, Any] = {}
+        for name, f in named:
+            v = f(env)
+            if v is not MISSING:
+                out[name] = v
+        return out
+    return build
+
 class Compiler:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
@@ -448,16 +462,9 @@ class Compiler:
         keys = [k.value if isinstance(k, A.Lit) and isinstance(k.value, str) else None
                 for k, _ in node.fields]
         if None not in keys and len(set(keys)) == len(keys):
-            named = [(key, vf) for key, (_, vf, _) in zip(keys, pairs, strict=True)]
-
-            def struct_distinct(env: dict) -> Any:  # literal, distinct names: a plain dict
-                out: dict[str, Any] = {}
-                for key, vf in named:
-                    v = vf(env)
-                    if v is not MISSING:
-                        out[key] = v
-                return out
-            return struct_distinct
+            # literal, distinct names: a plain dict
+            return distinct_struct([(key, vf) for key, (_, vf, _) in
+                                    zip(keys, pairs, strict=True)])
 
         def struct(env: dict) -> Any:
             out: list[tuple[str, Any]] = []

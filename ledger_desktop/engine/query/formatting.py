@@ -97,8 +97,10 @@ def format_values(values: list[Any], fmt: str) -> str:
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-#: File formats for `write_values`, by the extension a save dialog suggests.
-FILE_FORMATS = {"csv": ".csv", "json": ".jsonl", "ion": ".ion"}
+#: `write_values` formats by file extension (what a save dialog's file name says).
+FORMAT_OF_SUFFIX = {".csv": "csv", ".jsonl": "json", ".json": "json", ".ndjson": "json",
+                    ".ion": "ion"}
+FILE_FORMATS = ("csv", "json", "ion")
 
 
 def write_values(values: list[Any], path: str | os.PathLike[str], fmt: str,

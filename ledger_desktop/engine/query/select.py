@@ -9,7 +9,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from . import ast as A
-from .compile import GROUP_ROWS, Compiler, arith
+from .compile import GROUP_ROWS, Compiler, arith, distinct_struct
 from .context import Scope
 from .freevars import children as _children
 from .functions import AGGREGATES
@@ -210,15 +210,7 @@ class SelectQuery:
 
         names = [name for name, _ in parts]
         if None not in names and len(set(names)) == len(names):
-            # Distinct names known now (the usual case): a plain dict, built directly.
-            def project_distinct(env: dict) -> Any:
-                out: dict[str, Any] = {}
-                for name, f in parts:
-                    v = f(env)
-                    if v is not MISSING:
-                        out[name] = v
-                return out
-            return project_distinct
+            return distinct_struct(parts)  # distinct names known now: the usual case
 
         def project(env: dict) -> Any:
             out: list[tuple[str, Any]] = []

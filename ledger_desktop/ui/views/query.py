@@ -356,10 +356,10 @@ class QueryView(QWidget):
         return self.save_results_to(path, self._format_of(path, chosen))
 
     def _format_of(self, path: str, chosen: str = "") -> str:
-        suffix = Path(path).suffix.lower()
-        by_suffix = {".csv": "csv", ".jsonl": "json", ".json": "json", ".ndjson": "json",
-                     ".ion": "ion"}
-        return by_suffix.get(suffix) or self._SAVE_FILTERS.get(chosen, "csv")
+        from ...engine.query.formatting import FORMAT_OF_SUFFIX
+
+        return FORMAT_OF_SUFFIX.get(Path(path).suffix.lower()) or \
+            self._SAVE_FILTERS.get(chosen, "csv")
 
     def save_results_to(self, path: str | Path, fmt: str) -> Any:
         from ...engine.query.formatting import write_values
