@@ -86,7 +86,8 @@ def report_to_html(report: Any, title: str | None = None) -> str:
                       "<table><tr><th>Document</th><th>Version</th><th>Table</th>"
                       "<th>Index in block</th></tr>"]
             parts += [f"<tr><td><code>{_e(r.document_id)}</code></td><td>{_e(r.version)}</td>"
-                      f"<td><code>{_e(r.table_id)}</code></td><td>{_e(r.index)}</td></tr>"
+                      f"<td>{_e(r.table_name or '')} <code>{_e(r.table_id)}</code></td>"
+                      f"<td>{_e(r.index)}</td></tr>"
                       for r in first.revisions]
             parts.append("</table>")
     if report.failures:
@@ -97,7 +98,7 @@ def report_to_html(report: Any, title: str | None = None) -> str:
                   "<th>Revisions</th></tr>"]
         for f in report.failures:
             anchor = f' id="block-{f.seq}"' if f.seq is not None else ""
-            revs = ", ".join(f"{r.document_id} v{r.version}" for r in f.revisions[:10])
+            revs = ", ".join(r.label() for r in f.revisions[:10])
             if len(f.revisions) > 10:
                 revs += f", … ({len(f.revisions) - 10} more)"
             parts.append(f"<tr{anchor}><td>{_e(f.seq if f.seq is not None else '—')}</td>"

@@ -43,6 +43,13 @@ class AffectedRevision:
     version: int | None
     table_id: str | None
     index: int
+    # Filled in from the table catalog when the report is finished: a label for people, not
+    # evidence (the catalog is index storage).
+    table_name: str | None = None
+
+    def label(self) -> str:
+        name = f" ({self.table_name})" if self.table_name else ""
+        return f"{self.document_id} v{self.version}{name}"
 
 
 @dataclass
@@ -124,7 +131,7 @@ class VerifyReport:
         first = self.first_failure
         lines = [f"VERIFICATION FAILED: {self.failure_count} problem(s); first: {first}"]
         if first and first.revisions:
-            affected = ", ".join(f"{r.document_id} v{r.version}" for r in first.revisions[:20])
+            affected = ", ".join(r.label() for r in first.revisions[:20])
             lines.append(f"  revisions in that block: {affected}")
         for f in self.failures[1:10]:
             lines.append(f"  also: {f}")
@@ -348,7 +355,23 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                                   f"block {expected_seq} cannot be read: {e}"))
     if progress is not None:
         progress(report.blocks_checked, total)
+    _name_tables(report, conn)
     return _finish(report, started)
+
+
+def _name_tables(report: VerifyReport, conn: Any) -> None:
+    """Give the affected revisions their table names, so a report says "Vehicle" and not
+    only a table id. A catalog that cannot be read leaves the ids alone."""
+    affected = [r for f in report.failures for r in f.revisions if r.table_id is not None]
+    if not affected:
+        return
+    try:
+        names = {str(tid): str(name) for tid, name in
+                 conn.execute("SELECT table_id, name FROM tables_")}
+    except Exception:  # a tampered or missing catalog: the report stands without names
+        return
+    for r in affected:
+        r.table_name = names.get(r.table_id)
 
 
 def _finish(report: VerifyReport, started: float) -> VerifyReport:

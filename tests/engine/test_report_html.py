@@ -68,6 +68,7 @@ def test_tampered_report_names_block_check_and_revisions(sample_path, tmp_path):
     assert "VERIFICATION FAILED" in text and "first is at block 12" in text
     assert "first-failure" in parsed.ids and "block-12" in parsed.ids
     assert "revision hash" in text and doc in text
+    assert f"{doc} v0 (Vehicle)" in text  # the table by name, beside its id
     assert "Audit <of> bad" in text and "Audit <of>" not in page  # escaped
 
 

@@ -64,6 +64,24 @@ def test_changed_revision_data_is_found(copy):
     first = report.first_failure
     assert first.seq == seq and first.check == "revision hash"
     assert first.revisions and first.revisions[0].version == 0
+    # the report names the table, not only its id (text, JSON and HTML alike)
+    assert first.revisions[0].table_name == "Person"
+    assert "v0 (Person)" in report.summary()
+    assert '"table_name": "Person"' in report.to_json()
+
+
+def test_affected_revisions_keep_their_ids_without_a_catalog(copy):
+    seq, idx, data = _first_user_revision(copy)
+    value = loads(data)
+    value["GovId"] = "FORGED"
+    _sql(copy, "UPDATE revisions SET data=? WHERE seq=? AND idx=?",
+         (dumps_binary(value), seq, idx))
+    _sql(copy, "DROP TABLE tables_")
+    report = _verify(copy)
+    first = report.first_failure
+    assert first.seq == seq and first.revisions, report.summary()
+    assert first.revisions[0].table_id is not None
+    assert first.revisions[0].table_name is None
 
 
 def test_changed_metadata_is_found(copy):

@@ -98,6 +98,9 @@ def test_tampered_copy_fails_at_the_tampered_block(qtbot, open_centre, tampered,
     assert f"block {TAMPERED_BLOCK}" in view.banner.text()
     docs = [view.revisions.item(r, 0).text() for r in range(view.revisions.rowCount())]
     assert doc in docs
+    tables = {view.revisions.item(r, 2).text() for r in range(view.revisions.rowCount())}
+    assert all(t.startswith(("Person (", "DriversLicense (", "Vehicle (",
+                             "VehicleRegistration (")) for t in tables), tables
     # links: into the chain view and the block inspector
     qtbot.mouseClick(view.open_first, Qt.MouseButton.LeftButton)
     assert centre.opened_blocks == [TAMPERED_BLOCK]

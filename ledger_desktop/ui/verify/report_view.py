@@ -164,7 +164,9 @@ class ReportView(QWidget):
             self.first.setText(
                 f"<b>First failure:</b> block <b>{first.seq}</b> · check <b>{first.check}</b>"
                 f"<br>{first.message}")
-            _fill(self.revisions, [[r.document_id, r.version, r.table_id, r.index]
+            _fill(self.revisions, [[r.document_id, r.version,
+                                    f"{r.table_name} ({r.table_id})" if r.table_name
+                                    else r.table_id, r.index]
                                    for r in first.revisions],
                   [r.document_id for r in first.revisions])
             _fill(self.failures, [[f.seq if f.seq is not None else "—", f.check, f.message]
