@@ -333,7 +333,7 @@ def chain_after_compact(path: Path, tmp: Path, n_blocks: int, sha: float) -> Non
     shutil.copyfile(path, copy)
     copy_rate = copy.stat().st_size / 2**20 / (time.perf_counter() - t)
     r = compact(copy)
-    line("compact (SQLite VACUUM) of that ledger", r.bytes_before / 2**20 / r.seconds, "MiB/s",
+    line("compact (VACUUM INTO, then backup) of that ledger", r.bytes_before / 2**20 / r.seconds, "MiB/s",
          copy_rate, "copying the file")
     drop_page_cache(copy)
     with Ledger.open(copy, read_only=True) as led:

@@ -142,11 +142,12 @@ def verify(path: Path, digests: tuple[str, ...], chain_only: bool, json_out: Pat
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @handle_errors
 def compact(path: Path, quiet: bool) -> None:
-    """Rewrite the file with each table and index stored contiguously (SQLite VACUUM).
+    """Rewrite the file with each table and index stored contiguously (as SQLite's VACUUM).
 
     Nothing in the journal changes (the digest is checked before and after); reads from disk
     get faster, e.g. chain-only verification of a file not in the OS page cache. Needs about
-    the file's size free beside it; Ctrl-C or a failure leaves the file as it was.
+    the file's size free beside it and in the temporary folder; Ctrl-C or a failure at any
+    point leaves the file as it was.
     """
     from ..engine.compact import compact as compact_file
 

@@ -1,24 +1,26 @@
-"""Compacting a ledger file: SQLite's VACUUM, with progress, Cancel and a check of the result.
+"""Compacting a ledger file: SQLite's VACUUM INTO and backup, with progress, Cancel and a check.
 
 A ledger only grows, one commit at a time, so the pages of each B-tree end up interleaved
 through the file. Read from disk (the file not in the OS page cache), chain-only verification
 then reads the `blocks_chain` index with random I/O: 147,500 blocks/s on a 1,000,000-block
-bench ledger, against 458,300 once compacted (bench/bench_engine.py prints both). VACUUM
+bench ledger, against 458,300 once compacted (bench/bench_engine.py prints both). Compacting
 rewrites each B-tree contiguously. Nothing in the journal changes: the same rows, the same
 hashes, the same digest, which is checked before and after.
 
-VACUUM runs as one SQLite write transaction through the WAL: a crash, a full disk or Cancel
-rolls it back and leaves the file as it was. It works in two phases: it builds the compacted
-copy in a temporary file (SQLite's temp directory), then writes it back through the WAL, which
-temporarily grows to about the size of the file; that much free space is required beside the
-file up front. Other connections keep reading their snapshot meanwhile; writers wait for the
-write lock (busy timeout), as for any commit.
+Two phases, both cancellable:
 
-SQLite calls back (and can be interrupted) only during the first phase, about 30% of the time
-on the bench ledger, so Cancel has no effect once the copy is being written back. Progress is
-estimated: in the first phase from the virtual machine instructions SQLite runs, in the second
-from the WAL's growth, read by a helper thread that makes the progress calls (every 0.2 s,
-from that thread).
+1. `VACUUM INTO` writes a compacted copy to a temporary file (Python's temporary folder),
+   reading the ledger as one snapshot. SQLite calls back every few thousand instructions;
+   progress is the copy's size against the file's.
+2. SQLite's online backup copies it back over the ledger, a few thousand pages a step, as one
+   write transaction through the WAL (which temporarily grows to about the size of the file).
+   Cancel between steps rolls it back; so do a crash and a full disk.
+
+SQLite's plain VACUUM does the same in one statement, but cannot be interrupted in its second
+phase (about 70% of the time). Other connections keep reading their snapshot meanwhile; a
+commit made by another connection between the two phases would be overwritten by the older
+copy, so once the backup holds the write lock it checks that nothing was committed since the
+copy began, and otherwise rolls back and starts again.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +41,13 @@ from .ledger import Ledger
 # SQLite calls the progress handler every this many virtual machine instructions: often
 # enough for Cancel to act within a fraction of a second, rarely enough to cost nothing.
 _HANDLER_STEPS = 50_000
-# Calibrated on the 1,000,000-block bench ledger through this function: VACUUM's first phase
-# ran about 19 instructions a page and took about 30% of the time (5.5 of 17.7 s).
-_OPS_PER_PAGE = 19
-_FIRST_PHASE = 300    # of 1000
+# Pages the backup copies a step: Cancel acts between steps (a few ms each).
+_BACKUP_PAGES = 4096
+# The copy's share of the time, of 1000: on the 1,000,000-block bench ledger (1.4 GB) the copy
+# took 5.5 of 20.8 s.
+_FIRST_PHASE = 300
+# Tries when other connections keep committing while the copy is made.
+_ATTEMPTS = 3
 
 
 @dataclass
@@ -94,9 +99,8 @@ def compact(path: str | os.PathLike[str], progress: Progress | None = None,
             cancel: CancelToken | None = None) -> CompactResult:
     """Rewrite the ledger file at `path` with each table and index stored contiguously.
 
-    `progress(done, 1000)` is an estimate, called from a helper thread, then (1000, 1000) from
-    this one at the end; `cancel` stops it during the first phase, leaving the file as it was
-    (raises `Cancelled`).
+    `progress(done, 1000)` is an estimate, called from this thread; `cancel` stops it at any
+    point, leaving the file as it was (raises `Cancelled`).
     """
     path = Path(path)
     with Ledger.open(path) as ledger:  # refuses what is not a writable ledger; migrates
@@ -105,64 +109,113 @@ def compact(path: str | os.PathLike[str], progress: Progress | None = None,
         count = ledger.block_count()
         page_size, pages = (conn.execute("PRAGMA page_size").fetchone()[0],
                             conn.execute("PRAGMA page_count").fetchone()[0])
-        _check_space(path.resolve().parent, pages * (page_size + 24),
-                     Path(tempfile.gettempdir()), pages * page_size)
+        temp_root = Path(tempfile.gettempdir())
+        _check_space(path.resolve().parent, pages * (page_size + 24), temp_root,
+                     pages * page_size)
         _truncate_wal(conn)  # start from an empty WAL
         size0 = _file_bytes(path)
         t0 = time.perf_counter()
-        stopped = False
-        calls = 0
-        expected_calls = max(1, pages * _OPS_PER_PAGE // _HANDLER_STEPS)
-        wal, wal_expected = Path(f"{path}-wal"), max(1, pages * (page_size + 24))
-        finished = threading.Event()
+        shown = [0]
 
-        def handler() -> int:
-            nonlocal stopped, calls
-            if cancel is not None and cancel.cancelled:
-                stopped = True
-                return 1  # SQLite interrupts VACUUM, which rolls back
-            calls += 1
-            return 0
+        def show(done: int) -> None:  # thousandths, never backwards
+            if progress is not None and done > shown[0]:
+                shown[0] = done
+                progress(done, 1000)
 
-        def report() -> None:  # thousandths: the first phase up to _FIRST_PHASE, then the WAL
-            shown = 0
-            while not finished.wait(0.2):
-                try:
-                    written = wal.stat().st_size
-                except OSError:
-                    written = 0
-                done = min(calls * _FIRST_PHASE // expected_calls, _FIRST_PHASE)
-                if written:
-                    done = max(done, _FIRST_PHASE + (1000 - _FIRST_PHASE) * written
-                               // wal_expected)
-                done = min(done, 999)
-                if done > shown:
-                    shown = done
-                    progress(done, 1000)
-
-        reporter = threading.Thread(target=report, name="compact progress", daemon=True)
-        if progress is not None:
-            reporter.start()
-        conn.set_progress_handler(handler, _HANDLER_STEPS)
+        # Another connection sees every commit made by anyone else as a new data_version.
+        watcher = sqlite3.connect(path, isolation_level=None, timeout=30)
         try:
-            conn.execute("VACUUM")
-        except sqlite3.OperationalError as e:
-            if stopped:
-                raise Cancelled("compaction cancelled; the file is unchanged") from None
-            raise StorageError(f"{path}: compaction failed and was rolled back: {e}") from None
+            for _attempt in range(_ATTEMPTS):
+                with tempfile.TemporaryDirectory(prefix="ledger-compact-", dir=temp_root) as tmp:
+                    copy = Path(tmp) / "compacted.ledger"
+                    version = watcher.execute("PRAGMA data_version").fetchone()[0]
+                    _copy_compacted(conn, path, copy, pages * page_size, show, cancel)
+                    if _write_back(conn, path, copy, watcher, version, show, cancel):
+                        break
+            else:
+                raise StorageError(f"{path}: other programs kept committing to the ledger; "
+                                   "compact it when they are done")
         finally:
-            finished.set()
-            if reporter.is_alive():
-                reporter.join()
-            conn.set_progress_handler(None, 0)
+            watcher.close()
             _truncate_wal(conn)  # give the WAL's space back, whatever happened
-        if progress is not None:
-            progress(1000, 1000)
+        show(1000)
         seconds = time.perf_counter() - t0
         ledger._commit_cache.clear()
         after = ledger.digest() if ledger.block_count() else None
-        if ledger.block_count() != count or (
-                before is not None and after is not None and after.digest != before.digest):
+        if ledger.block_count() < count or (
+                before is not None and after is not None and count == ledger.block_count()
+                and after.digest != before.digest):
             raise IntegrityError(f"{path}: the digest changed during compaction; verify the "
                                  "ledger")
     return CompactResult(size0, _file_bytes(path), seconds)
+
+
+def _copy_compacted(conn: sqlite3.Connection, path: Path, copy: Path, expected: int,
+                    show: Callable[[int], None], cancel: CancelToken | None) -> None:
+    """Phase 1: VACUUM INTO `copy`; progress from the copy's growth."""
+    stopped = False
+    last = time.monotonic()
+
+    def handler() -> int:
+        nonlocal stopped, last
+        if cancel is not None and cancel.cancelled:
+            stopped = True
+            return 1  # SQLite interrupts the statement; the ledger was only read
+        now = time.monotonic()
+        if now - last > 0.1:
+            last = now
+            try:
+                written = copy.stat().st_size
+            except OSError:
+                written = 0
+            show(min(_FIRST_PHASE * written // max(expected, 1), _FIRST_PHASE - 1))
+        return 0
+
+    conn.set_progress_handler(handler, _HANDLER_STEPS)
+    try:
+        conn.execute("VACUUM INTO ?", (str(copy),))
+    except sqlite3.OperationalError as e:
+        if stopped:
+            raise Cancelled("compaction cancelled; the file is unchanged") from None
+        raise StorageError(f"{path}: compaction failed, the file is unchanged: {e}") from None
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+class _Changed(Exception):
+    """Another connection committed after the copy began: start again."""
+
+
+def _write_back(conn: sqlite3.Connection, path: Path, copy: Path, watcher: sqlite3.Connection,
+                version: int, show: Callable[[int], None], cancel: CancelToken | None) -> bool:
+    """Phase 2: back up `copy` over the ledger, a step at a time, as one write transaction.
+    Returns False (nothing written) when the ledger changed after the copy began."""
+    src = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+    try:
+        total = src.execute("PRAGMA page_count").fetchone()[0]
+        # Smaller than the whole copy, so the first step holds the ledger's write lock without
+        # committing: the moment to check that nothing was committed since the copy began.
+        step = max(1, min(_BACKUP_PAGES, (total - 1) // 2))
+        checked = False
+
+        def on_step(status: int, remaining: int, pages: int) -> None:
+            nonlocal checked
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("compaction cancelled; the file is unchanged")
+            if status != sqlite3.SQLITE_OK:
+                return  # busy: another connection holds the write lock; the backup waits
+            if not checked:
+                checked = True
+                if watcher.execute("PRAGMA data_version").fetchone()[0] != version:
+                    raise _Changed
+            show(_FIRST_PHASE + (1000 - _FIRST_PHASE) * (pages - remaining) // max(pages, 1))
+
+        try:
+            src.backup(conn, pages=step, progress=on_step, sleep=0.05)
+        except _Changed:
+            return False
+        except sqlite3.Error as e:
+            raise StorageError(f"{path}: compaction failed and was rolled back: {e}") from None
+        return True
+    finally:
+        src.close()

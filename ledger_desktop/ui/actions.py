@@ -71,7 +71,7 @@ SPECS: list[ActionSpec] = [
     ActionSpec("undrop_table", "&Undrop Table", "ledger", None, "undrop", "UNDROP TABLE",
                scope="ledger"),
     ActionSpec("compact_ledger", "Co&mpact Ledger File…", "ledger", None, None,
-               "Rewrite the file with each table stored contiguously (SQLite VACUUM); the "
+               "Rewrite the file with each table stored contiguously (as SQLite's VACUUM); the "
                "journal and its digest do not change", scope="ledger"),
     # Query
     ActionSpec("run_query", "&Run", "query", "Ctrl+Return", "run",

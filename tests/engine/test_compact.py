@@ -1,4 +1,4 @@
-"""`compact` (SQLite VACUUM): the same journal, digest and verification afterwards; Cancel, a
+"""`compact` (SQLite VACUUM INTO and backup): the same journal, digest and verification afterwards; Cancel, a
 shortage of disk space and foreign files leave the file as it was."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from ledger_desktop.cli import main
 from ledger_desktop.engine import compact as compact_mod
 from ledger_desktop.engine.cancel import CancelToken
 from ledger_desktop.engine.compact import compact
-from ledger_desktop.engine.errors import Cancelled, NotALedgerError, UserError
+from ledger_desktop.engine.errors import Cancelled, NotALedgerError, StorageError, UserError
 from ledger_desktop.engine.ledger import Ledger
 
 
@@ -108,6 +108,76 @@ def test_cancel_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch) -> None:
     assert token.looks == 20
     assert _file_hash(path) == raw
     assert _state(path) == before
+
+
+def test_cancel_while_writing_back_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    """Cancel once the compacted copy is being written back (plain VACUUM could not stop
+    there): the backup's write transaction rolls back."""
+    path = _fragmented(tmp_path / "f.ledger")
+    monkeypatch.setattr(compact_mod, "_BACKUP_PAGES", 4)  # many steps
+    with Ledger.open(path) as led:
+        led._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before, raw = _state(path), _file_hash(path)
+    token = CancelToken()
+    seen: list[int] = []
+
+    def progress(done: int, _total: int) -> None:
+        seen.append(done)
+        if done > compact_mod._FIRST_PHASE + 100:  # well into the write-back
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        compact(path, progress=progress, cancel=token)
+    assert max(seen) < 1000
+    assert _file_hash(path) == raw
+    assert _state(path) == before
+    with Ledger.open(path) as led:
+        assert led.verify().ok
+
+
+def test_a_commit_between_copy_and_write_back_is_kept(tmp_path: Path, monkeypatch) -> None:
+    """Another connection commits after the compacted copy was made: writing the copy back
+    would lose that commit, so compact notices and starts again from the new state."""
+    path = _fragmented(tmp_path / "f.ledger", commits=60)
+    copies = []
+    real_copy = compact_mod._copy_compacted
+
+    def copy_then_commit(*args, **kw):
+        real_copy(*args, **kw)
+        copies.append(1)
+        if len(copies) == 1:
+            with Ledger.open(path) as other:
+                other.execute("INSERT INTO A ?", {"n": 999_999})
+
+    monkeypatch.setattr(compact_mod, "_copy_compacted", copy_then_commit)
+    blocks = _state(path)[2]
+    compact(path)
+    assert len(copies) == 2
+    digest, _tip, after_blocks, rows = _state(path)
+    assert after_blocks == blocks + 1 and 999_999 in rows
+    with Ledger.open(path) as led:
+        assert led.verify().ok
+
+
+def test_a_ledger_that_keeps_changing_is_left_alone(tmp_path: Path, monkeypatch) -> None:
+    path = _fragmented(tmp_path / "f.ledger", commits=30)
+    real_copy = compact_mod._copy_compacted
+    n = [0]
+
+    def copy_then_commit(*args, **kw):
+        real_copy(*args, **kw)
+        n[0] += 1
+        with Ledger.open(path) as other:
+            other.execute("INSERT INTO A ?", {"n": -n[0]})
+
+    monkeypatch.setattr(compact_mod, "_copy_compacted", copy_then_commit)
+    with pytest.raises(StorageError, match="kept committing"):
+        compact(path)
+    assert n[0] == compact_mod._ATTEMPTS
+    _digest, _tip, _blocks, rows = _state(path)
+    assert all(-i in rows for i in range(1, n[0] + 1))
+    with Ledger.open(path) as led:
+        assert led.verify().ok
 
 
 def test_too_little_disk_space_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:

@@ -376,7 +376,8 @@ class LedgerWorkspace(QWidget):
         return task
 
     def do_compact_ledger(self) -> Any:
-        """VACUUM on the writer lane (no commit of ours runs meanwhile), after a question."""
+        """Compaction on the writer lane (no commit of ours runs meanwhile), after a
+        question."""
         from PySide6.QtWidgets import QMessageBox
 
         size = self.path.stat().st_size / 2**20
@@ -385,8 +386,8 @@ class LedgerWorkspace(QWidget):
             f"Rewrite {self.path.name} ({size:,.1f} MiB) with each table and index "
             "stored contiguously, which makes reading it from disk faster. Nothing in the "
             "journal changes; its digest is checked before and after.\n\nThis needs about "
-            f"{2 * size:,.0f} MiB of free disk space while it runs, and cannot be cancelled "
-            "in its last part (writing the compacted pages back).",
+            f"{2 * size:,.0f} MiB of free disk space while it runs. Cancel leaves the file "
+            "as it was.",
             QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Ok:
             return None
