@@ -133,8 +133,15 @@ def revision_hash(metadata: Any, data: Any = None, data_hash: bytes | None = Non
 
 
 def compute_revision_hash(revision: Any) -> bytes | None:
-    """Recompute a revision's hash from its content; None for hash-only revisions."""
+    """Recompute a revision's hash from its content; None for hash-only revisions.
+
+    A hash-only revision (QLDB's system revisions) has a hash and nothing it could be checked
+    against. One that holds `data` or `dataHash` but no `metadata` is not one of them: taken as
+    hash-only, its data would pass unchecked, so it is a ValueError."""
     if "metadata" not in revision:
+        if "data" in revision or "dataHash" in revision:
+            raise ValueError("a revision with data but no metadata: its hash cannot be "
+                             "recomputed, and only a hash-only revision may lack metadata")
         return None
     meta = revision["metadata"]
     if "data" in revision:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .blocks import check_block, compute_revision_hash
+from .blocks import as_blob, check_block, compute_revision_hash
 from .errors import InputFormatError
 from .ion_hash import dot
 from .ion_values import loads
@@ -164,12 +164,28 @@ def fold_steps(start: bytes, start_label: str, proof: list[bytes], digest: bytes
     return result
 
 
+def _hash_field(value: Any, name: str) -> bytes:
+    """A stated hash from a file: a 32-byte blob, or a one-line input error (not `bytes(n)`,
+    which makes n zero bytes of an int)."""
+    try:
+        h = as_blob(value[name])
+    except TypeError:
+        h = b""
+    if len(h) != 32:
+        raise InputFormatError(f"the {name} field is not a 32-byte hash (a blob)")
+    return h
+
+
 def verify_revision(revision: Any, proof: list[bytes], digest: bytes) -> ProofResult:
     """Recompute the revision hash from its content, then fold the proof to the digest."""
     if "hash" not in revision:
         raise InputFormatError("the revision has no hash field")
-    stated = bytes(revision["hash"])
-    computed = compute_revision_hash(revision)
+    stated = _hash_field(revision, "hash")
+    try:
+        computed = compute_revision_hash(revision)
+    except ValueError as e:
+        step = ProofStep("revision content", None, None, stated, False, str(e))
+        return ProofResult(False, [step], f"NOT VERIFIED: {e}", 0)
     if computed is not None and computed != stated:
         step = ProofStep("revision hash recomputed from metadata and data", None, None, computed,
                          False, f"the revision states {b64(stated)}")
@@ -187,10 +203,10 @@ def verify_block(block: Any, proof: list[bytes], digest: bytes) -> ProofResult:
     if failures:
         f = failures[0]
         step = ProofStep(f"block content ({f.check})", None, None,
-                         bytes(block["blockHash"]) if "blockHash" in block else b"", False,
+                         _hash_field(block, "blockHash") if "blockHash" in block else b"", False,
                          f.message)
         return ProofResult(False, [step], f"NOT VERIFIED: {f}", 0)
-    result = fold_steps(bytes(block["blockHash"]),
+    result = fold_steps(_hash_field(block, "blockHash"),
                         "block hash = dot(entriesHash, previousBlockHash), recomputed",
                         proof, digest)
     for n in notes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ledger_desktop.engine.blocks import BlockAddress
-from ledger_desktop.engine.errors import BlockNotFoundError
+from ledger_desktop.engine.errors import BlockNotFoundError, InputFormatError
 from ledger_desktop.engine.ion_hash import fold, merkle_root
 from ledger_desktop.engine.ion_values import loads
 from ledger_desktop.engine.ledger import Ledger
@@ -73,6 +73,38 @@ def test_tampered_revision_fails_at_the_first_step(ledger):
     revision["data"]["i"] = 999
     result = verify_revision(revision, proof, ledger.digest().digest)
     assert not result.ok and result.failed_step == 0
+
+
+def test_data_without_metadata_is_not_taken_as_hash_only(ledger):
+    """Removing a revision's metadata once made it "hash-only": forged data then verified."""
+    tip = ledger.tip()
+    block = ledger.block(4)
+    doc_id = str(block["revisions"][0]["metadata"]["id"])
+    revision, proof = ledger.get_revision(doc_id, BlockAddress(ledger.strand_id, 4), tip)
+    del revision["metadata"]
+    revision["data"]["i"] = 999
+    result = verify_revision(revision, proof, ledger.digest().digest)
+    assert not result.ok and result.failed_step == 0
+    assert "no metadata" in result.message
+    block, proof = ledger.get_block(BlockAddress(ledger.strand_id, 4), tip)
+    del block["revisions"][0]["metadata"]
+    assert not verify_block(block, proof, ledger.digest().digest).ok
+
+
+@pytest.mark.parametrize("value", [-1, 50_000_000, "abc", None, [1, 2, 3], b"short"])
+def test_a_hash_that_is_not_a_32_byte_blob_is_an_input_error(ledger, value):
+    """`bytes(hash)` made 50 MB of zeros of an int, and tracebacks of the rest."""
+    tip = ledger.tip()
+    block = ledger.block(4)
+    doc_id = str(block["revisions"][0]["metadata"]["id"])
+    revision, proof = ledger.get_revision(doc_id, BlockAddress(ledger.strand_id, 4), tip)
+    revision["hash"] = value
+    with pytest.raises(InputFormatError, match="not a 32-byte hash"):
+        verify_revision(revision, proof, ledger.digest().digest)
+    block, proof = ledger.get_block(BlockAddress(ledger.strand_id, 4), tip)
+    block["blockHash"] = value
+    with pytest.raises(InputFormatError, match="not a 32-byte hash"):
+        verify_block(block, proof, ledger.digest().digest)
 
 
 def test_block_proof_checks_content_then_folds(ledger):

@@ -83,6 +83,23 @@ def test_tampered_revision_is_the_first_failure(tmp_path: Path, qldb_block,
     assert "FIRST FAILURE: block 3: revision hash check failed" in result.output
 
 
+@pytest.mark.parametrize("fmt", ["ion_text", "ion_binary"])
+def test_data_without_metadata_is_not_a_hash_only_revision(tmp_path: Path, qldb_block,
+                                                            fmt) -> None:
+    """A user revision whose metadata was removed (and data forged) once passed as a
+    hash-only revision: its data was never checked, and import-journal stored it as one."""
+    block = simpleion.loads(simpleion.dumps(qldb_block, binary=True))
+    rev = block["revisions"][0]
+    del rev["metadata"]
+    rev["data"]["City"] = "FORGED"
+    d = one_block_export(tmp_path, block, fmt)
+    report = verify_export(d)
+    assert not report.ok
+    assert "data but no metadata" in str(report.first_failure)
+    result = CliRunner().invoke(main, ["import-journal", str(d), str(tmp_path / "x.ledger")])
+    assert result.exit_code != 0 and not (tmp_path / "x.ledger").exists()
+
+
 def test_tampered_block_hash(tmp_path: Path, qldb_block) -> None:
     fields = [(k, v) for k, v in qldb_block.items()]
     fields = [(k, bytes(32) if k == "blockHash" else v) for k, v in fields]
