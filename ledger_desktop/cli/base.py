@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -52,6 +53,9 @@ def handle_errors(fn: F) -> F:
             fail(f"storage error: {e}", EXIT_USAGE)
         except KeyboardInterrupt:
             fail("interrupted; nothing was changed", 130)
+        except sqlite3.DatabaseError as e:  # damaged pages found by a read
+            fail(f"the ledger file is damaged (SQLite: {e}); `ledger verify` reports what it "
+                 "can still check", EXIT_USAGE)
         except OSError as e:  # a path the command cannot create, read or write
             where = f"{e.filename}: " if e.filename else ""
             fail(f"{where}{e.strerror or e}", EXIT_USAGE)

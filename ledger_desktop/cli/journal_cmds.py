@@ -4,6 +4,7 @@ get-block, get-revision, verify-proof."""
 from __future__ import annotations
 
 import base64
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -112,19 +113,23 @@ def verify(path: Path, digests: tuple[str, ...], chain_only: bool, json_out: Pat
     """Verify the whole journal (and the index storage); exit 1 with a tamper report on failure."""
     saved = [digest_file.read_digest(d) for d in digests]
     with _open(path, read_only=True) as ledger:
-        total = ledger.block_count()
-        bar = tqdm(total=total, unit="block", disable=quiet or None, file=sys.stderr,
-                   leave=False)
-
-        def progress(done: int, _total: int) -> None:
-            bar.update(done - bar.n)
-
         try:
-            with ctrl_c_cancels(CancelToken()) as cancel:
-                report = ledger.verify(progress=progress, cancel=cancel, digests=saved,
-                                       rehash=not chain_only)
-        finally:
-            bar.close()
+            total = ledger.block_count()
+            bar = tqdm(total=total, unit="block", disable=quiet or None, file=sys.stderr,
+                       leave=False)
+
+            def progress(done: int, _total: int) -> None:
+                bar.update(done - bar.n)
+
+            try:
+                with ctrl_c_cancels(CancelToken()) as cancel:
+                    report = ledger.verify(progress=progress, cancel=cancel, digests=saved,
+                                           rehash=not chain_only)
+            finally:
+                bar.close()
+        except sqlite3.DatabaseError as e:  # pages so damaged that the walk cannot start
+            click.echo(f"VERIFICATION FAILED: the ledger file is damaged (SQLite: {e})")
+            sys.exit(EXIT_VERIFY_FAILED)
     if report.cancelled:
         fail("verification cancelled (Ctrl-C); nothing was changed", 130)
     if json_out == "-":
