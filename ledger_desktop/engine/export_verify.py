@@ -466,10 +466,18 @@ def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: 
             if not fresh:
                 continue
             first_seq = fresh[0][0]
-            if expected_next is not None and len(fresh) == len(out.blocks):
+            if expected_next is not None:
+                if len(fresh) == len(out.blocks):
+                    linked = out.first_prev_hash == last_hash
+                else:
+                    # The object overlaps the blocks already read: its own copy of the block
+                    # before the fresh ones (whose link to them the worker checked) must be
+                    # the one already accepted, or the chain forks here.
+                    before = out.blocks[len(out.blocks) - len(fresh) - 1]
+                    linked = before[0] != first_seq - 1 or before[1] == last_hash
                 if first_seq != expected_next:
                     report.gaps.append((expected_next, first_seq - 1))
-                elif out.first_prev_hash != last_hash:
+                elif not linked:
                     report.add(CheckFailure(first_seq, "chain link",
                                             f"previousBlockHash is not block {first_seq - 1}'s "
                                             f"blockHash (across {prev_key} and {obj.key})"))

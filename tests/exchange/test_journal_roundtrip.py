@@ -338,3 +338,27 @@ def test_rebuilt_index_storage_of_an_imported_ledger_matches(tmp_path: Path) -> 
         assert [(t.name, copy.count_documents(t.table_id), [i.field for i in t.indexes])
                 for t in copy.tables()] == [("T", 1, ["k"])]
         assert copy.verify().ok
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_object_overlapping_from_a_fork_breaks_the_chain(tmp_path: Path, jobs: int) -> None:
+    """Two exports in one folder: a ledger's, and a fork's (imported from the ledger's first
+    export, then given other commits), whose object overlaps the first and runs one block
+    further. In parallel the link into the fork's fresh block was not checked: "verified"."""
+    with Ledger.create(tmp_path / "a.ledger") as a:
+        a.execute("CREATE TABLE T")
+        a.execute("INSERT INTO T ?", {"v": 1})
+        export_journal(a, tmp_path / "e1", jobs=1)
+    import_journal(tmp_path / "e1", tmp_path / "fork.ledger")
+    with Ledger.open(tmp_path / "a.ledger") as a:
+        for v in (2, 3):
+            a.execute("INSERT INTO T ?", {"v": v})
+        export_journal(a, tmp_path / "d", jobs=1)
+    with Ledger.open(tmp_path / "fork.ledger") as fork:
+        for v in ("forged 1", "forged 2", "forged 3"):
+            fork.execute("INSERT INTO T ?", {"v": v})
+        export_journal(fork, tmp_path / "d", jobs=1)
+    report = verify_export(tmp_path / "d", jobs=jobs)
+    assert not report.ok
+    first = report.first_failure
+    assert (first.seq, first.check) == (report.last_seq, "chain link"), report.lines()
