@@ -209,12 +209,14 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
     if checkpoint is None:
         checkpoint = (Path(dest) / "checkpoint.json" if kind == "file"
                       else Path(f"{path}.{dest}.stream-checkpoint.json"))
-    if kind == "file":
-        Path(dest).mkdir(parents=True, exist_ok=True)
-    cp = Checkpoint.load(checkpoint, fmt)
     arn_region = region or os.environ.get("AWS_REGION") or os.environ.get(
         "AWS_DEFAULT_REGION") or "local"
+    # The ledger is opened before the folder is made: a mistyped path leaves nothing behind.
     with Ledger.open(path, read_only=True) as ledger:
+        if kind == "file":
+            Path(dest).mkdir(parents=True, exist_ok=True)
+        cp = Checkpoint.load(checkpoint, fmt)
+        cp.next_stream()  # the files are named after the stream they hold
         if kind == "file":
             sink = FileSink(dest, cp.stream_id, fmt)
         else:

@@ -28,7 +28,7 @@ from . import storage
 from .cancel import CancelToken
 from .errors import InputFormatError, UserError
 from .exports import paused_gc
-from .ids import new_id
+from .ids import is_id, new_id
 from .ion_passthrough import RecordWriter, Unsupported, loads_many_bare, summary_record
 from .ion_values import dumps_binary, ion_list, struct
 from .journal_reads import (
@@ -203,6 +203,19 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
+def _checked(d: Any, key: str, kind: type, *default: Any) -> Any:
+    """A checkpoint field of exactly its JSON type (json gives bool for true, int for 5, so
+    `int(True)` or `bool("false")` cannot sneak through); absent, the default if any."""
+    if key not in d and default:
+        return default[0]
+    value = d[key]
+    if value is None and default and default[0] is None:
+        return None
+    if type(value) is not kind:
+        raise ValueError(f"{key} is not a {kind.__name__}")
+    return value
+
+
 @dataclass
 class Checkpoint:
     """Where a stream stands: the next block to send, saved atomically after each batch."""
@@ -222,15 +235,26 @@ class Checkpoint:
             return cls(p, new_id(), format=fmt)
         try:
             d = json.loads(p.read_text("utf-8"))
-            cp = cls(p, str(d["streamId"]), int(d["nextSequence"]), bool(d["createdSent"]),
-                     bool(d.get("completed", False)), str(d.get("format", fmt)),
-                     None if d.get("strandId") is None else str(d["strandId"]))
+            cp = cls(p, _checked(d, "streamId", str), _checked(d, "nextSequence", int),
+                     _checked(d, "createdSent", bool), _checked(d, "completed", bool, False),
+                     _checked(d, "format", str, fmt), _checked(d, "strandId", str, None))
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise InputFormatError(f"{p}: not a stream checkpoint ({e})") from None
+        # The stream id names the record files (DIR/<streamId>.<n>.ion): a path such as
+        # "../x" would write outside DIR.
+        if not is_id(cp.stream_id) or cp.next_sequence < 0:
+            raise InputFormatError(f"{p}: not a stream checkpoint (streamId must be a "
+                                   "22-character id, nextSequence a block number)")
         if cp.format != fmt:
             raise UserError(f"{p}: this stream was started with --format {cp.format}; "
                             f"use the same format or another checkpoint")
         return cp
+
+    def next_stream(self) -> None:
+        """A completed stream is not resumed: the next run is a new stream (new id, CREATED)
+        where it ended. Called before a file sink is named after the stream."""
+        if self.completed:
+            self.stream_id, self.created_sent, self.completed = new_id(), False, False
 
     def save(self) -> None:
         tmp = self.path.with_name(self.path.name + ".tmp")
@@ -284,8 +308,7 @@ def run_stream(ledger: Ledger, sink: Sink, checkpoint: Checkpoint, *,
     """
     fmt = checkpoint.format
     _check_belongs(checkpoint, ledger, from_sequence is not None)
-    if checkpoint.completed:
-        checkpoint.stream_id, checkpoint.created_sent, checkpoint.completed = new_id(), False, False
+    checkpoint.next_stream()
     if from_sequence is not None:
         if from_sequence < 0:
             raise UserError("--from-sequence must be 0 or more")

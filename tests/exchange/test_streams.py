@@ -181,6 +181,47 @@ def test_a_checkpoint_follows_one_ledger(tmp_path: Path, ledger_path: Path) -> N
         assert json.loads((out / "checkpoint.json").read_text())["strandId"] == led.strand_id
 
 
+def test_a_new_stream_gets_files_of_its_own(tmp_path: Path, ledger_path: Path) -> None:
+    """After a stream completed, the next run is a new stream; its records went into a file
+    named after the stream before it."""
+    out = tmp_path / "out"
+    run = ["stream", str(ledger_path), "--to", f"file:{out}", "-q"]
+    assert CliRunner().invoke(main, run).exit_code == 0
+    first = json.loads((out / "checkpoint.json").read_text())["streamId"]
+    add_person(ledger_path, "Later")
+    assert CliRunner().invoke(main, run).exit_code == 0
+    second = json.loads((out / "checkpoint.json").read_text())["streamId"]
+    assert second != first
+    for f in out.glob("*.ion"):
+        arns = {str(r["qldbStreamArn"])
+                for r in simpleion.loads(f.read_bytes(), single_value=False)}
+        assert arns and all(a.endswith("/" + f.name.split(".")[0]) for a in arns), f.name
+    assert {f.name.split(".")[0] for f in out.glob("*.ion")} == {first, second}
+
+
+@pytest.mark.parametrize("field, value", [
+    ("streamId", "../escaped"), ("streamId", 7), ("nextSequence", -5),
+    ("nextSequence", True), ("nextSequence", 5.7), ("createdSent", "false")])
+def test_a_checkpoint_with_odd_fields_is_refused(tmp_path: Path, ledger_path: Path,
+                                                 field: str, value: object) -> None:
+    """A streamId "../escaped" wrote the record files outside the folder; true, 5.7 and
+    "false" were read as 1, 5 and True."""
+    out = tmp_path / "out"
+    out.mkdir()
+    cp = {"streamId": "A" * 22, "nextSequence": 0, "createdSent": False}
+    cp[field] = value
+    (out / "checkpoint.json").write_text(json.dumps(cp))
+    r = CliRunner().invoke(main, ["stream", str(ledger_path), "--to", f"file:{out}", "-q"])
+    assert r.exit_code == 2 and "not a stream checkpoint" in r.output, r.output
+    assert sorted(p.name for p in tmp_path.rglob("*.ion")) == []
+
+
+def test_stream_of_a_missing_ledger_makes_no_folder(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["stream", str(tmp_path / "nope.ledger"),
+                                  "--to", f"file:{tmp_path / 'out'}", "-q"])
+    assert r.exit_code == 2 and not (tmp_path / "out").exists()
+
+
 def test_follow_streams_new_blocks_until_cancelled(tmp_path: Path, ledger_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
