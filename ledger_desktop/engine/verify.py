@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .ledger import Ledger
 
 MAX_FAILURES = 200
+# Checks of what is derived from the journal, not of the journal itself.
+DERIVED_CHECKS = ("index storage", "file structure")
 
 
 @dataclass
@@ -95,9 +97,13 @@ class VerifyReport:
 
     @property
     def first_failure(self) -> VerifyFailure | None:
-        journal = [f for f in self.failures if f.seq is not None]
-        if journal:
-            return min(journal, key=lambda f: f.seq)  # type: ignore[arg-type,return-value]
+        """The journal's first failing block; failing only what is derived from it (the
+        index storage, the file's SQLite structures), the first of those."""
+        for derived in (False, True):
+            at_blocks = [f for f in self.failures if f.seq is not None
+                         and (f.check in DERIVED_CHECKS) == derived]
+            if at_blocks:
+                return min(at_blocks, key=lambda f: f.seq)  # type: ignore[arg-type,return-value]
         return self.failures[0] if self.failures else None
 
     def fail(self, failure: VerifyFailure) -> None:
@@ -133,7 +139,7 @@ class VerifyReport:
         if first and first.revisions:
             affected = ", ".join(r.label() for r in first.revisions[:20])
             lines.append(f"  revisions in that block: {affected}")
-        for f in self.failures[1:10]:
+        for f in [f for f in self.failures if f is not first][:9]:
             lines.append(f"  also: {f}")
         for dc in self.digest_checks:
             lines.append(f"  digest {dc.digest_b64} at {dc.tip}: {dc.message}")
@@ -241,7 +247,7 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     rcur = conn.cursor().execute(_REV_SQL) if rehash else None
     pending = rcur.fetchone() if rcur is not None else None
     fast_facts = _facts.block_facts
-    last_report = time.perf_counter()
+    last_report = float("-inf")  # the first look reports at once: the total, early
     try:
         for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body, n_revs, has_red, \
                 stored in bcur:
@@ -340,10 +346,12 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
             report.fail(VerifyFailure(pending[0], "revision hash",
                                       "revisions exist after the last block"))
         if check_index_storage and rehash:
+            from .verify_index import check_file_structure
             from .verify_index import check_index_storage as _check_ix
 
             _check_ix(ledger, report, cancel)
             report.index_storage_checked = True
+            check_file_structure(conn, report, cancel)
     except Exception as e:  # a malformed stored value is a finding, not a crash
         from .errors import Cancelled
 
@@ -376,6 +384,7 @@ def _name_tables(report: VerifyReport, conn: Any) -> None:
 
 def _finish(report: VerifyReport, started: float) -> VerifyReport:
     report.elapsed_seconds = round(time.perf_counter() - started, 3)
+    report.failed_blocks = sorted(set(report.failed_blocks))
     return report
 
 

@@ -1,9 +1,11 @@
 """Checking that the index storage (catalog, current documents, index entries) agrees with
-the journal it is derived from. Failures carry the check name 'index storage'."""
+the journal it is derived from, and that the file's SQLite structures are sound. Failures carry
+the check names 'index storage' and 'file structure'."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from . import storage
 from .cancel import CancelToken
@@ -16,6 +18,44 @@ if TYPE_CHECKING:
     from .verify import VerifyReport
 
 CHECK = "index storage"
+FILE_CHECK = "file structure"
+# Lines of SQLite's integrity report kept (it lists every damaged row and page).
+_MAX_PROBLEMS = 20
+# SQLite virtual-machine instructions between two looks at the cancel token.
+_CANCEL_STEPS = 100_000
+
+
+def check_file_structure(conn: Any, report: VerifyReport,
+                         cancel: CancelToken | None = None) -> None:
+    """SQLite's own integrity check of every B-tree and index in the file.
+
+    Queries read through SQLite's indexes (a document's history, a table's revisions, index
+    lookups), which the journal checks never read: an index that lost or gained entries gave
+    wrong results while the journal verified. Random damage to a page is found here too.
+    About a fifth of the time of a full verification (2.7 s for the 1.4 GB bench ledger, read
+    from the page cache)."""
+    from .errors import Cancelled
+    from .verify import VerifyFailure
+
+    stopped = False
+
+    def handler() -> int:
+        nonlocal stopped
+        stopped = cancel is not None and cancel.cancelled
+        return 1 if stopped else 0
+
+    conn.set_progress_handler(handler, _CANCEL_STEPS)
+    try:
+        rows = conn.execute(f"PRAGMA integrity_check({_MAX_PROBLEMS})").fetchall()
+    except sqlite3.DatabaseError as e:
+        if stopped:
+            raise Cancelled("verification cancelled") from None
+        rows = [(f"the check could not run: {e}",)]
+    finally:
+        conn.set_progress_handler(None, 0)
+    problems = [str(r[0]) for r in rows if r and r[0] != "ok"]
+    for line in problems:
+        report.fail(VerifyFailure(None, FILE_CHECK, f"SQLite integrity check: {line}"))
 
 
 def check_index_storage(ledger: Ledger, report: VerifyReport,

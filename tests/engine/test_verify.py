@@ -227,3 +227,105 @@ def test_chain_only_mode(copy):
     assert report.ok and report.mode == "chain only"
 
 
+
+
+def _index_without(path, seqs) -> None:
+    """Rebuild `revisions_table_seq` so that it misses the revisions of blocks `seqs`, with
+    the journal's rows as they were: the index is made while their table ids are different,
+    then frozen (a partial index that matches nothing is not maintained) while they are put
+    back."""
+    c = sqlite3.connect(path, isolation_level=None)
+    (sql,) = c.execute("SELECT sql FROM sqlite_master WHERE name='revisions_table_seq'"
+                       ).fetchone()
+    marks = ",".join("?" * len(seqs))
+    saved = c.execute(f"SELECT seq, idx, table_id FROM revisions WHERE seq IN ({marks})",
+                      seqs).fetchall()
+    c.execute("DROP INDEX revisions_table_seq")
+    c.execute(f"UPDATE revisions SET table_id='elsewhere' WHERE seq IN ({marks})", seqs)
+    c.execute(sql)
+    c.execute("PRAGMA writable_schema=ON")
+    c.execute("UPDATE sqlite_master SET sql=? WHERE name='revisions_table_seq'",
+              (sql + " WHERE 0",))
+    c.close()
+    c = sqlite3.connect(path, isolation_level=None)
+    c.executemany("UPDATE revisions SET table_id=? WHERE seq=? AND idx=?",
+                  [(t, s, i) for s, i, t in saved])
+    c.execute("PRAGMA writable_schema=ON")
+    c.execute("UPDATE sqlite_master SET sql=? WHERE name='revisions_table_seq'", (sql,))
+    c.close()
+
+
+def test_an_index_that_misses_revisions_is_found(copy):
+    """The journal intact, but an SQLite index that queries read through (a table's
+    history) lacks two revisions: history() left them out while verify said "verified"."""
+    def history():
+        with Ledger.open(copy) as led:
+            tx = led.begin()  # read, then abort: nothing is written
+            rows = tx.execute("SELECT * FROM history(VehicleRegistration)")
+            tx.abort()
+            return rows
+
+    before = history()
+    seqs = sorted({int(r["blockAddress"]["sequenceNo"]) for r in before})[-2:]
+    _index_without(copy, seqs)
+    assert len(history()) < len(before)
+    report = _verify(copy)
+    assert not report.ok
+    checks = {f.check for f in report.failures}
+    assert checks == {"file structure"}, report.summary()
+    assert "revisions_table_seq" in report.summary()
+    assert _verify(copy, check_index_storage=False).ok  # the journal itself is intact
+
+
+def test_a_damaged_page_is_found(copy):
+    """Noise over a page of an index no journal check reads."""
+    c = sqlite3.connect(copy)
+    (page,) = c.execute("SELECT pageno FROM dbstat WHERE name='revisions_table_seq' "
+                        "ORDER BY pageno DESC LIMIT 1").fetchone()
+    (size,) = c.execute("PRAGMA page_size").fetchone()
+    c.close()
+    data = bytearray(copy.read_bytes())
+    data[(page - 1) * size + 8:page * size] = bytes(range(256)) * ((size - 8) // 256) + \
+        bytes((size - 8) % 256)
+    copy.write_bytes(bytes(data))
+    report = _verify(copy)
+    assert not report.ok
+    assert any(f.check == "file structure" for f in report.failures), report.summary()
+
+
+def test_cancel_during_the_file_check(copy, monkeypatch):
+    from ledger_desktop.engine import verify_index
+
+    monkeypatch.setattr(verify_index, "_CANCEL_STEPS", 10)
+    token = CancelToken()
+    real = verify_index.check_index_storage
+
+    def then_cancel(*a, **k):
+        real(*a, **k)
+        token.cancel()  # the journal and index storage are done: cancel in the file check
+
+    monkeypatch.setattr(verify_index, "check_index_storage", then_cancel)
+    report = _verify(copy, cancel=token)
+    assert report.cancelled and not report.ok
+
+
+def test_first_failure_is_the_journals_and_summary_lists_the_others_once():
+    """A derived check (index storage) at a lower block was named the first failure, and the
+    summary's "also" lines repeated the first failure and dropped the one listed before it."""
+    from ledger_desktop.engine.verify import VerifyFailure, VerifyReport
+
+    report = VerifyReport(ledger="x", strand_id="s")
+    report.fail(VerifyFailure(None, "digest", "the saved digest is for another ledger"))
+    report.fail(VerifyFailure(11, "index storage", "document D differs"))
+    report.fail(VerifyFailure(14, "revision hash", "revision 0 does not match"))
+    report.fail(VerifyFailure(14, "block hash", "blockHash != dot(...)"))
+    first = report.first_failure
+    assert (first.seq, first.check) == (14, "revision hash")
+    lines = report.summary().splitlines()
+    assert "first: block 14: revision hash" in lines[0]
+    also = [ln for ln in lines if ln.startswith("  also:")]
+    assert len(also) == 3 and not any("revision 0 does not match" in ln for ln in also)
+    only_derived = VerifyReport(ledger="x", strand_id="s")
+    only_derived.fail(VerifyFailure(None, "file structure", "row 3 missing from index"))
+    only_derived.fail(VerifyFailure(11, "index storage", "document D differs"))
+    assert only_derived.first_failure.check == "index storage"

@@ -259,7 +259,7 @@ def test_cancel_stops_verification_part_way(qtbot, open_centre, longer_ledger, m
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
         gate.set()
     report = sig.args[0]
-    assert report.cancelled and 0 < report.blocks_checked < report.block_count
+    assert report.cancelled and 0 < report.blocks_checked < report.block_count, report.summary()
     assert "cancelled" in panel.report_view.banner.text()
     assert panel.start_button.isEnabled()
     counts = centre.chain.model.counts()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.report_html import report_to_html
+from ...engine.verify import DERIVED_CHECKS
 from ..chain import palette as P
 
 
@@ -148,7 +149,10 @@ class ReportView(QWidget):
                 f"VERIFIED: all {report.blocks_checked:,} blocks and "
                 f"{report.revisions_checked:,} revisions check out.")
         else:
-            if first is not None and first.seq is not None:
+            if first is not None and first.check in DERIVED_CHECKS:
+                what = (f"The {first.check} check fails"
+                        + (f" (block {first.seq})." if first.seq is not None else "."))
+            elif first is not None and first.seq is not None:
                 what = f"The chain breaks at block {first.seq}."
             else:  # a digest or the index storage: no block to point at
                 what = f"The first: the {first.check if first else 'journal'} check."
