@@ -101,7 +101,8 @@ def digest(path: Path, save: Path | None, force: bool) -> None:
               help="A saved digest (ours or QLDB's GetDigest JSON) the journal must agree with. "
                    "Repeatable.")
 @click.option("--chain-only", is_flag=True,
-              help="Check only the hash chain and Merkle tree, not every revision's hash.")
+              help="Check only the hash chain and the digest its block hashes fold to, not "
+                   "every revision's hash, the index storage or the stored Merkle nodes.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=str),
               callback=output_file(stdout_ok=True),
               help="Write the full report as JSON to this file ('-': to standard output, "

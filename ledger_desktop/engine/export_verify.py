@@ -238,10 +238,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                         if prev_obj is not obj:
                             link.message += f" (across {prev_obj.key} and {obj.key})"
                         report.add(link)
-            try:
-                block_hash = as_blob(block["blockHash"])
-            except (KeyError, TypeError):
-                block_hash = b""  # check_block reported the malformed block
+            block_hash = _leaf_hash(block)
             if report.first_seq == 0 and seq == acc.count:
                 acc.append(block_hash)
                 while pending and pending[0].tip.seq == seq:
@@ -337,6 +334,16 @@ def _sound(block: Any, own_layout: bool,
         return False
 
 
+def _leaf_hash(block: Any) -> bytes:
+    """The block hash folded into the digest; a missing or malformed one (check_block has
+    reported it) as 32 zero bytes, so the digests after it fail instead of the walk."""
+    try:
+        h = as_blob(block["blockHash"])
+    except (KeyError, TypeError):
+        return bytes(32)
+    return h if len(h) == 32 else bytes(32)
+
+
 def _own_layout(block: Any) -> bool:
     """True when entry 0 is our header entry: a block made by Ledger Desktop."""
     try:
@@ -393,10 +400,13 @@ def _verify_object(source: ExportSource, index: int) -> _ObjectOutcome:
             seq = int(block["blockAddress"]["sequenceNo"])
             if not blocks:
                 strand = str(block["blockAddress"]["strandId"])
-                first_prev = as_blob(block["previousBlockHash"]) \
-                    if "previousBlockHash" in block else b""
+                try:
+                    first_prev = as_blob(block["previousBlockHash"]) \
+                        if "previousBlockHash" in block else b""
+                except TypeError:  # not a blob: check_block reported it
+                    first_prev = b""
             revs = len(block["revisions"]) if "revisions" in block else 0
-            blocks.append((seq, as_blob(block["blockHash"]), revs))
+            blocks.append((seq, _leaf_hash(block), revs))
     return _ObjectOutcome(report, blocks, strand, first_prev)
 
 

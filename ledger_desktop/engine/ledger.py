@@ -24,7 +24,7 @@ from .errors import (
     BlockNotFoundError,
     ConflictError,
     InputFormatError,
-    InvalidOperationError,
+    IntegrityError,
     ReadOnlyError,
     StorageError,
     UserError,
@@ -321,7 +321,14 @@ class Ledger:
         tip_seq = self._tip_seq(tip)
         if seq > tip_seq:
             raise BlockNotFoundError(f"block {seq} is after the digest tip {tip_seq}")
-        return self._nodes.block_path(seq, tip_seq)
+        path = self._nodes.block_path(seq, tip_seq)
+        # The path and the digest both come from stored Merkle nodes, which only a full
+        # verification checks: a proof that does not fold is refused, not handed out.
+        row = self._conn.execute("SELECT block_hash FROM blocks WHERE seq=?", (seq,)).fetchone()
+        if row is None or fold(as_blob(row[0]), path) != self._nodes.digest_at(tip_seq):
+            raise IntegrityError(f"the stored Merkle nodes do not fold block {seq} to the digest "
+                                 f"at block {tip_seq}: the file was changed; run ledger verify")
+        return path
 
     def get_block(self, address: BlockAddress | str | Any,
                   tip: BlockAddress | str | None = None) -> tuple[Any, list[bytes] | None]:
@@ -338,8 +345,9 @@ class Ledger:
         entries = [as_blob(h) for h in body["entriesHashList"]]
         root = merkle_root(rev_hashes)
         proof = merkle_path(rev_hashes, idx)
-        if root not in entries:
-            raise InvalidOperationError(f"block {seq}'s entries do not include its revisions")
+        if root not in entries:  # the revisions' hashes were changed in the file
+            raise IntegrityError(f"block {seq}'s entries do not include its revisions: the "
+                                 "file was changed; run ledger verify")
         proof += merkle_path(entries, entries.index(root))
         prev = as_blob(body["previousBlockHash"]) if "previousBlockHash" in body else b""
         if prev:

@@ -329,3 +329,39 @@ def test_first_failure_is_the_journals_and_summary_lists_the_others_once():
     only_derived.fail(VerifyFailure(None, "file structure", "row 3 missing from index"))
     only_derived.fail(VerifyFailure(11, "index storage", "document D differs"))
     assert only_derived.first_failure.check == "index storage"
+
+
+def test_a_proof_from_damaged_merkle_nodes_is_refused(copy):
+    """get-block handed out, with exit 0, a proof built from a tampered stored node that
+    does not fold to the digest; only a full verification reads those nodes."""
+    from click.testing import CliRunner
+
+    from ledger_desktop.cli import main
+    from ledger_desktop.engine.blocks import BlockAddress
+    from ledger_desktop.engine.errors import IntegrityError
+
+    with Ledger.open(copy, read_only=True) as led:
+        strand, tip = led.strand_id, led.tip()
+        good = [led.block_proof(s, tip) for s in range(tip.seq + 1)]
+    c = sqlite3.connect(copy)
+    rows = c.execute("SELECT seq, merkle_nodes FROM blocks WHERE length(merkle_nodes) >= 96 "
+                     "ORDER BY seq").fetchall()
+    seq, nodes = rows[-1]
+    damaged = bytearray(nodes)
+    damaged[40] ^= 1  # level 2 of the block's nodes
+    c.execute("UPDATE blocks SET merkle_nodes=? WHERE seq=?", (bytes(damaged), seq))
+    c.commit()
+    c.close()
+    refused = 0
+    with Ledger.open(copy, read_only=True) as led:
+        for s in range(tip.seq + 1):
+            try:
+                assert led.block_proof(s, tip) == good[s]  # untouched paths still served
+            except IntegrityError as e:
+                refused += 1
+                assert "Merkle nodes" in str(e)
+    assert refused
+    r = CliRunner().invoke(main, ["get-block", str(copy), "--block-address",
+                                  BlockAddress(strand, 0).text(), "--digest-tip-address",
+                                  tip.text()])
+    assert r.exit_code in (0, 1) and "Traceback" not in r.output

@@ -362,3 +362,24 @@ def test_an_object_overlapping_from_a_fork_breaks_the_chain(tmp_path: Path, jobs
     assert not report.ok
     first = report.first_failure
     assert (first.seq, first.check) == (report.last_seq, "chain link"), report.lines()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("value", [b"\x01" * 29, "text"], ids=["29 bytes", "text"])
+def test_a_block_hash_of_the_wrong_size_is_a_finding(tmp_path: Path, source: Path, jobs: int,
+                                                     value: object) -> None:
+    """A 29-byte blockHash (found by the hostile-input property test) went into the digest
+    accumulator: "dot needs two 32-byte hashes", a ValueError out of import-journal."""
+    from amazon.ion import simpleion
+
+    with Ledger.open(source, read_only=True) as ledger:
+        export_journal(ledger, tmp_path / "exp", fmt="ion_text", max_object_bytes=1500)
+    obj = sorted(p for p in (tmp_path / "exp").rglob("*.ion") if "manifest" not in p.name)[0]
+    blocks = simpleion.loads(obj.read_text(), single_value=False)
+    blocks[-1]["blockHash"] = value
+    obj.write_text("\n".join(simpleion.dumps(b, binary=False) for b in blocks))
+    report = verify_export(tmp_path / "exp", jobs=jobs)
+    assert not report.ok
+    with pytest.raises(LedgerError):
+        import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+    assert not (tmp_path / "copy.ledger").exists()
