@@ -44,6 +44,8 @@ BlockFacts = tuple[str, int, str, str, bytes, bytes, bytes, list[bytes], bytes,
 
 _REQUIRED = ("blockAddress", "transactionId", "blockTimestamp", "blockHash", "entriesHash",
              "entriesHashList")
+# A field outside these is covered by no hash: the general checks report it.
+_KNOWN = (*_REQUIRED, "previousBlockHash", "transactionInfo")
 
 
 def _plain(value: Any, ion_type: IonType) -> bool:
@@ -71,7 +73,7 @@ def block_facts_py(blob: bytes) -> BlockFacts | None:
     names = _names(body)
     if names is None or len(set(names)) != len(names) or "redactionInfo" in names:
         return None
-    if any(n not in names for n in _REQUIRED):
+    if any(n not in names for n in _REQUIRED) or any(n not in _KNOWN for n in names):
         return None
     addr = body["blockAddress"]
     addr_names = _names(addr) if _plain(addr, IonType.STRUCT) else None

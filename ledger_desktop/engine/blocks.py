@@ -176,6 +176,35 @@ def as_blob(value: Any) -> bytes:
     raise TypeError(f"expected a hash (a blob), got {type(value).__name__}")
 
 
+# The fields of a block as an export or a stream holds one of ours (our journal stores the
+# revisions apart). Anything else in such a block is covered by no hash.
+OWN_BLOCK_FIELDS = frozenset({"blockAddress", "transactionId", "blockTimestamp", "blockHash",
+                              "entriesHash", "previousBlockHash", "entriesHashList",
+                              "transactionInfo", "redactionInfo", "revisions"})
+
+
+def uncovered_content(block: Any) -> str | None:
+    """What one of our blocks holds outside its hashed layout, or None: a field that is not
+    one of the block's, a repeated field name (readers keep one value and hide the other), or
+    annotations on the block or on a field the hashes do not cover as stored."""
+    if getattr(block, "ion_annotations", None):
+        return "annotations on the block"
+    names = [name for name, _ in block.items()]
+    extra = sorted({n for n in names if n not in OWN_BLOCK_FIELDS})
+    if extra:
+        return f"a field outside the block's layout ({', '.join(map(str, extra))})"
+    if len(set(names)) != len(names):
+        return "a repeated field name"
+    for name in ("transactionId", "blockTimestamp", "blockHash", "entriesHash",
+                 "previousBlockHash", "entriesHashList"):
+        value = block.get(name)
+        if getattr(value, "ion_annotations", None) or (
+                name == "entriesHashList" and isinstance(value, list)
+                and any(getattr(h, "ion_annotations", None) for h in value)):
+            return f"annotations on {name}"
+    return None
+
+
 def _hashes(value: Any) -> list[bytes]:
     return [as_blob(h) for h in value]
 

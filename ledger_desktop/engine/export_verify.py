@@ -27,6 +27,7 @@ from .blocks import (
     check_link,
     compute_revision_hash,
     header_entry,
+    uncovered_content,
 )
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError
@@ -225,6 +226,9 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
             # Our own blocks get our full layout check: membership alone would accept one
             # whose revisions, data or transactionInfo field was renamed away.
             own = _own_layout(block)
+            if own and (extra := uncovered_content(block)) is not None:
+                report.add(CheckFailure(seq, "format", f"{obj.key}: block {seq} holds content "
+                                        f"no hash covers: {extra}"))
             if not _sound(block, own, None if raw_bytes is None else revision_hashes(raw_bytes)):  # check_block says what failed (and notes)
                 for f in check_block(block, own_layout=own, notes=notes):
                     report.add(f)

@@ -26,7 +26,7 @@ from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
 from .ion_fields import split_struct_fields
 from .ion_hash import dot, ion_hash, merkle_root
-from .ion_values import dumps_text, loads, loads_bare
+from .ion_values import dumps_binary, dumps_text, loads, loads_bare
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Digest
 from .verify_columns import ColumnChecks
@@ -448,6 +448,37 @@ def _info_hashes(body: Any, body_blob: bytes) -> dict[str, bytes]:
     return {name: ion_hash(body[name]) for name in wanted}
 
 
+_OWN_BODY_FIELDS = ("blockAddress", "transactionId", "blockTimestamp", "blockHash",
+                    "entriesHash", "previousBlockHash", "entriesHashList", "transactionInfo",
+                    "redactionInfo")
+
+
+def _own_layout_exact(body: Any, body_blob: bytes) -> bool:
+    """One of our blocks is written from its fields alone, in this order: rebuilt from the
+    parsed fields (hashes and the address as plain values), it must be the stored bytes.
+    Anything else in the body (get-block, export and stream would show it) is covered by no
+    hash. transactionInfo and redactionInfo are taken as stored: their hashes cover them."""
+    try:
+        rebuilt: dict[str, Any] = {}
+        for name in _OWN_BODY_FIELDS:
+            if name not in body:
+                continue
+            value = body[name]
+            if name == "blockAddress":
+                value = {"strandId": str(value["strandId"]),
+                         "sequenceNo": int(value["sequenceNo"])}
+            elif name == "transactionId":
+                value = str(value)
+            elif name == "entriesHashList":
+                value = [as_blob(h) for h in value]
+            elif name in ("blockHash", "entriesHash", "previousBlockHash"):
+                value = as_blob(value)
+            rebuilt[name] = value
+        return dumps_binary(rebuilt) == body_blob
+    except Exception:  # noqa: BLE001 - unreadable fields: the other checks report them
+        return False
+
+
 def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: str,
                          block_ts: str, bhash: bytes, ehash: bytes, phash: bytes,
                          is_foreign: bool, body_blob: bytes, rows: list[tuple]
@@ -472,6 +503,10 @@ def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: 
         report.fail(VerifyFailure(seq, "block hash", "the block's stored fields disagree with "
                                   "its indexed columns (address, time, transaction or hashes)",
                                   _affected(rows)))
+    elif not is_foreign and not _own_layout_exact(body, body_blob):
+        report.fail(VerifyFailure(seq, "format", "the stored block holds content no hash "
+                                  "covers: a field outside the block's layout, annotations or "
+                                  "a repeated field name", _affected(rows)))
     rev_hashes: list[bytes] = []
     block_fields = None
     for row in rows:

@@ -365,3 +365,53 @@ def test_a_proof_from_damaged_merkle_nodes_is_refused(copy):
                                   BlockAddress(strand, 0).text(), "--digest-tip-address",
                                   tip.text()])
     assert r.exit_code in (0, 1) and "Traceback" not in r.output
+
+
+def _edit_body(path, seq, edit):
+    from amazon.ion import simpleion
+
+    c = sqlite3.connect(path)
+    (body,) = c.execute("SELECT body FROM blocks WHERE seq=?", (seq,)).fetchone()
+    value = simpleion.loads(body)
+    c.execute("UPDATE blocks SET body=? WHERE seq=?",
+              (simpleion.dumps(edit(value), binary=True), seq))
+    c.commit()
+    c.close()
+
+
+def _with_note(b):
+    b["note"] = "forged"
+    return b
+
+
+def _annotated_tx_id(b):
+    b["transactionId"].ion_annotations = ("forged",)
+    return b
+
+
+def _annotated_body(b):
+    b.ion_annotations = ("forged",)
+    return b
+
+
+def _repeated_name_first(b):
+    from amazon.ion.simple_types import IonPyDict
+
+    out = IonPyDict()
+    out.add_item("transactionId", "FORGEDFORGEDFORGEDFORG")
+    for k, v in b.iteritems():
+        out.add_item(k, v)
+    return out
+
+
+@pytest.mark.parametrize("edit", [_with_note, _annotated_tx_id, _annotated_body,
+                                  _repeated_name_first])
+def test_content_no_hash_covers_is_found(copy, edit):
+    """A field outside the layout, annotations, or a repeated name placed before the real
+    one passed verify (and showed in get-block, export and stream)."""
+    _edit_body(copy, 19, edit)
+    report = _verify(copy)
+    assert not report.ok
+    first = report.first_failure
+    assert first.seq == 19 and first.check == "format", report.summary()
+    assert "no hash covers" in first.message

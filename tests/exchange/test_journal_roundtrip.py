@@ -383,3 +383,31 @@ def test_a_block_hash_of_the_wrong_size_is_a_finding(tmp_path: Path, source: Pat
     with pytest.raises(LedgerError):
         import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
     assert not (tmp_path / "copy.ledger").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("edit", ["note", "renamed", "annotated"])
+def test_content_no_hash_covers_fails_an_export(tmp_path: Path, source: Path, jobs: int,
+                                                edit: str) -> None:
+    """A field outside our block layout (the hostile-input property test renamed the
+    genesis block's previousBlockHash) passed verify-export, and import-journal stored a
+    ledger that then failed verify."""
+    from amazon.ion import simpleion
+
+    with Ledger.open(source, read_only=True) as ledger:
+        export_journal(ledger, tmp_path / "exp", fmt="ion_text", max_object_bytes=1500)
+    obj = sorted(p for p in (tmp_path / "exp").rglob("*.ion") if "manifest" not in p.name)[0]
+    blocks = simpleion.loads(obj.read_text(), single_value=False)
+    block = blocks[0]
+    if edit == "note":
+        block["note"] = "forged"
+    elif edit == "renamed":
+        block["qreviousBlockHash"] = block.pop("previousBlockHash", b"")
+    else:
+        block["transactionId"].ion_annotations = ("forged",)
+    obj.write_text("\n".join(simpleion.dumps(b, binary=False) for b in blocks))
+    report = verify_export(tmp_path / "exp", jobs=jobs)
+    assert not report.ok
+    assert any("no hash covers" in str(f) for f in report.failures), report.lines()
+    with pytest.raises(LedgerError):
+        import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
