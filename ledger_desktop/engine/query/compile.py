@@ -8,7 +8,6 @@ scope (PartiQL's implicit attribute lookup, so `WHERE VIN = ?` works over one ta
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 from decimal import Overflow as DecimalOverflow
@@ -62,8 +61,14 @@ def _is_bool(v: Any) -> bool:
 
 
 @lru_cache(maxsize=256)
-def like_regex(pattern: str, escape: str | None) -> re.Pattern:
-    out = []
+def like_matcher(pattern: str, escape: str | None) -> Callable[[str], bool]:
+    """A LIKE pattern as a matcher in time linear in the text for each piece between `%`s.
+
+    Not a regular expression: `%` as `.*` backtracks exponentially on a pattern such as
+    '%a%a%a…%b' that fails, inside C code that Ctrl-C cannot stop. Between `%`s the pieces
+    (characters and `_`) are found left to right, each at its first fit, which is optimal for
+    patterns with no other operator."""
+    pieces: list[list[str | None]] = [[]]  # None: `_`, any one character
     i = 0
     while i < len(pattern):
         ch = pattern[i]
@@ -71,15 +76,45 @@ def like_regex(pattern: str, escape: str | None) -> re.Pattern:
             i += 1
             if i >= len(pattern):
                 raise ValueError("LIKE pattern ends with the escape character")
-            out.append(re.escape(pattern[i]))
+            if pattern[i] not in ("%", "_", escape):
+                raise ValueError(f"LIKE's escape character comes before %, _ or itself, not "
+                                 f"{pattern[i]!r}")
+            pieces[-1].append(pattern[i])
         elif ch == "%":
-            out.append(".*")
+            pieces.append([])
         elif ch == "_":
-            out.append(".")
+            pieces[-1].append(None)
         else:
-            out.append(re.escape(ch))
+            pieces[-1].append(ch)
         i += 1
-    return re.compile("".join(out), re.DOTALL)
+    first, last = pieces[0], pieces[-1]
+    middle = [p for p in pieces[1:-1] if p]
+
+    def fits(piece: list[str | None], text: str, at: int) -> bool:
+        return all(c is None or text[at + k] == c for k, c in enumerate(piece))
+
+    def find(piece: list[str | None], text: str, start: int, end: int) -> int:
+        if None not in piece:
+            return text.find("".join(piece), start, end)  # type: ignore[arg-type]
+        for at in range(start, end - len(piece) + 1):
+            if fits(piece, text, at):
+                return at
+        return -1
+
+    def match(text: str) -> bool:
+        if len(pieces) == 1:
+            return len(text) == len(first) and fits(first, text, 0)
+        end = len(text) - len(last)
+        if end < len(first) or not fits(first, text, 0) or not fits(last, text, end):
+            return False
+        at = len(first)
+        for piece in middle:
+            found = find(piece, text, at, end)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        return True
+    return match
 
 
 def arith(op: str, a: Any, b: Any) -> Any:
@@ -420,6 +455,7 @@ class Compiler:
         e = self.expr(node.escape, scope, agg) if node.escape is not None else None
         neg = node.negated
         ctx = self.ctx
+        seen: dict[tuple[str, str | None], Callable[[str], bool]] = {}
 
         def like(env: dict) -> Any:
             v, pat = f(env), p(env)
@@ -432,11 +468,16 @@ class Compiler:
             esc_t = text_of(esc) if esc is not None else None
             if esc_t is not None and len(esc_t) != 1:
                 raise ctx.error("LIKE's ESCAPE must be a single character", node)
-            try:
-                rx = like_regex(text_of(pat), esc_t)
-            except ValueError as err:
-                raise ctx.error(str(err), node) from None
-            return (rx.fullmatch(text_of(v)) is not None) != neg
+            key = (text_of(pat), esc_t)
+            matcher = seen.get(key)
+            if matcher is None:
+                try:
+                    matcher = like_matcher(*key)
+                except ValueError as err:
+                    raise ctx.error(str(err), node) from None
+                if len(seen) < 64:  # a pattern per row (a column) is not kept
+                    seen[key] = matcher
+            return matcher(text_of(v)) != neg
         return like
 
     def _between(self, node: A.Between, scope: Scope, agg: bool) -> Fn:

@@ -8,6 +8,7 @@ turns into a QueryError that points at the call.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -63,11 +64,29 @@ def _same_text_type(src: Any, text: str) -> Any:
     return make_symbol(text) if tcode(src) == T_SYMBOL else text
 
 
+# A number as CAST reads it from text: ASCII digits, no '_' (Python's int() and Decimal()
+# take '1_000' and other scripts' digits).
+_NUMBER_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# The widest int a value may hold, in decimal digits (ion_values.MAX_INT_BITS is ~4,214).
+_MAX_INT_DIGITS = 4_200
+
+
+def whole(d: Decimal) -> int | None:
+    """int(d) truncated, or None when it would be wider than an int may be. Checked on the
+    exponent first: int(Decimal('1e999999999')) builds a billion-digit number, a hang."""
+    if not d.is_finite() or d.adjusted() >= _MAX_INT_DIGITS:
+        return None
+    n = int(d)
+    return n if n.bit_length() <= MAX_INT_BITS else None
+
+
 def _int(v: Any, fn: str) -> int:
     if tcode(v) == T_INT:
         return int(v)
-    if tcode(v) == T_DECIMAL and v == int(v):
-        return int(v)
+    if tcode(v) == T_DECIMAL:
+        n = whole(Decimal(v))
+        if n is not None and n == v:
+            return n
     raise FnError(f"{fn} expects an integer, got {type_name(v)}")
 
 
@@ -222,7 +241,10 @@ def cast(v: Any, target: str) -> Any:
     if is_absent(v) or target == "null":
         return None
     code = tcode(v)
-    bad = FnError(f"cannot cast {type_name(v)} {_show(v)} to {target}")
+
+    def bad() -> FnError:  # built only when it fails: _show writes the value as Ion
+        return FnError(f"cannot cast {type_name(v)} {_show(v)} to {target}")
+
     if target in ("string", "symbol"):
         if code in TEXT:
             text = text_of(v)
@@ -233,30 +255,34 @@ def cast(v: Any, target: str) -> Any:
         elif code == T_TIMESTAMP:
             text = simpleion.dumps(v, binary=False, omit_version_marker=True).strip()
         else:
-            raise bad
+            raise bad()
         return make_symbol(text) if target == "symbol" else text
     if target == "int":
         if code == T_INT:
             return int(v)
         if code == T_BOOL:
             return 1 if v else 0
-        if code in (T_DECIMAL, T_FLOAT):
-            try:
-                return int(v)
-            except (ValueError, OverflowError):
-                raise bad from None
+        if code == T_FLOAT:
+            if not math.isfinite(v):
+                raise bad()
+            return int(v)  # at most 309 digits
+        if code == T_DECIMAL:
+            n = whole(Decimal(v))
+            if n is None:
+                raise bad()
+            return n
         if code in TEXT:
+            text = text_of(v).strip()
+            if not _NUMBER_TEXT.fullmatch(text):  # not Python's '1_000' or '١٢'
+                raise bad()
             try:
-                return int(text_of(v).strip())
-            except ValueError:
-                try:
-                    n = int(Decimal(text_of(v).strip()))
-                except (InvalidOperation, ValueError, OverflowError):
-                    raise bad from None
-                if n.bit_length() > MAX_INT_BITS:  # '1e5000' is a valid decimal
-                    raise bad from None
-                return n
-        raise bad
+                n = whole(Decimal(text))
+            except InvalidOperation:
+                raise bad() from None
+            if n is None:
+                raise bad()
+            return n
+        raise bad()
     if target == "decimal":
         if code == T_BOOL:
             return Decimal(1 if v else 0)
@@ -267,28 +293,34 @@ def cast(v: Any, target: str) -> Any:
         # Ion decimals have no NaN or infinity (and amazon.ion's writer hangs on them)
         if code == T_FLOAT:
             if not math.isfinite(v):
-                raise bad
+                raise bad()
             return Decimal(repr(float(v)))
         if code in TEXT:
+            text = text_of(v).strip()
+            if not _NUMBER_TEXT.fullmatch(text):
+                raise bad()
             try:
-                d = Decimal(text_of(v).strip())
+                d = Decimal(text)
             except InvalidOperation:
-                raise bad from None
+                raise bad() from None
             if not d.is_finite():
-                raise bad
+                raise bad()
             return d
-        raise bad
+        raise bad()
     if target == "float":
         if code in NUMERIC:
             return float(v)
         if code == T_BOOL:
             return 1.0 if v else 0.0
         if code in TEXT:
+            text = text_of(v).strip()
+            if "_" in text or not text.isascii():  # Python's float() takes '1_0' and '١'
+                raise bad()
             try:
-                return float(text_of(v).strip())
+                return float(text)
             except ValueError:
-                raise bad from None
-        raise bad
+                raise bad() from None
+        raise bad()
     if target == "bool":
         if code == T_BOOL:
             return bool(v)
@@ -298,7 +330,7 @@ def cast(v: Any, target: str) -> Any:
             t = text_of(v).strip().lower()
             if t in ("true", "false"):
                 return t == "true"
-        raise bad
+        raise bad()
     if target == "timestamp":
         if code == T_TIMESTAMP:
             return v
@@ -306,8 +338,8 @@ def cast(v: Any, target: str) -> Any:
             try:
                 return _parse_ion_timestamp(text_of(v).strip())
             except FnError:
-                raise bad from None
-        raise bad
+                raise bad() from None
+        raise bad()
     if target in ("list", "sexp", "bag"):
         if code in SEQUENCES:
             items = list(v)
@@ -320,11 +352,11 @@ def cast(v: Any, target: str) -> Any:
                 out.ion_type = IonType.SEXP
                 return out
             return items
-        raise bad
+        raise bad()
     if target == "struct":
         if code == T_STRUCT:
             return v
-        raise bad
+        raise bad()
     raise FnError(f"unknown CAST type {target!r}")  # pragma: no cover - checked at compile
 
 
