@@ -325,10 +325,27 @@ class Compiler:
             return -v if node.op == "-" else +v
         return neg
 
+    def _operand(self, node: A.Node, scope: Scope, agg: bool) -> Fn:
+        """An operand of a comparison or arithmetic: a sub-query there is the single value of
+        its single row, as SQL and PartiQL's SQL compatibility read `x > (SELECT AVG(y) …)`
+        (compared as a bag, it matched nothing, silently). No row is NULL; several, an error."""
+        if not isinstance(node, A.Subquery):
+            return self.expr(node, scope, agg)
+        rows = self.subquery(node, scope, column=True)
+        ctx = self.ctx
+
+        def single(env: dict) -> Any:
+            values = rows(env)
+            if len(values) > 1:
+                raise ctx.error(f"a sub-query used as one value gave {len(values)} rows; use "
+                                "IN or EXISTS to compare with several", node)
+            return values[0] if values else None
+        return single
+
     def _binary(self, node: A.Binary, scope: Scope, agg: bool) -> Fn:
         op = node.op
-        left = self.expr(node.left, scope, agg)
-        right = self.expr(node.right, scope, agg)
+        left = self._operand(node.left, scope, agg)
+        right = self._operand(node.right, scope, agg)
         ctx = self.ctx
         if op == "and":
             def and_(env: dict) -> Any:
@@ -421,7 +438,6 @@ class Compiler:
         f = self.expr(node.operand, scope, agg)
         coll = self._collection(node.collection, scope, agg)
         neg = node.negated
-        ctx = self.ctx
 
         def in_(env: dict) -> Any:
             v = f(env)
@@ -429,8 +445,9 @@ class Compiler:
             if is_absent(c):
                 return _absent_of(v, c)
             if tcode(c) not in SEQUENCES:
-                raise ctx.error(f"IN expects a list or bag on its right, got {type_name(c)}",
-                                node.collection)
+                # `x IN ('a')` and `x IN (?)` with one value: SQL's one-element list (the
+                # parentheses are gone by now), as the index lookup reads it too
+                c = (c,)
             if is_absent(v):
                 return _absent_of(v, v)
             unknown = False
@@ -481,9 +498,9 @@ class Compiler:
         return like
 
     def _between(self, node: A.Between, scope: Scope, agg: bool) -> Fn:
-        f = self.expr(node.operand, scope, agg)
-        lo = self.expr(node.low, scope, agg)
-        hi = self.expr(node.high, scope, agg)
+        f = self._operand(node.operand, scope, agg)
+        lo = self._operand(node.low, scope, agg)
+        hi = self._operand(node.high, scope, agg)
         neg = node.negated
 
         def between(env: dict) -> Any:

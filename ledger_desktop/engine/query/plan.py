@@ -152,7 +152,11 @@ class FromPlan:
     # ------------------------------------------------------------ sources
     def _level(self, item: A.FromItem, join: str, scope: Scope, n: int) -> Level:
         e = item.expr
-        if isinstance(e, A.Var) and not e.at_prefixed and not scope.bound(e.name):
+        # A bare name in FROM is a table first, as PartiQL resolves FROM sources (the global
+        # scope first; `@name` is the variable): a sub-query's `FROM Vehicle` read the outer
+        # query's row variable `Vehicle` instead of the table.
+        if isinstance(e, A.Var) and not e.at_prefixed and (
+                not scope.bound(e.name) or self._names_table(e.name)):
             name = e.name
             lvl = Level(item, join, item.alias or name, item.at, item.by)
             if name.startswith("_ql_committed_"):
@@ -203,6 +207,14 @@ class FromPlan:
             else:
                 return None
             e = e.base
+
+    def _names_table(self, name: str) -> bool:
+        table = name[len("_ql_committed_"):] if name.startswith("_ql_committed_") else name
+        try:
+            self.ctx.tx.table(table)
+        except TableNotFoundError:
+            return False
+        return True
 
     def _table(self, name: str, item: A.FromItem) -> Any:
         try:
@@ -624,10 +636,9 @@ def _all_true(fns: list[Callable[[dict], Any]]) -> Callable[[dict], bool] | None
 def _key_values(keys: list[tuple[Callable, bool]], env: dict) -> Iterator[Any]:
     for fn, is_in in keys:
         v = fn(env)
-        if is_in:
-            if not is_absent(v) and tcode(v) in SEQUENCES:
-                yield from (x for x in v if not is_absent(x))
-        elif not is_absent(v):
+        if is_in and not is_absent(v) and tcode(v) in SEQUENCES:
+            yield from (x for x in v if not is_absent(x))
+        elif not is_absent(v):  # `IN ('a')`: one value, as the IN operator reads it
             yield v
 
 
