@@ -144,3 +144,21 @@ def test_in_subquery_gives_index_keys_when_uncorrelated(two_sizes):
                     "(SELECT VALUE id FROM Big AS b BY id WHERE b.k IN (1, 2))")
     assert sorted(x["k"] for x in r.values) == [1, 2] and len(ids) == 2
     assert r.documents_examined == 2 + 2
+
+
+def test_an_index_created_in_the_transaction_is_not_read_until_it_commits(ledger) -> None:
+    """The planner chose the new index, whose entries are only built at commit: "table 'Q'
+    has no index on 'a'", and the error ended the transaction and lost all of it."""
+    ledger.execute("CREATE TABLE Q")
+    ledger.execute("INSERT INTO Q VALUE {'a': 1}")
+    with ledger.transaction() as tx:
+        tx.execute("CREATE INDEX ON Q (a)")
+        assert len(list(tx.execute("SELECT * FROM Q WHERE a = 1"))) == 1
+        tx.execute("INSERT INTO Q VALUE {'a': 1}")
+        assert len(list(tx.execute("SELECT * FROM Q WHERE a = 1"))) == 2
+        tx.execute("UPDATE Q SET b = 2 WHERE a = 1")
+    tx = ledger.begin()
+    assert "index lookup" in tx.execute("EXPLAIN SELECT * FROM Q WHERE a = 1").values[0]
+    assert [int(r["b"]) for r in tx.execute("SELECT * FROM Q WHERE a = 1")] == [2, 2]
+    tx.abort()
+    assert ledger.verify().ok

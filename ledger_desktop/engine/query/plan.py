@@ -339,7 +339,9 @@ class FromPlan:
                 if f is None:
                     continue
                 ix = lvl.table.index_on(f)
-                if ix is not None and ix.status == "ONLINE" and best is None:
+                # An index this transaction created has no entries until it commits: scan.
+                if ix is not None and ix.status == "ONLINE" and best is None \
+                        and ix.index_id not in self.ctx.tx._pending_new_index_ids():
                     best = ("index", ix, [(self._key_fn(other, is_in), is_in)])
             if best is not None and best[0] == "id":
                 break
