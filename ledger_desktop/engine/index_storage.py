@@ -19,12 +19,9 @@ from .ids import new_id
 from .ion_values import loads
 from .transaction import build_index_entries
 
-_CREATE_INDEX = re.compile(r"^\s*CREATE\s+INDEX\s+ON\s+\"?(\w+)\"?\s*\(\s*\"?(\w+)\"?\s*\)",
-                           re.IGNORECASE)
-_CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+\"?(\w+)\"?", re.IGNORECASE)
 _PROVISIONAL = -2  # catalog_version of a table whose QLDB id is not known yet
-_DROP_TABLE = re.compile(r"^\s*DROP\s+TABLE\s+\"?(\w+)\"?\s*$", re.IGNORECASE)
-_UNDROP_TABLE = re.compile(r"^\s*UNDROP\s+TABLE\s+[\"']?(\w+)[\"']?\s*$", re.IGNORECASE)
+# Statements that may change the catalog; only those are parsed.
+_DDL_WORD = re.compile(r"\b(CREATE|DROP|UNDROP)\b", re.IGNORECASE)
 
 
 def apply_catalog_revision(conn: sqlite3.Connection, version: int, data: Any) -> None:
@@ -77,39 +74,94 @@ def _foreign_catalog(conn: sqlite3.Connection, block: Any) -> None:
             conn.execute("INSERT INTO tables_(table_id, name, status, tags, catalog_version) "
                          "VALUES (?,?,'ACTIVE',NULL,-1)", (table_id, name))
     for st in info.get("statements", []):
-        text = str(st["statement"])
-        m = _CREATE_TABLE.match(text)
-        if m:
-            if conn.execute("SELECT 1 FROM tables_ WHERE name=? AND status='ACTIVE'",
-                            (m.group(1),)).fetchone() is None:
-                conn.execute("INSERT INTO tables_(table_id, name, status, tags, catalog_version)"
-                             " VALUES (?,?,'ACTIVE',NULL,?)", (new_id(), m.group(1), _PROVISIONAL))
+        ddl = _ddl(str(st["statement"]))
+        if ddl is None:
             continue
-        m = _CREATE_INDEX.match(text)
-        if m:
+        kind, name, *rest = ddl
+        if kind == "create_table":
+            if conn.execute("SELECT 1 FROM tables_ WHERE name=? AND status='ACTIVE'",
+                            (name,)).fetchone() is None:
+                conn.execute("INSERT INTO tables_(table_id, name, status, tags, catalog_version)"
+                             " VALUES (?,?,'ACTIVE',NULL,?)", (new_id(), name, _PROVISIONAL))
+        elif kind == "create_index":
+            field = rest[0]
             row = conn.execute("SELECT table_id FROM tables_ WHERE name=? AND status='ACTIVE'",
-                               (m.group(1),)).fetchone()
+                               (name,)).fetchone()
             if row is None:
                 table_id = new_id()  # QLDB's table id is not in the export until a document
                 conn.execute("INSERT INTO tables_(table_id, name, status, tags, catalog_version)"
-                             " VALUES (?,?,'ACTIVE',NULL,?)", (table_id, m.group(1), _PROVISIONAL))
+                             " VALUES (?,?,'ACTIVE',NULL,?)", (table_id, name, _PROVISIONAL))
             else:
                 table_id = row[0]
             if conn.execute("SELECT 1 FROM indexes WHERE table_id=? AND field=?",
-                            (table_id, m.group(2))).fetchone() is None:
+                            (table_id, field)).fetchone() is None:
                 index_id = new_id()
                 conn.execute("INSERT INTO indexes(index_id, table_id, field, status) "
-                             "VALUES (?,?,?,'ONLINE')", (index_id, table_id, m.group(2)))
-                build_index_entries(conn, index_id, table_id, m.group(2))
-            continue
-        m = _DROP_TABLE.match(text)
-        if m:
+                             "VALUES (?,?,?,'ONLINE')", (index_id, table_id, field))
+                build_index_entries(conn, index_id, table_id, field)
+        elif kind == "drop_index":
+            _drop_foreign_index(conn, name, rest[0])
+        elif kind == "drop_table":
             conn.execute("UPDATE tables_ SET status='INACTIVE' WHERE name=? AND status='ACTIVE'",
-                         (m.group(1),))
-            continue
-        m = _UNDROP_TABLE.match(text)
-        if m:
-            conn.execute("UPDATE tables_ SET status='ACTIVE' WHERE table_id=?", (m.group(1),))
+                         (name,))
+        elif kind == "undrop_table":
+            _undrop_foreign_table(conn, name)
+
+
+def _ddl(text: str) -> tuple[str, ...] | None:
+    """A recorded statement's catalog change, read by the PartiQL parser (comments, quoting
+    and case as QLDB accepts them): (kind, table name or id, [field or index id])."""
+    if not _DDL_WORD.search(text):
+        return None
+    from .errors import QueryError
+    from .query import ast as A
+    from .query.parser import parse
+
+    try:
+        node, _params = parse(text)
+    except (QueryError, RecursionError):
+        return None
+    if isinstance(node, A.CreateTable):
+        return ("create_table", node.name)
+    if isinstance(node, A.CreateIndex) and isinstance(node.field, A.Var):
+        return ("create_index", node.table, node.field.name)
+    if isinstance(node, A.DropIndex):
+        return ("drop_index", node.table, node.index_id)
+    if isinstance(node, A.DropTable):
+        return ("drop_table", node.name)
+    if isinstance(node, A.UndropTable):
+        return ("undrop_table", node.table_id)
+    return None
+
+
+def _drop_foreign_index(conn: sqlite3.Connection, table: str, index_id: str) -> None:
+    """DROP INDEX names QLDB's index id, which the export never shows (indexes are rebuilt
+    with ids of ours): the index is the one with that id, else the table's only index. With
+    several, which one it was cannot be known, and all are kept (docs/journal-format.md)."""
+    row = conn.execute("SELECT table_id FROM tables_ WHERE name=? AND status='ACTIVE'",
+                       (table,)).fetchone()
+    if row is None:
+        return
+    ids = [r[0] for r in conn.execute("SELECT index_id FROM indexes WHERE table_id=?",
+                                      (row[0],))]
+    target = index_id if index_id in ids else ids[0] if len(ids) == 1 else None
+    if target is not None:
+        conn.execute("DELETE FROM indexes WHERE index_id=?", (target,))
+        conn.execute("DELETE FROM index_entries WHERE index_id=?", (target,))
+
+
+def _undrop_foreign_table(conn: sqlite3.Connection, table_id: str) -> None:
+    """UNDROP TABLE names the table's id. A table that held no document before it was dropped
+    has a provisional id here; if it is the only dropped one, the statement reveals its id."""
+    if conn.execute("UPDATE tables_ SET status='ACTIVE' WHERE table_id=?",
+                    (table_id,)).rowcount:
+        return
+    rows = conn.execute("SELECT table_id FROM tables_ WHERE status='INACTIVE' "
+                        "AND catalog_version=?", (_PROVISIONAL,)).fetchall()
+    if len(rows) == 1:
+        conn.execute("UPDATE tables_ SET table_id=?, status='ACTIVE', catalog_version=-1 "
+                     "WHERE table_id=?", (table_id, rows[0][0]))
+        conn.execute("UPDATE indexes SET table_id=? WHERE table_id=?", (table_id, rows[0][0]))
 
 
 def apply_revision(conn: sqlite3.Connection, row: tuple) -> None:

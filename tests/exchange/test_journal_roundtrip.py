@@ -411,3 +411,37 @@ def test_content_no_hash_covers_fails_an_export(tmp_path: Path, source: Path, jo
     assert any("no hash covers" in str(f) for f in report.failures), report.lines()
     with pytest.raises(LedgerError):
         import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+
+
+def test_import_journal_rebuilds_the_catalog_the_source_has(tmp_path: Path) -> None:
+    """The import rebuilds tables and indexes from the recorded statements: a dropped index
+    came back, an index created by a statement that starts with a comment was lost, and a
+    table undropped by its id stayed dropped (it never held a document, so its id was
+    provisional here)."""
+    with Ledger.create(tmp_path / "src.ledger") as src:
+        src.execute("CREATE TABLE A")
+        src.execute("CREATE INDEX ON A (x)")
+        src.execute("INSERT INTO A {'x': 1, 'y': 2}")
+        x_index = next(ix.index_id for ix in src.table("A").indexes if ix.field == "x")
+        src.execute(f'DROP INDEX "{x_index}" ON A WITH (purge = true)')
+        src.execute("/* a note */ CREATE INDEX ON A (y)")
+        src.execute("-- a table for later\nCREATE TABLE B")
+        b_id = src.table("B").table_id
+        src.execute("DROP TABLE B")
+        src.execute(f"UNDROP TABLE \"{b_id}\"")
+        src.execute("create table C")
+        src.execute("DROP TABLE C")
+
+        def catalog(led: Ledger) -> list:
+            return sorted((t.name, t.status, sorted(ix.field for ix in t.indexes))
+                          for t in led.tables(include_inactive=True))
+
+        expected = catalog(src)
+        export_journal(src, tmp_path / "exp")
+    assert expected == [("A", "ACTIVE", ["y"]), ("B", "ACTIVE", []), ("C", "INACTIVE", [])]
+    import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
+    with Ledger.open(tmp_path / "copy.ledger") as copy:
+        assert catalog(copy) == expected
+        assert copy.table("B").table_id == b_id  # the UNDROP statement gave its id
+        copy.execute("INSERT INTO B {'b': 1}")
+        assert copy.verify().ok
