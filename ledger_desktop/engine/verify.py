@@ -276,6 +276,7 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                     if value is not None:
                         columns.check_block(report, seq, bool(is_foreign), n_revs, has_red,
                                             value, rows, header)
+                    _report_strays(report, seq, rows)  # after the checks that say more
             if dot(ehash, phash) != bhash:
                 report.fail(VerifyFailure(seq, "block hash",
                                           "blockHash != dot(entriesHash, previousBlockHash)",
@@ -413,9 +414,10 @@ def _plain_block_ok(facts: _facts.BlockFacts, seq: int, strand_id: str, tx_id: s
         return False
     hashes = []
     try:
-        for _s, _idx, doc_id, version, table_id, kind, h, meta_blob, data, _dh in rows:
-            if meta_blob is not None or kind not in _OWN_KINDS:
-                return False  # stored metadata, hash-only or redacted: the general checks
+        for _s, _idx, doc_id, version, table_id, kind, h, meta_blob, data, dh_col in rows:
+            if meta_blob is not None or kind not in _OWN_KINDS or dh_col is not None \
+                    or (data is None) != (kind == storage.KIND_DELETED):
+                return False  # stored metadata, hash-only, redacted, stray columns: general
             listed = documents.get(doc_id) if doc_id is not None else None
             if kind == storage.KIND_SYSTEM:
                 if table_id is not None or listed is not None:
@@ -477,6 +479,37 @@ def _own_layout_exact(body: Any, body_blob: bytes) -> bool:
         return dumps_binary(rebuilt) == body_blob
     except Exception:  # noqa: BLE001 - unreadable fields: the other checks report them
         return False
+
+
+# Which of the data and data_hash columns a revision of each kind fills.
+_COLUMNS_OF_KIND = {storage.KIND_DATA: (True, False), storage.KIND_SYSTEM: (True, False),
+                    storage.KIND_DELETED: (False, False), storage.KIND_REDACTED: (False, True),
+                    storage.KIND_HASH_ONLY: (False, False)}
+
+
+def _report_strays(report: VerifyReport, seq: int, rows: list[tuple]) -> None:
+    for _s, idx, doc_id, version, table_id, kind, _h, _m, data, data_hash in rows:
+        stray = _stray_column(kind, data, data_hash)
+        if stray is not None:
+            report.fail(VerifyFailure(seq, "format", f"revision {idx} (document {doc_id}) "
+                                      f"holds {stray}",
+                                      [AffectedRevision(doc_id, version, table_id, idx)]))
+
+
+def _stray_column(kind: int, data: Any, data_hash: Any) -> str | None:
+    """A column a revision of its kind must not fill, or must: data left in a deleted or
+    redacted revision is covered by no hash (nothing reads it, and verify passed)."""
+    want = _COLUMNS_OF_KIND.get(kind)
+    if want is None:
+        return None  # an unknown kind: the hash checks report it
+    has_data, has_hash = want
+    if (data is not None) != has_data:
+        return ("data, which a revision of its kind does not keep" if data is not None
+                else "no data, which a revision of its kind keeps")
+    if (data_hash is not None) != has_hash:
+        return ("a data hash column, which only a redacted revision has" if has_hash is False
+                else "no data hash, which a redacted revision keeps")
+    return None
 
 
 def _check_block_content(report: VerifyReport, ledger: Ledger, seq: int, tx_id: str,

@@ -415,3 +415,24 @@ def test_content_no_hash_covers_is_found(copy, edit):
     first = report.first_failure
     assert first.seq == 19 and first.check == "format", report.summary()
     assert "no hash covers" in first.message
+
+
+@pytest.mark.parametrize("kind, sql", [
+    (1, "UPDATE revisions SET data=? WHERE seq=? AND idx=?"),        # a deletion with data
+    (2, "UPDATE revisions SET data=? WHERE seq=? AND idx=?"),        # redacted data put back
+    (0, "UPDATE revisions SET data_hash=? WHERE seq=? AND idx=?"),   # data with a data hash
+])
+def test_columns_a_revision_of_its_kind_must_not_fill(copy, kind, sql):
+    """No hash covers them and no reader shows them, so verify passed: "redacted" data could
+    sit in the file unnoticed."""
+    c = sqlite3.connect(copy)
+    seq, idx, doc_id = c.execute("SELECT seq, idx, doc_id FROM revisions WHERE kind=? "
+                                 "ORDER BY seq LIMIT 1", (kind,)).fetchone()
+    (some_data,) = c.execute("SELECT data FROM revisions WHERE kind=0 LIMIT 1").fetchone()
+    c.close()
+    value = some_data if "SET data=" in sql else b"\x00" * 32
+    _sql(copy, sql, (value, seq, idx))
+    report = _verify(copy)
+    assert not report.ok
+    assert any(f.seq == seq and f.check == "format" and doc_id in f.message
+               for f in report.failures), report.summary()
