@@ -37,7 +37,7 @@ from .errors import (
 )
 from .header_hash import own_header_entry
 from .ids import new_id
-from .index_keys import index_key
+from .index_keys import index_key, same_instant
 from .ion_binary_hash import ion_hash_binary
 from .ion_hash import (
     C_HASH_VALUE,
@@ -333,12 +333,12 @@ class Transaction:
             if doc_id in self._docs:
                 continue
             doc = self.get(doc_id, table_id)
-            if doc is not None:
+            if doc is not None and same_instant(_field(doc.data, field_name), value):
                 out.append(doc)
         for doc_id, pd in self._docs.items():
             if pd.table_id == table_id and pd.data is not None:
-                v = pd.data.get(field_name) if hasattr(pd.data, "get") else None
-                if v is not None and index_key(v) == key:
+                v = _field(pd.data, field_name)
+                if v is not None and index_key(v) == key and same_instant(v, value):
                     self.stats.documents_examined += 1
                     out.append(self._overlay(doc_id, pd))  # type: ignore[arg-type]
         return out
@@ -911,6 +911,10 @@ def catalog_struct(info: TableInfo) -> Any:
     if info.tags is not None:
         pairs.append(("tags", info.tags))
     return struct(*pairs)
+
+
+def _field(data: Any, field_name: str) -> Any:
+    return data.get(field_name) if hasattr(data, "get") else None
 
 
 def _index_entry_key(field_name: str, data: Any) -> Any:

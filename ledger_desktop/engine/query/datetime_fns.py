@@ -6,9 +6,12 @@ import calendar
 import datetime as _dt
 import re
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from amazon.ion.core import Timestamp, TimestampPrecision
+
+from ..index_keys import timestamp_instant, utc_fields
 
 PARTS = ("year", "month", "day", "hour", "minute", "second")
 _PRECISION_OF_PART = {"year": TimestampPrecision.YEAR, "month": TimestampPrecision.MONTH,
@@ -25,7 +28,22 @@ def _precision(ts: Any) -> TimestampPrecision:
     return p if p is not None else TimestampPrecision.SECOND
 
 
+def _sub_micro_fraction(ts: Any) -> Decimal | None:
+    """The fraction of a second when it has digits below the microsecond (`.123456789`),
+    which a datetime's `microsecond` cuts off, else None."""
+    frac = getattr(ts, "fractional_seconds", None)
+    if isinstance(frac, Decimal) and isinstance(e := frac.as_tuple().exponent, int) and e < -6:
+        return frac
+    return None
+
+
 def _rebuild(src: Any, when: _dt.datetime, precision: TimestampPrecision) -> Timestamp:
+    fine = _sub_micro_fraction(src) if precision == TimestampPrecision.SECOND else None
+    if fine is not None:
+        # Whole units were added, so the fraction is the source's, to its last digit.
+        return Timestamp(when.year, when.month, when.day, when.hour, when.minute, when.second,
+                         when.microsecond, when.tzinfo, precision=precision,
+                         fractional_seconds=fine)
     frac = getattr(src, "fractional_precision", None) if precision == TimestampPrecision.SECOND \
         else None
     if precision == TimestampPrecision.SECOND and frac is None and when.microsecond:
@@ -62,36 +80,38 @@ def date_add(part: str, amount: int, ts: Any) -> Timestamp:
     return _rebuild(ts, when, precision)
 
 
-def _aware(ts: Any) -> _dt.datetime:
-    d = _dt.datetime(ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second, ts.microsecond,
-                     ts.tzinfo or _dt.UTC)
-    return d.astimezone(_dt.UTC)
-
-
 def date_diff(part: str, a: Any, b: Any) -> int:
     """Whole `part` units from `a` to `b` (negative when b is earlier), truncated."""
     if part not in PARTS:
         raise DateError(f"unknown date part {part!r}; use one of {', '.join(PARTS)}")
-    x, y = _aware(a), _aware(b)
+    # Exact instants (every fractional digit; UTC may fall in year 0 or 10000 for a year-1
+    # or year-9999 timestamp with an offset), not datetimes.
+    x, y = timestamp_instant(a), timestamp_instant(b)
     if part in ("year", "month"):
         sign = 1
         if y < x:
             x, y, sign = y, x, -1
-        months = (y.year - x.year) * 12 + (y.month - x.month)
-        rest_x = (x.day, x.hour, x.minute, x.second, x.microsecond)
-        rest_y = (y.day, y.hour, y.minute, y.second, y.microsecond)
-        if rest_y < rest_x:
+        fx, fy = utc_fields(x[0]) + (x[1],), utc_fields(y[0]) + (y[1],)
+        months = (fy[0] - fx[0]) * 12 + (fy[1] - fx[1])
+        if fy[2:] < fx[2:]:  # day, hour, minute, second, fraction digits
             months -= 1
         return sign * (months // 12 if part == "year" else months)
-    seconds = (y - x).total_seconds()
+    seconds = y[0] - x[0] + _fraction(y[1]) - _fraction(x[1])
     unit = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}[part]
-    return int(seconds / unit)
+    return int(seconds / unit)  # toward zero
+
+
+def _fraction(digits: str) -> Fraction:
+    return Fraction(int(digits), 10 ** len(digits)) if digits else Fraction(0)
 
 
 def extract(part: str, ts: Any) -> Any:
     if part in ("year", "month", "day", "hour", "minute"):
         return getattr(ts, part)
     if part == "second":
+        fine = _sub_micro_fraction(ts)
+        if fine is not None:  # "0.123456789" after the whole seconds, exactly
+            return Decimal(f"{ts.second}{format(fine, 'f')[1:]}")
         frac = getattr(ts, "fractional_precision", None)
         if frac:
             return Decimal(ts.second) + Decimal(ts.microsecond).scaleb(-6).quantize(
@@ -267,8 +287,11 @@ def to_timestamp(text: str, pattern: str) -> Timestamp:
         else:
             sign = -1 if o[0] == "-" else 1
             digits = o[1:].replace(":", "")
-            mins = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
-            tz = _dt.timezone(sign * _dt.timedelta(minutes=mins))
+            hours, mins = int(digits[:2]), int(digits[2:4] or 0)
+            if hours > 23 or mins > 59:  # Ion's offsets: -23:59 to +23:59
+                raise DateError(f"{o!r} in {text!r} is not a valid offset (hours 00-23, "
+                                "minutes 00-59)")
+            tz = _dt.timezone(sign * _dt.timedelta(hours=hours, minutes=mins))
     if "second" in vals or frac_text:
         precision = TimestampPrecision.SECOND
     elif "minute" in vals or "hour" in vals or "hour12" in vals:
@@ -285,7 +308,9 @@ def to_timestamp(text: str, pattern: str) -> Timestamp:
         _dt.datetime(year, month, day, hour, minute, second, micro)
     except ValueError as e:
         raise DateError(f"{text!r} is not a valid date: {e}") from None
-    return Timestamp(year, month, day, hour, minute, second, micro if frac_text else 0,
+    # The fraction as a Decimal keeps all of SSSSSSSSS's digits (`fractional_precision`
+    # stops at 6); seconds without a fraction get none (not `.000000`).
+    return Timestamp(year, month, day, hour, minute, second, micro,
                      tz if precision >= TimestampPrecision.MINUTE else None,
                      precision=precision,
-                     fractional_precision=len(frac_text) if frac_text else None)
+                     fractional_seconds=Decimal("0." + frac_text) if frac_text else Decimal(0))

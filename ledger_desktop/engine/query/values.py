@@ -21,6 +21,7 @@ from amazon.ion.simple_types import (
 )
 from amazon.ion.symbols import SymbolToken
 
+from ..index_keys import timestamp_instant
 from ..struct_columns import fields_of as struct_items  # the query layer's name for it
 
 
@@ -117,10 +118,11 @@ def is_true(v: Any) -> bool:
     return v is True or (type(v) is not IonPyNull and tcode(v) == T_BOOL and bool(v))
 
 
-def instant(v: Any) -> _dt.datetime:
-    """A timestamp as a plain aware datetime (unknown offset counts as UTC)."""
-    return _dt.datetime(v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond,
-                        v.tzinfo or _dt.UTC)
+def instant(v: Any) -> tuple[int, str]:
+    """A timestamp's exact instant, comparable and hashable (unknown offset counts as UTC):
+    UTC seconds and the fraction's digits, so that `.123456789` and `.123456788` differ (a
+    datetime stops at the microsecond) and `.5` equals `.500`. The index keys use it too."""
+    return timestamp_instant(v)
 
 
 def _num_eq(a: Any, b: Any) -> bool:
