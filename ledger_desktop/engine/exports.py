@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import datetime as _dt
 import gc
 import json
@@ -582,6 +583,22 @@ def open_export(directory: str | os.PathLike[str], keep_missing: bool = False) -
     return ExportSource(d, objects, fmt, completed, notes, ledger_name)
 
 
+def _check_stream_utf8(f: Any) -> None:
+    """`ion_values.check_text_utf8` of a whole Ion text file, a chunk at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    done = 0
+    while True:
+        chunk = f.read(1 << 20)
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as e:
+            raise IonException(f"Ion text is not valid UTF-8 at byte {done + e.start} "
+                               f"({e.reason})") from None
+        if not chunk:
+            return
+        done += len(chunk)
+
+
 def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
     """The blocks of one data object, streamed (JSON blocks keep JSON's lossy values)."""
     if fmt == "json":
@@ -599,6 +616,9 @@ def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
             if f.read(4) == ION_BINARY_MARKER:
                 f.seek(0)
                 _check_stream_framing(f)  # malformed framing can hang amazon.ion's C extension
+            else:
+                f.seek(0)
+                _check_stream_utf8(f)  # bytes that are not UTF-8 can crash it (ion_values)
             f.seek(0)
             # Bare Python values where Ion allows (same Ion Hash, same Ion when written back)
             # parse 2-3x faster than IonPy objects.

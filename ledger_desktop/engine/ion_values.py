@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import os
 import time as _time
@@ -44,10 +45,27 @@ def file_text_buffer_limit(f: Any) -> int | None:
     return size + 1 if size >= TEXT_BUFFER_DEFAULT else None
 
 
+def check_text_utf8(data: bytes | bytearray | memoryview) -> None:
+    """Ion text given as bytes must be UTF-8 before amazon.ion's C reader sees it: a quoted
+    symbol holding bytes that are not (`'\\x8b'`) crashes it (segfault); a string is refused."""
+    try:
+        codecs.decode(data, "utf-8")
+    except UnicodeDecodeError as e:
+        raise IonException(f"Ion text is not valid UTF-8 at byte {e.start} ({e.reason})"
+                           ) from None
+
+
+def _check_input(data: bytes | str) -> None:
+    if isinstance(data, bytes | bytearray):
+        if data[:4] == IVM:
+            check_framing(data)  # malformed binary can hang the C extension
+        else:
+            check_text_utf8(data)
+
+
 def loads(data: bytes | str) -> Any:
     """One Ion value from text or binary."""
-    if isinstance(data, bytes | bytearray) and data[:4] == IVM:
-        check_framing(data)  # malformed binary can hang the C extension
+    _check_input(data)
     return simpleion.loads(data, text_buffer_size_limit=text_buffer_limit(data))
 
 
@@ -55,15 +73,13 @@ def loads_bare(data: bytes) -> Any:
     """One Ion value from binary with amazon.ion's MAY_BE_BARE value model: plain Python
     values (str, int, list, SymbolToken for symbols...) where no annotation needs keeping,
     2-3x cheaper than IonPy values and as faithful (`ion_type()` tells the Ion type)."""
-    if data[:4] == IVM:
-        check_framing(data)
+    _check_input(data)
     return simpleion.loads(data, value_model=simpleion.IonPyValueModel.MAY_BE_BARE,
                            text_buffer_size_limit=text_buffer_limit(data))
 
 
 def loads_all(data: bytes | str) -> list[Any]:
-    if isinstance(data, bytes | bytearray) and data[:4] == IVM:
-        check_framing(data)
+    _check_input(data)
     return simpleion.loads(data, single_value=False,
                            text_buffer_size_limit=text_buffer_limit(data))
 

@@ -551,3 +551,31 @@ def test_partiql_string_over_the_document_limit(partiql_ledger: Ledger) -> None:
     with pytest.raises(LedgerError):
         partiql_ledger.execute("INSERT INTO T {'s': '" + "x" * (65 * 1024 * 1024) + "'}")
     assert partiql_ledger.digest().digest == digest
+
+
+@pytest.mark.parametrize("text", [b"'\x8b'", b"{t:'\x8b'}", b"'\x8b'::1", b"{'\xff\xfe':1}"])
+def test_ion_text_with_bytes_that_are_not_utf8_is_an_error_not_a_crash(text: bytes,
+                                                                     tmp_path: Path) -> None:
+    """amazon.ion's C reader segfaults on a quoted symbol holding bytes that are not UTF-8
+    (found by the journal-import property test); every path that hands it Ion text as bytes
+    checks the encoding first. Run in a child process: a regression would kill pytest."""
+    obj = tmp_path / "exp" / "S" / "S.0-0.ion"
+    obj.parent.mkdir(parents=True)
+    obj.write_bytes(b"{a:1}\n" + text)
+    code = (
+        "import sys\n"
+        "from ledger_desktop.engine.ion_values import loads, loads_all, loads_bare\n"
+        "from ledger_desktop.engine.export_verify import verify_export\n"
+        "from amazon.ion.exceptions import IonException\n"
+        f"data = {text!r}\n"
+        "for f in (loads, loads_all, loads_bare):\n"
+        "    try:\n"
+        "        f(data)\n"
+        "        sys.exit('read without an error')\n"
+        "    except IonException as e:\n"
+        "        assert 'UTF-8' in str(e), e\n"
+        f"report = verify_export({str(obj.parent.parent)!r})\n"
+        "assert not report.ok and 'UTF-8' in str(report.failures[0]), report.lines()\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=Path(__file__).resolve().parents[2])
+    assert r.returncode == 0, r.stderr[-2000:]
