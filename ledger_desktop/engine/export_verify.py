@@ -197,17 +197,21 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                 try:
                     block, dropped = block_from_json(raw)
                 except InputFormatError as e:
-                    report.add(CheckFailure(_seq_of(raw), "format", f"{obj.key}: {e}"))
-                    return
+                    seq = _seq_of(raw)
+                    report.add(CheckFailure(obj_expected if seq is None else seq, "format",
+                                            f"{obj.key}: {e}"))
+                    unreadable = True  # the objects after this one are still checked
+                    break
                 report.json_unchecked += dropped
             else:
                 block = raw
             try:
                 addr = BlockAddress.from_ion(block["blockAddress"])
             except (InputFormatError, KeyError, TypeError):
-                report.add(CheckFailure(None, "format", f"{obj.key}: a value that is not a "
-                                        "block (no blockAddress)"))
-                return
+                report.add(CheckFailure(obj_expected, "format", f"{obj.key}: a value that is "
+                                        "not a block (no blockAddress)"))
+                unreadable = True  # the objects after this one are still checked
+                break
             seq = addr.seq
             if seq != obj_expected:
                 report.add(CheckFailure(seq, "format", f"{obj.key} holds block {seq} where "
@@ -357,6 +361,9 @@ def _own_layout(block: Any) -> bool:
         return False
 
 
+_WHOLE_EXPORT_NOTES = ("the export holds no blocks", "checked from JSON")
+
+
 def _finish(report: ExportVerifyReport, pending: list[Digest]) -> None:
     """Digests the export could not reach, JSON's limits, and an empty export, said plainly."""
     for d in pending:
@@ -470,7 +477,11 @@ def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: 
             r = out.report
             report.failure_count += r.failure_count
             report.failures += r.failures[:max(0, MAX_FAILURES - len(report.failures))]
-            report.notes += r.notes
+            # Notes about the whole export are the parent's (_finish): a worker's object
+            # with no blocks is not an empty export.
+            report.notes += [n for n in r.notes if n not in source.notes
+                             and not n.startswith(_WHOLE_EXPORT_NOTES)]
+            report.gaps += r.gaps  # inside the object; gaps between objects are found below
             report.json_unchecked += r.json_unchecked
             fresh = [b for b in out.blocks if expected_next is None or b[0] >= expected_next]
             if out.blocks and not fresh:

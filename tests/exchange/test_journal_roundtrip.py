@@ -445,3 +445,39 @@ def test_import_journal_rebuilds_the_catalog_the_source_has(tmp_path: Path) -> N
         assert copy.table("B").table_id == b_id  # the UNDROP statement gave its id
         copy.execute("INSERT INTO B {'b': 1}")
         assert copy.verify().ok
+
+
+def _small_objects(tmp_path: Path, source: Path) -> tuple[Path, list[Path], object]:
+    with Ledger.open(source, read_only=True) as ledger:
+        digest = ledger.digest()
+        export_journal(ledger, tmp_path / "exp", fmt="ion_text", max_object_bytes=4000)
+    objs = sorted((p for p in (tmp_path / "exp").rglob("*.ion") if "manifest" not in p.name),
+                  key=lambda p: int(p.name.split(".")[-2].split("-")[0]))
+    return tmp_path / "exp", objs, digest
+
+
+def test_one_process_and_parallel_report_the_same(tmp_path: Path, source: Path) -> None:
+    """A block missing inside an object: the parallel path dropped the GAP line and said the
+    export ended before the digest's tip; a value that is not a block stopped the one-process
+    walk (later objects and the digest went unchecked) and named no block."""
+    from amazon.ion import simpleion
+
+    exp, objs, digest = _small_objects(tmp_path, source)
+    assert len(objs) >= 4
+    gap_obj = next(o for o in objs[:-2]
+                   if len(simpleion.loads(o.read_text(), single_value=False)) >= 3)
+    blocks = simpleion.loads(gap_obj.read_text(), single_value=False)
+    missing = int(blocks[1]["blockAddress"]["sequenceNo"])
+    gap_obj.write_text("\n".join(simpleion.dumps(b, binary=False)
+                                 for i, b in enumerate(blocks) if i != 1))
+    with objs[objs.index(gap_obj) + 1].open("a") as f:
+        f.write("\n{a: 1}\n")  # not a block, at the end of an object
+    one = verify_export(exp, [digest], jobs=1)
+    two = verify_export(exp, [digest], jobs=2)
+    for r in (one, two):
+        assert not r.ok
+        assert (missing, missing) in r.gaps, r.lines()
+        assert r.blocks == one.blocks and r.last_seq == one.last_seq  # later objects read
+        assert any("not a block" in str(f) and f.seq is not None for f in r.failures)
+        assert "the export holds no blocks" not in r.notes
+        assert [d.message for d in r.digests] == ["the export has gaps before the digest's tip"]
