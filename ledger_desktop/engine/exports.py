@@ -36,6 +36,7 @@ from amazon.ion.simpleion import IonPyValueModel
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError, UserError
 from .ids import new_id
+from .index_keys import timestamp_instant
 from .ion_framing import (
     check_binary_framing,
     check_framing,
@@ -158,7 +159,9 @@ def _as_timestamp(when: Any) -> Any:
                                 "2024-05-01T00:00:00Z)") from None
     if not isinstance(when, _dt.datetime):
         raise UserError(f"not a timestamp: {when!r}")
-    return utc_bound(when)
+    # With its offset known, kept as given: every fractional digit (utc_bound's datetime
+    # stops at the microsecond)
+    return when if when.utcoffset() is not None else utc_bound(when)
 
 
 def _block_time(ledger: Ledger, seq: int) -> _dt.datetime:
@@ -170,7 +173,8 @@ def _first_at_or_after(ledger: Ledger, when: _dt.datetime, count: int) -> int:
     lo, hi = 0, count
     while lo < hi:
         mid = (lo + hi) // 2
-        if _block_time(ledger, mid) < when:
+        # Exact instants: as datetimes, a bound 100 ns after a block's time equals it
+        if timestamp_instant(_block_time(ledger, mid)) < timestamp_instant(when):
             lo = mid + 1
         else:
             hi = mid
@@ -202,7 +206,7 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
             tip_time = _block_time(ledger, count - 1)
             if tip_time >= end:
                 end = timestamp_ms(tip_time + _dt.timedelta(milliseconds=1))
-    if start is not None and not start < end:
+    if start is not None and not timestamp_instant(start) < timestamp_instant(end):
         raise UserError("the start time must be before the end time")
     out = Path(directory)
     if out.exists() and not out.is_dir():

@@ -481,3 +481,19 @@ def test_one_process_and_parallel_report_the_same(tmp_path: Path, source: Path) 
         assert any("not a block" in str(f) and f.seq is not None for f in r.failures)
         assert "the export holds no blocks" not in r.notes
         assert [d.message for d in r.digests] == ["the export has gaps before the digest's tip"]
+
+
+def test_export_bounds_below_the_microsecond(tmp_path: Path, source: Path) -> None:
+    """A bound 100 ns after block 0's time was cut to the microsecond: --end-time exported no
+    block (block 0 is before it), --start-time included block 0 (it is before it)."""
+    from ledger_desktop.engine.ion_values import dumps_text
+
+    with Ledger.open(source, read_only=True) as ledger:
+        t0 = dumps_text(ledger.block(0)["blockTimestamp"])  # milliseconds, e.g. ….877Z
+        after = t0.replace("Z", "0001Z")                    # 100 ns later
+        same_ms = sum(1 for i in range(ledger.block_count())
+                      if dumps_text(ledger.block(i)["blockTimestamp"]) == t0)
+        r = export_journal(ledger, tmp_path / "end", end_time=after)
+        assert (r.blocks, r.first_seq) == (same_ms, 0)
+        r2 = export_journal(ledger, tmp_path / "start", start_time=after)
+        assert r2.first_seq == same_ms
