@@ -251,8 +251,26 @@ def _check_identity(conn: sqlite3.Connection, path: Path, read_only: bool) -> No
         raise NewerSchemaError(
             f"{path}: written by a newer Ledger Desktop (schema {version}; this version reads up "
             f"to {SCHEMA_VERSION}); upgrade Ledger Desktop to open it")
+    _check_layout(conn, path, version)
     if version < SCHEMA_VERSION and not read_only:
         migrate(conn)
+
+
+# What tells the schema versions apart: a file whose tables do not match the version it
+# states (a changed user_version) is refused rather than read as that version.
+_LAYOUT_OF_VERSION = {1: "SELECT 1 FROM sqlite_master WHERE type='table' AND name='merkle'",
+                      2: "SELECT 1 FROM pragma_table_info('blocks') WHERE name='merkle_nodes'"}
+
+
+def _check_layout(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    probe = _LAYOUT_OF_VERSION.get(version)
+    try:
+        fits = probe is not None and conn.execute(probe).fetchone() is not None
+    except sqlite3.DatabaseError:
+        fits = False
+    if not fits:
+        raise NotALedgerError(f"{path}: not a usable ledger file: its tables do not match the "
+                              f"schema version it states ({version})")
 
 
 def migrate(conn: sqlite3.Connection) -> None:

@@ -332,3 +332,20 @@ def test_damaged_pages_are_one_line_not_a_traceback(command: list[str], tmp_path
             assert result.output.strip(), page
     # some pages are in use by what the command reads: they are reported, not skipped
     assert codes - {0}
+
+
+@pytest.mark.parametrize("version", [1, 0, -1])
+@pytest.mark.parametrize("read_only", [False, True], ids=["read-write", "read-only"])
+def test_a_schema_version_its_tables_do_not_match_is_refused(version: int, read_only: bool,
+                                                             tmp_path: Path,
+                                                             ledger_file: Path) -> None:
+    """A schema-2 file with user_version lowered: read as schema 1, `digest` and `get-block`
+    crashed on the missing merkle table; opened for writing, the migration failed midway."""
+    path = tmp_path / "lowered.ledger"
+    shutil.copy(ledger_file, path)
+    sql(path, f"PRAGMA user_version={version}")
+    before = fingerprint(path)
+    with pytest.raises(NotALedgerError, match=f"do not match the schema version it states "
+                                              rf"\({version}\)"):
+        Ledger.open(path, read_only=read_only).close()
+    assert unchanged_by_reader(before, fingerprint(path))
