@@ -472,7 +472,6 @@ class Compiler:
         e = self.expr(node.escape, scope, agg) if node.escape is not None else None
         neg = node.negated
         ctx = self.ctx
-        seen: dict[tuple[str, str | None], Callable[[str], bool]] = {}
 
         def like(env: dict) -> Any:
             v, pat = f(env), p(env)
@@ -485,15 +484,10 @@ class Compiler:
             esc_t = text_of(esc) if esc is not None else None
             if esc_t is not None and len(esc_t) != 1:
                 raise ctx.error("LIKE's ESCAPE must be a single character", node)
-            key = (text_of(pat), esc_t)
-            matcher = seen.get(key)
-            if matcher is None:
-                try:
-                    matcher = like_matcher(*key)
-                except ValueError as err:
-                    raise ctx.error(str(err), node) from None
-                if len(seen) < 64:  # a pattern per row (a column) is not kept
-                    seen[key] = matcher
+            try:
+                matcher = like_matcher(text_of(pat), esc_t)  # cached
+            except ValueError as err:
+                raise ctx.error(str(err), node) from None
             return matcher(text_of(v)) != neg
         return like
 
