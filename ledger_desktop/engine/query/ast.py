@@ -193,6 +193,10 @@ class SetQuery(Node):
     all: bool
     left: Select
     right: Select
+    # ORDER BY, LIMIT and OFFSET written after the last SELECT apply to the whole result
+    order_by: tuple[OrderItem, ...] = ()
+    limit: Node | None = None
+    offset: Node | None = None
 
 
 # ---------------------------------------------------------------- DML, DDL, procedures

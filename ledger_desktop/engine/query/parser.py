@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import os
@@ -376,7 +377,16 @@ def _install() -> None:
 
     def set_query(self, m, c):
         n = _nodes(c)
-        return A.SetQuery(n[1], _kw(c, "ALL"), n[0], n[2], pos=self._pos(m))
+        left, right = n[0], n[2]
+        if left.order_by or left.limit is not None or left.offset is not None:
+            raise QueryError("ORDER BY, LIMIT and OFFSET go after the last SELECT of a "
+                             f"{str(n[1]).upper()}, and apply to the whole result", *left.pos,
+                             self.text)
+        # As in SQL, a trailing ORDER BY / LIMIT / OFFSET is the whole result's, not the last
+        # SELECT's (it sorted and cut only that one's rows).
+        return A.SetQuery(n[1], _kw(c, "ALL"), left,
+                          dataclasses.replace(right, order_by=(), limit=None, offset=None),
+                          right.order_by, right.limit, right.offset, pos=self._pos(m))
     add("set_query", set_query)
     add("setop", lambda self, m, c: str(c[0]).lower())
 

@@ -49,9 +49,63 @@ def _set_query(comp: Compiler, node: A.SetQuery, scope: Scope) -> Query:
     left = compile_query(comp, node.left, scope.child())
     right = compile_query(comp, node.right, scope.child())
     op, keep_all = node.op, node.all
+    combine = _combine(op, keep_all)
+    if not node.order_by and node.limit is None and node.offset is None:
+        return lambda env: combine(left(env), right(env))
+    # ORDER BY names the result's columns: the first SELECT's names, as in SQL
+    names = [alias or _derived_name(expr, i) for i, (expr, alias)
+             in enumerate(node.left.items, 1)] if node.left.kind == "list" else []
+    order_scope = Scope()
+    for name in names:
+        order_scope.bind(name, "alias")
+    order = [(comp.expr(o.expr, order_scope), o.descending, o.nulls_first)
+             for o in node.order_by]
+    limit, offset = _count(comp, node.limit, "LIMIT"), _count(comp, node.offset, "OFFSET")
 
     def run(env: dict) -> list:
-        a, b = left(env), right(env)
+        values = combine(left(env), right(env))
+        if order:
+            keyed = []
+            for v in values:
+                row = {n: v.get(n, MISSING) if hasattr(v, "get") else MISSING for n in names}
+                keyed.append(([f(row) for f, _, _ in order], v))
+            values = _sorted(keyed, order)
+        start = offset or 0
+        return values[start:None if limit is None else start + limit]
+    return run
+
+
+def _count(comp: Compiler, node: A.Node | None, what: str) -> int | None:
+    """A LIMIT or OFFSET: a constant non-negative integer."""
+    if node is None:
+        return None
+    v = comp.expr(node, Scope())({})
+    if tcode(v) != T_INT or int(v) < 0:
+        raise comp.ctx.error(f"{what} expects a non-negative integer, got {type_name(v)}",
+                             node)
+    # beyond any count a result can have: the same as sys.maxsize, which slicing takes
+    return min(int(v), sys.maxsize // 2)
+
+
+def _sorted(keyed: list[tuple[list, Any]], order: list[tuple[Any, bool, bool | None]]
+            ) -> list:
+    """Values by their ORDER BY keys ([keys], value), one stable sort per key from the last."""
+    for i in range(len(order) - 1, -1, -1):
+        _, desc, nulls_first = order[i]
+        # PostgreSQL's convention: NULL and MISSING sort as the largest values.
+        nf = desc if nulls_first is None else nulls_first
+
+        def k(item: tuple, i: int = i, nf: bool = nf, desc: bool = desc) -> tuple:
+            v = item[0][i]
+            if is_absent(v):
+                return (0 if nf != desc else 2,)
+            return (1, order_key(v))
+        keyed.sort(key=k, reverse=desc)
+    return [v for _, v in keyed]
+
+
+def _combine(op: str, keep_all: bool) -> Callable[[list, list], list]:
+    def run(a: list, b: list) -> list:
         if op == "union":
             out = a + b
             return out if keep_all else _distinct(out)
@@ -152,24 +206,14 @@ class SelectQuery:
                     self.aliases.append(name)
         self.order = [(comp.expr(o.expr, order_scope, agg), o.descending, o.nulls_first)
                       for o in node.order_by]
-        self.limit = self._count(node.limit, "LIMIT")
-        self.offset = self._count(node.offset, "OFFSET")
+        self.limit = _count(comp, node.limit, "LIMIT")
+        self.offset = _count(comp, node.offset, "OFFSET")
 
     def _projection_nodes(self) -> list[A.Node]:
         n = self.node
         if n.kind == "value":
             return [n.value] if n.value is not None else []
         return [e for e, _ in n.items]
-
-    def _count(self, node: A.Node | None, what: str) -> int | None:
-        if node is None:
-            return None
-        v = self.comp.expr(node, Scope())({})
-        if tcode(v) != T_INT or int(v) < 0:
-            raise self.ctx.error(f"{what} expects a non-negative integer, got "
-                                 f"{type_name(v)}", node)
-        # beyond any count a result can have: the same as sys.maxsize, which slicing takes
-        return min(int(v), sys.maxsize // 2)
 
     def _projection(self, agg: bool) -> Callable[[dict], Any]:
         node = self.node
@@ -291,19 +335,7 @@ class SelectQuery:
                 for a in aliases:
                     oenv[a] = v.get(a, MISSING) if hasattr(v, "get") else MISSING
             keyed.append(([f(oenv) for f, _, _ in self.order], v))
-        for i in range(len(self.order) - 1, -1, -1):
-            _, desc, nulls_first = self.order[i]
-            # PostgreSQL's convention: NULL and MISSING sort as the largest values.
-            nf = desc if nulls_first is None else nulls_first
-
-            def k(item: tuple, i: int = i, nf: bool = nf, desc: bool = desc) -> tuple:
-                v = item[0][i]
-                absent = is_absent(v)
-                if absent:
-                    return (0 if nf != desc else 2,)
-                return (1, order_key(v))
-            keyed.sort(key=k, reverse=desc)
-        values = [v for _, v in keyed]
+        values = _sorted(keyed, self.order)
         start = self.offset or 0
         stop = None if self.limit is None else start + self.limit
         return values[start:stop]
