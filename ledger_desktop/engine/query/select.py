@@ -193,6 +193,8 @@ class SelectQuery:
             if node.group_as is not None:
                 scope.bind(node.group_as, "group")
         agg = self.grouped
+        if agg:
+            self._check_grouped()
         self.having = comp.expr(node.having, scope, agg) if node.having is not None else None
         self.project = self._projection(agg)
         # ORDER BY may also name the SELECT list's aliases.
@@ -208,6 +210,40 @@ class SelectQuery:
                       for o in node.order_by]
         self.limit = _count(comp, node.limit, "LIMIT")
         self.offset = _count(comp, node.offset, "OFFSET")
+
+    def _check_grouped(self) -> None:
+        """In a grouped query, the SELECT list, HAVING and ORDER BY read a row's values only
+        inside aggregates or through what is grouped, as SQL requires: `SELECT k, COUNT(*)
+        FROM T` gave an arbitrary row's k, silently."""
+        node = self.node
+        keys = [expr for expr, _ in node.group_by]
+        names = {a for _, a in node.group_by if a is not None}
+        if node.group_as is not None:
+            names.add(node.group_as)
+        if node.kind == "list":  # ORDER BY may name the SELECT list's columns
+            names |= {alias or _derived_name(expr, i)
+                      for i, (expr, alias) in enumerate(node.items, 1)}
+        own = {v for lvl in self.plan.levels for v in (lvl.var, lvl.at, lvl.by) if v}
+        exprs = [*self._projection_nodes(),
+                 *((node.having,) if node.having is not None else ()),
+                 *(o.expr for o in node.order_by)]
+        for i, top in enumerate(exprs):
+            in_select = i < len(self._projection_nodes())
+            todo = [top]
+            while todo:
+                e = todo.pop()
+                if e in keys or isinstance(e, A.Subquery) or (
+                        isinstance(e, A.Call) and e.name in AGGREGATES):
+                    continue
+                if isinstance(e, A.Var):
+                    local = e.name in own or not self.scope.bound(e.name)
+                    if local and not (e.name in names and not in_select) \
+                            and e.name not in {a for _, a in node.group_by if a}:
+                        raise self.ctx.error(
+                            f"{e.name} is neither in GROUP BY nor inside an aggregate (with "
+                            "aggregates, the rows are read only through those)", e)
+                    continue
+                todo.extend(_children(e))
 
     def _projection_nodes(self) -> list[A.Node]:
         n = self.node
