@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .cancel import CancelToken, Progress
 from .errors import ImportFileError, TableNotFoundError, UserError
 from .exports import paused_gc
+from .ion_values import dumps_binary
 from .readers import Record, detect_format, open_records
 
 if TYPE_CHECKING:
@@ -57,6 +58,18 @@ def preview(path: str | os.PathLike[str], limit: int = 20, *,
     return out
 
 
+def _stored_bytes(value: Any, statement: str) -> int:
+    """What one imported document adds to its transaction's size as the limit counts it: its
+    Ion binary, its statement in the block (text, start time, digest) and its `documents`
+    entry; an overestimate by a few dozen bytes. A value that cannot be written counts 0 and
+    fails at its record when the batch commits."""
+    try:
+        blob = dumps_binary(value)
+    except Exception:  # noqa: BLE001 - reported at commit, with its file and line
+        return 0
+    return len(blob) + len(statement) + 160
+
+
 def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathLike[str]], *,
                  create_table: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
                  keep_strings: bool = False, progress: Progress | None = None,
@@ -75,6 +88,9 @@ def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathL
         detect_format(p)
     total = sum(os.path.getsize(p) for p in paths)
     statement = f"INSERT INTO {table_name} ?"
+    # A ledger with a transaction size limit (QLDB-strict: 4 MB) closes a batch before its
+    # documents would pass it, rather than fail the whole import at a batch of large ones.
+    byte_cap = ledger.limits.transaction_bytes
     done_before = 0
 
     with ledger.atomic(), paused_gc():
@@ -92,6 +108,7 @@ def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathL
             created = True
         result = ImportResult(table_name, table_id, created_table=created)
         in_batch = 0
+        batch_bytes = 0
 
         # Where each document of the open batch came from: a document that cannot be written
         # (found at commit, when it is written as Ion binary) is reported at its record.
@@ -120,6 +137,13 @@ def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathL
                 for rec in reader:
                     if cancel is not None:
                         cancel.check()
+                    if byte_cap is not None:
+                        cost = _stored_bytes(rec.value, statement)
+                        if in_batch and batch_bytes + cost > byte_cap:
+                            commit(tx)
+                            tx = ledger.begin()
+                            in_batch = batch_bytes = 0
+                        batch_bytes += cost
                     try:
                         doc_id = tx.insert(table_id, rec.value,
                                            tx.begin_statement(statement, (rec.value,)))
@@ -134,7 +158,7 @@ def import_files(ledger: Ledger, table_name: str, paths: Sequence[str | os.PathL
                     if in_batch >= batch_size:
                         commit(tx)
                         tx = ledger.begin()
-                        in_batch = 0
+                        in_batch = batch_bytes = 0
                     if progress is not None and count % PROGRESS_EVERY == 0:
                         progress(done_before + reader.bytes_done, total)
                 done_before += reader.total_bytes

@@ -118,6 +118,19 @@ def test_strict_ledger_caps_batches_at_qldb_limit(tmp_path: Path) -> None:
         assert r.blocks == 3  # 40 + 40 + 20: QLDB's 40 documents per transaction
 
 
+def test_strict_batches_close_before_the_transaction_size_limit(tmp_path: Path) -> None:
+    """40 documents of 120 KB each are under the document limit, but over QLDB's 4 MB a
+    transaction: the import failed as a whole, naming no record."""
+    path = tmp_path / "fat.jsonl"
+    path.write_text("".join(json.dumps({"i": i, "s": "x" * 120_000}) + "\n"
+                            for i in range(50)))
+    with Ledger.create(tmp_path / "s.ledger", strict=True) as led:
+        r = import_files(led, "T", [path], create_table=True)
+        assert r.documents == 50 and r.blocks >= 2
+        assert led.count_documents(led.table("T").table_id) == 50
+        assert led.verify().ok
+
+
 def test_preview(tmp_path: Path) -> None:
     f = files(tmp_path)
     recs = preview(f[0], limit=3)
