@@ -77,6 +77,7 @@ def test_ion_text_error_names_line_and_column_inside_a_record(tmp_path: Path) ->
 
 @pytest.mark.parametrize("text, line, column, reason", [
     ("{a:1}\n5\n", 2, 1, "expected a struct, found int"),
+    ("{a:1}\nnull.struct\n", 2, 1, "expected a struct, found null.struct"),  # "found struct"
     ("{a:1}\n{b: \"abc\n", 2, 1, "never ends"),
     ("[{a:1},\n {b:2} {c:3}]", 2, 8, "expected ',' or ']'"),
     ("{a: 1}\n/* open", 2, 1, "comment never ends"),

@@ -117,7 +117,9 @@ def type_name(value: Any) -> str:
     """A user-facing name for the type of a value that is not a document."""
     ion_type = getattr(value, "ion_type", None)
     if ion_type is not None:
-        return ion_type.name.lower()
+        # a typed null is its own thing to a reader: "found struct" for null.struct misleads
+        null = "null." if type(value).__name__ == "IonPyNull" and ion_type.name != "NULL" else ""
+        return null + ion_type.name.lower()
     return {dict: "struct", list: "list", str: "string", int: "int", float: "float",
             bool: "bool", type(None): "null"}.get(type(value), type(value).__name__)
 
