@@ -41,11 +41,16 @@ class BlockAddress:
     @classmethod
     def from_ion(cls, value: Any) -> BlockAddress:
         try:
-            return cls(str(value["strandId"]), int(value["sequenceNo"]))
+            strand, seq = value["strandId"], value["sequenceNo"]
         except (KeyError, TypeError, ValueError):
-            raise InputFormatError(
-                f"not a block address: {_short(value)} (expected {{strandId:\"…\",sequenceNo:N}})"
-            ) from None
+            strand = seq = None
+        # a string and a whole number of 0 or more, not 13.0, "13", true or a symbol
+        whole = type(seq) is int or (isinstance(seq, int)
+                                      and getattr(seq, "ion_type", None) == IonType.INT)
+        if isinstance(strand, str) and whole and seq >= 0:
+            return cls(str(strand), int(seq))
+        raise InputFormatError(
+            f"not a block address: {_short(value)} (expected {{strandId:\"…\",sequenceNo:N}})")
 
     @classmethod
     def parse(cls, text: str) -> BlockAddress:

@@ -168,10 +168,22 @@ def read_digest(source: str | Path) -> Digest:
     return parse_digest_json(text)
 
 
+def _looks_like_a_path(text: str) -> bool:
+    """Base64 has no '.', '\\' or ':'; a path almost always has one of them or a '/' that
+    base64 of 32 bytes (44 characters, '=' last) would not put there."""
+    return any(c in text for c in ".\\:") or ("/" in text and not (len(text) == 44
+                                                                and text.endswith("=")))
+
+
 def digest_from_arg(arg: str) -> tuple[bytes, BlockAddress | None]:
     """A `--digest` argument: base64, a digest file, or GetDigest JSON. Tip may be unknown."""
     stripped = arg.strip()
+    if not stripped:
+        raise InputFormatError("--digest is empty: give a base64 digest, a digest file or "
+                               "GetDigest JSON")
     if not stripped.startswith("{") and not Path(stripped).exists():
+        if _looks_like_a_path(stripped):  # not "not a base64 digest" for a mistyped file
+            raise InputFormatError(f"{stripped}: no such digest file")
         return decode_digest_b64(stripped), None
     d = read_digest(arg)
     return d.digest, d.tip

@@ -74,6 +74,8 @@ def parse_value_input(source: str | Path, kind: str) -> tuple[Any, list[bytes] |
     """(revision or block value, proof if the input carried one) from a file."""
     path = Path(source)
     raw = path.read_bytes() if path.exists() else str(source).encode()
+    if raw.startswith(b"\xef\xbb\xbf"):  # a byte order mark (JSON saved by some editors)
+        raw = raw[3:]
     text = raw.decode("utf-8", errors="replace").strip()
     if text.startswith("{") and text.lstrip("{").lstrip().startswith('"'):
         try:

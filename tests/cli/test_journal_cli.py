@@ -161,6 +161,33 @@ def test_verify_proof_usage_errors(tmp_path):
     assert r.exit_code == 2 and "Traceback" not in r.output
 
 
+def test_verify_proof_inputs_are_read_strictly(sample, tmp_path):
+    """A BOM before GetRevision JSON made it read as Ion ("no proof"); an empty or missing
+    --digest file was "Is a directory" or "not a base64 digest"; a sequenceNo of 13.0, "13"
+    or -1 was taken as a block number."""
+    r = run("digest", sample, "--save", tmp_path / "d.json")
+    tip = re.search(r"digestTipAddress: (\S+)", r.output).group(1)
+    strand = re.search(r'strandId:"(\w+)"', tip).group(1)
+    r = run("get-block", sample, "--block-address", f'{{strandId:"{strand}",sequenceNo:13}}',
+            "--digest-tip-address", tip)
+    block = re.search(r"^block: (.*)$", r.output, re.M).group(1)
+    proof = re.search(r"^proof: (.*)$", r.output, re.M).group(1)
+    body = json.dumps({"Block": {"IonText": block}, "Proof": {"IonText": proof}})
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + body.encode())
+    r = run("verify-proof", "--block", tmp_path / "bom.json", "--digest", tmp_path / "d.json")
+    assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
+    r = run("verify-proof", "--block", tmp_path / "bom.json", "--digest", "")
+    assert r.exit_code == 2 and "--digest is empty" in r.output
+    r = run("verify-proof", "--block", tmp_path / "bom.json", "--digest", tmp_path / "no.json")
+    assert r.exit_code == 2 and "no such digest file" in r.output
+    for seq in ("13.0", '"13"', "-1", "true"):
+        r = run("get-block", sample, "--block-address",
+                f'{{strandId:"{strand}",sequenceNo:{seq}}}')
+        assert r.exit_code == 2 and "not a block address" in r.output, (seq, r.output)
+    r = run("get-block", sample, "--block-address", f"{{strandId:{strand},sequenceNo:13}}")
+    assert r.exit_code == 2 and "IonPySymbol" not in r.output
+
+
 def test_console_script_runs(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ledger_desktop.cli", "--help"],
                        capture_output=True, text=True, timeout=60)
