@@ -122,3 +122,10 @@ def test_no_suggestion_for_a_name_far_from_any_keyword():
 def test_empty_statement():
     with pytest.raises(QueryError, match="empty"):
         parse("   ")
+
+
+@pytest.mark.parametrize("literal, held", [("``", 0), ("`1 2`", 2), ("`/* just a note */`", 0)])
+def test_an_ion_literal_holds_one_value(literal: str, held: int) -> None:
+    """An empty literal was NULL, silently."""
+    with pytest.raises(QueryError, match=f"holds one value; .* holds {held}"):
+        parse(f"SELECT VALUE {literal} FROM << 0 >>")

@@ -65,3 +65,4 @@ def test_grouped_queries_still_run(ledger, q: str, n: int) -> None:
     ledger.execute("CREATE TABLE T")
     ledger.execute("INSERT INTO T << {'k': 'a', 'v': 1}, {'k': 'b', 'v': 2}, {'k': 'a'} >>")
     assert len(_rows(ledger, q)) == n
+

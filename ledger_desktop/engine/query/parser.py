@@ -204,10 +204,13 @@ def _install() -> None:
     def ion(self, m, c):
         body = str(c[0])[1:-1]
         try:
-            value = simpleion.loads(body, text_buffer_size_limit=text_buffer_limit(body))
+            values = simpleion.loads(body, single_value=False,
+                                     text_buffer_size_limit=text_buffer_limit(body))
         except Exception as e:  # amazon.ion raises several kinds for bad text
             raise self._err(f"invalid Ion literal `{body}`: {e}", m) from None
-        return A.Lit(value, pos=self._pos(m))
+        if len(values) != 1:  # `` was NULL, silently
+            raise self._err(f"an Ion literal holds one value; `{body}` holds {len(values)}", m)
+        return A.Lit(values[0], pos=self._pos(m))
     add("ion", ion)
     add("null", lambda self, m, c: A.Lit(None, pos=self._pos(m)))
     add("missing", lambda self, m, c: A.Lit(_missing(), pos=self._pos(m)))
