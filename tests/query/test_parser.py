@@ -129,3 +129,27 @@ def test_an_ion_literal_holds_one_value(literal: str, held: int) -> None:
     """An empty literal was NULL, silently."""
     with pytest.raises(QueryError, match=f"holds one value; .* holds {held}"):
         parse(f"SELECT VALUE {literal} FROM << 0 >>")
+
+
+def test_long_and_or_chains_are_balanced_trees() -> None:
+    """A generated filter of 500 ANDs was refused as "too deeply nested": a left-deep tree
+    was deeper than the passes over it could recurse."""
+    node, _ = parse("SELECT VALUE 1 FROM << 0 >> WHERE " + " AND ".join(["a = 1"] * 3000))
+    depth, todo = 0, [(node.where, 1)]
+    while todo:
+        n, d = todo.pop()
+        depth = max(depth, d)
+        if isinstance(n, A.Binary) and n.op == "and":
+            todo += [(n.left, d + 1), (n.right, d + 1)]
+    assert depth <= 14
+    # precedence unchanged: AND binds tighter than OR
+    node, _ = parse("SELECT VALUE 1 FROM << 0 >> WHERE a AND b OR c AND d OR e")
+    assert node.where.op == "or"
+
+
+def test_long_and_or_chains_evaluate(ledger) -> None:
+    q = "SELECT VALUE 1 FROM << 0 >> WHERE "
+    assert list(ledger.execute(q + " AND ".join(["1 = 1"] * 3000))) == [1]
+    assert list(ledger.execute(q + " AND ".join(["1 = 1"] * 2999 + ["1 = 2"]))) == []
+    assert list(ledger.execute(q + " OR ".join(["1 = 2"] * 2999 + ["1 = 1"]))) == [1]
+    assert list(ledger.execute(q + "1 = 1 AND 2 = 2 OR 3 = 4 AND NOT 1 = 2")) == [1]

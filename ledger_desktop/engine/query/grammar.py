@@ -83,10 +83,10 @@ exec_stmt: EXEC name (expr ("," expr)*)?
 ?expr: or_expr
 
 ?or_expr: and_expr
-        | or_expr OR and_expr                      -> or_op
+        | and_expr (OR and_expr)+                  -> or_op
 
 ?and_expr: not_expr
-         | and_expr AND not_expr                   -> and_op
+         | not_expr (AND not_expr)+                -> and_op
 
 ?not_expr: pred
          | NOT not_expr                            -> not_op

@@ -236,8 +236,12 @@ def _install() -> None:
     add("bag_lit", lambda self, m, c: A.BagLit(tuple(_nodes(c)), pos=self._pos(m)))
 
     # operators
-    add("or_op", lambda self, m, c: A.Binary("or", c[0], c[2], pos=self._pos(m)))
-    add("and_op", lambda self, m, c: A.Binary("and", c[0], c[2], pos=self._pos(m)))
+    # A chain of ANDs (or ORs) is one flat list here, made into a balanced tree: a generated
+    # filter of a thousand conditions, as a left-deep tree, was deeper than every pass over
+    # the tree could recurse ("too deeply nested"). Both are associative, so the answer is
+    # the same; which operand's type error is reported first may differ.
+    add("or_op", lambda self, m, c: _balanced("or", _nodes(c), self._pos(m)))
+    add("and_op", lambda self, m, c: _balanced("and", _nodes(c), self._pos(m)))
     add("not_op", lambda self, m, c: A.Unary("not", c[1], pos=self._pos(m)))
     add("eq", lambda self, m, c: A.Binary("=", c[0], c[1], pos=self._pos(m)))
 
@@ -478,6 +482,14 @@ def _install() -> None:
     add("exec_stmt", lambda self, m, c: A.Exec(_nodes(c)[0], tuple(_nodes(c)[1:]),
                                                pos=self._pos(m)))
     add("explain", lambda self, m, c: A.Explain(_nodes(c)[0], pos=self._pos(m)))
+
+
+def _balanced(op: str, items: list, pos: tuple[int, int]) -> Any:
+    if len(items) == 1:
+        return items[0]
+    mid = len(items) // 2
+    return A.Binary(op, _balanced(op, items[:mid], pos), _balanced(op, items[mid:], pos),
+                    pos=pos)
 
 
 def _missing() -> Any:
