@@ -1,5 +1,6 @@
-"""CAST and integer arguments never build numbers wider than an int may be (a hang, or a
-crash in amazon.ion's writer), and read numbers from text as PartiQL spells them."""
+"""Values at the edges: CAST and integer arguments never build numbers wider than an int may
+be (a hang, or a crash in amazon.ion's writer) and read numbers from text as PartiQL spells
+them; floats as text, SET to MISSING and 12-hour clocks."""
 
 from __future__ import annotations
 
@@ -34,3 +35,27 @@ def test_refused_with_one_line(ledger, expr: str) -> None:
     ("SUBSTRING('abcdef', 2.0, 3)", "bcd")])
 def test_still_read(ledger, expr: str, value) -> None:
     assert _one(ledger, expr) == value
+
+
+@pytest.mark.parametrize("expr, text", [
+    ("CAST(0.1e0 AS STRING)", "0.1"),           # was "0.10000000000000000555e+0"
+    ("CAST(`1.0e30` AS STRING)", "1e+30"), ("CAST(`-inf` AS STRING)", "-inf"),
+    ("CAST(2.5e0 AS STRING)", "2.5")])
+def test_a_float_as_text_is_its_shortest_form(ledger, expr: str, text: str) -> None:
+    assert _one(ledger, expr) == text
+
+
+def test_set_to_missing_removes_the_field(ledger) -> None:
+    """It stored null, while INSERT leaves a MISSING field out."""
+    ledger.execute("CREATE TABLE T")
+    ledger.execute("INSERT INTO T {'a': 1, 'x': 2}")
+    ledger.execute("UPDATE T SET x = MISSING")
+    ledger.execute("UPDATE T AS t SET t.y = t.nope")
+    (doc,) = ledger.execute("SELECT * FROM T")
+    assert dict(doc) == {"a": 1}
+
+
+def test_a_12_hour_clock_has_no_hour_13(ledger) -> None:
+    with pytest.raises(UserError, match="not an hour of a 12-hour clock"):
+        _one(ledger, "TO_TIMESTAMP('13 PM', 'h a')")
+    assert _one(ledger, "TO_TIMESTAMP('12 AM', 'h a')").hour == 0

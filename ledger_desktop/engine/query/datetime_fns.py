@@ -274,6 +274,9 @@ def to_timestamp(text: str, pattern: str) -> Timestamp:
     day = int(vals.get("day", 1))
     hour = int(vals.get("hour", 0))
     if "hour12" in vals:
+        if not 1 <= int(vals["hour12"]) <= 12:  # '13 PM' was 13:00
+            raise DateError(f"{vals['hour12']!r} in {text!r} is not an hour of a 12-hour "
+                            "clock (1-12)")
         hour = int(vals["hour12"]) % 12 + (12 if vals.get("ampm", "AM").upper() == "PM" else 0)
     minute = int(vals.get("minute", 0))
     second = int(vals.get("second", 0))

@@ -329,7 +329,11 @@ def plan_update(comp: Compiler, node: A.Update) -> Callable[[], list]:
                     assert path is not None
                     if not path:
                         raise ctx.error("SET needs a path inside the document", pnode)
-                    set_path(comp, doc, path, to_ion(clone(fn(env))), pnode)
+                    value = fn(env)
+                    # SET x = MISSING removes x, as INSERT leaves a MISSING field out (it
+                    # was stored as null)
+                    set_path(comp, doc, path,
+                             MISSING if value is MISSING else to_ion(clone(value)), pnode)
                 elif kind == "remove":
                     steps, pnode = args
                     # applied after every row, so positions found by the rows stay valid

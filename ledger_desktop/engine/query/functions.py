@@ -229,7 +229,10 @@ def _number_text(v: Any) -> str:
         d = Decimal(v)
         return str(d) if "E" not in str(d) else simpleion.dumps(
             d, binary=False, omit_version_marker=True).strip()
-    return simpleion.dumps(float(v), binary=False, omit_version_marker=True).strip()
+    f = float(v)
+    if math.isfinite(f):
+        return repr(f)  # the shortest text that reads back as f: 0.1, not 0.10000000000000000555e+0
+    return "nan" if math.isnan(f) else "+inf" if f > 0 else "-inf"  # Ion's spellings
 
 
 def cast(v: Any, target: str) -> Any:
