@@ -63,6 +63,24 @@ def test_drop_jsonl_file_imports_into_new_table(qtbot, window, sample_ledger, tm
     assert state(sample_ledger)[2]["Cars"] == 250
 
 
+def test_a_file_name_that_is_not_a_table_name_proposes_a_new_table(qtbot, window,
+                                                                    sample_ledger, tmp_path):
+    """`my data-2024.csv` proposed DriversLicense, the first existing table: one click on
+    Import appended the rows there, for good."""
+    from ledger_desktop.ui.dialogs.import_dialog import table_name_of
+
+    data = tmp_path / "my data-2024.csv"
+    data.write_text("a,b\n1,2\n")
+    open_workspace(qtbot, window, sample_ledger)
+    drop_files(window, [data])
+    dlg = import_dialog(qtbot, window)
+    assert dlg.table.currentText() == "my_data_2024"
+    assert "new table" in dlg.target_note.text()
+    dlg.close()
+    assert table_name_of("2024 report") == "T_2024_report"
+    assert table_name_of("---") == "Imported"
+
+
 def test_failed_import_commits_nothing(qtbot, window, sample_ledger, tmp_path):
     good = tmp_path / "good.jsonl"
     good.write_text("".join(json.dumps({"n": i}) + "\n" for i in range(3000)))

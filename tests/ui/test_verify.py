@@ -327,3 +327,29 @@ def test_report_banner_without_a_block_names_the_check(qtbot, sample_path, tmp_p
     view.set_report(report)
     assert view.banner.text() == ("VERIFICATION FAILED: 1 problem(s). The first: the digest "
                                   "check.")
+
+
+def test_the_proof_view_opens_no_window_of_its_own(qtbot, open_centre, sample_path):
+    """Its "Prove from this ledger" box was shown before it had a parent: it flashed up as a
+    top-level window and took the keyboard focus from the main window."""
+    from PySide6.QtWidgets import QApplication, QGroupBox
+
+    from ledger_desktop.ui.verify import proof_view
+
+    shown: list[str] = []
+    real = QGroupBox.setVisible
+
+    def watch(self, visible):
+        if visible and self.parent() is None:
+            shown.append(self.title())
+        real(self, visible)
+
+    QGroupBox.setVisible = watch
+    try:
+        centre = open_centre(sample_path)  # its proof view has a hub: the box is shown
+    finally:
+        QGroupBox.setVisible = real
+    assert centre.findChild(proof_view.ProofView) is not None
+    assert shown == []
+    assert not [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QGroupBox) and w.isVisible()]

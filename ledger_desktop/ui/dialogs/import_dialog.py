@@ -8,6 +8,7 @@ transaction), so a failed or cancelled import leaves the ledger exactly as it wa
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -63,6 +64,14 @@ def error_line(exc: Any) -> str:
     return describe(exc)
 
 
+def table_name_of(stem: str) -> str:
+    """A new table's name from a file name: `my data-2024` -> `my_data_2024`."""
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_")
+    if not name:
+        return "Imported"
+    return name if not name[0].isdigit() else f"T_{name}"
+
+
 class ImportDialog(QDialog):
     imported = Signal(object)   # ImportResult
     import_failed = Signal(object)
@@ -98,8 +107,9 @@ class ImportDialog(QDialog):
         self.table.addItems(actives)
         stem = os.path.splitext(os.path.basename(self.paths[0]))[0] if self.paths else ""
         guess = next((n for n in actives if n.lower() == stem.lower()), None)
-        self.table.setEditText(guess or (stem if stem.isidentifier() else
-                                         (actives[0] if actives else "Imported")))
+        # Never an unrelated existing table: one click on Import would append the rows there,
+        # for good. A name that is not an identifier becomes one for a new table.
+        self.table.setEditText(guess or table_name_of(stem))
         self.table.currentTextChanged.connect(self._update_target)
         self.target_note = QLabel("")
         self.target_note.setObjectName("importTargetNote")

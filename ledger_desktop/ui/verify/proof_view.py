@@ -109,7 +109,6 @@ class ProofView(QWidget):
         form.addRow("Block", self.block)
         form.addRow("Against", self.digest)
         form.addRow(self.prove_button)
-        ledger_box.setVisible(hub is not None)
 
         # -- offline
         self.off_kind = QComboBox()
@@ -150,6 +149,9 @@ class ProofView(QWidget):
         il = QVBoxLayout(inputs)
         il.setContentsMargins(0, 0, 0, 0)
         il.addWidget(ledger_box)
+        # only once it has a parent: shown before, it flashed up as a window of its own and
+        # took the keyboard focus from the main window
+        ledger_box.setVisible(hub is not None)
         il.addWidget(off_box, 1)
         out = QWidget()
         ol = QVBoxLayout(out)
