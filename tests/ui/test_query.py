@@ -99,6 +99,22 @@ def test_error_is_marked_at_its_line_and_column(qtbot, window, sample_ledger):
     assert view.results.currentWidget() is view.messages
 
 
+def test_a_refused_statement_is_said_in_place_not_in_a_dialog(qtbot, window, sample_ledger,
+                                                              monkeypatch):
+    """`SELECT * FROM NoSuchTable` opened a modal box holding a Python traceback."""
+    from ledger_desktop.ui.views import query as query_module
+
+    boxes = []
+    monkeypatch.setattr(query_module, "error_box", lambda *a, **k: boxes.append(a))
+    _ws, view = query_view(qtbot, window, sample_ledger)
+    view.editor.setPlainText("SELECT * FROM NoSuchTable")
+    exc = run_and_wait(qtbot, view, "errored")
+    assert "NoSuchTable" in str(exc)
+    assert boxes == []
+    assert "NoSuchTable" in view.status.text()
+    assert view.results.currentWidget() is view.messages
+
+
 def test_explain_shows_the_plan(qtbot, window, sample_ledger):
     _ws, view = query_view(qtbot, window, sample_ledger)
     view.editor.setPlainText("SELECT * FROM Vehicle AS v WHERE v.VIN = 'x'")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...engine.errors import QueryError
+from ...engine.errors import QueryError, UserError
 from ..actions import make_action, spec
 from ..busy import TaskFeedback
 from ..dialogs.errors import describe, error_box
@@ -275,6 +275,11 @@ class QueryView(QWidget):
             self.editor.mark_error(self._offset, exc.line, exc.column)
             where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
             self.status.setText(f"Error{where}: {exc.message}")
+            self.results.setCurrentWidget(self.messages)
+        elif isinstance(exc, UserError):
+            # a statement the ledger refused (no such table, a conflict, a limit): said where
+            # the other statement errors are, not in a dialog with a traceback
+            self.status.setText(f"Error: {describe(exc)}")
             self.results.setCurrentWidget(self.messages)
         else:
             self.status.setText(f"Error: {describe(exc)}")
