@@ -282,3 +282,22 @@ def test_ctrl_c_in_the_grid_copies_documents_as_ion(qtbot, window, sample_ledger
     QGuiApplication.clipboard().setText("")
     qtbot.keyClick(view.grid, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert simpleion.loads(QGuiApplication.clipboard().text()) == view.model.document(0).data
+
+
+def test_an_open_history_follows_a_write(qtbot, window, sample_ledger):
+    """After an UPDATE of the document it shows, it still said "3 revisions" with the old
+    value: the history view had no refresh."""
+    with Ledger.open(sample_ledger, read_only=True) as ledger:
+        t = ledger.table("Vehicle")
+        doc = ledger.documents(t.table_id)[0]
+        n = len(ledger.document_history(doc.doc_id))
+        vin = str(doc.data["VIN"])
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = ws.open_history(doc.doc_id)
+    qtbot.wait_until(lambda: view.model.rowCount() == n, timeout=5000)
+    task = ws.execute_statement(f"UPDATE Vehicle AS v SET v.Color = 'Plum' WHERE v.VIN = '{vin}'")
+    qtbot.wait_until(lambda: task.done, timeout=10000)
+    ws.changed()
+    qtbot.wait_until(lambda: view.model.rowCount() == n + 1, timeout=5000)
+    assert f"{n + 1} revisions" in view.heading.text()
+    assert "Plum" in {str(c.new) for c in view.diff_model.changes}

@@ -107,6 +107,11 @@ class HistoryView(QWidget):
     def title(self) -> str:
         return f"History {self.doc_id[:8]}…"
 
+    def refresh(self) -> None:
+        """After a write (workspace.changed): the document may have new revisions, or a
+        redacted one; an open history went on showing the old ones."""
+        self.load()
+
     def load(self) -> None:
         doc_id = self.doc_id
         task = self.workspace.session.read(lambda ledger, _p, _c: ledger.document_history(doc_id),
@@ -115,6 +120,9 @@ class HistoryView(QWidget):
         task.failed.connect(lambda e: error_box(self, "Cannot read the history", e, task.details))
 
     def _loaded(self, revisions: list[Any]) -> None:
+        before = len(self.model.revisions)
+        kept = (self.old_combo.currentIndex(), self.new_combo.currentIndex())
+        selected = self.timeline.currentIndex().row()
         self.model.set_revisions(revisions)
         self.timeline.resizeColumnsToContents()
         for combo in (self.old_combo, self.new_combo):
@@ -126,12 +134,17 @@ class HistoryView(QWidget):
         state = "deleted" if revisions and revisions[-1].kind == "deleted" else "current"
         self.heading.setText(f"<b>Document {self.doc_id}</b> — {len(revisions)} revision"
                              f"{'s' if len(revisions) != 1 else ''}, {state}")
-        if revisions:
-            last = len(revisions) - 1
+        if not revisions:
+            return
+        last = len(revisions) - 1
+        if before == len(revisions) and min(kept) >= 0 and 0 <= selected <= last:
+            self.compare(*kept)  # nothing new: the user's comparison and row stay
+        else:
             self.compare(max(0, last - 1), last)
-            self.timeline.selectionModel().setCurrentIndex(
-                self.model.index(last, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect |
-                QItemSelectionModel.SelectionFlag.Rows)
+            selected = last
+        self.timeline.selectionModel().setCurrentIndex(
+            self.model.index(selected, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect |
+            QItemSelectionModel.SelectionFlag.Rows)
 
     def compare(self, old: int, new: int) -> None:
         """Diff revision `old` against revision `new` (row numbers in the timeline)."""
