@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from amazon.ion.core import IonType, Timestamp, TimestampPrecision
 from amazon.ion.simple_types import IonPySymbol
 from hypothesis import HealthCheck, given, settings
@@ -49,3 +50,28 @@ def test_index_and_scan_agree(tmp_path_factory, values, probe):
             "EXPLAIN SELECT * FROM T t WHERE t.k = ?", probe).plan[0]
         assert sorted(by_index.values) == sorted(by_scan.values)
         assert by_index.documents_examined == len(by_index.values)
+
+
+@pytest.mark.parametrize("stored, probe", [
+    ("[1]", "[1.0]"), ("['a']", "[`a`]"), ("{'x': 1}", "{'x': 1.0}"), ("[[1], 2]", "[[1.0], 2e0]"),
+    ("1152921504606846976", "1152921504606846976e0"), ("100000000000000000000000", "1e23"),
+    ("1", "1e0"), ("0.1", "0.1e0")])
+def test_containers_and_large_numbers_agree(tmp_path, stored: str, probe: str) -> None:
+    """A container is keyed by its Ion Hash but `=` compares it by value ([1] = [1.0]): the
+    index missed it (lookups, IN, joins, and the conflict check that follows them). An int
+    compared with a float exactly (2**60 = 2**60e0) where the index and DISTINCT used the
+    float's shortest form: they disagreed, and `=` was not transitive."""
+    with Ledger.create(tmp_path / "a.ledger") as led:
+        for s in ("CREATE TABLE A", "CREATE TABLE B", "CREATE INDEX ON A (f)"):
+            led.execute(s)
+        for t in "AB":
+            led.execute(f"INSERT INTO {t} VALUE {{'f': {stored}, 'k': 1}}")
+        tx = led.begin()
+        by_index = list(tx.execute(f"SELECT VALUE k FROM A WHERE f = {probe}"))
+        by_scan = list(tx.execute(f"SELECT VALUE k FROM B WHERE f = {probe}"))
+        as_in = list(tx.execute(f"SELECT VALUE k FROM A WHERE f IN ({probe}, 'z')"))
+        joined = list(tx.execute("SELECT VALUE a.k FROM B AS b JOIN A AS a ON a.f = b.f"))
+        equal = list(tx.execute(f"SELECT VALUE {stored} = {probe} FROM << 0 >>"))
+        tx.abort()
+    assert by_index == by_scan == as_in == ([1] if equal == [True] else [])
+    assert joined == [1]

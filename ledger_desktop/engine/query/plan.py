@@ -23,7 +23,18 @@ from .context import Scope
 from .freevars import children as _children
 from .freevars import query_free_names
 from .lazy import describe_tree, field_tree, merge, stored_rows
-from .values import MISSING, SEQUENCES, T_TIMESTAMP, TEXT, Bag, is_absent, is_true, tcode, text_of
+from .values import (
+    MISSING,
+    SEQUENCES,
+    T_STRUCT,
+    T_TIMESTAMP,
+    TEXT,
+    Bag,
+    is_absent,
+    is_true,
+    tcode,
+    text_of,
+)
 
 ID_KEY = "\0id:"  # env key holding the document id bound to a table variable (for DML)
 POS_KEY = "\0pos:"  # env key: the position of an unnested element in its list (for DML)
@@ -503,7 +514,15 @@ class FromPlan:
 
                 def by_index(env: dict) -> Iterator[dict]:
                     seen: set[str] = set()
-                    for value in _key_values(keys, env):
+                    values = list(_key_values(keys, env))
+                    if any(tcode(v) in SEQUENCES or tcode(v) == T_STRUCT for v in values):
+                        # A container is keyed by its Ion Hash, but `=` compares it by value
+                        # ([1] = [1.0]): only a scan finds what `=` finds; the predicate,
+                        # kept as a filter, decides.
+                        for doc in tx.scan(tid):
+                            yield bind_doc(env, doc)
+                        return
+                    for value in values:
                         for doc in tx.lookup(tid, field_name, value):
                             if doc.doc_id not in seen:
                                 seen.add(doc.doc_id)

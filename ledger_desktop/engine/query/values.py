@@ -126,12 +126,13 @@ def instant(v: Any) -> tuple[int, str]:
 
 
 def _num_eq(a: Any, b: Any) -> bool:
-    # Floats compare with decimals through their shortest repr, as index keys do, so the
-    # index and a scan agree on what `=` finds.
-    if isinstance(a, float) and isinstance(b, Decimal):
-        return not math.isnan(a) and not math.isinf(a) and Decimal(repr(a)) == b
-    if isinstance(b, float) and isinstance(a, Decimal):
-        return not math.isnan(b) and not math.isinf(b) and Decimal(repr(b)) == a
+    # A float compares with an int or a decimal through its shortest repr, as index keys and
+    # DISTINCT do, so the index and a scan agree on what `=` finds and `=` stays transitive
+    # (an int compared exactly once found 2**60 equal to 2**60 as a float, which the index
+    # did not).
+    if isinstance(a, float) != isinstance(b, float):
+        f, other = (a, b) if isinstance(a, float) else (b, a)
+        return math.isfinite(f) and Decimal(repr(float(f))) == Decimal(other)
     return bool(a == b)
 
 
