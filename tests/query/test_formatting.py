@@ -53,7 +53,8 @@ def test_a_repeated_field_name_gets_a_column_per_value(ledger):
         table = format_values(rows, "table").splitlines()
         assert [c.strip() for c in table[0].split("|")] == ["VIN", "VIN (2)", "Make"]
         assert format_values(rows, "csv").splitlines() == ["VIN,VIN (2),Make", "A,A,Audi"]
-        assert format_values(rows, "json") == '{"VIN":"A","VIN":"A","Make":"Audi"}'
+        # JSON readers keep one of two equal keys: the grid's and the CSV's names
+        assert format_values(rows, "json") == '{"VIN":"A","VIN (2)":"A","Make":"Audi"}'
     star = ledger.execute("SELECT * FROM R r, V v WHERE r.VIN = v.VIN").values
     assert sorted(format_values(star, "csv").splitlines()[0].split(",")) == \
         ["City", "Make", "VIN", "VIN (2)"]
@@ -75,7 +76,7 @@ def test_insert_value_takes_exactly_one_struct(ledger):
 
 @pytest.mark.parametrize("fmt, first_lines", [
     ("csv", ["VIN,VIN (2),n", "A,B,1", "C,,null"]),  # null is written, MISSING is empty
-    ("json", ['{"VIN":"A","VIN":"B","n":1}', '{"VIN":"C","n":null}']),
+    ("json", ['{"VIN":"A","VIN (2)":"B","n":1}', '{"VIN":"C","n":null}']),
     ("ion", ['{VIN:"A",VIN:"B",n:1}', '{VIN:"C",n:null}']),
 ])
 def test_write_values_saves_results(tmp_path, fmt, first_lines):

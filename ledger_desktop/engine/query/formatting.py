@@ -14,7 +14,7 @@ from typing import Any
 from ..cancel import CancelToken, Progress
 from ..ion_values import dumps_text
 from ..json_down import to_json
-from ..struct_columns import column_label, struct_cell, struct_columns
+from ..struct_columns import column_label, fields_of, struct_cell, struct_columns
 from .values import T_STRING, T_STRUCT, T_SYMBOL, tcode, text_of
 
 FORMATS = ("table", "ion", "json", "csv")
@@ -71,9 +71,26 @@ def format_ion(values: Iterable[Any]) -> str:
     return "\n".join(dumps_text(v, pretty=True) for v in values)
 
 
+def _json_names(v: Any) -> Any:
+    """A result row for a JSON object: a repeated field name gets the grid's and the CSV's
+    column name (`VIN (2)`); JSON readers keep only one of two equal keys."""
+    if tcode(v) != T_STRUCT:
+        return v
+    fields = fields_of(v)
+    if len({k for k, _ in fields}) == len(fields):
+        return v
+    seen: dict[str, int] = {}
+    out = {}
+    for k, x in fields:
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out[column_label((str(k), n))] = x
+    return out
+
+
 def format_json(values: Iterable[Any]) -> str:
     """JSON Lines: one down-converted value per line, as QLDB's JSON export writes them."""
-    return "\n".join(to_json(v) for v in values)
+    return "\n".join(to_json(_json_names(v)) for v in values)
 
 
 def format_csv(values: list[Any]) -> str:
@@ -130,7 +147,8 @@ def write_values(values: list[Any], path: str | os.PathLike[str], fmt: str,
                     if progress is not None:
                         progress(i, total)
                 if writer is None:
-                    f.write((to_json(v) if fmt == "json" else dumps_text(v)) + "\n")
+                    f.write((to_json(_json_names(v)) if fmt == "json" else dumps_text(v))
+                            + "\n")
                 elif cols is None:
                     writer.writerow([cell_text(v)])
                 else:

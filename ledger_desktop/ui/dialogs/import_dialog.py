@@ -113,7 +113,8 @@ class ImportDialog(QDialog):
         self.table.currentTextChanged.connect(self._update_target)
         self.target_note = QLabel("")
         self.target_note.setObjectName("importTargetNote")
-        self.keep_strings = QCheckBox("Keep CSV values as strings (no number/timestamp "
+        # the reader infers ints, decimals and booleans per column, not timestamps
+        self.keep_strings = QCheckBox("Keep CSV values as strings (no number or true/false "
                                       "detection)")
         self.keep_strings.setObjectName("importKeepStrings")
         self.keep_strings.toggled.connect(lambda _c: self.load_previews())
