@@ -127,6 +127,9 @@ class VerifyReport:
 
     def summary(self) -> str:
         if self.cancelled:
+            if self.blocks_checked >= self.block_count:
+                return (f"verification cancelled after all {self.block_count:,} blocks, during "
+                        "the index storage and file checks")
             return f"verification cancelled after {self.blocks_checked:,} blocks"
         if self.ok:
             text = (f"verified: {self.blocks_checked:,} blocks and {self.revisions_checked:,} "

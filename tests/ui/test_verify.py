@@ -353,3 +353,18 @@ def test_the_proof_view_opens_no_window_of_its_own(qtbot, open_centre, sample_pa
     assert shown == []
     assert not [w for w in QApplication.topLevelWidgets()
                 if isinstance(w, QGroupBox) and w.isVisible()]
+
+
+def test_a_report_cancelled_after_the_blocks_says_so(qtbot):
+    from ledger_desktop.engine.verify import VerifyReport
+    from ledger_desktop.ui.verify.report_view import ReportView
+
+    view = ReportView()
+    qtbot.addWidget(view)
+    report = VerifyReport(ledger="x", strand_id="s", block_count=12, blocks_checked=12,
+                          cancelled=True, ok=False)
+    view.set_report(report)
+    assert "after all 12 blocks" in view.banner.text()
+    report.blocks_checked = 5
+    view.set_report(report)
+    assert "after 5 of 12 blocks" in view.banner.text()

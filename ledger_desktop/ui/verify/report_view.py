@@ -140,7 +140,11 @@ class ReportView(QWidget):
             self.banner.setText("No verification yet. Verify the journal to get a report.")
             self.banner.setStyleSheet("")
             return
-        if report.cancelled:
+        if report.cancelled and report.blocks_checked >= report.block_count:
+            color, text = P.COLORS[P.CAT_AFTER_BREAK], (
+                f"Verification cancelled after all {report.block_count:,} blocks, during the "
+                "index storage and file checks: those are not proven.")
+        elif report.cancelled:
             color, text = P.COLORS[P.CAT_AFTER_BREAK], (
                 f"Verification cancelled after {report.blocks_checked:,} of "
                 f"{report.block_count:,} blocks: nothing is proven about the rest.")
