@@ -261,3 +261,24 @@ def test_dml_through_nested_collections(ledger):
         [{"Ids": ["b"], "Level": 2}]
     with pytest.raises(QueryError, match="nested collections"):
         ledger.execute("FROM P AS p, << {'x': 1} >> AS b SET b.x = 2")
+
+
+@pytest.mark.parametrize("statement, expected", [
+    ("FROM T AS t, t.o AS e WHERE e.x = 2 INSERT INTO t.o VALUE {'x':0} AT 0 REMOVE e",
+     "[{x:0},{x:1},{x:3}]"),                                   # removed {x:1}
+    ("FROM T AS t, t.o AS e WHERE e.x = 2 INSERT INTO t.o VALUE {'x':0} AT 0 SET e.tag = 'm'",
+     '[{x:0},{x:1},{x:2,tag:"m"},{x:3}]'),                       # tagged {x:1}
+    ("FROM T AS t, t.o AS e WHERE e.x >= 2 SET e.tag = e.x INSERT INTO t.o VALUE {'x':0} AT 0",
+     "[{x:0},{x:0},{x:1},{x:2,tag:2},{x:3,tag:3}]"),
+])
+def test_an_insert_does_not_move_the_elements_other_operations_found(ledger, statement,
+                                                                      expected):
+    """Each row's element position is the document's as the statement found it; an INSERT …
+    AT 0 applied in between shifted the list, and SET and REMOVE hit the wrong element."""
+    from ledger_desktop.engine.ion_values import dumps_text
+
+    ledger.execute("CREATE TABLE T")
+    ledger.execute("INSERT INTO T {'o': [{'x': 1}, {'x': 2}, {'x': 3}]}")
+    ledger.execute(statement)
+    (o,) = ledger.execute("SELECT VALUE t.o FROM T AS t")
+    assert dumps_text(o) == expected

@@ -315,6 +315,10 @@ def plan_update(comp: Compiler, node: A.Update) -> Callable[[], list]:
     def run() -> list:
         working: dict[str, Any] = {}
         removals: dict[str, dict[Concrete, A.Node]] = {}
+        # Insertions wait until every row's SETs and REMOVEs are done: the positions those
+        # found (an unnested element `e` of t.o) are the document's as the statement found it,
+        # and an INSERT … AT 0 in between shifted them (REMOVE e removed the element before).
+        inserts: list[tuple[str, Concrete, Any, Any, A.Node]] = []
         order: list[str] = []
         for env in plan.rows({}):
             doc_id = env[ID_KEY + var]
@@ -348,7 +352,7 @@ def plan_update(comp: Compiler, node: A.Update) -> Callable[[], list]:
                     at = at_fn(env) if at_fn is not None else None
                     into = concrete(comp, steps, env)
                     assert into is not None
-                    insert_into_path(comp, doc, into, to_ion(clone(value)), at, pnode)
+                    inserts.append((doc_id, into, to_ion(clone(value)), at, pnode))
         deleted: set[str] = set()
         for doc_id, paths in removals.items():
             if () in paths:
@@ -356,6 +360,9 @@ def plan_update(comp: Compiler, node: A.Update) -> Callable[[], list]:
                 continue
             for path in sorted(paths, key=_removal_order, reverse=True):
                 remove_path(comp, working[doc_id], path, paths[path])
+        for doc_id, into, value, at, pnode in inserts:
+            if doc_id not in deleted:
+                insert_into_path(comp, working[doc_id], into, value, at, pnode)
         for doc_id in order:
             if doc_id in deleted:
                 ctx.tx.delete(doc_id, ctx.stmt)
