@@ -301,3 +301,22 @@ def test_an_open_history_follows_a_write(qtbot, window, sample_ledger):
     qtbot.wait_until(lambda: view.model.rowCount() == n + 1, timeout=5000)
     assert f"{n + 1} revisions" in view.heading.text()
     assert "Plum" in {str(c.new) for c in view.diff_model.changes}
+
+
+def test_go_to_block_asks_which(qtbot, window, sample_ledger, monkeypatch):
+    """Ctrl+G opened the last block without asking for one."""
+    from PySide6.QtWidgets import QInputDialog
+
+    asked = []
+
+    def get_int(_parent, _title, label, value, low, high):
+        asked.append((label, value, low, high))
+        return 3, True
+
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(get_int))
+    ws = open_workspace(qtbot, window, sample_ledger)
+    ws.do_show_block()
+    assert asked and asked[0][2:] == (0, ws.block_count - 1)
+    inspector = ws.view("block")
+    qtbot.wait_until(lambda: inspector.block is not None, timeout=5000)
+    assert inspector.seq == 3

@@ -107,9 +107,13 @@ def test_a_refused_statement_is_said_in_place_not_in_a_dialog(qtbot, window, sam
     boxes = []
     monkeypatch.setattr(query_module, "error_box", lambda *a, **k: boxes.append(a))
     _ws, view = query_view(qtbot, window, sample_ledger)
+    view.editor.setPlainText("SELECT VIN FROM Vehicle")
+    run_and_wait(qtbot, view)
+    assert view.model.rowCount() == 5
     view.editor.setPlainText("SELECT * FROM NoSuchTable")
     exc = run_and_wait(qtbot, view, "errored")
     assert "NoSuchTable" in str(exc)
+    assert view.model.rowCount() == 0  # not the last statement's rows, to be saved as these
     assert boxes == []
     assert "NoSuchTable" in view.status.text()
     assert view.results.currentWidget() is view.messages

@@ -126,6 +126,10 @@ def test_saved_digest_is_loaded_and_checked(qtbot, open_centre, sample_path, tam
     centre = open_centre(sample_path, data)
     saved = centre.digests.import_file(file)
     assert saved is not None and centre.digests.table.rowCount() == 1
+    assert "Imported" in centre.digests.message.text()
+    centre.digests.import_file(file)  # again: nothing is added, and it says so
+    assert centre.digests.table.rowCount() == 1
+    assert "already in the list" in centre.digests.message.text()
     centre.digests.table.selectRow(0)
     with qtbot.wait_signal(centre.digests.checked, timeout=20000) as sig:
         qtbot.mouseClick(centre.digests.check_button, Qt.MouseButton.LeftButton)

@@ -205,13 +205,18 @@ class DigestCentre(QWidget):
     def import_file(self, path: str | Path) -> SavedDigest | None:
         if self.hub.store is None:
             return None
+        known = {s.key for s in self.hub.saved_digests()}
         try:
             saved = self.hub.store.import_file(path)
         except Exception as e:
             error_box(self, "Cannot import the digest", e)
             return None
-        self.message.setText(f"Imported the digest at block {saved.digest.tip.seq} from "
-                             f"{Path(path).name}.")
+        if saved.key in known:  # the same tip and value: only its label changed
+            self.message.setText(f"The digest at block {saved.digest.tip.seq} from "
+                                 f"{Path(path).name} was already in the list.")
+        else:
+            self.message.setText(f"Imported the digest at block {saved.digest.tip.seq} from "
+                                 f"{Path(path).name}.")
         self.hub.digests_changed.emit()
         return saved
 

@@ -269,6 +269,10 @@ class QueryView(QWidget):
             self.workspace.changed()
 
     def _failed(self, text: str, exc: Any, details: str) -> None:
+        # the last statement's results go: Save Results As saved them as if they were this one's
+        self.model.set_values([])
+        self._ion_values = None
+        self.ion_text.clear()
         self.messages.appendPlainText(f"> {text}\nerror: {describe(exc)}\n")
         self.errored.emit(exc)
         if isinstance(exc, QueryError):

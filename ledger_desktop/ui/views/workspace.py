@@ -287,7 +287,17 @@ class LedgerWorkspace(QWidget):
         self.open_query()
 
     def do_show_block(self) -> None:
-        self.open_block(self.block_count - 1)
+        """Go to Block…: asks which (it opened the last block without asking)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        if self.block_count <= 0:
+            self.show_message("The journal has no blocks yet.")
+            return
+        last = self.block_count - 1
+        seq, ok = QInputDialog.getInt(self, "Go to Block", f"Block number (0 to {last:,}):",
+                                      last, 0, last)
+        if ok:
+            self.open_block(seq)
 
     # Verify menu: the verification centre (ui/verify/) handles these.
     def do_show_chain(self) -> None:
