@@ -52,6 +52,9 @@ class DigestCentre(QWidget):
         self.current_label = QLabel("Get the current digest to save or keep it.")
         self.current_label.setObjectName("digestCurrent")
         self.current_label.setWordWrap(True)
+        # two lines (digest, then tip and time): a short panel squeezed it to one and a half
+        self.current_label.setMinimumHeight(self.current_label.fontMetrics().lineSpacing() * 2
+                                            + 6)
         self.current_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         get = QPushButton("Get digest")
         get.setObjectName("digestGet")
