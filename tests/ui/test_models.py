@@ -166,3 +166,12 @@ def test_multidata_clears_stale_entries(qtbot):
     assert isinstance(item.data(), QColor)
     model.multiData(model.index(0, 0), span)  # the path column is not
     assert item.data() is None
+
+
+def test_a_filter_value_in_single_quotes_is_the_text_inside():
+    """'Everett', as PartiQL writes a string, was matched with its quotes: nothing found."""
+    from ledger_desktop.ui.models.filters import parse_literal
+
+    assert parse_literal("'Everett'") == "Everett" == parse_literal("Everett")
+    assert parse_literal("'It''s'") == "It's"
+    assert parse_literal("42") == 42 and parse_literal("two words") == "two words"

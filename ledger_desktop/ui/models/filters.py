@@ -26,9 +26,13 @@ def parse_literal(text: str) -> Any:
     try:
         value = simpleion.loads(text)
     except Exception:
+        if len(text) >= 2 and text[0] == text[-1] == "'":  # PartiQL's 'It''s'
+            return text[1:-1].replace("''", "'")
         return text
-    if ion_type(value) in (IonType.SYMBOL,):  # a bare word means the string the user typed
-        return text
+    if ion_type(value) in (IonType.SYMBOL,):
+        # a bare word, or one in quotes as PartiQL writes strings ('Everett'), is that text;
+        # the quotes were matched as part of it
+        return str(getattr(value, "text", text))
     return value
 
 
