@@ -49,3 +49,20 @@ def test_export_with_a_bad_time_is_an_error_dialog(qtbot, window, sample_ledger,
     assert shown == ["The export failed: not a timestamp: 'yesterday' (use ISO 8601, e.g. "
                      "2024-05-01T00:00:00Z)"]
     assert not (tmp_path / "x").exists()
+
+
+def test_a_cancelled_export_says_so(qtbot, window, sample_ledger, tmp_path, monkeypatch):
+    """The status line kept its old text."""
+    from ledger_desktop.engine import exports
+    from ledger_desktop.engine.errors import Cancelled
+
+    def cancelled(*_a, **_k):
+        raise Cancelled("cancelled")
+
+    monkeypatch.setattr(exports, "export_journal", cancelled)
+    ws = open_workspace(qtbot, window, sample_ledger)
+    messages: list[str] = []
+    ws.message.connect(messages.append)
+    task = ws.export_journal(tmp_path / "x", "ion_text")
+    qtbot.wait_until(lambda: task.done, timeout=20000)
+    assert messages and "cancelled" in messages[-1]

@@ -383,6 +383,8 @@ class LedgerWorkspace(QWidget):
             f"(export {r.export_id}, {fmt})" if r.blocks else
             f"Exported no blocks to {folder}: none was committed in that time"))
         task.failed.connect(lambda e: error_box(self, "The export failed", e, task.details))
+        task.cancelled.connect(lambda: self.show_message(
+            f"Export to {folder.name} cancelled; the files it had written were removed"))
         return task
 
     def do_compact_ledger(self) -> Any:
