@@ -31,9 +31,8 @@ def check_file_structure(conn: Any, report: VerifyReport,
 
     Queries read through SQLite's indexes (a document's history, a table's revisions, index
     lookups), which the journal checks never read: an index that lost or gained entries gave
-    wrong results while the journal verified. Random damage to a page is found here too.
-    About a fifth of the time of a full verification (2.7 s for the 1.4 GB bench ledger, read
-    from the page cache)."""
+    wrong results while the journal verified. Random damage to a page is found here too. It
+    reads every page once; bench/bench_engine.py's full-verification figures include it."""
     from .errors import Cancelled
     from .verify import VerifyFailure
 
