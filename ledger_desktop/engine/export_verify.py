@@ -479,8 +479,7 @@ def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: 
             report.failures += r.failures[:max(0, MAX_FAILURES - len(report.failures))]
             # Notes about the whole export are the parent's (_finish): a worker's object
             # with no blocks is not an empty export.
-            report.notes += [n for n in r.notes if n not in source.notes
-                             and not n.startswith(_WHOLE_EXPORT_NOTES)]
+            report.notes += [n for n in r.notes if not n.startswith(_WHOLE_EXPORT_NOTES)]
             report.gaps += r.gaps  # inside the object; gaps between objects are found below
             report.json_unchecked += r.json_unchecked
             fresh = [b for b in out.blocks if expected_next is None or b[0] >= expected_next]

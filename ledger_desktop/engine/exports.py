@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import datetime as _dt
 import gc
 import json
@@ -47,6 +46,7 @@ from .ion_framing import (
 from .ion_passthrough import block_binary, is_symbol_table
 from .ion_values import (
     block_address,
+    check_text_stream_utf8,
     dumps_binary,
     dumps_text,
     file_text_buffer_limit,
@@ -587,22 +587,6 @@ def open_export(directory: str | os.PathLike[str], keep_missing: bool = False) -
     return ExportSource(d, objects, fmt, completed, notes, ledger_name)
 
 
-def _check_stream_utf8(f: Any) -> None:
-    """`ion_values.check_text_utf8` of a whole Ion text file, a chunk at a time."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    done = 0
-    while True:
-        chunk = f.read(1 << 20)
-        try:
-            decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as e:
-            raise IonException(f"Ion text is not valid UTF-8 at byte {done + e.start} "
-                               f"({e.reason})") from None
-        if not chunk:
-            return
-        done += len(chunk)
-
-
 def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
     """The blocks of one data object, streamed (JSON blocks keep JSON's lossy values)."""
     if fmt == "json":
@@ -622,7 +606,7 @@ def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
                 _check_stream_framing(f)  # malformed framing can hang amazon.ion's C extension
             else:
                 f.seek(0)
-                _check_stream_utf8(f)  # bytes that are not UTF-8 can crash it (ion_values)
+                check_text_stream_utf8(f)  # bytes that are not UTF-8 can crash it
             f.seek(0)
             # Bare Python values where Ion allows (same Ion Hash, same Ion when written back)
             # parse 2-3x faster than IonPy objects.

@@ -55,6 +55,22 @@ def check_text_utf8(data: bytes | bytearray | memoryview) -> None:
                            ) from None
 
 
+def check_text_stream_utf8(f: Any) -> None:
+    """`check_text_utf8` of a whole Ion text file, a chunk at a time (from where it is)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    done = 0
+    while True:
+        chunk = f.read(1 << 20)
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as e:
+            raise IonException(f"Ion text is not valid UTF-8 at byte {done + e.start} "
+                               f"({e.reason})") from None
+        if not chunk:
+            return
+        done += len(chunk)
+
+
 def _check_input(data: bytes | str) -> None:
     if isinstance(data, bytes | bytearray):
         if data[:4] == IVM:

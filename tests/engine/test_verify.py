@@ -53,12 +53,18 @@ def _first_user_revision(path):
     return row
 
 
-def test_changed_revision_data_is_found(copy):
-    seq, idx, data = _first_user_revision(copy)
+def _forge_first_revision(path) -> int:
+    """Change the first user revision's data in place; returns its block."""
+    seq, idx, data = _first_user_revision(path)
     value = loads(data)
     value["GovId"] = "FORGED"
-    _sql(copy, "UPDATE revisions SET data=? WHERE seq=? AND idx=?",
+    _sql(path, "UPDATE revisions SET data=? WHERE seq=? AND idx=?",
          (dumps_binary(value), seq, idx))
+    return seq
+
+
+def test_changed_revision_data_is_found(copy):
+    seq = _forge_first_revision(copy)
     report = _verify(copy)
     assert not report.ok
     first = report.first_failure
@@ -71,11 +77,7 @@ def test_changed_revision_data_is_found(copy):
 
 
 def test_affected_revisions_keep_their_ids_without_a_catalog(copy):
-    seq, idx, data = _first_user_revision(copy)
-    value = loads(data)
-    value["GovId"] = "FORGED"
-    _sql(copy, "UPDATE revisions SET data=? WHERE seq=? AND idx=?",
-         (dumps_binary(value), seq, idx))
+    seq = _forge_first_revision(copy)
     _sql(copy, "DROP TABLE tables_")
     report = _verify(copy)
     first = report.first_failure

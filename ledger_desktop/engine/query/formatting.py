@@ -14,7 +14,7 @@ from typing import Any
 from ..cancel import CancelToken, Progress
 from ..ion_values import dumps_text
 from ..json_down import to_json
-from ..struct_columns import column_label, fields_of, struct_cell, struct_columns
+from ..struct_columns import column_label, struct_cell, struct_columns
 from .values import T_STRING, T_STRUCT, T_SYMBOL, tcode, text_of
 
 FORMATS = ("table", "ion", "json", "csv")
@@ -76,16 +76,10 @@ def _json_names(v: Any) -> Any:
     column name (`VIN (2)`); JSON readers keep only one of two equal keys."""
     if tcode(v) != T_STRUCT:
         return v
-    fields = fields_of(v)
-    if len({k for k, _ in fields}) == len(fields):
+    cols = struct_columns([v])
+    if all(n == 0 for _, n in cols):
         return v
-    seen: dict[str, int] = {}
-    out = {}
-    for k, x in fields:
-        n = seen.get(k, 0)
-        seen[k] = n + 1
-        out[column_label((str(k), n))] = x
-    return out
+    return {column_label(c): struct_cell(v, c)[1] for c in cols}
 
 
 def format_json(values: Iterable[Any]) -> str:

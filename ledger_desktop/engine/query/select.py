@@ -217,18 +217,16 @@ class SelectQuery:
         FROM T` gave an arbitrary row's k, silently."""
         node = self.node
         keys = [expr for expr, _ in node.group_by]
-        names = {a for _, a in node.group_by if a is not None}
-        if node.group_as is not None:
-            names.add(node.group_as)
-        if node.kind == "list":  # ORDER BY may name the SELECT list's columns
-            names |= {alias or _derived_name(expr, i)
-                      for i, (expr, alias) in enumerate(node.items, 1)}
+        # GROUP BY's aliases and GROUP AS are bound in the scope by now (not a row's values);
+        # HAVING and ORDER BY may also name the SELECT list's columns
+        columns = {alias or _derived_name(expr, i) for i, (expr, alias)
+                   in enumerate(node.items, 1)} if node.kind == "list" else set()
         own = {v for lvl in self.plan.levels for v in (lvl.var, lvl.at, lvl.by) if v}
-        exprs = [*self._projection_nodes(),
-                 *((node.having,) if node.having is not None else ()),
+        selected = self._projection_nodes()
+        exprs = [*selected, *((node.having,) if node.having is not None else ()),
                  *(o.expr for o in node.order_by)]
         for i, top in enumerate(exprs):
-            in_select = i < len(self._projection_nodes())
+            in_select = i < len(selected)
             todo = [top]
             while todo:
                 e = todo.pop()
@@ -237,8 +235,7 @@ class SelectQuery:
                     continue
                 if isinstance(e, A.Var):
                     local = e.name in own or not self.scope.bound(e.name)
-                    if local and not (e.name in names and not in_select) \
-                            and e.name not in {a for _, a in node.group_by if a}:
+                    if local and not (e.name in columns and not in_select):
                         raise self.ctx.error(
                             f"{e.name} is neither in GROUP BY nor inside an aggregate (with "
                             "aggregates, the rows are read only through those)", e)
