@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = tempfile.mkdtemp(prefix="ledger-shots-")
     os.environ["LEDGER_DESKTOP_PROFILE"] = tmp
 
-    from ledger_desktop.ui.app import _warm_query_layer, create_application
+    from ledger_desktop.ui.app import _warm_lazy_modules, create_application
 
     app = create_application([])
     from ledger_desktop.ui import theme
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     ws = window.current_workspace()
     # The app loads the PartiQL layer a second after start (app.main), long before anyone
     # types a query; do the same, so the timings the pictures show are a user's.
-    _warm_query_layer().join(timeout=60)
+    _warm_lazy_modules().join(timeout=60)
     suffix = "-dark" if args.dark else ""
     try:
         for name, fn in SHOTS:

@@ -119,12 +119,20 @@ def spec(action_id: str) -> ActionSpec:
     raise KeyError(action_id)
 
 
+_FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: ("Ctrl+Q",)}
+
+
 def make_action(s: ActionSpec, parent: QWidget) -> QAction:
     action = QAction(s.text, parent)
     action.setObjectName(f"action_{s.id}")
     if s.icon:
         action.setIcon(icon(s.icon))
-    if s.shortcut is not None:
+    if isinstance(s.shortcut, QKeySequence.StandardKey):
+        # every binding of the platform (Close is Ctrl+W as well as Ctrl+F4 on Linux), not
+        # only the first one a QKeySequence keeps; Quit has none without a desktop theme
+        action.setShortcuts(QKeySequence.keyBindings(s.shortcut)
+                            or [QKeySequence(k) for k in _FALLBACK_KEYS.get(s.shortcut, ())])
+    elif s.shortcut is not None:
         action.setShortcut(QKeySequence(s.shortcut))
     if s.tip:
         action.setToolTip(s.tip)

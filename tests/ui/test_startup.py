@@ -108,3 +108,22 @@ def test_create_a_new_ledger_and_refuse_to_overwrite(qtbot, window, tmp_path, mo
     window.opener.create_ledger(tmp_path / "fresh.ledger")
     assert warned and "never overwritten" in warned[0]
     assert (tmp_path / "fresh.ledger").read_bytes() == before
+
+
+def test_ctrl_w_and_ctrl_f4_close_the_ledger_tab(qtbot, window, sample_ledger, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ledger_desktop.engine.sample import build_sample
+
+    other = build_sample(tmp_path / "other.ledger")
+    open_workspace(qtbot, window, sample_ledger)
+    open_workspace(qtbot, window, other)
+    window.activateWindow()
+    qtbot.wait_until(lambda: QApplication.activeWindow() is window, timeout=5000)
+    target = QApplication.focusWidget() or window
+    qtbot.keyClick(target, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait_until(lambda: len(window.workspaces()) == 1, timeout=5000)
+    target = QApplication.focusWidget() or window
+    qtbot.keyClick(target, Qt.Key.Key_F4, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait_until(lambda: not window.workspaces(), timeout=5000)

@@ -15,6 +15,7 @@ from ...engine.diff import ion_type, is_null
 from ...engine.struct_columns import Column, column_label, struct_cell, struct_columns
 from ...workers.session import LedgerSession
 from ..ionfmt import cell_text
+from .background_sort import sort_rows
 from .filters import FieldFilter, sort_key
 
 Index = QModelIndex | QPersistentModelIndex
@@ -58,6 +59,7 @@ class DocumentsModel(QAbstractTableModel):
     page_loaded = Signal(int)         # rows added
     load_failed = Signal(object)      # exception
     finished_loading = Signal()       # every (matching) document is in the model
+    sorting_changed = Signal()        # `sorting` became True or False
 
     def __init__(self, session: LedgerSession, table_id: str, parent: Any = None) -> None:
         super().__init__(parent)
@@ -73,6 +75,7 @@ class DocumentsModel(QAbstractTableModel):
         self._task: Any = None
         self._generation = 0
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self.sorting = False                      # an order is being computed in a thread
         self._cells: dict[int, list[str]] = {}
         self._grey: Any = None
         self.paths: set[str] = set()  # dotted field paths seen, e.g. Owners.PrimaryOwner
@@ -259,6 +262,7 @@ class DocumentsModel(QAbstractTableModel):
         self.scanned = 0
         self._exhausted = False
         self._sort = None
+        self.sorting = False
         self.endResetModel()
 
     def fetch_all(self) -> None:
@@ -280,12 +284,37 @@ class DocumentsModel(QAbstractTableModel):
             self._request(PAGE)
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
+        """Reorder the rows by `column`; a large table is ordered in a thread (background_sort)
+        and reordered when the order arrives, unless the rows changed meanwhile."""
         if column < 0:
             return
+        gen = self._generation
+        meta = len(META_COLUMNS)
+        spec = self.columns_[column - meta] if column >= meta else None
+
+        def key(doc: Any) -> Any:
+            if spec is None:
+                return sort_key(doc.doc_id if column == 0 else doc.version)
+            data = doc.data
+            if ion_type(data).name == "STRUCT" and not is_null(data):
+                found, value = struct_cell(data, spec)
+                return sort_key(value if found else None)
+            return sort_key(None)
+
+        self.sorting = True
+        self.sorting_changed.emit()
+        sort_rows(self, self.rows, key, order == Qt.SortOrder.DescendingOrder,
+                  lambda keyed: self._reorder(gen, keyed))
+
+    def _reorder(self, gen: int, keyed: list[int] | None) -> None:
+        if gen != self._generation:
+            return
+        self.sorting = False
+        if keyed is None or len(keyed) != len(self.rows):
+            self.sorting_changed.emit()
+            return
         self.layoutAboutToBeChanged.emit()
-        old = list(self.rows)
-        keyed = sorted(range(len(old)), key=lambda i: sort_key(self._value(old[i], column)[1]),
-                       reverse=order == Qt.SortOrder.DescendingOrder)
+        old = self.rows
         self.rows = [old[i] for i in keyed]
         self._cells = {}
         position = {old_row: new_row for new_row, old_row in enumerate(keyed)}
@@ -296,6 +325,7 @@ class DocumentsModel(QAbstractTableModel):
                 to_list.append(self.index(position[idx.row()], idx.column()))
         self.changePersistentIndexList(from_list, to_list)
         self.layoutChanged.emit()
+        self.sorting_changed.emit()
 
     def cancel(self) -> None:
         if self._task is not None:

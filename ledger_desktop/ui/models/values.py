@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from amazon.ion.core import IonType
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ...engine.diff import ion_type, is_null
 from ...engine.struct_columns import column_label, struct_cell, struct_columns
 from ..ionfmt import cell_text
+from .background_sort import sort_rows
 from .fast_paint import OneCallPerCell
 from .filters import sort_key
 
@@ -21,6 +22,8 @@ RowValueRole = Qt.ItemDataRole.UserRole + 3
 class ValuesModel(OneCallPerCell, QAbstractTableModel):
     """Structs become rows with their top-level fields as columns; other values one column."""
 
+    sorting_changed = Signal()  # `sorting` became True or False
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.values: list[Any] = []
@@ -29,8 +32,12 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         self._keys: list[tuple[str, int]] = []       # (field name, occurrence) per column
         self.row_labels: list[str] | None = None
         self._struct_rows = True
+        self._generation = 0     # bumped by new values and by each sort: late orders are dropped
+        self.sorting = False     # an order is being computed in a thread
 
     def set_values(self, values: list[Any], row_labels: list[str] | None = None) -> None:
+        self._generation += 1
+        self.sorting = False
         self.beginResetModel()
         self.values = list(values)
         self.row_labels = row_labels
@@ -80,19 +87,32 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         return section + 1
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Reorder the rows by `column`; many rows are ordered in a thread (background_sort)."""
         if not (0 <= column < len(self.columns)):
             return
-        self.layoutAboutToBeChanged.emit()
-        pairs = list(zip(self.values, self.row_labels or [None] * len(self.values),
-                         strict=True))
+        self._generation += 1
+        gen, struct_rows, spec = self._generation, self._struct_rows, self._keys[column] \
+            if self._struct_rows else None
 
         def key(value: Any) -> Any:
-            if not self._struct_rows:
+            if not struct_rows:
                 return sort_key(value)
-            found, cell = struct_cell(value, self._keys[column])
+            found, cell = struct_cell(value, spec)
             return sort_key(cell if found else None)
-        pairs.sort(key=lambda p: key(p[0]), reverse=order == Qt.SortOrder.DescendingOrder)
-        self.values = [p[0] for p in pairs]
-        if self.row_labels is not None:
-            self.row_labels = [str(p[1]) for p in pairs]
-        self.layoutChanged.emit()
+
+        self.sorting = True
+        self.sorting_changed.emit()
+        sort_rows(self, self.values, key, order == Qt.SortOrder.DescendingOrder,
+                  lambda keyed: self._reorder(gen, keyed))
+
+    def _reorder(self, gen: int, keyed: list[int] | None) -> None:
+        if gen != self._generation:
+            return
+        self.sorting = False
+        if keyed is not None and len(keyed) == len(self.values):
+            self.layoutAboutToBeChanged.emit()
+            self.values = [self.values[i] for i in keyed]
+            if self.row_labels is not None:
+                self.row_labels = [self.row_labels[i] for i in keyed]
+            self.layoutChanged.emit()
+        self.sorting_changed.emit()

@@ -47,6 +47,7 @@ class DocumentsView(QWidget):
         self.model = DocumentsModel(workspace.session, table.table_id, self)
         self.model.page_loaded.connect(self._update_status)
         self.model.finished_loading.connect(self._update_status)
+        self.model.sorting_changed.connect(self._update_status)
         self.model.load_failed.connect(lambda e: error_box(self, "Cannot read documents", e))
         self.model.page_loaded.connect(self._fit_columns)
         self.model.modelReset.connect(lambda: self._fitted.clear())
@@ -150,6 +151,8 @@ class DocumentsView(QWidget):
             text = f"{loaded:,} of {total} documents loaded"
         if self.model.loading:
             text += "  ·  loading…"
+        elif self.model.sorting:
+            text += "  ·  sorting…"
         self.status.setText(text)
         fields = self.model.fields
         if self.field.count() != len(fields):
