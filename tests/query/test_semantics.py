@@ -122,11 +122,39 @@ def test_type_errors_point_at_the_expression(ledger, expr, fragment):
     ("TO_TIMESTAMP('2019-06-01T10:11:12Z')", "2019-06-01T10:11:12Z"),
     ("TO_TIMESTAMP('06/01/2019', 'MM/dd/yyyy')", "2019-06-01"),
     ("TO_TIMESTAMP('2019-06-01 10:11', 'yyyy-MM-dd HH:mm')", "2019-06-01T10:11Z"),
-    ("UPPER(NULL)", "null"), ("CHAR_LENGTH(MISSING) IS MISSING", "true"),
+    ("UPPER(NULL)", "null"),
+    # QLDB ("PartiQL functions in Amazon QLDB"): NULL when an argument is NULL or MISSING
+    ("CHAR_LENGTH(MISSING) IS MISSING", "false"), ("CHAR_LENGTH(MISSING) IS NULL", "true"),
+    ("TRIM(BOTH MISSING FROM 'a') IS MISSING", "false"),
+    ("EXTRACT(year FROM MISSING) IS NULL AND EXTRACT(year FROM MISSING) IS NOT MISSING", "true"),
+    ("DATE_ADD(day, 1, MISSING) IS NOT MISSING", "true"),
+    ("NULLIF(MISSING, NULL) IS NOT MISSING AND NULLIF(MISSING, NULL) IS NULL", "true"),
+    ("NULLIF(MISSING, MISSING) IS NOT MISSING", "true"), ("NULLIF(1, NULL)", "1"),
+    ("NULLIF(NULL, 1)", "null"), ("NULLIF([1], [1])", "null"), ("NULLIF(1.0, 1)", "null"),
+    # QLDB's CAST table ("CAST function in Amazon QLDB")
+    ("CAST(null AS null)", "null"), ("CAST(missing AS null) IS NOT MISSING", "true"),
+    ("CAST(missing AS missing) IS MISSING", "true"), ("CAST(null AS missing) IS MISSING", "true"),
+    ("CAST(null AS boolean)", "null"), ("CAST(missing AS boolean) IS MISSING", "true"),
+    ("CAST('a' AS boolean)", "false"), ("CAST(`'true'` AS boolean)", "true"),
+    ("CAST(`'false'` AS boolean)", "false"), ("CAST('TRUE' AS boolean)", "true"),
     ("CASE WHEN 1 > 2 THEN 'a' ELSE 'b' END", '"b"'), ("CASE 2 WHEN 2 THEN 'two' END", '"two"'),
 ])
 def test_functions(ledger, expr, expected):
     assert ion(value(ledger, expr)) == expected
+
+
+@pytest.mark.parametrize("expr", ["CAST(true AS null)", "CAST(true AS missing)",
+                                  "CAST(1 AS null)", "CAST(1 AS missing)"])
+def test_only_unknowns_cast_to_null_or_missing(ledger, expr):
+    with pytest.raises(QueryError, match="only NULL and MISSING can be"):
+        value(ledger, expr)
+
+
+def test_a_function_of_an_absent_field_projects_null(ledger):
+    """`SELECT UPPER(p.Nope) AS u` gave `{}` (MISSING drops the column); QLDB gives null."""
+    got = ledger.execute("SELECT UPPER(p.Nope) AS u, SIZE(p.Nope) AS s, "
+                         "EXTRACT(YEAR FROM p.Nope) AS e FROM << {'a': 1} >> AS p").values
+    assert [ion(r) for r in got] == ["{u:null,s:null,e:null}"]
 
 
 @pytest.mark.parametrize("pattern, expected", [

@@ -133,17 +133,31 @@ def test_history_bounds_with_an_unknown_offset_are_utc(ledger):
     ledger.execute("INSERT INTO T VALUE {'v': 0}")
     ledger.execute("DELETE FROM T")
     count = "SELECT COUNT(*) AS n FROM history(T, {}) AS h"
-    assert ledger.execute(count.format("`2000T`, `2999T`")).values[0]["n"] == 2
+    now = dt.datetime.now(dt.UTC)
+    today = f"`{now:%Y-%m-%d}T`"  # the start of today, no offset: UTC
+    assert ledger.execute(count.format(f"`2000T`, `{now:%Y-%m-%dT%H:%M:%S.%f}Z`")
+                          ).values[0]["n"] == 2
     assert ledger.execute(count.format("`2000T`, `2001-01-01`")).values[0]["n"] == 0
     assert ledger.execute(count.format("`2000T`")).values[0]["n"] == 2
-    assert ledger.execute(count.format("`2000-01-01T00:00-00:00`, `2999-01-01T00:00Z`")
-                          ).values[0]["n"] == 2
+    assert ledger.execute(count.format(f"{today}")).values[0]["n"] == 2
+    assert ledger.execute(count.format(f"`2000-01-01T00:00-00:00`, "
+                                       f"`{now:%Y-%m-%dT%H:%M:%S.%f}-00:00`")).values[0]["n"] == 2
     with pytest.raises(QueryError, match="start is after its end"):
-        ledger.execute(count.format("`2999T`, `2000-01-01T00:00Z`"))
+        ledger.execute(count.format(f"{today}, `2000-01-01T00:00Z`"))
     # the Python API, with naive datetimes
     with ledger.transaction() as tx:
         tid = tx.table("T").table_id
         assert len(list(tx.history(tid, dt.datetime(2000, 1, 1), dt.datetime(2999, 1, 1)))) == 2
+
+
+def test_history_bounds_in_the_future_are_refused(ledger):
+    """QLDB: start <= end <= the current UTC time (a start in the future, with the end
+    defaulting to now, or an end in the future, were accepted and matched nothing)."""
+    ledger.execute("CREATE TABLE T")
+    for bounds, which in (("`2999T`", "start"), ("`2000T`, `2999T`", "end"),
+                          ("`2999T`, `2999-06-01T`", "start")):
+        with pytest.raises(QueryError, match=f"history\\(\\)'s {which} .* is in the future"):
+            ledger.execute(f"SELECT * FROM history(T, {bounds}) AS h")
 
 
 def test_every_statement_is_journaled_reads_included(ledger):

@@ -63,3 +63,22 @@ def test_a_sub_query_compared_as_one_value(sample) -> None:
 ])
 def test_in_one_value_is_a_one_element_list(sample, q: str, params) -> None:
     assert _vins(sample, q, *params) == ["1N4AL11D75C109151"]
+
+
+def test_a_document_id_lookup_by_a_one_value_sub_query(sample) -> None:
+    """`WHERE pid = (SELECT VALUE id …)` on a BY variable (a document-id lookup) and
+    `h.metadata.id = (SELECT …)` on history() looked the bag itself up, so UPDATE and DELETE
+    silently changed nothing."""
+    pick = "(SELECT VALUE id FROM Person BY id WHERE GovId = 'LEWISR261LL')"
+    got = _rows(sample, f"SELECT p.GovId FROM Person AS p BY pid WHERE pid = {pick}")
+    assert [str(r["GovId"]) for r in got] == ["LEWISR261LL"]
+    assert len(_rows(sample, f"SELECT * FROM history(Person) AS h WHERE h.metadata.id = "
+                     f"{pick}")) >= 1
+    with sample.transaction() as tx:
+        changed = list(tx.execute(f"UPDATE Person AS p BY pid SET p.Nick = 'R' WHERE pid = {pick}"))
+    assert len(changed) == 1
+    assert [str(r["Nick"]) for r in _rows(sample, "SELECT Nick FROM Person WHERE "
+                                          "GovId = 'LEWISR261LL'")] == ["R"]
+    with sample.transaction() as tx:
+        assert len(list(tx.execute(f"DELETE FROM Person AS p BY pid WHERE pid = {pick}"))) == 1
+    assert _rows(sample, "SELECT * FROM Person WHERE GovId = 'LEWISR261LL'") == []

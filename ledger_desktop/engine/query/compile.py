@@ -648,10 +648,7 @@ class Compiler:
         def call(env: dict) -> Any:
             vals = [a(env) for a in args]
             for v in vals:
-                if v is MISSING:
-                    return MISSING
-            for v in vals:
-                if is_absent(v):
+                if is_absent(v):  # NULL for NULL and MISSING alike, as QLDB documents
                     return None
             try:
                 return fn(*vals)
@@ -685,7 +682,8 @@ class Compiler:
 
             def nullif(env: dict) -> Any:
                 x, y = a(env), b(env)
-                return None if eq3(x, y) is True else x
+                # QLDB: NULLIF(missing, null) and NULLIF(missing, missing) are null
+                return None if is_absent(x) or eq3(x, y) is True else x
             return nullif
         self._arity(node, 1, 1)
         f = args[0]
@@ -716,7 +714,7 @@ class Compiler:
             s = sf(env)
             c = cf(env) if cf is not None else None
             if is_absent(s) or (cf is not None and is_absent(c)):
-                return MISSING if MISSING in (s, c) else None
+                return None
             try:
                 return F.trim(spec, c, s)
             except F.FnError as e:
@@ -740,9 +738,6 @@ class Compiler:
 
         def date_fn(env: dict) -> Any:
             vals = [a(env) for a in args]
-            for v in vals:
-                if v is MISSING:
-                    return MISSING
             for v in vals:
                 if is_absent(v):
                     return None

@@ -1,7 +1,7 @@
 """QLDB's scalar functions and CAST. Aggregates (COUNT, SUM, AVG, MIN, MAX) live in `select.py`.
 
-Unless noted, a function returns NULL when an argument is NULL and MISSING when one is
-MISSING (PartiQL's propagation rule). Wrong argument types raise `FnError`, which the caller
+Unless noted, a function returns NULL when an argument is NULL or MISSING, as QLDB documents
+("PartiQL functions in Amazon QLDB": `CHAR_LENGTH(missing)` is null); CAST has its own table. Wrong argument types raise `FnError`, which the caller
 turns into a QueryError that points at the call.
 """
 
@@ -236,13 +236,16 @@ def _number_text(v: Any) -> str:
 
 
 def cast(v: Any, target: str) -> Any:
-    """CAST(v AS target); absent values stay absent (CAST(NULL AS x) is NULL)."""
+    """CAST(v AS target), with QLDB's rules ("CAST function in Amazon QLDB"): MISSING stays
+    MISSING and NULL stays NULL, except AS null (always NULL) and AS missing (always MISSING);
+    no other value can be cast to NULL or MISSING."""
     if v is MISSING:
-        return MISSING
-    if target == "missing":
-        return MISSING
-    if is_absent(v) or target == "null":
-        return None
+        return None if target == "null" else MISSING
+    if is_absent(v):
+        return MISSING if target == "missing" else None
+    if target in ("null", "missing"):
+        raise FnError(f"cannot cast {type_name(v)} {_show(v)} to {target}: only NULL and "
+                      "MISSING can be")
     code = tcode(v)
 
     def bad() -> FnError:  # built only when it fails: _show writes the value as Ion
@@ -329,10 +332,8 @@ def cast(v: Any, target: str) -> Any:
             return bool(v)
         if code in NUMERIC:
             return v != 0
-        if code in TEXT:
-            t = text_of(v).strip().lower()
-            if t in ("true", "false"):
-                return t == "true"
+        if code in TEXT:  # QLDB: 'true' (any case) is true, any other text false
+            return text_of(v).strip().lower() == "true"
         raise bad()
     if target == "timestamp":
         if code == T_TIMESTAMP:

@@ -267,6 +267,15 @@ class FromPlan:
         if len(bounds) == 2 and bounds[0] is not None and bounds[1] is not None \
                 and bounds[0] > bounds[1]:
             raise self.ctx.error("history()'s start is after its end", call)
+        # QLDB ("Querying revision history"): start <= end <= the current UTC time; the end
+        # defaults to now, so a start in the future is after the end too.
+        now = self.ctx.now
+        for i, b in enumerate(bounds):
+            if b is not None and b > now:
+                which = "start" if i == 0 else "end"
+                raise self.ctx.error(f"history()'s {which} ({b.isoformat()}) is in the future; "
+                                     "QLDB requires start <= end <= the current UTC time",
+                                     call.args[i + 1])
         lvl = Level(item, join, item.alias or "history", item.at, None, "history", table)
         lvl.history_args = tuple(bounds)
         return lvl
@@ -360,10 +369,12 @@ class FromPlan:
             lvl.access = best
 
     def _key_fn(self, other: A.Node, is_in: bool) -> Callable[[dict], Any]:
-        # IN (SELECT x FROM …) compares with the column's values, as the IN operator does.
+        # IN (SELECT x FROM …) compares with the column's values, as the IN operator does;
+        # `= (SELECT …)` with the sub-query's single value, as `=` does (a lookup by the bag
+        # itself found nothing).
         if is_in:
             return self.comp._collection(other, self.scope, False)
-        return self.comp.expr(other, self.scope)
+        return self.comp._operand(other, self.scope, False)
 
     def _choose_history_access(self, i: int, lvl: Level) -> None:
         """`h.metadata.id = x` (or IN) reads those documents' revisions, not the table's."""
