@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import sqlite3
 import sys
@@ -25,7 +26,42 @@ EXIT_VERIFY_FAILED = 1
 EXIT_USAGE = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineErrors(click.Group):
+    """Usage errors as one line (`error: …`, exit 2), as every other error is, instead of
+    Click's four-line block."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            try:
+                super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except click.UsageError as e:
+                hint = f" (see '{e.ctx.command_path} --help')" if e.ctx is not None else ""
+                fail(f"{e.format_message()}{hint}", e.exit_code)
+            except click.ClickException as e:
+                fail(e.format_message(), e.exit_code)
+            except click.Abort:
+                fail("interrupted; nothing was changed", 130)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            reader_gone()
+        sys.exit(EXIT_OK)
+
+
+def reader_gone() -> None:
+    """The reader of our output went away (`ledger info X | head -1`): not an error of ours,
+    and not "bad usage". Later writes (and the flush at exit) would fail again, so standard
+    output goes nowhere from here; the exit status is a shell's for a tool stopped by
+    SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)  # 128 + SIGPIPE
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ledger")
 def main() -> None:
     """Ledger Desktop's command line: a local, QLDB-compatible, verifiable ledger."""
@@ -56,6 +92,8 @@ def handle_errors(fn: F) -> F:
         except sqlite3.DatabaseError as e:  # damaged pages found by a read
             fail(f"the ledger file is damaged (SQLite: {e}); `ledger verify` reports what it "
                  "can still check", EXIT_USAGE)
+        except BrokenPipeError:
+            reader_gone()
         except OSError as e:  # a path the command cannot create, read or write
             where = f"{e.filename}: " if e.filename else ""
             fail(f"{where}{e.strerror or e}", EXIT_USAGE)

@@ -86,7 +86,9 @@ def digest(path: Path, save: Path | None, force: bool) -> None:
     """Print the current digest (base64) and its tip address (Ion text)."""
     if save is not None:  # before anything is printed
         digest_file.check_save_target(save, force)
-    with _open(path, read_only=save is None) as ledger:
+    # Read-only, --save too: saving writes only the digest file, so an evidence file (on
+    # read-only media, or an older schema that a writer would upgrade) is left as it is.
+    with _open(path, read_only=True) as ledger:
         d = ledger.digest()
     click.echo(f"digest:           {base64.b64encode(d.digest).decode()}")
     click.echo(f"digestTipAddress: {d.tip.text()}")

@@ -15,7 +15,7 @@ from amazon.ion import simpleion
 from ..engine.errors import ConflictError, LedgerError, UserError
 from ..engine.ledger import Ledger
 from ..engine.query.formatting import FORMATS, format_values
-from .base import handle_errors, main
+from .base import EXIT_USAGE, fail, handle_errors, main
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 
@@ -56,8 +56,7 @@ def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None
     values = [parse_param(p) for p in params]
     if statement == "-":
         statement = sys.stdin.read().strip().rstrip(";")
-    if not path.exists():
-        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    _check_writable(path)
     with Ledger.open(path) as ledger:
         result = ledger.execute(statement, *values)
     if result.kind == "explain" and fmt == "table":
@@ -66,6 +65,15 @@ def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None
     text = format_values(result.values, fmt)
     if text:
         click.echo(text)
+
+
+def _check_writable(path: Path) -> None:
+    if not path.exists():
+        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    if not os.access(path, os.W_OK) or not os.access(path.resolve().parent, os.W_OK):
+        fail(f"{path}: the file (or its folder) is read-only, and every statement, SELECT "
+             "included, is recorded in the journal, as in QLDB; run statements on a writable "
+             "copy (info, verify, digest, export and get-block read it where it is)", EXIT_USAGE)
 
 
 # ---------------------------------------------------------------- shell
@@ -128,11 +136,17 @@ class Shell:
 
     def __init__(self, ledger: Ledger, write: Callable[[str], None], fmt: str = "table") -> None:
         self.ledger = ledger
-        self.write = write
+        self._write = write
         self.fmt = fmt
         self.tx: Any = None
         self.buffer = ""
         self.done = False
+        self.failed = False  # an error was reported (a piped script then exits 2)
+
+    def write(self, text: str) -> None:
+        if text.startswith("error:"):
+            self.failed = True
+        self._write(text)
 
     @property
     def prompt(self) -> str:
@@ -325,8 +339,7 @@ def shell(path: Path, fmt: str, history: Path | None) -> None:
     Statements end with ';' and may span lines; 'start transaction' ... 'commit' groups
     several statements into one block. With input from a pipe, lines are read as a script.
     """
-    if not path.exists():
-        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    _check_writable(path)
     with Ledger.open(path) as ledger:
         sh = Shell(ledger, click.echo, fmt)
         if sys.stdin.isatty():
@@ -334,3 +347,6 @@ def shell(path: Path, fmt: str, history: Path | None) -> None:
             run_interactive(sh, history or history_path())
         else:
             run_lines(sh, sys.stdin)
+    if sh.failed and not sys.stdin.isatty():
+        fail("the script had errors (each is printed above); the statements before and after "
+             "an error ran as they were written", EXIT_USAGE)

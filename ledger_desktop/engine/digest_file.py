@@ -47,10 +47,19 @@ def digest_to_json(d: Digest) -> str:
 
 
 def check_save_target(path: str | Path, overwrite: bool = False) -> None:
-    """Refuse to replace an existing file unless `overwrite` (see write_digest)."""
-    if Path(path).exists() and not overwrite:
+    """Refuse to replace an existing file unless `overwrite` (see write_digest), and a folder
+    that does not exist or cannot be written (checked before the digest is taken or printed)."""
+    path = Path(path)
+    if path.exists() and not overwrite:
         raise UserError(f"{path} already exists; a saved digest is not replaced (choose "
                         "another name, or --force to replace it)")
+    folder = path.parent
+    if not folder.is_dir():
+        why = "is not a folder" if folder.exists() else "does not exist"
+        raise UserError(f"cannot save the digest to {path}: {folder} {why}")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"cannot save the digest to {path}: the folder {folder} cannot be "
+                        "written (read-only or no permission)")
 
 
 def write_digest(path: str | Path, d: Digest, overwrite: bool = False) -> None:
@@ -67,7 +76,10 @@ def write_digest(path: str | Path, d: Digest, overwrite: bool = False) -> None:
             os.fsync(f.fileno())
         tmp.replace(path)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only folder refuses even that: there is nothing to remove
+            pass
         raise UserError(f"cannot save the digest to {path}: {e.strerror or e}") from None
 
 

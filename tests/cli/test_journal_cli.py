@@ -82,7 +82,47 @@ def test_a_saved_digest_is_not_replaced_without_force(sample, tmp_path):
     assert r.exit_code == 0 and saved.read_text() != earlier
     r = run("digest", sample, "--save", tmp_path / "no" / "such" / "d.json")
     assert r.exit_code == 2 and "cannot save the digest to" in r.output
-    assert ".tmp" not in r.output
+    assert ".tmp" not in r.output and "digest:" not in r.output  # refused before printing
+
+
+def test_digest_save_reads_the_ledger_read_only(tmp_path):
+    """`digest --save` opened the ledger for writing: it upgraded a schema-1 evidence file
+    (changing its bytes) and failed on a read-only file, while only the digest file is
+    written."""
+    import hashlib
+    import os
+
+    from ledger_desktop.engine import storage
+
+    old = shutil.copy("tests/fixtures/schema1-sample.ledger", tmp_path / "s1.ledger")
+    before = hashlib.sha256(old.read_bytes()).hexdigest()
+    r = run("digest", old, "--save", tmp_path / "d.json")
+    assert r.exit_code == 0, r.output
+    assert hashlib.sha256(old.read_bytes()).hexdigest() == before
+    conn = sqlite3.connect(old)
+    assert storage.schema_version(conn) == 1
+    conn.close()
+    os.chmod(old, 0o444)  # a read-only evidence file
+    r = run("digest", old, "--save", tmp_path / "d2.json")
+    assert r.exit_code == 0, r.output
+    first, second = (json.loads((tmp_path / n).read_text()) for n in ("d.json", "d2.json"))
+    assert second["Digest"] == first["Digest"]
+    assert second["DigestTipAddress"] == first["DigestTipAddress"]
+
+
+def test_digest_save_into_a_folder_that_cannot_be_written(sample, tmp_path, monkeypatch):
+    """A read-only folder named the temporary file (`d.json.tmp: Read-only file system`) and
+    came after the digest was printed."""
+    import os
+
+    real_access = os.access
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if (
+        str(p) == str(ro) and mode == os.W_OK) else real_access(p, mode, *a, **k))
+    r = run("digest", sample, "--save", ro / "d.json")
+    assert r.exit_code == 2 and "cannot be written" in r.output
+    assert ".tmp" not in r.output and "digest:" not in r.output
 
 
 def test_file_options_refuse_option_lookalikes(sample, tmp_path, monkeypatch):
@@ -227,3 +267,31 @@ def test_info_names_the_schema_and_an_old_file_stays_as_it_is(sample, tmp_path):
     r = run("verify", old, "-q")
     assert r.exit_code == 0, r.output
     assert old.read_bytes() == before  # info and verify open read-only: no migration
+
+
+@pytest.mark.parametrize("args, message", [
+    (["info", "{dir}"], "Invalid value for 'PATH': File '{dir}' is a directory."),
+    (["query", "{dir}/none.ledger", "SELECT 1"], "does not exist"),
+    (["shell", "{dir}/none.ledger"], "does not exist"),
+    (["verify"], "Missing argument 'PATH'"),
+    (["verify", "{dir}", "--jobs", "2"], "No such option '--jobs'"),
+    (["no-such-command"], "No such command 'no-such-command'"),
+])
+def test_usage_errors_are_one_line(tmp_path, args, message):
+    """Click's usage errors were a four-line block (Usage, Try, blank, Error); every other
+    error is one line."""
+    r = run(*[a.format(dir=tmp_path) for a in args])
+    assert r.exit_code == 2
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.output
+    assert message.format(dir=tmp_path) in lines[0] and "--help" in lines[0]
+
+
+def test_a_closed_pipe_ends_quietly(sample):
+    """`ledger info X | head -1` printed `error: Broken pipe` and exited 2 (bad usage)."""
+    proc = subprocess.Popen([sys.executable, "-m", "ledger_desktop.cli", "info", str(sample)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before anything is written
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert (proc.returncode, err) == (141, "")

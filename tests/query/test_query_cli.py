@@ -108,7 +108,9 @@ def test_shell_script(dmv):
         "exit",
     ])
     r = run("shell", dmv, input=script + "\n")
-    assert r.exit_code == 0, r.output
+    # a piped script with an error exits 2 (it exited 0, so a script could not tell)
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1].startswith("error: the script had errors")
     out = r.output
     assert "start transaction" in out  # the help text
     assert "VehicleRegistration" in out and "[VIN]" not in out
@@ -127,6 +129,7 @@ def test_shell_script(dmv):
 def test_shell_aborts_an_open_transaction_on_exit(dmv):
     r = run("shell", dmv, input="start transaction\nINSERT INTO Vehicle VALUE {'VIN': 'Z'};\n")
     assert "the open transaction was aborted" in r.output
+    assert r.exit_code == 0, r.output  # no statement failed
     r = run("query", dmv, "SELECT * FROM Vehicle WHERE VIN = 'Z'")
     assert "(no results)" in r.output
 
@@ -142,3 +145,18 @@ def test_interactive_shell_keeps_history_across_runs(dmv, tmp_path):
         assert lines
     saved = history.read_text()
     assert "+SELECT COUNT(*)" in saved and "+FROM Vehicle;" in saved and "+tables" in saved
+
+
+def test_statements_on_a_read_only_ledger_say_what_to_do(dmv, monkeypatch):
+    """The message suggested opening the file "read-only (evidence mode)", which the CLI has
+    no option for: every statement is journaled, so a statement needs a writable file."""
+    import os
+
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if (
+        str(p) == str(dmv) and mode == os.W_OK) else real(p, mode, *a, **k))
+    for args in (("query", dmv, "SELECT * FROM Vehicle"), ("shell", dmv)):
+        r = run(*args, input="SELECT * FROM Vehicle;\n")
+        assert r.exit_code == 2
+        assert "read-only, and every statement, SELECT included, is recorded" in r.output
+        assert "evidence mode" not in r.output
