@@ -4,6 +4,7 @@ get-block, get-revision, verify-proof."""
 from __future__ import annotations
 
 import base64
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -175,49 +176,94 @@ def compact(path: Path, quiet: bool) -> None:
                f"{r.bytes_after / 2**20:,.1f} MiB in {r.seconds:.1f} s; digest unchanged")
 
 
-def _print_value_and_proof(value: object, proof: list[bytes] | None, label: str) -> None:
-    click.echo(f"{label}: {dumps_text(value)}")
-    if proof is not None:
-        from ..engine.ion_values import ion_list
+def _print_value_and_proof(value: object, proof: list[bytes] | None, label: str,
+                           as_json: bool) -> None:
+    from ..engine.ion_values import ion_list
 
-        click.echo(f"proof: {dumps_text(ion_list(proof))}")
+    proof_text = dumps_text(ion_list(proof)) if proof is not None else None
+    if as_json:  # the AWS CLI's response: {"Block"|"Revision": {"IonText"}, "Proof": {…}}
+        response = {label.capitalize(): {"IonText": dumps_text(value)}}
+        if proof_text is not None:
+            response["Proof"] = {"IonText": proof_text}
+        click.echo(json.dumps(dict(sorted(response.items())), indent=4))
+        return
+    click.echo(f"{label}: {dumps_text(value)}")
+    if proof_text is not None:
+        click.echo(f"proof: {proof_text}")
+
+
+def _address_arg(text: str | None) -> str | None:
+    """A block address as the AWS CLI takes it too: Ion text, the ValueHolder JSON
+    `{"IonText": "{strandId:…,sequenceNo:…}"}`, or `file://PATH` holding either."""
+    if text is None:
+        return None
+    if text.startswith("file://"):
+        where = Path(text[len("file://"):])
+        try:
+            text = where.read_text(encoding="utf-8-sig")
+        except OSError as e:
+            raise InputFormatError(f"{where}: {e.strerror or e}") from None
+    stripped = text.strip()
+    if stripped.startswith("{") and stripped[1:].lstrip().startswith('"'):
+        try:
+            obj = json.loads(stripped)
+        except json.JSONDecodeError:
+            return text
+        if isinstance(obj, dict) and len(obj) == 1 and str(next(iter(obj))).lower() == \
+                "iontext" and isinstance(next(iter(obj.values())), str):
+            return next(iter(obj.values()))
+    return text
+
+
+_JSON_HELP = "Print the AWS CLI's JSON response instead of Ion lines (verify-proof reads both)."
+_ADDR_HELP = ('Ion text, e.g. {strandId:"…",sequenceNo:3}, the AWS CLI\'s {"IonText": "…"}, '
+              "or file://PATH holding either.")
 
 
 @main.command("get-block")
 @click.argument("path", type=LEDGER_PATH)
-@click.option("--block-address", required=True, metavar="ADDR",
-              help='Ion text, e.g. {strandId:"…",sequenceNo:3}')
+@click.option("--block-address", required=True, metavar="ADDR", help=_ADDR_HELP)
 @click.option("--digest-tip-address", metavar="ADDR",
               help="With a tip, also print the proof from the block hash to that digest.")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @handle_errors
-def get_block(path: Path, block_address: str, digest_tip_address: str | None) -> None:
+def get_block(path: Path, block_address: str, digest_tip_address: str | None,
+              as_json: bool) -> None:
     """Print a block as Ion text (and its proof), as QLDB's GetBlock returns it."""
     with _open(path, read_only=True) as ledger:
-        block, proof = ledger.get_block(block_address, digest_tip_address)
-    _print_value_and_proof(block, proof, "block")
+        block, proof = ledger.get_block(_address_arg(block_address),
+                                        _address_arg(digest_tip_address))
+    _print_value_and_proof(block, proof, "block", as_json)
 
 
 @main.command("get-revision")
 @click.argument("path", type=LEDGER_PATH)
 @click.option("--document-id", required=True)
-@click.option("--block-address", required=True, metavar="ADDR")
-@click.option("--digest-tip-address", metavar="ADDR")
+@click.option("--block-address", required=True, metavar="ADDR", help=_ADDR_HELP)
+@click.option("--digest-tip-address", metavar="ADDR",
+              help="With a tip, also print the proof from the revision hash to that digest.")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @handle_errors
 def get_revision(path: Path, document_id: str, block_address: str,
-                 digest_tip_address: str | None) -> None:
+                 digest_tip_address: str | None, as_json: bool) -> None:
     """Print a revision as Ion text (and its proof), as QLDB's GetRevision returns it."""
     with _open(path, read_only=True) as ledger:
-        revision, proof = ledger.get_revision(document_id, block_address, digest_tip_address)
-    _print_value_and_proof(revision, proof, "revision")
+        revision, proof = ledger.get_revision(document_id, _address_arg(block_address),
+                                              _address_arg(digest_tip_address))
+    _print_value_and_proof(revision, proof, "revision", as_json)
 
 
 @main.command("verify-proof")
 @click.option("--revision", "revision_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Ion text of a revision, or GetRevision's JSON output.")
+              help="Ion text of a revision, GetRevision's JSON output (the AWS CLI's or "
+                   "`ledger get-revision --json`), its Revision {\"IonText\"} alone, or "
+                   "`ledger get-revision`'s output as printed.")
 @click.option("--block", "block_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Ion text of a block, or GetBlock's JSON output.")
+              help="Ion text of a block, GetBlock's JSON output, its Block {\"IonText\"} "
+                   "alone, or `ledger get-block`'s output as printed.")
 @click.option("--proof", "proof_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="An Ion list of blobs (not needed when FILE is a JSON response with Proof).")
+              help="An Ion list of blobs, or its {\"IonText\"} (not needed when FILE holds "
+                   "the proof).")
 @click.option("--digest", "digest_arg", required=True,
               help="Base64 digest, a saved digest file, or GetDigest's JSON output.")
 @handle_errors

@@ -77,6 +77,11 @@ def parse_value_input(source: str | Path, kind: str) -> tuple[Any, list[bytes] |
     if raw.startswith(b"\xef\xbb\xbf"):  # a byte order mark (JSON saved by some editors)
         raw = raw[3:]
     text = raw.decode("utf-8", errors="replace").strip()
+    labelled = _labelled_lines(text, kind)
+    if labelled is not None:  # `ledger get-revision`/`get-block` output, saved as it is
+        value = _loads(labelled[0], f"{path}: {kind.lower()}")
+        proof = parse_proof_text(labelled[1], f"{path}: proof") if labelled[1] else None
+        return value, proof
     if text.startswith("{") and text.lstrip("{").lstrip().startswith('"'):
         try:
             obj = json.loads(text)
@@ -84,6 +89,9 @@ def parse_value_input(source: str | Path, kind: str) -> tuple[Any, list[bytes] |
             obj = None
         if isinstance(obj, dict):
             key = next((k for k in obj if k.lower() == kind.lower()), None)
+            if key is None and _ion_text_holder(obj) is not None:
+                # the AWS CLI's ValueHolder alone: {"IonText": "…"} (e.g. the saved Revision)
+                return _loads(_ion_text_holder(obj), f"{path}: IonText"), None
             if key is None:
                 raise InputFormatError(f"{path}: a {kind} JSON response needs a {kind!r} field")
             holder = obj[key]
@@ -99,6 +107,32 @@ def parse_value_input(source: str | Path, kind: str) -> tuple[Any, list[bytes] |
                                          f"{path}: Proof")
             return value, proof
     return _loads(raw, str(path)), None
+
+
+def _ion_text_holder(obj: Any) -> str | None:
+    """The text of an AWS ValueHolder (`{"IonText": "…"}`, any key case), else None."""
+    if isinstance(obj, dict) and len(obj) == 1:
+        key, text = next(iter(obj.items()))
+        if key.lower() == "iontext" and isinstance(text, str):
+            return text
+    return None
+
+
+def _labelled_lines(text: str, kind: str) -> tuple[str, str | None] | None:
+    """(value text, proof text or None) of the `revision: …` / `block: …` and `proof: …`
+    lines that `ledger get-revision` and `get-block` print; None for anything else."""
+    label = f"{kind.lower()}:"
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines or not lines[0].lower().startswith(label):
+        return None
+    value = lines[0][len(label):]
+    proof = None
+    for ln in lines[1:]:
+        if ln.lower().startswith("proof:"):
+            proof = ln[len("proof:"):]
+        else:
+            return None
+    return value, proof
 
 
 def _loads(data: str | bytes, where: str) -> Any:
@@ -141,8 +175,14 @@ def read_proof_file(path: str | Path) -> list[bytes]:
             if pkey is not None:
                 h = obj[pkey]
                 return parse_proof_text(h.get("IonText") if isinstance(h, dict) else h, str(p))
+            holder = _ion_text_holder(obj)  # the saved Proof ValueHolder: {"IonText": "[…]"}
+            if holder is not None:
+                return parse_proof_text(holder, str(p))
         except (json.JSONDecodeError, AttributeError):
             pass
+    proof_line = [ln for ln in text.splitlines() if ln.strip().lower().startswith("proof:")]
+    if proof_line:  # the output of `ledger get-revision`/`get-block`, saved as it is
+        return parse_proof_text(proof_line[0].strip()[len("proof:"):], str(p))
     return parse_proof_text(raw, str(p))
 
 

@@ -193,6 +193,45 @@ def test_get_block_and_revision_then_verify_proof_offline(sample, tmp_path):
     assert r.exit_code == 1 and "step 0" in r.output
 
 
+def test_our_own_proof_output_feeds_verify_proof(sample, tmp_path):
+    """`get-revision`'s output could not be given to verify-proof (README's workflow failed),
+    and the AWS CLI's ValueHolder shapes were refused: `{"IonText": …}` alone for a revision
+    or a proof, and `--block-address file://addr.json`."""
+    r = run("digest", sample, "--save", tmp_path / "d.json")
+    tip = re.search(r"digestTipAddress: (\S+)", r.output).group(1)
+    strand = re.search(r'strandId:"(\w+)"', tip).group(1)
+    (tmp_path / "addr.json").write_text(json.dumps(
+        {"IonText": f'{{strandId:"{strand}",sequenceNo:13}}'}))
+    addr = f"file://{tmp_path / 'addr.json'}"
+    r = run("get-block", sample, "--block-address", addr, "--digest-tip-address", tip, "--json")
+    assert r.exit_code == 0, r.output
+    response = json.loads(r.output)
+    assert sorted(response) == ["Block", "Proof"]  # the AWS CLI's GetBlock response
+    block = loads(response["Block"]["IonText"])
+    assert block["blockAddress"]["sequenceNo"] == 13
+    (tmp_path / "block.json").write_text(r.output)
+    r = run("verify-proof", "--block", tmp_path / "block.json", "--digest", tmp_path / "d.json")
+    assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
+
+    doc_id = next(str(r["metadata"]["id"]) for r in block["revisions"] if "data" in r)
+    args = ["get-revision", sample, "--document-id", doc_id, "--block-address", addr,
+            "--digest-tip-address", tip]
+    printed = run(*args).output
+    (tmp_path / "own.txt").write_text(printed)  # `ledger get-revision … > own.txt`
+    r = run("verify-proof", "--revision", tmp_path / "own.txt", "--digest", tmp_path / "d.json")
+    assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
+    response = json.loads(run(*args, "--json").output)
+    assert sorted(response) == ["Proof", "Revision"]
+    (tmp_path / "rev.json").write_text(json.dumps(response["Revision"]))
+    (tmp_path / "proof.json").write_text(json.dumps(response["Proof"]))
+    r = run("verify-proof", "--revision", tmp_path / "rev.json", "--proof",
+            tmp_path / "proof.json", "--digest", tmp_path / "d.json")
+    assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
+    (tmp_path / "bad.txt").write_text(printed.replace("data:{", "data:{x:1,", 1))
+    r = run("verify-proof", "--revision", tmp_path / "bad.txt", "--digest", tmp_path / "d.json")
+    assert r.exit_code == 1
+
+
 def test_verify_proof_usage_errors(tmp_path):
     r = run("verify-proof", "--digest", "AAAA")
     assert r.exit_code == 2
