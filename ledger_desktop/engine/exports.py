@@ -164,6 +164,10 @@ def _as_timestamp(when: Any) -> Any:
     return when if when.utcoffset() is not None else utc_bound(when)
 
 
+def _text(when: Any) -> str:
+    return dumps_text(when).strip() if hasattr(when, "precision") else when.isoformat()
+
+
 def _block_time(ledger: Ledger, seq: int) -> _dt.datetime:
     return parse_timestamp(ledger.block_summaries(seq, seq)[0].block_ts)
 
@@ -198,6 +202,11 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
     count = ledger.block_count()
     if end_time is not None:
         end = _as_timestamp(end_time)
+        # QLDB: "The ExclusiveEndTime must be less than or equal to the current UTC date and
+        # time" (a manifest claiming a future end would overlap the next windowed export).
+        if timestamp_instant(end) > timestamp_instant(_dt.datetime.now(_dt.UTC)):
+            raise UserError(f"the end time {_text(end)} is in the future; give one at or "
+                            "before now, or none to export through the latest block")
     else:
         # Without an end time the export runs through the tip. "Now" is not enough: a block
         # committed in the current millisecond would fall outside [start, now).
@@ -211,10 +220,22 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
     out = Path(directory)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} exists and is not a directory")
-    first = 0 if start is None else _first_at_or_after(ledger, start, count)
+    if not count:
+        raise UserError("the ledger holds no blocks: nothing to export")
+    created_at = _block_time(ledger, 0)
+    # QLDB: a start before the ledger's creation defaults to its creation time (the started
+    # manifest says so); no start means the same.
+    if start is None or timestamp_instant(start) < timestamp_instant(created_at):
+        start = created_at
+    first = _first_at_or_after(ledger, start, count)
     last = _first_at_or_after(ledger, end, count) - 1
-    if start is None:
-        start = _block_time(ledger, 0) if count else end
+    if last < first:  # an empty export, which verify-export and import-journal then refuse
+        span = (f"the journal runs from {_text(created_at)} to "
+                f"{_text(_block_time(ledger, count - 1))}")
+        if timestamp_instant(end) <= timestamp_instant(created_at):
+            raise UserError(f"no block was committed before {_text(end)}; {span}")
+        raise UserError(f"no block was committed from {_text(start)} to before {_text(end)}; "
+                        f"{span}")
     export_id = export_id or new_id()
     output_format, ext = FORMATS[fmt]
     strand = ledger.strand_id

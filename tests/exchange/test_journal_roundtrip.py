@@ -185,7 +185,8 @@ def test_export_bounds_with_no_offset_are_utc(tmp_path: Path, source: Path, star
 
     with Ledger.open(source, read_only=True) as ledger:
         n = ledger.block_count()
-        r = export_journal(ledger, tmp_path / "exp", start_time=start, end_time="2999T")
+        now = dt.datetime.now(dt.UTC).isoformat()
+        r = export_journal(ledger, tmp_path / "exp", start_time=start, end_time=now)
         assert (r.first_seq, r.last_seq) == (0, n - 1)
         r = export_journal(ledger, tmp_path / "naive", start_time=dt.datetime(2000, 1, 1))
         assert r.last_seq == n - 1
@@ -193,6 +194,27 @@ def test_export_bounds_with_no_offset_are_utc(tmp_path: Path, source: Path, star
             export_journal(ledger, tmp_path / "later", start_time="2999T")
         with pytest.raises(UserError, match="not a timestamp: 'yesterday'"):
             export_journal(ledger, tmp_path / "words", start_time="yesterday")
+
+
+def test_export_bounds_as_qldb_takes_them(tmp_path: Path, source: Path) -> None:
+    """An end time in the future was written into the manifest as given; a start before the
+    ledger's creation was not moved up to it (QLDB does both); an end before the first block
+    wrote an empty export (exit 0) that verify-export then called FAILED."""
+    from ledger_desktop.engine.ion_values import dumps_text
+
+    with Ledger.open(source, read_only=True) as ledger:
+        created = dumps_text(ledger.block(0)["blockTimestamp"])
+        with pytest.raises(UserError, match="the end time 2999-01-01T00:00:00.*in the future"):
+            export_journal(ledger, tmp_path / "future", end_time="2999T")
+        with pytest.raises(UserError, match=f"no block was committed .* runs from {created}"):
+            export_journal(ledger, tmp_path / "empty", end_time="2000T")
+        with pytest.raises(UserError, match="no block was committed"):
+            export_journal(ledger, tmp_path / "empty2", start_time="2000T", end_time="2001T")
+        r = export_journal(ledger, tmp_path / "early", start_time="2000T")
+        assert r.first_seq == 0
+    assert not (tmp_path / "future").exists() and not (tmp_path / "empty").exists()
+    started = next((tmp_path / "early").glob("*.started.manifest")).read_text()
+    assert f"inclusiveStartTime:{created}" in started.replace(" ", "")
 
 
 def test_cancelled_export_removes_its_files(tmp_path: Path, source: Path) -> None:
