@@ -160,6 +160,13 @@ def test_history_bounds_in_the_future_are_refused(ledger):
             ledger.execute(f"SELECT * FROM history(T, {bounds}) AS h")
 
 
+def test_by_applies_only_to_tables(ledger):
+    """`FROM information_schema.user_tables BY x` was accepted and x silently unbound."""
+    ledger.execute("CREATE TABLE T")
+    with pytest.raises(QueryError, match="BY binds document ids of a table"):
+        ledger.execute("SELECT * FROM information_schema.user_tables BY x WHERE x = 'a'")
+
+
 def test_every_statement_is_journaled_reads_included(ledger):
     ledger.execute("CREATE TABLE T")
     assert last_statements(ledger) == ["CREATE TABLE T"]

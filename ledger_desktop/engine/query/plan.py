@@ -9,6 +9,7 @@ document-id) lookups, so the documents examined do not grow with the table.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,6 +186,9 @@ class FromPlan:
             if e.name != "user_tables":
                 raise self.ctx.error(f"unknown view information_schema.{e.name}; "
                                      "information_schema.user_tables exists", e)
+            if item.by is not None:  # it was accepted and ignored
+                raise self.ctx.error("BY binds document ids of a table; the catalog's rows "
+                                     "carry their table's id in tableId", item)
             return Level(item, join, item.alias or "user_tables", item.at, None, "catalog")
         if isinstance(e, A.Call) and e.name == "HISTORY":
             return self._history_level(item, join, n)
@@ -269,7 +273,7 @@ class FromPlan:
             raise self.ctx.error("history()'s start is after its end", call)
         # QLDB ("Querying revision history"): start <= end <= the current UTC time; the end
         # defaults to now, so a start in the future is after the end too.
-        now = self.ctx.now
+        now = _dt.datetime.now(_dt.UTC)  # the clock itself: UTCNOW() is cut to milliseconds
         for i, b in enumerate(bounds):
             if b is not None and b > now:
                 which = "start" if i == 0 else "end"
