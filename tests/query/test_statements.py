@@ -303,3 +303,14 @@ def test_an_insert_does_not_move_the_elements_other_operations_found(ledger, sta
     ledger.execute(statement)
     (o,) = ledger.execute("SELECT VALUE t.o FROM T AS t")
     assert dumps_text(o) == expected
+
+
+def test_sql_current_functions_are_refused_not_read_as_fields(ledger):
+    """`SELECT CURRENT_TIMESTAMP AS t FROM T` read a field named CURRENT_TIMESTAMP and quietly
+    returned nothing; QLDB supports no SQL function outside its list."""
+    ledger.execute("CREATE TABLE T")
+    ledger.execute("INSERT INTO T VALUE {'CURRENT_DATE': 1}")
+    for name in ("CURRENT_TIMESTAMP", "current_date", "CURRENT_USER"):
+        with pytest.raises(QueryError, match="SQL function QLDB does not support; use UTCNOW"):
+            ledger.execute(f"SELECT {name} AS t FROM T")
+    assert ledger.execute("SELECT t.CURRENT_DATE AS d FROM T AS t").values[0]["d"] == 1

@@ -80,3 +80,14 @@ def test_limits_are_stated_with_the_statement_length():
 
     assert "statement length 100,000 characters" in describe(QLDB_STRICT)
     assert f"statement length {DEFAULT.document_bytes:,} characters" in describe(DEFAULT)
+
+
+def test_a_strict_table_name_is_not_a_reserved_word(tmp_path):
+    """QLDB's CREATE TABLE: the name "must not be a QLDB PartiQL reserved word"."""
+    with Ledger.create(tmp_path / "s.ledger", strict=True) as led:
+        for name in ("select", "user", "Year", "value"):
+            with pytest.raises(QueryError, match="a PartiQL reserved word"):
+                led.execute(f"CREATE TABLE {name}")
+        led.execute("CREATE TABLE Users")  # not reserved
+    with Ledger.create(tmp_path / "d.ledger") as led:
+        led.execute("CREATE TABLE user")  # the default dialect is QLDB's plus more

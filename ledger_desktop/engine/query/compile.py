@@ -236,6 +236,10 @@ class Compiler:
             return lambda env: env.get(name, MISSING)
         if node.at_prefixed:
             raise self._err(f"unknown variable @{name}", node)
+        if name.upper() in _SQL_ONLY_FUNCTIONS:  # read as a field, it matched nothing
+            raise self._err(f"{name} is a SQL function QLDB does not support; use UTCNOW() "
+                            "(the transaction's time), or a source's field of that name as "
+                            f"v.{name}", node)
         sources = scope.implicit_sources()
         if len(sources) == 1:
             src = sources[0]
@@ -746,6 +750,10 @@ class Compiler:
             except F.FnError as e:
                 raise ctx.error(str(e), node) from None
         return date_fn
+
+
+_SQL_ONLY_FUNCTIONS = frozenset({"CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
+                                 "CURRENT_USER", "SESSION_USER", "SYSTEM_USER"})
 
 
 def _has_wildcard(node: A.Node) -> bool:
