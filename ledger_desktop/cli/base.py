@@ -137,3 +137,10 @@ def output_file(stdout_ok: bool = False) -> Callable[[click.Context, click.Param
                                      "(./-name for a file whose name starts with '-')")
         return Path(value)
     return check
+
+
+def nonblank(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    """Callback for a name option: `--name ""` fell back to the default silently."""
+    if value is not None and not str(value).strip():
+        raise click.BadParameter("must not be empty (leave the option out for the default)")
+    return value

@@ -13,7 +13,15 @@ from ..engine import digest_file
 from ..engine.cancel import CancelToken
 from ..engine.errors import Cancelled, UserError
 from ..engine.ledger import Ledger
-from .base import EXIT_VERIFY_FAILED, ctrl_c_cancels, fail, handle_errors, main, output_file
+from .base import (
+    EXIT_VERIFY_FAILED,
+    ctrl_c_cancels,
+    fail,
+    handle_errors,
+    main,
+    nonblank,
+    output_file,
+)
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 DIR_PATH = click.Path(file_okay=False, path_type=Path)
@@ -102,7 +110,8 @@ def verify_export_cmd(directory: Path, digests: tuple[str, ...], jobs: int | Non
 @main.command("import-journal")
 @click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.argument("new_ledger", type=LEDGER_PATH)
-@click.option("--name", help="Ledger name (default: the export's, else the file name).")
+@click.option("--name", callback=nonblank,
+              help="Ledger name (default: the export's, else the file name).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @handle_errors
 def import_journal_cmd(directory: Path, new_ledger: Path, name: str | None, quiet: bool) -> None:
@@ -214,6 +223,8 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
     # The ledger is opened before the folder is made: a mistyped path leaves nothing behind.
     with Ledger.open(path, read_only=True) as ledger:
         if kind == "file":
+            if Path(dest).exists() and not Path(dest).is_dir():  # mkdir said "File exists"
+                raise UserError(f"{dest} is a file; a stream is written into a folder")
             Path(dest).mkdir(parents=True, exist_ok=True)
         cp = Checkpoint.load(checkpoint, fmt)
         cp.next_stream()  # the files are named after the stream they hold

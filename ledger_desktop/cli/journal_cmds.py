@@ -19,7 +19,15 @@ from ..engine.errors import InputFormatError, UserError
 from ..engine.ion_values import dumps_text
 from ..engine.ledger import Ledger
 from ..engine.limits import describe
-from .base import EXIT_VERIFY_FAILED, ctrl_c_cancels, fail, handle_errors, main, output_file
+from .base import (
+    EXIT_VERIFY_FAILED,
+    ctrl_c_cancels,
+    fail,
+    handle_errors,
+    main,
+    nonblank,
+    output_file,
+)
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 
@@ -30,7 +38,7 @@ def _open(path: Path, read_only: bool = False) -> Ledger:
 
 @main.command()
 @click.argument("path", type=LEDGER_PATH)
-@click.option("--name", help="Ledger name (default: the file name).")
+@click.option("--name", callback=nonblank, help="Ledger name (default: the file name).")
 @click.option("--strict", is_flag=True, help="QLDB-strict mode: QLDB's syntax and limits only.")
 @handle_errors
 def init(path: Path, name: str | None, strict: bool) -> None:

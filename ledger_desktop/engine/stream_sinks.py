@@ -40,6 +40,8 @@ class FileSink:
     def __init__(self, directory: str | os.PathLike[str], stream_id: str, fmt: str,
                  max_file_bytes: int = 64 << 20) -> None:
         self.dir = Path(directory)
+        if self.dir.exists() and not self.dir.is_dir():  # mkdir said only "File exists"
+            raise UserError(f"{self.dir} is a file; a stream is written into a folder")
         self.dir.mkdir(parents=True, exist_ok=True)
         self.stream_id = stream_id
         self.fmt = fmt

@@ -141,7 +141,7 @@ class VerifyReport:
         lines = [f"VERIFICATION FAILED: {self.failure_count} problem(s); first: {first}"]
         if first and first.revisions:
             affected = ", ".join(r.label() for r in first.revisions[:20])
-            lines.append(f"  revisions in that block: {affected}")
+            lines.append(f"  affected revisions in that block: {affected}")
         for f in [f for f in self.failures if f is not first][:9]:
             lines.append(f"  also: {f}")
         for dc in self.digest_checks:

@@ -334,3 +334,17 @@ def test_a_closed_pipe_ends_quietly(sample):
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert (proc.returncode, err) == (141, "")
+
+
+def test_small_cli_messages(sample, tmp_path):
+    """`--name ""` fell back to the default silently; `stream --to file:` an existing file
+    said only "File exists"; a CSV result with no row printed a lone `value` header."""
+    r = run("init", tmp_path / "n.ledger", "--name", " ")
+    assert r.exit_code == 2 and "must not be empty" in r.output
+    assert not (tmp_path / "n.ledger").exists()
+    (tmp_path / "a-file").write_text("x")
+    r = run("stream", sample, "--to", f"file:{tmp_path / 'a-file'}")
+    assert r.exit_code == 2 and "is a file; a stream is written into a folder" in r.output
+    r = run("query", shutil.copy(sample, tmp_path / "q.ledger"),
+            "SELECT * FROM Vehicle WHERE VIN = 'none'", "--format", "csv")
+    assert r.exit_code == 0 and r.output == ""

@@ -88,6 +88,8 @@ def format_json(values: Iterable[Any]) -> str:
 
 
 def format_csv(values: list[Any]) -> str:
+    if not values:  # no row, so no column either: an empty file, not a lone "value" header
+        return ""
     cols, rows = _rows(values)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
