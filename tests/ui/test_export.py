@@ -66,3 +66,32 @@ def test_a_cancelled_export_says_so(qtbot, window, sample_ledger, tmp_path, monk
     task = ws.export_journal(tmp_path / "x", "ion_text")
     qtbot.wait_until(lambda: task.done, timeout=20000)
     assert messages and "cancelled" in messages[-1]
+
+
+def test_the_export_dialog_checks_the_times_and_stays_open(qtbot, tmp_path):
+    """"yesterday" or a start after the end failed only after the dialog had closed, in an
+    error box with a traceback, and everything had to be entered again."""
+    from ledger_desktop.ui.dialogs.export_dialog import ExportDialog
+
+    dialog = ExportDialog(None, "sample", str(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.start.setText("yesterday")
+    dialog.buttons.accepted.emit()   # the Export button
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.error.isVisible()
+    assert dialog.error.text().startswith("From: not a timestamp: 'yesterday'")
+    assert dialog.start.text() == "yesterday"   # the user's input stays, to be corrected
+    dialog.start.setText("2024-05-02T00:00:00Z")
+    dialog.end.setText("2024-05-01T00:00:00Z")
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and "From: the time must be before Until" in dialog.error.text()
+    dialog.end.setText("2999-01-01T00:00:00Z")
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and dialog.error.text().startswith("Until: the time is in the "
+                                                                 "future")
+    dialog.end.setText("")
+    with qtbot.wait_signal(dialog.accepted, timeout=1000):
+        dialog.buttons.accepted.emit()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.choices()[2:] == ("2024-05-02T00:00:00Z", None)

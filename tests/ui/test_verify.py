@@ -87,15 +87,15 @@ def test_tampered_copy_fails_at_the_tampered_block(qtbot, open_centre, tampered,
     assert not report.ok
     assert report.first_failure.seq == TAMPERED_BLOCK
     assert report.first_failure.check == "revision hash"
-    # the chain view shows the break and everything after it as unprovable
+    # only the changed content fails: the block's hashes and links hold, so the chain is not
+    # broken and the later blocks are proven (not "after a break")
     model = centre.chain.model
     assert model.category_of(TAMPERED_BLOCK) == P.CAT_FAILED
     assert all(model.category_of(s) in (P.CAT_VERIFIED, P.CAT_REDACTION)
-               for s in range(TAMPERED_BLOCK))
-    assert all(model.category_of(s) in (P.CAT_AFTER_BREAK, P.CAT_FAILED)
-               for s in range(TAMPERED_BLOCK + 1, model.count))
+               for s in range(model.count) if s != TAMPERED_BLOCK)
     view = centre.panel.report_view
-    assert f"block {TAMPERED_BLOCK}" in view.banner.text()
+    assert f"The revision hash check failed in block {TAMPERED_BLOCK}." in view.banner.text()
+    assert "chain breaks" not in view.banner.text()
     docs = [view.revisions.item(r, 0).text() for r in range(view.revisions.rowCount())]
     assert doc in docs
     tables = {view.revisions.item(r, 2).text() for r in range(view.revisions.rowCount())}
@@ -329,8 +329,10 @@ def test_report_banner_without_a_block_names_the_check(qtbot, sample_path, tmp_p
     view = ReportView()
     qtbot.addWidget(view)
     view.set_report(report)
-    assert view.banner.text() == ("VERIFICATION FAILED: 1 problem(s). The first: the digest "
-                                  "check.")
+    text = view.banner.text()
+    assert text.startswith("VERIFICATION FAILED: 1 problem(s). Saved digest ")
+    assert "does not match the journal: the digest is for another ledger (strand)." in text
+    assert "chain breaks" not in text
 
 
 def test_the_proof_view_opens_no_window_of_its_own(qtbot, open_centre, sample_path):
@@ -372,3 +374,69 @@ def test_a_report_cancelled_after_the_blocks_says_so(qtbot):
     report.blocks_checked = 5
     view.set_report(report)
     assert "after 5 of 12 blocks" in view.banner.text()
+    # the run stopped before the tip: no "Tip None · digest None"
+    assert "None" not in view.facts.text()
+    assert "tip not reached" in view.facts.text()
+
+
+def _damaged_copy(src, dst, column: str, seq: int) -> None:
+    """Copy `src` to `dst` with one bit of block `seq`'s stored `column` flipped."""
+    import shutil
+    import sqlite3
+
+    shutil.copyfile(src, dst)
+    conn = sqlite3.connect(dst)
+    try:
+        (h,) = conn.execute(f"SELECT {column} FROM blocks WHERE seq=?", (seq,)).fetchone()
+        h = bytearray(h)
+        h[0] ^= 1
+        conn.execute(f"UPDATE blocks SET {column}=? WHERE seq=?", (bytes(h), seq))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_a_saved_digest_that_disagrees_is_named_and_fails_no_block(qtbot, open_centre,
+                                                                    sample_path, tmp_path):
+    """It read "The chain breaks at block 22" and painted block 22 failed and the blocks after
+    it unprovable, although every block checked out."""
+    from ledger_desktop.engine.model import Digest
+
+    with Ledger.open(sample_path, read_only=True) as led:
+        good = led.digest()
+    wrong = Digest(bytes([good.digest[0] ^ 1]) + good.digest[1:], good.tip)
+    wrong_file = tmp_path / "wrong_digest.json"
+    digest_file.write_digest(wrong_file, wrong)
+    centre = open_centre(sample_path, tmp_path / "wrong-data")
+    saved = centre.digests.import_file(wrong_file)
+    assert saved is not None
+    assert centre.panel.with_digests.isChecked()
+    report = _verify(qtbot, centre)
+    assert not report.ok and report.failed_blocks == [good.tip.seq]  # the engine's view
+    view = centre.panel.report_view
+    text = view.banner.text()
+    assert "chain breaks" not in text and "check failed in block" not in text
+    assert (f"Saved digest {saved.b64[:8]}… (wrong_digest.json, tip {good.tip.seq}) does not "
+            "match the journal") in text
+    assert f"Every one of the {report.blocks_checked} blocks checks out" in text
+    counts = centre.chain.model.counts()
+    assert counts[P.CAT_FAILED] == 0 and counts[P.CAT_AFTER_BREAK] == 0
+    assert counts[P.CAT_UNCHECKED] == 0
+    assert not view.revisions.isVisible() and not view.open_first.isVisible()
+    assert view.digests.isVisible() and view.digests.rowCount() == 1
+
+
+def test_a_broken_chain_link_is_a_chain_break(qtbot, open_centre, sample_path, tmp_path):
+    bad = tmp_path / "broken-link.ledger"
+    _damaged_copy(sample_path, bad, "block_hash", TAMPERED_BLOCK)
+    centre = open_centre(bad)
+    report = _verify(qtbot, centre)
+    assert not report.ok
+    text = centre.panel.report_view.banner.text()
+    assert f"The chain breaks at block {TAMPERED_BLOCK} (the block hash check)." in text
+    model = centre.chain.model
+    assert model.category_of(TAMPERED_BLOCK) == P.CAT_FAILED
+    assert all(model.category_of(s) in (P.CAT_VERIFIED, P.CAT_REDACTION)
+               for s in range(TAMPERED_BLOCK))
+    assert all(model.category_of(s) in (P.CAT_AFTER_BREAK, P.CAT_FAILED)
+               for s in range(TAMPERED_BLOCK + 1, model.count))

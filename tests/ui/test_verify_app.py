@@ -87,3 +87,32 @@ def test_proof_files_verify_with_no_ledger_open(qtbot, window, sample_ledger, tm
         view.verify_offline()
     assert not sig.args[0].result.ok
     dialog.close()
+
+
+def test_after_new_commits_the_digest_is_marked_outdated_and_the_chain_grows(
+        qtbot, window, sample_ledger):
+    """The "Current digest" box kept showing the old tip's digest as if current, and the
+    chain view of the whole journal cut off the new blocks."""
+    ws = open_workspace(qtbot, window, sample_ledger)
+    ws.trigger("get_digest")
+    centre = ws.view("verify")
+    digests, chain = centre.digests, centre.chain
+    qtbot.wait_until(lambda: digests.current is not None and chain.model.count > 0)
+    tip = digests.current.tip.seq
+    assert chain.model.count == tip + 1
+    assert "Outdated" not in digests.current_label.text()
+    view = ws.open_query()
+    for vin in ("NEW-1", "NEW-2"):
+        view.editor.setPlainText(f"INSERT INTO Vehicle {{'VIN': '{vin}'}}")
+        with qtbot.wait_signal(view.finished, timeout=20000):
+            view.run()
+    qtbot.wait_until(lambda: chain.model.count == tip + 3, timeout=10000)
+    assert "Outdated" in digests.current_label.text()
+    assert f"grown to block {tip + 2}" in digests.current_label.text()
+    left, right = chain.vb.viewRange()[0]
+    assert left <= 0 and right >= tip + 2   # the new blocks are in view
+    # a fresh digest is current again
+    with qtbot.wait_signal(digests.get_digest().succeeded, timeout=10000):
+        pass
+    assert "Outdated" not in digests.current_label.text()
+    assert digests.current.tip.seq == tip + 2

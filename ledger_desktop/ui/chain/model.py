@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ...engine.chain_data import FLAG_REDACTION, ChainArrays
+from ..verify import findings
 from . import palette as P
 
 
@@ -86,13 +87,25 @@ class ChainModel(QObject):
         self.changed.emit()
 
     def apply_report(self, report: object) -> None:
-        """Final colours from a `VerifyReport` (also when it was cancelled part-way)."""
-        done = int(getattr(report, "blocks_checked", 0))
-        failed = list(getattr(report, "failed_blocks", []))
-        first = getattr(report, "first_failure", None)
-        if first is not None and first.seq is not None:
-            failed.append(first.seq)
-        self.apply_progress(done, failed)
+        """Final colours from a `VerifyReport` (also when it was cancelled part-way).
+
+        Progress colours are provisional: the per-block hook says only that a block failed,
+        not which check, so everything after a failure was shown as after a break. The report
+        names the checks: only a broken link or block hash makes later blocks unprovable, and
+        a saved digest that disagrees fails no block (verify/findings.py)."""
+        done = min(int(getattr(report, "blocks_checked", 0)), self.count)
+        failed = [s for s in findings.failed_blocks(report) if 0 <= s < self.count]
+        brk = findings.first_break(report)
+        state = self.state
+        state[:done] = P.VERIFIED
+        state[failed] = P.FAILED
+        if brk is not None:
+            seg = state[brk + 1:done]
+            seg[seg == P.VERIFIED] = P.AFTER_BREAK
+        self.checked_upto = max(self.checked_upto, done)
+        self.first_failure = failed[0] if failed else None
+        self._categories = None
+        self.changed.emit()
 
     # -- search and selection -----------------------------------------------------------------
     def set_highlight(self, seqs: Iterable[int]) -> None:

@@ -82,6 +82,8 @@ class ChainView(QWidget):
 
         self.legend = QLabel()
         self.legend.setObjectName("chainLegend")
+        # wraps: on one line it forced the window to 870 px, wider than an 800x600 screen
+        self.legend.setWordWrap(True)
 
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("chainPlot")
@@ -136,6 +138,8 @@ class ChainView(QWidget):
         self._legend_timer.setInterval(100)
         self._legend_timer.timeout.connect(self._update_legend)
         self.model.changed.connect(self._legend_timer.start)
+        self._known_count = 0
+        self.model.resized.connect(self._count_changed)
         self.model.arrays_loaded.connect(self._range_settled)
         self._update_legend()
         self.reload()
@@ -158,12 +162,7 @@ class ChainView(QWidget):
 
     def _counted(self, result: tuple[int, str]) -> None:
         n, self.strand_id = result
-        first_time = self.model.count == 0
-        self.model.set_block_count(n)
-        self.vb.setLimits(xMin=-0.5 - max(2, n * 0.02), xMax=n - 0.5 + max(2, n * 0.02),
-                          minXRange=4, yMin=-1.0, yMax=1.0)
-        if first_time:
-            self.show_all()
+        self.model.set_block_count(n)  # _count_changed follows
         self.info.setText(f"{n:,} blocks · loading block times…")
         self.ready.emit()
         load = self._track(self.ctx.lane("chain").submit(
@@ -173,6 +172,17 @@ class ChainView(QWidget):
             f"{n:,} blocks · loading block times… {100 * d // max(t, 1)}%"))
         load.succeeded.connect(self._columns)
         load.failed.connect(self._failed)
+
+    def _count_changed(self, n: int) -> None:
+        """The block count changed (the count read, or newer columns): new limits, and a
+        view of the whole journal stays one (it used to cut off the new blocks)."""
+        old, self._known_count = self._known_count, n
+        left, right = self.vb.viewRange()[0]
+        whole = left <= 0 and right >= old - 1
+        self.vb.setLimits(xMin=-0.5 - max(2, n * 0.02), xMax=n - 0.5 + max(2, n * 0.02),
+                          minXRange=4, yMin=-1.0, yMax=1.0)
+        if old == 0 or (n > old and whole):
+            self.show_all()
 
     def _columns(self, arrays: Any) -> None:
         self.model.set_arrays(arrays)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -56,6 +58,15 @@ class ExportDialog(QDialog):
         form.addRow("Format:", self.format)
         form.addRow("From:", self.start)
         form.addRow("Until:", self.end)
+        # Checked here, so a mistyped time is fixed in place: checked by the export, it failed
+        # after the dialog had closed, with a traceback, and the choices had to be made again.
+        self.error = QLabel("")
+        self.error.setObjectName("exportError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #d0453a;")
+        self.error.hide()
+        for field in (self.folder, self.start, self.end):
+            field.textEdited.connect(lambda _t: self.error.hide())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                         QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
@@ -64,6 +75,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.resize(560, self.sizeHint().height())
 
@@ -72,6 +84,42 @@ class ExportDialog(QDialog):
                                                   str(Path(self.folder.text()).parent))
         if chosen:
             self.folder.setText(chosen)
+
+    def problem(self) -> tuple[QLineEdit, str] | None:
+        """The first input the export would refuse, and why (None: all can be used)."""
+        from ...engine.errors import UserError
+        from ...engine.exports import _as_timestamp  # the export's own reading of a time
+        from ...engine.index_keys import timestamp_instant
+
+        if not self.folder.text().strip():
+            return self.folder, "Choose a folder to export into."
+        bounds: dict[str, Any] = {}
+        for key, field, name in (("start", self.start, "From"), ("end", self.end, "Until")):
+            text = field.text().strip()
+            if text:
+                try:
+                    bounds[key] = timestamp_instant(_as_timestamp(text))
+                except UserError as e:
+                    return field, f"{name}: {e}"
+        now = timestamp_instant(_dt.datetime.now(_dt.UTC))
+        if "end" in bounds and bounds["end"] > now:
+            return self.end, ("Until: the time is in the future; give one at or before now, "
+                              "or leave it empty to export through the latest block.")
+        if "start" in bounds and bounds["start"] >= bounds.get("end", now):
+            return self.start, ("From: the time must be before "
+                                + ("Until." if "end" in bounds else "now."))
+        return None
+
+    def accept(self) -> None:
+        found = self.problem()
+        if found is None:
+            super().accept()
+            return
+        field, message = found
+        self.error.setText(message)
+        self.error.show()
+        field.setFocus()
+        field.selectAll()
 
     def choices(self) -> tuple[Path, str, str | None, str | None]:
         """(folder, format, start, end); empty times are None (the whole journal)."""

@@ -59,6 +59,7 @@ class VerificationCentre(QWidget):
         report.open_block.connect(self.open_block)
         report.open_document.connect(self._open_document)
         self.chain.block_activated.connect(lambda seq: self.proof.set_target(seq))
+        self.chain.model.resized.connect(self.digests.journal_grew)
         self.digests.relate_requested.connect(self._relate)
         self.digests.prove_requested.connect(self._prove_with)
 

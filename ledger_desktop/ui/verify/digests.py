@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -45,6 +46,7 @@ class DigestCentre(QWidget):
         self.setObjectName("digestCentre")
         self.hub = hub
         self.current: Any = None
+        self._current_text = ""
         self.results: dict[str, tuple[bool, str]] = {}
         self._checking: SavedDigest | None = None
         self._saved: list[SavedDigest] = []
@@ -108,21 +110,42 @@ class DigestCentre(QWidget):
         self.remove_button = QPushButton("Remove")
         self.remove_button.setObjectName("digestRemove")
         self.remove_button.clicked.connect(lambda: self._with_selected(self.remove))
-        for b in (self.import_button, self.paste_button, self.check_button, self.relate_button, self.prove_button,
-                  self.remove_button):
+        # two rows of three: one row of six forced the window wider than 800 px
+        for b in (self.import_button, self.paste_button, self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons2 = QHBoxLayout()
+        for b in (self.check_button, self.relate_button, self.prove_button):
+            buttons2.addWidget(b)
+        buttons2.addStretch(1)
         self.message = QLabel("")
         self.message.setObjectName("digestMessage")
         self.message.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
+        # The page scrolls when the tab is short: squeezed, the current digest's box and the
+        # table's rows shrank to nothing and their buttons could not be seen.
+        page = QWidget()
+        layout = QVBoxLayout(page)
         layout.addWidget(box)
-        layout.addWidget(QLabel("<b>Saved digests</b> (kept in your app data folder, never in "
-                                "the ledger file)"))
+        saved_title = QLabel("<b>Saved digests</b> (kept in your app data folder, never in "
+                             "the ledger file)")
+        saved_title.setWordWrap(True)
+        layout.addWidget(saved_title)
+        self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 3
+                                    + self.table.horizontalHeader().sizeHint().height() + 4)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addLayout(buttons2)
         layout.addWidget(self.message)
+        scroll = QScrollArea()
+        scroll.setObjectName("digestScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.scroll = scroll
         hub.ready.connect(self.refresh)
         hub.digests_changed.connect(self.refresh)
         hub.finished.connect(self._verification_finished)
@@ -140,10 +163,22 @@ class DigestCentre(QWidget):
     def _got_digest(self, d: Any) -> None:
         self.current = d
         b64 = base64.b64encode(d.digest).decode()
-        self.current_label.setText(f"Digest <code>{b64}</code><br>tip <code>{d.tip.text()}</code>"
-                                   f" (block {d.tip.seq}) · taken {dumps_text(d.created)}")
+        self._current_text = (f"Digest <code>{b64}</code><br>tip <code>{d.tip.text()}</code>"
+                              f" (block {d.tip.seq}) · taken {dumps_text(d.created)}")
+        self.current_label.setText(self._current_text)
         self.save_button.setEnabled(True)
         self.keep_button.setEnabled(True)
+
+    def journal_grew(self, block_count: int) -> None:
+        """New blocks were committed: a digest taken before them is no longer the current
+        one, and the box says so rather than passing it off as the ledger's digest."""
+        d = self.current
+        if d is None or block_count - 1 <= d.tip.seq:
+            return
+        self.current_label.setText(
+            self._current_text + "<br><span style='color:#b35c00'><b>Outdated:</b> the "
+            f"ledger has grown to block {block_count - 1:,}; Get digest for the current one."
+            "</span>")
 
     def save_current(self, path: str | Path) -> None:
         # the save dialog has asked before replacing a file

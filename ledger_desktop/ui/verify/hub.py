@@ -64,9 +64,12 @@ class VerifyHub(QObject):
             return self.task
         digests = list(digests or [])
         failed_q = self._failed_q = collections.deque()
+        # At a saved digest's tip the hook cannot tell a failing block from a digest that
+        # disagrees (which fails no block): those wait for the report's named checks.
+        digest_tips = {d.tip.seq for d in digests}
 
         def on_block(seq: int, ok: bool) -> None:
-            if not ok:
+            if not ok and seq not in digest_tips:
                 failed_q.append(seq)  # deque.append is thread-safe; drained on the GUI thread
 
         def run(led: Any, progress: Any, cancel: Any) -> Any:

@@ -96,7 +96,11 @@ class VerifyPanel(QWidget):
         self.speed.setText(f"{report.blocks_checked:,} blocks in {report.elapsed_seconds:.2f} s"
                            + (f" ({rate:,.0f} blocks/s)" if rate else "")
                            + f" · finished {time.strftime('%H:%M:%S')}")
-        self.report_view.set_report(report)
+        try:
+            saved = self.hub.saved_digests()  # to name a saved digest that disagrees
+        except Exception:  # a damaged digests file: the report names the digest by value
+            saved = []
+        self.report_view.set_report(report, saved)
 
     def _failed(self, exc: BaseException) -> None:
         self.start_button.setEnabled(True)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
+    QStyle,
     QWidget,
 )
 
@@ -43,6 +44,9 @@ class ProofDiagram(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setBackgroundBrush(QBrush(QColor("white")))
+        # The fitted width never needs a horizontal bar; with none, only the vertical bar can
+        # come and go, and _fit ignores it (see there).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.step_boxes: list[QGraphicsRectItem] = []
         self.digest_box: QGraphicsRectItem | None = None
         self.laid: Any = None
@@ -136,10 +140,18 @@ class ProofDiagram(QGraphicsView):
         self._fit()
 
     def _fit(self) -> None:
-        """Scale down (never up) so the whole width of the path fits."""
+        """Scale down (never up) so the whole width of the path fits.
+
+        The width is measured as if the vertical scroll bar were always shown: fitting to the
+        viewport made the bar appear and vanish with each new scale, and every change resized
+        the viewport and refitted again (tens of thousands of resizes, the GUI frozen)."""
         width = self.scene().sceneRect().width()
-        avail = self.viewport().width() - 4
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None,
+                                       self.verticalScrollBar())
+        avail = self.contentsRect().width() - bar - 4
         scale = min(1.0, avail / width) if width > 0 and avail > 0 else 1.0
+        if abs(self.transform().m11() - scale) < 1e-9:
+            return  # unchanged: no transform change, no scroll bar update
         self.resetTransform()
         self.scale(scale, scale)
 

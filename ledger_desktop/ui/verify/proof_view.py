@@ -4,6 +4,7 @@ output) with no ledger at all; the path is drawn step by step."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,49 @@ def _is_file(text: str) -> bool:
         return False
 
 
+def _looks_like_path(text: str) -> bool:
+    """Whether one-line input reads as a file name rather than Ion or JSON: a revision, block
+    or proof always has a brace or bracket; a path has a separator or an extension."""
+    if "\n" in text or len(text) > 1024 or any(c in text for c in '{}[]"'):
+        return False
+    return "/" in text or "\\" in text or re.search(r"\.[A-Za-z0-9]{1,5}$", text) is not None
+
+
+def _parse_pasted(text: str, kind: str) -> tuple[Any, list[bytes] | None]:
+    """Parse pasted text like a file; errors name "the pasted revision" and where in it the
+    Ion goes wrong, not the temporary file the text passes through."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / f"pasted-{kind}"
+        src.write_text(text, encoding="utf-8")
+        try:
+            return proofs.parse_value_input(src, kind)
+        except InputFormatError as e:
+            where = _ion_error_position(src)
+            if "not valid Ion" in str(e) and where is not None:
+                raise InputFormatError(f"the pasted {kind} is not valid Ion ({where})") from None
+            raise InputFormatError(str(e).replace(str(src), f"the pasted {kind}")) from None
+
+
+def _ion_error_position(path: Path) -> str | None:
+    """'line L, column C: reason' of the first Ion syntax error in a text file, if any."""
+    from ...engine.errors import ImportFileError
+    from ...engine.readers.ion_reader import IonTextReader
+
+    try:
+        reader = IonTextReader(path)
+        try:
+            for _ in reader:
+                pass
+        finally:
+            reader.close()
+    except ImportFileError as e:
+        if e.line is None:
+            return None
+        col = f", column {e.column}" if e.column is not None else ""
+        return f"line {e.line}{col}: {e.reason}"
+    return None
+
+
 def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> Any:
     """Runs on a worker: parse the three inputs (text or file paths) and lay out the proof."""
     value_text = value_text.strip()
@@ -53,15 +97,16 @@ def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> A
         raise InputFormatError(f"paste or load the {kind} (Ion text or the AWS CLI's JSON)")
     if _is_file(value_text):
         value, carried = proofs.parse_value_input(Path(value_text), kind)
+    elif _looks_like_path(value_text):  # a mistyped path, not Ion: say so
+        raise InputFormatError(f"file not found: {value_text}")
     else:  # pasted text: parse it the same way as a file
-        with tempfile.TemporaryDirectory() as tmp:
-            src = Path(tmp) / f"pasted-{kind}"
-            src.write_text(value_text, encoding="utf-8")
-            value, carried = proofs.parse_value_input(src, kind)
+        value, carried = _parse_pasted(value_text, kind)
     proof_text = proof_text.strip()
     if proof_text:
         if _is_file(proof_text):
             proof = proofs.read_proof_file(proof_text)
+        elif _looks_like_path(proof_text):
+            raise InputFormatError(f"proof file not found: {proof_text}")
         else:
             proof = proofs.parse_proof_text(proof_text)
     elif carried is not None:

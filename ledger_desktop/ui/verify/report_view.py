@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ...engine.report_html import report_to_html
 from ...engine.verify import DERIVED_CHECKS
 from ..chain import palette as P
+from . import findings
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -122,17 +123,23 @@ class ReportView(QWidget):
         self.set_report(None)
 
     # -- content ----------------------------------------------------------------------------
-    def set_report(self, report: Any) -> None:
+    def set_report(self, report: Any, saved: list[Any] | None = None) -> None:
+        """Show `report`; `saved` (the kept SavedDigests) names a digest that disagrees."""
         self.report = report
         has = report is not None
         for w in (self.save_json_button, self.save_html_button, self.facts):
             w.setVisible(has)
-        first = report.first_failure if has else None
+        first = findings.first_journal_failure(report) if has else None
         failed = has and not report.ok and not report.cancelled
-        for w in (self.first, self.revisions, self.revisions_title, self.failures,
-                  self.failures_title):
+        digest_first = bool(first is not None and findings.is_saved_digest_failure(report, first))
+        for w in (self.first, self.failures, self.failures_title):
             w.setVisible(bool(failed))
-        self.show_first.setVisible(bool(failed and first is not None and first.seq is not None))
+        # a saved digest that disagrees has no revisions and no block to open
+        has_revisions = bool(failed and first is not None and first.revisions)
+        self.revisions.setVisible(has_revisions)
+        self.revisions_title.setVisible(has_revisions)
+        self.show_first.setVisible(bool(failed and first is not None and first.seq is not None
+                                        and not digest_first))
         self.open_first.setVisible(self.show_first.isVisible())
         self.digests.setVisible(bool(has and report.digest_checks))
         self.digests_title.setVisible(self.digests.isVisible())
@@ -153,25 +160,23 @@ class ReportView(QWidget):
                 f"VERIFIED: all {report.blocks_checked:,} blocks and "
                 f"{report.revisions_checked:,} revisions check out.")
         else:
-            if first is not None and first.check in DERIVED_CHECKS:
-                what = (f"The {first.check} check fails"
-                        + (f" (block {first.seq})." if first.seq is not None else "."))
-            elif first is not None and first.seq is not None:
-                what = f"The chain breaks at block {first.seq}."
-            else:  # a digest or the index storage: no block to point at
-                what = f"The first: the {first.check if first else 'journal'} check."
             color, text = P.COLORS[P.CAT_FAILED], (
-                f"VERIFICATION FAILED: {report.failure_count:,} problem(s). {what}")
+                f"VERIFICATION FAILED: {report.failure_count:,} problem(s). "
+                + self._what_failed(report, first, saved or []))
         self.banner.setText(text)
         self.banner.setStyleSheet(f"background: {color.name()}; color: white; "
                                   "font-weight: bold; border-radius: 4px;")
-        self.facts.setText(
-            f"Tip <code>{report.tip}</code> · digest <code>{report.digest_b64}</code> · "
-            f"{report.elapsed_seconds:.2f} s · started {report.started}")
+        # a cancelled run may not reach the tip: say so rather than "Tip None"
+        facts = [f"Tip <code>{report.tip}</code>" if report.tip else "tip not reached",
+                 f"digest <code>{report.digest_b64}</code>" if report.digest_b64
+                 else "digest not computed",
+                 f"{report.elapsed_seconds:.2f} s", f"started {report.started}"]
+        self.facts.setText(" · ".join(facts))
         if failed and first is not None:
+            where = (f"block <b>{first.seq}</b> · " if first.seq is not None else "")
             self.first.setText(
-                f"<b>First failure:</b> block <b>{first.seq}</b> · check <b>{first.check}</b>"
-                f"<br>{first.message}")
+                f"<b>First failure:</b> {where}check <b>{first.check}</b>"
+                + (" (a saved digest)" if digest_first else "") + f"<br>{first.message}")
             _fill(self.revisions, [[r.document_id, r.version,
                                     f"{r.table_name} ({r.table_id})" if r.table_name
                                     else r.table_id, r.index]
@@ -182,8 +187,45 @@ class ReportView(QWidget):
                   [f.seq for f in report.failures])
         _fill(self.digests, [[dc.digest_b64, dc.tip, dc.message] for dc in report.digest_checks])
 
+    @staticmethod
+    def _what_failed(report: Any, first: Any, saved: list[Any]) -> str:
+        """Name the failing check: only a broken link or block hash is a chain break; a saved
+        digest that disagrees is named (which one) and is not a failure of the blocks."""
+        parts = []
+        journal = findings.journal_failures(report)
+        if journal:
+            f = first if first in journal else journal[0]
+            if f.check in findings.CHAIN_BREAK_CHECKS:
+                parts.append(f"The chain breaks at block {f.seq} (the {f.check} check).")
+            elif f.seq is not None:
+                parts.append(f"The {f.check} check failed in block {f.seq}.")
+            else:
+                parts.append(f"The {f.check} check failed.")
+        by_b64 = {s.b64: s for s in saved}
+        bad = findings.failing_digest_checks(report)
+        for dc in bad[:2]:
+            s = by_b64.get(dc.digest_b64)
+            seq = findings.tip_seq(dc.tip)
+            name = [s.label] if s is not None and s.label else []
+            name.append(f"tip {seq}" if seq is not None else f"tip {dc.tip}")
+            parts.append(f"Saved digest {(dc.digest_b64 or '')[:8]}… ({', '.join(name)}) "
+                         f"does not match the journal: {dc.message}.")
+        if len(bad) > 2:
+            parts.append(f"{len(bad) - 2} more saved digests disagree.")
+        if bad and not journal:
+            derived = [f for f in report.failures if f.check in DERIVED_CHECKS]
+            if not derived:
+                parts.append(f"Every one of the {report.blocks_checked:,} blocks checks out by "
+                             "itself.")
+        if not parts:  # only what is derived from the journal failed
+            f = first or report.failures[0]
+            parts.append(f"The {f.check} check fails"
+                         + (f" (block {f.seq})." if f.seq is not None else "."))
+        return " ".join(parts)
+
     def _first_seq(self, signal: Any) -> None:
-        first = self.report.first_failure if self.report is not None else None
+        first = (findings.first_journal_failure(self.report) if self.report is not None
+                 else None)
         if first is not None and first.seq is not None:
             signal.emit(first.seq)
 

@@ -86,6 +86,7 @@ class PartiQLEditor(QPlainTextEdit):
         self.setPlaceholderText("SELECT * FROM Vehicle AS v WHERE v.VIN = '1N4AL11D75C109151'")
         self.highlighter = PartiQLHighlighter(self.document(), dark)
         self.words = QStringListModel(sorted(KEYWORDS), self)
+        self.field_words = QStringListModel([], self)   # after a dot only fields make sense
         self.completer = QCompleter(self.words, self)
         self.completer.setWidget(self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -102,6 +103,7 @@ class PartiQLEditor(QPlainTextEdit):
             self._fields = sorted(set(self._fields) | set(fields))
         self.words.setStringList(sorted(set(KEYWORDS) | set(self._tables) | set(self._fields),
                                         key=str.casefold))
+        self.field_words.setStringList(sorted(self._fields, key=str.casefold))
 
     def completions(self) -> list[str]:
         return self.words.stringList()
@@ -138,9 +140,23 @@ class PartiQLEditor(QPlainTextEdit):
         self.complete(prefix)
 
     def complete(self, prefix: str) -> None:
-        self.completer.setCompletionPrefix(prefix)
+        """Complete `prefix`, the word before the cursor. A word with dots (`v.Ma`,
+        `r.Owners.Pr`) starts with an alias the word list cannot hold: the longest part after a
+        dot that completes to a field is completed instead (`Owners.Pr`, else `Pr`)."""
         popup = self.completer.popup()
-        if self.completer.completionCount() == 0:
+        self.completer.setModel(self.words)
+        self.completer.setCompletionPrefix(prefix)
+        if self.completer.completionCount() == 0 and "." in prefix:
+            self.completer.setModel(self.field_words)
+            parts = prefix.split(".")
+            for i in range(1, len(parts)):
+                tail = ".".join(parts[i:])
+                if not tail:
+                    break  # nothing typed after the last dot yet
+                self.completer.setCompletionPrefix(tail)
+                if self.completer.completionCount():
+                    break
+        if self.completer.completionCount() == 0 or not self.completer.completionPrefix():
             popup.hide()
             return
         popup.setCurrentIndex(self.completer.completionModel().index(0, 0))
@@ -212,6 +228,11 @@ class PartiQLEditor(QPlainTextEdit):
         move.setPosition(pos)
         self.setTextCursor(move)
         return pos
+
+    def line_column(self, pos: int) -> tuple[int, int]:
+        """The 1-based line and column of document position `pos`."""
+        block = self.document().findBlock(pos)
+        return block.blockNumber() + 1, pos - block.position() + 1
 
     def clear_error(self) -> None:
         self.setExtraSelections([])

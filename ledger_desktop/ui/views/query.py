@@ -3,6 +3,7 @@ as Ion and as a plan; history; explicit multi-statement transactions."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
 # Values the Ion tab shows of a result (the grid shows them all, lazily).
 ION_TAB_VALUES = 1_000
+# The statement-relative position the engine appends to some refusals (query/plan.py).
+_POSITION = re.compile(r"\s*\(line (\d+), column (\d+)\)\s*$")
 
 class TxState:
     """The open explicit transaction. Touched only on the writer lane's thread."""
@@ -276,18 +279,33 @@ class QueryView(QWidget):
         self.messages.appendPlainText(f"> {text}\nerror: {describe(exc)}\n")
         self.errored.emit(exc)
         if isinstance(exc, QueryError):
-            self.editor.mark_error(self._offset, exc.line, exc.column)
-            where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
-            self.status.setText(f"Error{where}: {exc.message}")
-            self.results.setCurrentWidget(self.messages)
+            self._say_error(exc.message, exc.line, exc.column)
         elif isinstance(exc, UserError):
             # a statement the ledger refused (no such table, a conflict, a limit): said where
-            # the other statement errors are, not in a dialog with a traceback
-            self.status.setText(f"Error: {describe(exc)}")
-            self.results.setCurrentWidget(self.messages)
+            # the other statement errors are, not in a dialog with a traceback; a position
+            # the engine puts in the message is marked like a QueryError's
+            m = _POSITION.search(describe(exc))
+            if m is not None:
+                self._say_error(describe(exc)[:m.start()], int(m.group(1)), int(m.group(2)))
+            else:
+                self.status.setText(f"Error: {describe(exc)}")
+                self.results.setCurrentWidget(self.messages)
         else:
             self.status.setText(f"Error: {describe(exc)}")
             error_box(self, "The statement failed", exc, details)
+
+    def _say_error(self, message: str, line: int | None, column: int | None) -> None:
+        """Underline (line, column) of the statement that ran and name it as the editor counts
+        (in a multi-statement editor the statement's line 1 may be the editor's line 2)."""
+        pos = self.editor.mark_error(self._offset, line, column)
+        where = ""
+        if pos >= 0:
+            eline, ecol = self.editor.line_column(pos)
+            where = f" (line {eline}, column {ecol})"
+        elif line is not None:
+            where = f" (line {line}, column {column})"
+        self.status.setText(f"Error{where}: {message}")
+        self.results.setCurrentWidget(self.messages)
 
     def cancel(self) -> None:
         if self.task is None:

@@ -1,0 +1,101 @@
+"""The proof window and offline proof inputs: a resize settles at once (no scroll-bar loop);
+a mistyped path or text that is not Ion gets a message naming what the user gave."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+
+from ledger_desktop.engine import digest_file
+from ledger_desktop.engine.ion_values import dumps_text
+from ledger_desktop.engine.ledger import Ledger
+from ledger_desktop.ui.verify.proof_diagram import ProofDiagram
+from ledger_desktop.ui.verify.proof_view import ProofView
+
+
+class _ResizeCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            self.count += 1
+        return False
+
+
+@pytest.fixture
+def proof_files(sample_ledger, tmp_path):
+    with Ledger.open(sample_ledger, read_only=True) as led:
+        digest = led.digest()
+        block, proof = led.get_block(f"{led.strand_id}:7", digest.tip)
+    (tmp_path / "block.ion").write_text(dumps_text(block))
+    (tmp_path / "proof.ion").write_text(dumps_text(proof))
+    digest_file.write_digest(tmp_path / "digest.json", digest)
+    return tmp_path
+
+
+def test_resizing_the_proof_diagram_settles_promptly(qtbot, sample_ledger):
+    import sqlite3
+
+    from ledger_desktop.engine.proof_layout import revision_proof
+
+    conn = sqlite3.connect(sample_ledger)
+    (doc_id,) = conn.execute("SELECT doc_id FROM revisions WHERE seq=12 AND kind=0").fetchone()
+    conn.close()
+    with Ledger.open(sample_ledger, read_only=True) as led:
+        laid = revision_proof(led, doc_id, 12, led.digest())
+    diagram = ProofDiagram()
+    qtbot.addWidget(diagram)
+    diagram.set_proof(laid)
+    diagram.resize(700, 450)
+    diagram.show()
+    qtbot.wait_exposed(diagram)
+    counter = _ResizeCounter()
+    diagram.viewport().installEventFilter(counter)  # the view refits when its viewport resizes
+    # Sweep the heights around the one where the fitted path is as tall as the view: there
+    # the vertical bar used to come and go with each refit (a resize loop, GUI frozen 5 s).
+    rect = diagram.scene().sceneRect()
+    middle = int(rect.height() * diagram.width() / rect.width())
+    for h in range(middle - 40, middle + 40):
+        counter.count = 0
+        t0 = time.monotonic()
+        diagram.resize(700, h)
+        qtbot.wait(1)
+        elapsed = time.monotonic() - t0
+        assert counter.count <= 3 and elapsed < 0.5, (h, counter.count, elapsed)
+    # the whole width of the path still fits: never a horizontal bar
+    assert diagram.scene().sceneRect().width() * diagram.transform().m11() \
+        <= diagram.viewport().width()
+    assert not diagram.horizontalScrollBar().isVisible()
+
+
+def test_a_mistyped_value_path_says_file_not_found(qtbot, proof_files, request):
+    view = ProofView(None)
+    qtbot.addWidget(view)
+    request.addfinalizer(view.shutdown)
+    missing = str(proof_files / "nonexist.ion")
+    view.off_value.setPlainText(missing)
+    view.off_proof.setText(str(proof_files / "proof.ion"))
+    view.off_digest.setText(str(proof_files / "digest.json"))
+    view.verify_offline()
+    qtbot.wait_until(lambda: "Computing" not in view.status.text())
+    # it was parsed as pasted Ion: "/tmp/tmpXXXX/pasted-revision: not valid Ion (…)"
+    assert f"file not found: {missing}" in view.status.text()
+    assert "pasted-" not in view.status.text()
+
+
+def test_pasted_text_that_is_not_ion_names_the_line_and_column(qtbot, proof_files, request):
+    view = ProofView(None)
+    qtbot.addWidget(view)
+    request.addfinalizer(view.shutdown)
+    view.off_value.setPlainText("{blockAddress: {strandId: \"x\"},\n  data: [1 2]}")
+    view.off_proof.setText(str(proof_files / "proof.ion"))
+    view.off_digest.setText(str(proof_files / "digest.json"))
+    view.verify_offline()
+    qtbot.wait_until(lambda: "Computing" not in view.status.text())
+    text = view.status.text()
+    assert "the pasted revision is not valid Ion (line 2, column " in text, text
+    assert "pasted-revision" not in text and "/tmp" not in text
