@@ -587,6 +587,14 @@ def open_export(directory: str | os.PathLike[str], keep_missing: bool = False) -
                 path = _resolve_key(d, str(key), prefixes.get(export_id, ""), manifest,
                                     keep_missing)
                 objects.append(_object_for(path, str(key)))
+    elif prefixes:
+        # A started manifest without its completed one: the export stopped part-way (killed,
+        # or failed at QLDB), so its data objects hold only some of the range it was asked for;
+        # read by their names they looked like a whole journal that ends early.
+        ids = ", ".join(sorted(prefixes))
+        raise InputFormatError(
+            f"{d}: the export {ids} did not finish: it has a started manifest but no completed "
+            "manifest, so its data objects may hold only part of the journal; export again")
     else:
         notes.append("no completed manifest: data objects were found by their names")
         for path in sorted(d.rglob("*")):

@@ -10,7 +10,13 @@ from click.testing import CliRunner
 
 from ledger_desktop.cli import main
 from ledger_desktop.engine.cancel import CancelToken
-from ledger_desktop.engine.errors import Cancelled, IntegrityError, LedgerError, UserError
+from ledger_desktop.engine.errors import (
+    Cancelled,
+    InputFormatError,
+    IntegrityError,
+    LedgerError,
+    UserError,
+)
 from ledger_desktop.engine.export_verify import verify_export
 from ledger_desktop.engine.exports import export_journal, open_export
 from ledger_desktop.engine.ion_values import dumps_binary
@@ -109,14 +115,30 @@ def test_gap_is_reported_and_import_leaves_no_file(tmp_path: Path, source: Path)
     missing = objects[1]
     first, last = missing.name.split(".")[1].split("-")
     missing.unlink()
-    for m in (tmp_path / "exp").glob("*.completed.manifest"):
-        m.unlink()  # find the remaining objects by name
+    for m in (tmp_path / "exp").glob("*.manifest"):
+        m.unlink()  # manifests lost: the remaining objects are found by name
     report = verify_export(tmp_path / "exp")
     assert report.gaps == [(int(first), int(last))]
     assert not report.ok
     with pytest.raises(IntegrityError, match=f"missing blocks {first}..{last}"):
         import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
     assert not (tmp_path / "copy.ledger").exists()
+    assert not list(tmp_path.glob("copy.ledger*"))
+
+
+def test_an_export_that_did_not_finish_is_refused(tmp_path: Path, source: Path) -> None:
+    """A killed export (started manifest, some finished data objects, no completed manifest)
+    was read by object names: verify-export said "verified" and import-journal built a ledger
+    cut short without a word."""
+    objects = _export(source, tmp_path / "exp")
+    for m in (tmp_path / "exp").glob("*.completed.manifest"):
+        m.unlink()
+    objects[-1].unlink()  # the object being written when the process died
+    with pytest.raises(InputFormatError, match="did not finish: it has a started manifest but "
+                                                "no completed manifest"):
+        verify_export(tmp_path / "exp")
+    with pytest.raises(InputFormatError, match="did not finish"):
+        import_journal(tmp_path / "exp", tmp_path / "copy.ledger")
     assert not list(tmp_path.glob("copy.ledger*"))
 
 
@@ -279,7 +301,7 @@ def test_parallel_verification_finds_what_sequential_does(tmp_path: Path, source
         target.write_text(target.read_text().replace('name:"P3"', 'name:"P9"'))
     elif damage == "gap":
         objects[2].unlink()
-        for m in (tmp_path / "exp").glob("*.completed.manifest"):
+        for m in (tmp_path / "exp").glob("*.manifest"):
             m.unlink()
     elif damage == "link":
         text = objects[1].read_text()
