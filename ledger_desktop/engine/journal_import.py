@@ -19,6 +19,7 @@ from .export_verify import ExportVerifyReport, walk_export
 from .exports import open_export, paused_gc
 from .ledger import Ledger
 from .model import Digest
+from .new_file import built_whole
 
 
 @dataclass
@@ -50,30 +51,28 @@ def import_journal(directory: str | os.PathLike[str], new_ledger: str | os.PathL
                         "its whole journal from block 0 (export without --start-time)")
     report = ExportVerifyReport(str(directory), source.format, objects=len(source.objects))
     name = ledger_name or source.ledger_name or target.stem
-    ledger = Ledger.create_imported(target, source.objects[0].strand_id, ledger_name=name)
-    ok = False
-    try:
-        with ledger.atomic(), paused_gc():
-            for block in walk_export(source, report, progress=progress, cancel=cancel):
+    # Built under a hidden name and renamed when complete: a killed import left the ledger's
+    # metadata and no block at `target`, which verified and took commits on the source's strand.
+    with built_whole(target) as tmp:
+        ledger = Ledger.create_imported(tmp, source.objects[0].strand_id, ledger_name=name)
+        try:
+            with ledger.atomic(), paused_gc():
+                for block in walk_export(source, report, progress=progress, cancel=cancel):
+                    _stop_on_failure(report)
+                    try:
+                        ledger.append_foreign_block(block)
+                    except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
+                        # a block that verifies by membership but lacks what a ledger needs
+                        raise InputFormatError(f"a block of the export cannot be stored "
+                                               f"({type(e).__name__}: {e}); nothing was "
+                                               "imported") from None
                 _stop_on_failure(report)
-                try:
-                    ledger.append_foreign_block(block)
-                except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
-                    # a block that verifies by membership but lacks what a ledger needs
-                    raise InputFormatError(f"a block of the export cannot be stored "
-                                           f"({type(e).__name__}: {e}); nothing was imported"
-                                           ) from None
-            _stop_on_failure(report)
-            if report.blocks == 0:
-                raise UserError(f"{directory}: the export holds no blocks")
-        result = JournalImportResult(target, name, report.blocks, report.revisions,
-                                     ledger.digest(), report)
-        ok = True
-        return result
-    finally:
-        ledger.close()
-        if not ok:
-            _remove(target)
+                if report.blocks == 0:
+                    raise UserError(f"{directory}: the export holds no blocks")
+            digest = ledger.digest()
+        finally:
+            ledger.close()
+    return JournalImportResult(target, name, report.blocks, report.revisions, digest, report)
 
 
 def _stop_on_failure(report: ExportVerifyReport) -> None:
@@ -85,9 +84,3 @@ def _stop_on_failure(report: ExportVerifyReport) -> None:
         raise IntegrityError(f"{report.failures[0]}; nothing was imported", report)
 
 
-def _remove(path: Path) -> None:
-    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-        try:
-            p.unlink()
-        except OSError:
-            pass

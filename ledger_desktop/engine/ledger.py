@@ -44,6 +44,7 @@ from .ion_values import (
 )
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import BlockSummary, Digest, Document, RevisionInfo, TableInfo
+from .new_file import built_whole
 from .transaction import Transaction
 
 T = TypeVar("T")
@@ -76,11 +77,20 @@ class Ledger:
     @classmethod
     def create(cls, path: str | Path, *, ledger_name: str | None = None,
                strict: bool = False) -> Ledger:
-        """A new, empty ledger with its genesis block. Refuses to overwrite a file."""
+        """A new, empty ledger with its genesis block. Refuses to overwrite a file; the file
+        appears only once complete (new_file.built_whole)."""
         path = Path(path)
+        with built_whole(path) as tmp:
+            cls.create_at(tmp, ledger_name or path.stem, strict).close()
+        return cls.open(path)
+
+    @classmethod
+    def create_at(cls, path: Path, ledger_name: str, strict: bool = False) -> Ledger:
+        """`create` at the path given, with no hidden build: for a file built in steps under
+        a `built_whole` name (the sample)."""
         conn = storage.connect(path, create=True)
         try:
-            _initialise(conn, ledger_name or path.stem, strict)
+            _initialise(conn, ledger_name, strict)
         except BaseException:
             conn.close()
             _remove_file(path)
@@ -90,7 +100,8 @@ class Ledger:
     @classmethod
     def create_imported(cls, path: str | Path, strand_id: str, *,
                         ledger_name: str | None = None) -> Ledger:
-        """An empty ledger (no genesis) that will receive foreign blocks verbatim."""
+        """An empty ledger (no genesis) that will receive foreign blocks verbatim. Build it
+        under a `new_file.built_whole` name: until its blocks are in, it is not a ledger."""
         path = Path(path)
         conn = storage.connect(path, create=True)
         try:

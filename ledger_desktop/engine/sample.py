@@ -16,6 +16,7 @@ from amazon.ion.core import Timestamp, TimestampPrecision
 
 from .ion_values import loads
 from .ledger import Ledger
+from .new_file import built_whole
 from .transaction import Transaction
 
 TABLES = ["VehicleRegistration", "Vehicle", "Person", "DriversLicense"]
@@ -109,15 +110,12 @@ def _find(tx: Transaction, table: str, field: str, value: Any) -> list:
 def build_sample(path: str | Path) -> Path:
     """Build the DMV tutorial ledger at `path` (which must not exist). Returns the path."""
     path = Path(path)
-    ledger = Ledger.create(path, ledger_name="vehicle-registration")
-    try:
-        _build(ledger)
-    except BaseException:
-        ledger.close()
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            p.unlink(missing_ok=True)
-        raise
-    ledger.close()
+    with built_whole(path) as tmp:  # a killed build leaves no half-built sample at `path`
+        ledger = Ledger.create_at(tmp, "vehicle-registration")
+        try:
+            _build(ledger)
+        finally:
+            ledger.close()
     return path
 
 

@@ -1,0 +1,89 @@
+"""Building a new ledger file so that it appears whole or not at all.
+
+`ledger init`, `ledger sample` and `import-journal` used to create the file at its final name
+and fill it in several steps; a process killed part-way (kill -9, a power cut) left a file
+there: an imported ledger's metadata with no block, which verified and took commits under the
+source's strand id, or a sample of 6 blocks. Now the file is built under a hidden name beside
+the target (`.NAME.building-PID-XXXX`) and given its name only when complete. A build that
+was killed leaves only the hidden file, which the next build of the same name removes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import UserError
+
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def remove_with_side_files(path: Path) -> None:
+    for suffix in _SIDE_FILES:
+        try:
+            Path(f"{path}{suffix}").unlink()
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _remove_stale_builds(target: Path) -> None:
+    """Hidden files of earlier builds of `target` whose process is gone."""
+    prefix = f".{target.name}.building-"
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return
+    for p in entries:
+        name = p.name
+        if not name.startswith(prefix) or any(name.endswith(s) for s in _SIDE_FILES[1:]):
+            continue
+        pid_text = name[len(prefix):].split("-", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            remove_with_side_files(p)
+
+
+def check_new(target: Path) -> None:
+    if target.exists():
+        raise UserError(f"{target}: already exists; refusing to overwrite it")
+    if not target.parent.is_dir():
+        raise UserError(f"{target.parent}: no such folder")
+
+
+@contextmanager
+def built_whole(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a hidden path beside `target` to build a new SQLite file at. When the block ends
+    normally, the file (closed by then, its WAL checkpointed away) takes `target`'s name; a
+    file that appeared at `target` meanwhile is not replaced. On an exception nothing stays."""
+    target = Path(target)
+    check_new(target)
+    _remove_stale_builds(target)
+    tmp = target.parent / f".{target.name}.building-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        yield tmp
+        wal = Path(f"{tmp}-wal")
+        if wal.exists() and wal.stat().st_size > 0:  # its last commits are not in the file yet
+            raise RuntimeError(f"{tmp}: still open when its build ended")
+        try:
+            os.link(tmp, target)  # fails if target exists: never replaces another file
+        except FileExistsError:
+            raise UserError(f"{target}: already exists (it appeared while the new ledger was "
+                            "built); refusing to overwrite it") from None
+        except OSError:  # a file system without hard links (FAT, some network shares)
+            if target.exists():
+                raise UserError(f"{target}: already exists; refusing to overwrite it") from None
+            os.replace(tmp, target)
+    finally:
+        remove_with_side_files(tmp)

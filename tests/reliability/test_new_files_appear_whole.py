@@ -1,0 +1,110 @@
+"""A new ledger file (init, sample, import-journal) appears complete or not at all, even if
+the process building it is killed: a killed import-journal left a 0-block ledger that verified
+and took commits on the source's strand id."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ledger_desktop.engine.errors import UserError
+from ledger_desktop.engine.exports import export_journal
+from ledger_desktop.engine.journal_import import import_journal
+from ledger_desktop.engine.ledger import Ledger
+from ledger_desktop.engine.sample import build_sample
+
+KILLED_IMPORT = textwrap.dedent("""
+    import os, sys
+    from ledger_desktop.engine.journal_import import import_journal
+
+    def progress(done, total):
+        if done >= 2:
+            os._exit(137)  # as kill -9: no cleanup of any kind
+
+    import_journal(sys.argv[1], sys.argv[2], progress=progress)
+""")
+
+KILLED_SAMPLE = textwrap.dedent("""
+    import os, sys
+    from ledger_desktop.engine import sample
+
+    real = sample._build
+    def dying(ledger):
+        with ledger.transaction() as tx:
+            tx.create_table("Person", tx.begin_statement("CREATE TABLE Person"))
+        os._exit(137)
+    sample._build = dying
+    sample.build_sample(sys.argv[1])
+""")
+
+
+def _hidden(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".building-" in p.name)
+
+
+def test_a_killed_import_journal_leaves_no_ledger(tmp_path: Path) -> None:
+    src = build_sample(tmp_path / "src.ledger")
+    with Ledger.open(src, read_only=True) as led:
+        export_journal(led, tmp_path / "exp")
+        digest = led.digest().digest
+    target = tmp_path / "copy.ledger"
+    proc = subprocess.run([sys.executable, "-c", KILLED_IMPORT, str(tmp_path / "exp"),
+                           str(target)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 137, proc.stderr
+    assert not target.exists()
+    assert _hidden(tmp_path)  # the killed build's hidden file, under its own name
+    r = import_journal(tmp_path / "exp", target)  # a new import is not refused...
+    assert r.digest.digest == digest
+    assert _hidden(tmp_path) == []  # ...and removes the dead build's file
+
+
+def test_a_killed_sample_build_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "dmv.ledger"
+    proc = subprocess.run([sys.executable, "-c", KILLED_SAMPLE, str(target)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 137, proc.stderr
+    assert not target.exists()
+    build_sample(target)
+    with Ledger.open(target, read_only=True) as led:
+        assert led.verify().ok and led.block_count() > 20
+    assert _hidden(tmp_path) == []
+
+
+def test_a_failed_build_leaves_nothing_and_an_existing_file_is_kept(tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    from ledger_desktop.engine import sample
+
+    def failing(ledger):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(sample, "_build", failing)
+    with pytest.raises(RuntimeError):
+        build_sample(tmp_path / "s.ledger")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "taken.ledger").write_text("someone's file")
+    with pytest.raises(UserError, match="already exists; refusing to overwrite it"):
+        Ledger.create(tmp_path / "taken.ledger")
+    assert (tmp_path / "taken.ledger").read_text() == "someone's file"
+
+
+def test_a_file_that_appears_during_the_build_is_not_replaced(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    from ledger_desktop.engine import ledger as ledger_module
+
+    target = tmp_path / "n.ledger"
+    real = ledger_module.Ledger.create_at
+
+    def create_then_race(cls, path, name, strict=False):
+        led = real(path, name, strict)
+        target.write_text("written by another program meanwhile")
+        return led
+
+    monkeypatch.setattr(ledger_module.Ledger, "create_at", classmethod(create_then_race))
+    with pytest.raises(UserError, match="appeared while the new ledger was built"):
+        Ledger.create(target)
+    assert target.read_text() == "written by another program meanwhile"
+    assert _hidden(tmp_path) == []
