@@ -192,6 +192,7 @@ def connect(path: Path, *, read_only: bool = False, create: bool = False) -> sql
                 # change the file: read it as immutable.
                 uri += "&immutable=1"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+            conn = _readable_or_immutable(conn, path, uri)
         else:
             if not create and not os.access(path, os.W_OK):
                 raise LedgerFileError(
@@ -218,11 +219,45 @@ def connect(path: Path, *, read_only: bool = False, create: bool = False) -> sql
                 path.unlink()
             except OSError:
                 pass
-        raise NotALedgerError(f"{path}: not a usable ledger file: {e}") from None
+        raise open_error(path, e, "not a usable ledger file") from None
     except Exception:
         conn.close()
         raise
     return conn
+
+
+# What SQLite says of a file that is not a database (or is one it cannot read as one); other
+# errors at open (a full disk, a folder that cannot be written, an I/O error) say nothing
+# about the file, and calling it "not a ledger" sent users to delete or repair a good one.
+_NOT_A_DATABASE = ("file is not a database", "database disk image is malformed",
+                   "file is encrypted")
+
+
+def open_error(path: Path, e: sqlite3.Error, what: str) -> LedgerFileError:
+    if any(s in str(e) for s in _NOT_A_DATABASE):
+        return NotALedgerError(f"{path}: {what} ({e})")
+    return LedgerFileError(
+        f"{path}: cannot be opened now (SQLite: {e}); check that the disk is not full and "
+        f"that its folder can be written (SQLite keeps {path.name}-wal and {path.name}-shm "
+        "beside it)")
+
+
+def _readable_or_immutable(conn: sqlite3.Connection, path: Path, uri: str
+                           ) -> sqlite3.Connection:
+    """A read-only connection that can read, if the file can be read at all: a WAL reader
+    needs the -shm file, which a full disk (or a folder it cannot write) keeps SQLite from
+    making, and then every read failed. With no commit waiting in a -wal file, the file
+    alone holds the ledger and is read as immutable."""
+    try:
+        conn.execute("PRAGMA application_id").fetchone()
+        return conn
+    except sqlite3.DatabaseError as e:
+        wal = Path(f"{path}-wal")
+        if not isinstance(e, sqlite3.OperationalError) or "immutable=1" in uri or (
+                wal.exists() and wal.stat().st_size > 0):
+            return conn  # the caller's identity check reports it
+    conn.close()
+    return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, timeout=30)
 
 
 def _on_read_only_storage(path: Path) -> bool:
@@ -244,7 +279,7 @@ def _check_identity(conn: sqlite3.Connection, path: Path, read_only: bool) -> No
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as e:
-        raise NotALedgerError(f"{path}: not a ledger file ({e})") from None
+        raise open_error(path, e, "not a ledger file") from None
     if app_id != APPLICATION_ID:
         raise NotALedgerError(f"{path}: an SQLite database, but not a ledger file")
     if version > SCHEMA_VERSION:

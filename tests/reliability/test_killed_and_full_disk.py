@@ -1,6 +1,5 @@
-"""A new ledger file (init, sample, import-journal) appears complete or not at all, even if
-the process building it is killed: a killed import-journal left a 0-block ledger that verified
-and took commits on the source's strand id."""
+"""A killed process and a full disk (crash probe): a new ledger file (init, sample,
+import-journal) appears complete or not at all; a full disk is named as such."""
 
 from __future__ import annotations
 
@@ -108,3 +107,33 @@ def test_a_file_that_appears_during_the_build_is_not_replaced(tmp_path: Path,
         Ledger.create(target)
     assert target.read_text() == "written by another program meanwhile"
     assert _hidden(tmp_path) == []
+
+
+FULL_DISK = textwrap.dedent("""
+    import resource, signal, subprocess, sys
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    # no file may grow past 1 KiB: SQLite cannot make the -shm (32 KiB), as on a full disk
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+    r = subprocess.run([sys.executable, "-m", "ledger_desktop.cli"] + sys.argv[1:],
+                       capture_output=True, text=True)
+    print(r.returncode)
+    print(r.stdout + r.stderr)
+""")
+
+
+def test_a_full_disk_is_not_called_a_foreign_file(tmp_path: Path) -> None:
+    """On a full disk every command said `not a ledger file (disk I/O error)`, read-only
+    ones included, which sends a user to delete or repair a good file."""
+    ledger = build_sample(tmp_path / "s.ledger")
+
+    def run(*args: str) -> tuple[int, str]:
+        out = subprocess.run([sys.executable, "-c", FULL_DISK, *args], capture_output=True,
+                             text=True, timeout=120).stdout
+        code, _, text = out.partition("\n")
+        return int(code), text
+
+    code, text = run("verify", "-q", str(ledger))  # reads need no new file: they work
+    assert code == 0 and "verified:" in text, text
+    code, text = run("query", str(ledger), "SELECT COUNT(*) FROM Person")
+    assert code == 2 and "not a ledger" not in text
+    assert "check that the disk is not full" in text, text
