@@ -45,6 +45,7 @@ from .ion_values import (
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import BlockSummary, Digest, Document, RevisionInfo, TableInfo
 from .new_file import built_whole
+from .tip_check import check_tip
 from .transaction import Transaction
 
 T = TypeVar("T")
@@ -60,6 +61,7 @@ class Ledger:
         self._conn = conn
         self.read_only = read_only
         self._in_atomic = False
+        self._vouched_tip = -2  # the tip block seq checked before writing on it (tip_check)
         # An older file opened read-only is read in its own layout (storage.migrate)
         self._nodes = merkle_store.NodeStore(conn)
         self._commit_cache = CommitCache(conn, self._nodes)
@@ -118,10 +120,27 @@ class Ledger:
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False) -> Ledger:
-        """Open a ledger file; refuses files that are not ledgers or are from a newer version."""
+        """Open a ledger file; refuses files that are not ledgers or are from a newer version.
+
+        For writing, with a -wal file beside it, the last block is first checked through a
+        read-only connection (tip_check): a read-write connection checkpoints whatever -wal
+        file lies beside the ledger into it when it closes, even if it wrote nothing, so a
+        foreign -wal must be refused before one is opened. (With none, the file alone is the
+        ledger, and the first write checks its tip.)"""
         path = Path(path)
+        vouched = -2
+        wal = Path(f"{path}-wal")
+        if not read_only and wal.exists() and wal.stat().st_size > 0:
+            probe = cls(path, storage.connect(path, read_only=True), True)
+            try:
+                vouched = probe.block_count() - 1
+                check_tip(probe, vouched)
+            finally:
+                probe.close()
         conn = storage.connect(path, read_only=read_only)
-        return cls(path, conn, read_only)
+        ledger = cls(path, conn, read_only)
+        ledger._vouched_tip = vouched
+        return ledger
 
     def close(self) -> None:
         try:

@@ -63,6 +63,7 @@ from .light_values import Blob, Int, List, Struct, Text
 from .merkle_store import extend as extend_merkle
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import Document, IndexInfo, TableInfo
+from .tip_check import check_tip
 from .tx_info_hash import transaction_info_hash
 
 if TYPE_CHECKING:
@@ -589,7 +590,10 @@ class Transaction:
                 conn.execute("BEGIN IMMEDIATE")
             try:
                 cache.check()  # under the write lock: the tip it gives is the file's
-                tip = self._write_block(cache.tip())
+                tip = cache.tip()
+                if tip.seq != self._ledger._vouched_tip:  # first write, or another's commit
+                    check_tip(self._ledger, tip.seq)
+                tip = self._write_block(tip)
             except BaseException:
                 if own_lock and conn.in_transaction:  # a full disk rolls back by itself
                     conn.execute("ROLLBACK")
@@ -601,6 +605,7 @@ class Transaction:
         finally:
             self.done = True
         cache.committed(tip, catalog_changed=bool(self._tables))
+        self._ledger._vouched_tip = tip.seq  # our own block: checked as it was built
         self.block_address = address = BlockAddress(self._ledger.strand_id, tip.seq)
         return address
 

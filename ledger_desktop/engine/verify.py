@@ -206,6 +206,8 @@ class _Frontier:
 
 _REV_SQL = ("SELECT seq, idx, doc_id, version, table_id, kind, hash, metadata, data, data_hash "
             "FROM revisions ORDER BY seq, idx")
+_REV_SQL_ONE = ("SELECT seq, idx, doc_id, version, table_id, kind, hash, metadata, data, "
+                "data_hash FROM revisions WHERE seq=? ORDER BY idx")
 
 
 def verify_ledger(ledger: Ledger, progress: Progress | None = None,

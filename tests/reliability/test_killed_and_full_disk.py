@@ -137,3 +137,61 @@ def test_a_full_disk_is_not_called_a_foreign_file(tmp_path: Path) -> None:
     code, text = run("query", str(ledger), "SELECT COUNT(*) FROM Person")
     assert code == 2 and "not a ledger" not in text
     assert "check that the disk is not full" in text, text
+
+
+WITH_WAL = textwrap.dedent("""
+    import os, shutil, sys
+    from ledger_desktop.engine.ledger import Ledger
+    led = Ledger.open(sys.argv[1])
+    led._conn.execute("PRAGMA wal_autocheckpoint=0")
+    for i in range(30):
+        led.execute("INSERT INTO T ?", {"tag": "B", "i": i})
+    shutil.copy(sys.argv[1] + "-wal", sys.argv[2])
+    os._exit(0)  # no close, so no checkpoint: the -wal keeps the commits
+""")
+
+
+def test_a_foreign_wal_is_refused_before_it_is_merged(tmp_path: Path) -> None:
+    """Another ledger's -wal beside this one: verify failed, but a write committed on top and
+    the connection's close checkpointed the foreign pages into the file for good."""
+    import hashlib
+
+    from ledger_desktop.engine.errors import IntegrityError
+
+    for name in ("A", "B"):
+        with Ledger.create(tmp_path / f"{name}.ledger") as led:
+            led.execute("CREATE TABLE T")
+            for i in range(40):
+                led.execute("INSERT INTO T ?", {"tag": name, "i": i})
+    subprocess.run([sys.executable, "-c", WITH_WAL, str(tmp_path / "B.ledger"),
+                    str(tmp_path / "A.ledger-wal")], check=True, timeout=120)
+    a = tmp_path / "A.ledger"
+    before = hashlib.sha256(a.read_bytes()).hexdigest()
+    with pytest.raises(IntegrityError, match="nothing was written: the ledger's last block"):
+        Ledger.open(a)
+    assert hashlib.sha256(a.read_bytes()).hexdigest() == before  # nothing merged
+    assert (tmp_path / "A.ledger-wal").stat().st_size > 0
+    (tmp_path / "A.ledger-wal").unlink()  # the foreign -wal removed: A is itself again
+    (tmp_path / "A.ledger-shm").unlink(missing_ok=True)
+    with Ledger.open(a) as led:
+        led.execute("INSERT INTO T ?", {"tag": "A", "i": 40})
+        assert led.verify().ok
+
+
+def test_a_write_on_a_tip_that_does_not_hold_together_is_refused(tmp_path: Path) -> None:
+    """The first write of a connection checks the block it builds on."""
+    import sqlite3
+
+    from ledger_desktop.engine.errors import IntegrityError
+
+    path = build_sample(tmp_path / "s.ledger")
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE blocks SET entries_hash = zeroblob(32) "
+                 "WHERE seq = (SELECT max(seq) FROM blocks)")  # the tip block
+    conn.commit()
+    conn.close()
+    with Ledger.open(path) as led:
+        n = led.block_count()
+        with pytest.raises(IntegrityError, match="last block does not hold together"):
+            led.execute("INSERT INTO Person ?", {"FirstName": "X"})
+        assert led.block_count() == n
