@@ -30,6 +30,14 @@ def test_verify_menu_finds_tampering_and_links_to_the_block_inspector(qtbot, win
     qtbot.mouseClick(centre.panel.report_view.open_first, Qt.MouseButton.LeftButton)
     inspector = ws.view("block")
     assert inspector is not None and ws.views.currentWidget() is inspector
+    # ... on its Revisions tab, the failing revision selected and the failure named (it
+    # opened on Statements with no hint of what failed)
+    qtbot.wait_until(lambda: inspector.seq == 12 and inspector.block is not None)
+    qtbot.wait_until(lambda: inspector.tabs.currentWidget() is inspector.revisions)
+    assert not inspector.failure_note.isHidden()
+    assert "revision hash check failed" in inspector.failure_note.text()
+    selected = {i.row() for i in inspector.revisions.selectedIndexes()}
+    assert [inspector.revisions.item(r, 0).text() for r in selected] == [doc]
     # clicking a block in the chain view does the same
     chain = centre.chain
     ws.views.setCurrentWidget(centre)

@@ -23,7 +23,7 @@ class LedgerViewContext:
     path: Path
     session: LedgerSession
     data_dir: Path                                   # where saved digests are kept
-    open_block: Callable[[int], None] | None = None  # the app's block inspector, if any
+    open_block: Callable[[int], Any] | None = None  # the app's block inspector (returns it)
     open_document: Callable[[str], None] | None = None  # the app's revision history, if any
 
     def read(self, fn: TaskFn, name: str = "") -> Task:

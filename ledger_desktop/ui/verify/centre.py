@@ -76,8 +76,15 @@ class VerificationCentre(QWidget):
 
     def open_block(self, seq: int) -> None:
         self.show_block(seq)
-        if self.ctx.open_block is not None:
-            self.ctx.open_block(seq)
+        if self.ctx.open_block is None:
+            return
+        view = self.ctx.open_block(seq)
+        report = self.panel.report_view.report
+        failures = [f for f in getattr(report, "failures", []) if f.seq == seq]
+        if failures and hasattr(view, "mark_failure"):
+            text = "; ".join(f"{f.check} check failed: {f.message}" for f in failures[:3])
+            indexes = sorted({r.index for f in failures for r in f.revisions})
+            view.mark_failure(seq, text, indexes)
 
     def _open_document(self, doc_id: str) -> None:
         if self.ctx.open_document is not None and doc_id:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTableWidgetSelectionRange,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -89,7 +90,16 @@ class BlockInspector(QWidget):
         self.entries = self._table("blockEntries", ["#", "Entry hash"])
         self.revisions.cellDoubleClicked.connect(self._revision_activated)
         self.ion = IonView()
+        # Set by the verification report's "Open block": what failed here, shown above the
+        # tabs, with the revisions it names selected once the block is loaded.
+        self.failure_note = QLabel("")
+        self.failure_note.setObjectName("blockFailure")
+        self.failure_note.setWordWrap(True)
+        self.failure_note.setStyleSheet("color: #d0453a; font-weight: bold;")
+        self.failure_note.hide()
+        self._marks: dict[int, tuple[str, list[int]]] = {}
         tabs = QTabWidget()
+        self.tabs = tabs
         tabs.addTab(self.statements, "Statements")
         tabs.addTab(self.revisions, "Revisions")
         tabs.addTab(self.entries, "Entries hash list")
@@ -103,6 +113,7 @@ class BlockInspector(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(nav)
+        layout.addWidget(self.failure_note)
         layout.addWidget(split, 1)
 
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
@@ -169,7 +180,32 @@ class BlockInspector(QWidget):
         self._fill(self.entries, [[str(i), _hex(h)] for i, h in
                                   enumerate(_field(block, "entriesHashList") or [])])
         self.ion.set_value(block, label=f"block {seq}")
+        self._show_mark(seq)
         self.loaded.emit(seq)
+
+    def mark_failure(self, seq: int, text: str, revision_indexes: list[int]) -> None:
+        """Say what verification found wrong in block `seq` and select the revisions it names
+        (the report's "Open block" opened the inspector with no hint of either)."""
+        self._marks[seq] = (text, list(revision_indexes))
+        if seq == self.seq and self.block is not None:
+            self._show_mark(seq)
+
+    def _show_mark(self, seq: int) -> None:
+        mark = self._marks.get(seq)
+        self.failure_note.setVisible(mark is not None)
+        if mark is None:
+            return
+        text, indexes = mark
+        self.failure_note.setText(f"Verification failed here: {text}")
+        rows = [i for i in indexes if 0 <= i < self.revisions.rowCount()]
+        self.revisions.clearSelection()
+        last_column = self.revisions.columnCount() - 1
+        for i in rows:
+            self.revisions.setRangeSelected(QTableWidgetSelectionRange(i, 0, i, last_column),
+                                            True)
+        if rows:
+            self.tabs.setCurrentWidget(self.revisions)
+            self.revisions.scrollToItem(self.revisions.item(rows[0], 0))
 
     def _fill(self, table: QTableWidget, rows: list[list[str]]) -> None:
         table.setRowCount(len(rows))
