@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__
-from ..engine import errors
+from ..engine import errors, storage
 from ..engine.cancel import CancelToken
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,10 +86,13 @@ def handle_errors(fn: F) -> F:
         except (errors.UserError, errors.LedgerFileError, errors.ConflictError) as e:
             fail(str(e), EXIT_USAGE)
         except errors.StorageError as e:
-            fail(f"storage error: {e}", EXIT_USAGE)
+            fail(f"storage error: {_with_cause(str(e), kwargs)}", EXIT_USAGE)
         except KeyboardInterrupt:
             fail("interrupted; nothing was changed", 130)
         except sqlite3.DatabaseError as e:  # damaged pages found by a read
+            explained = _with_cause(str(e), kwargs)
+            if explained != str(e):  # a side file that cannot be written, not damage
+                fail(f"storage error: {explained}", EXIT_USAGE)
             fail(f"the ledger file is damaged (SQLite: {e}); `ledger verify` reports what it "
                  "can still check", EXIT_USAGE)
         except BrokenPipeError:
@@ -101,28 +104,63 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _with_cause(message: str, kwargs: dict[str, Any]) -> str:
+    """`message` with what storage can tell of its cause. Errors do not carry the ledger's
+    path; the commands that write a ledger name it PATH."""
+    path = kwargs.get("path")
+    if isinstance(path, str | os.PathLike):
+        return storage.explain_readonly(path, message)
+    return message
+
+
 @contextmanager
 def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
-    """Ctrl-C sets the cancel token instead of raising KeyboardInterrupt mid-operation.
+    """Ctrl-C and SIGTERM set the cancel token instead of stopping the operation mid-way.
 
     KeyboardInterrupt can land inside amazon.ion's C extension, which then crashes; a token
-    is checked between records, so the operation stops cleanly and rolls back. A second
-    Ctrl-C interrupts at once.
+    is checked between records, so the operation stops cleanly, rolls back and removes its
+    partial output. SIGTERM (`timeout`, systemd, `docker stop`) used to kill it mid-way and
+    leave that output behind. A second signal of either kind interrupts at once.
     """
     if threading.current_thread() is not threading.main_thread():
         yield token
         return
+    owner = os.getpid()
+    previous: dict[int, Any] = {}
 
     def handler(signum: int, frame: object) -> None:
+        if os.getpid() != owner:
+            # A worker forked meanwhile (export -j) inherited this handler: it reacts as
+            # before, so that its parent's terminate() still ends it.
+            signal.signal(signum, _restorable(previous[signum]))
+            signal.raise_signal(signum)
+            return
         if token.cancelled:
             raise KeyboardInterrupt
         token.cancel()
 
-    previous = signal.signal(signal.SIGINT, handler)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signum == signal.SIGTERM and signal.getsignal(signum) == signal.SIG_IGN:
+            continue  # ignored by whoever started us, on purpose: it stays so
+        previous[signum] = signal.signal(signum, handler)
     try:
         yield token
+    except Exception as e:
+        if token.cancelled and not isinstance(e, errors.Cancelled):
+            # A failure after the cancel is its consequence: systemd sends SIGTERM to every
+            # process of the service, so export's workers die and their pool reports itself
+            # broken. The operation has cleaned up on its way out.
+            raise errors.Cancelled("cancelled") from e
+        raise
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, _restorable(old))
+
+
+def _restorable(handler: Any) -> Any:
+    # signal.signal() gives None for a handler not set from Python; the default is the
+    # closest thing to put back.
+    return signal.SIG_DFL if handler is None else handler
 
 
 def output_file(stdout_ok: bool = False) -> Callable[[click.Context, click.Parameter, Any], Any]:

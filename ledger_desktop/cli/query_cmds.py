@@ -13,6 +13,7 @@ import click
 from amazon.ion import simpleion
 
 from ..engine.errors import ConflictError, LedgerError, UserError
+from ..engine.ion_values import text_buffer_limit
 from ..engine.ledger import Ledger
 from ..engine.query.formatting import FORMATS, format_values
 from .base import EXIT_USAGE, fail, handle_errors, main
@@ -20,14 +21,27 @@ from .base import EXIT_USAGE, fail, handle_errors, main
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 
 
+# A --param value quoted in an error: a long one (a document) would fill the terminal.
+_PARAM_ECHO_CHARS = 80
+
+
+def _clipped(text: str) -> str:
+    if len(text) <= _PARAM_ECHO_CHARS:
+        return repr(text)
+    return f"{text[:_PARAM_ECHO_CHARS]!r}... ({len(text):,} characters)"
+
+
 def parse_param(text: str) -> Any:
     """A --param value: one Ion text value ("abc" is a string, 1.50 a decimal, `abc` a symbol)."""
     try:
-        values = simpleion.loads(text, single_value=False)
+        # With a buffer as large as the text: by default a string over 16,383 bytes is refused.
+        values = simpleion.loads(text, single_value=False,
+                                 text_buffer_size_limit=text_buffer_limit(text))
     except Exception as e:  # amazon.ion raises several kinds for bad text
-        raise click.BadParameter(f"{text!r} is not Ion text: {e}", param_hint="--param") from None
+        raise click.BadParameter(f"{_clipped(text)} is not Ion text: {e}",
+                                 param_hint="--param") from None
     if len(values) != 1:
-        raise click.BadParameter(f"{text!r} must be exactly one Ion value",
+        raise click.BadParameter(f"{_clipped(text)} must be exactly one Ion value",
                                  param_hint="--param")
     return values[0]
 

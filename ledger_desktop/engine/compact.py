@@ -26,6 +26,7 @@ copy began, and otherwise rolls back and starts again.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -48,6 +49,13 @@ _BACKUP_PAGES = 4096
 _FIRST_PHASE = 300
 # Tries when other connections keep committing while the copy is made.
 _ATTEMPTS = 3
+
+
+# The temporary folder of a compaction: `ledger-compact-<pid>-<random>`. A killed compact
+# leaves it, with a copy as large as the ledger; the next compact removes it once that process
+# is gone.
+_TEMP_PREFIX = "ledger-compact-"
+_TEMP_NAME = re.compile(re.escape(_TEMP_PREFIX) + r"(\d+)-[^-]+$")
 
 
 @dataclass
@@ -81,6 +89,45 @@ def _check_space(folder: Path, wal_bytes: int, temp: Path, temp_bytes: int) -> N
                             f"{free / 2**20:,.0f} MiB are free")
 
 
+def _process_gone(pid: int) -> bool:
+    """True only when no process `pid` exists; anything uncertain counts as alive."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # EPERM: it exists, another user's
+        return False
+    return False
+
+
+def remove_stale_copies(temp_root: Path) -> list[Path]:
+    """Remove the temporary folders of compactions whose process no longer exists (killed);
+    folders of running compactions, of other users and of older versions (no pid in the
+    name) are left alone. Returns the folders removed."""
+    removed: list[Path] = []
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return removed
+    try:
+        entries = list(os.scandir(temp_root))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_NAME.match(entry.name)
+        if m is None or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not entry.is_dir(follow_symlinks=False) or st.st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if _process_gone(int(m.group(1))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            if not os.path.lexists(entry.path):
+                removed.append(Path(entry.path))
+    return removed
+
+
 def _truncate_wal(conn: sqlite3.Connection) -> None:
     """Checkpoint and empty the WAL if no reader holds an older snapshot; otherwise leave it to
     a later checkpoint. With the busy timeout (30 s) a TRUNCATE checkpoint waits that long for
@@ -110,6 +157,7 @@ def compact(path: str | os.PathLike[str], progress: Progress | None = None,
         page_size, pages = (conn.execute("PRAGMA page_size").fetchone()[0],
                             conn.execute("PRAGMA page_count").fetchone()[0])
         temp_root = Path(tempfile.gettempdir())
+        remove_stale_copies(temp_root)  # before the space check: they may be what fills it
         _check_space(path.resolve().parent, pages * (page_size + 24), temp_root,
                      pages * page_size)
         _truncate_wal(conn)  # start from an empty WAL
@@ -126,7 +174,8 @@ def compact(path: str | os.PathLike[str], progress: Progress | None = None,
         watcher = sqlite3.connect(path, isolation_level=None, timeout=30)
         try:
             for _attempt in range(_ATTEMPTS):
-                with tempfile.TemporaryDirectory(prefix="ledger-compact-", dir=temp_root) as tmp:
+                with tempfile.TemporaryDirectory(prefix=f"{_TEMP_PREFIX}{os.getpid()}-",
+                                                 dir=temp_root) as tmp:
                     copy = Path(tmp) / "compacted.ledger"
                     version = watcher.execute("PRAGMA data_version").fetchone()[0]
                     _copy_compacted(conn, path, copy, pages * page_size, show, cancel)

@@ -242,6 +242,27 @@ def open_error(path: Path, e: sqlite3.Error, what: str) -> LedgerFileError:
         "beside it)")
 
 
+# SQLite's words for a write refused because a file it needs cannot be written.
+_READONLY_DATABASE = "attempt to write a readonly database"
+
+
+def explain_readonly(path: str | os.PathLike[str], message: str) -> str:
+    """`message` of a failed write, naming the cause when SQLite says "attempt to write a
+    readonly database" because the ledger's -wal or -shm file cannot be written: a read-only
+    open of a read-only file (evidence mode) leaves them read-only too, and once the ledger
+    is made writable again every write fails with no word about them."""
+    if _READONLY_DATABASE not in message:
+        return message
+    stuck = [side for side in (Path(f"{path}-wal"), Path(f"{path}-shm"))
+             if side.exists() and not os.access(side, os.W_OK)]
+    if not stuck:
+        return message
+    names = " and ".join(str(side) for side in stuck)
+    return (f"{message}: {names} cannot be written (left so by a read-only open, e.g. of a "
+            f"read-only file in evidence mode); make {'them' if len(stuck) > 1 else 'it'} "
+            "writable (chmod u+w) and try again")
+
+
 def _readable_or_immutable(conn: sqlite3.Connection, path: Path, uri: str
                            ) -> sqlite3.Connection:
     """A read-only connection that can read, if the file can be read at all: a WAL reader

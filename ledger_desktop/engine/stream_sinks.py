@@ -6,6 +6,8 @@ Both implement `streams.Sink`: `send(records)` returns only when the records are
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import random
 import time
@@ -59,19 +61,59 @@ class FileSink:
             if self._f is not None:
                 self._f.close()
                 self._n += 1
-            self._f = open(self.dir / f"{self.stream_id}.{self._n:06d}.{self.ext}", "ab")  # noqa: SIM115
+            # Unbuffered: after a failed write no bytes wait in a buffer that close() would
+            # append once the file was cut back.
+            self._f = open(self.dir / f"{self.stream_id}.{self._n:06d}.{self.ext}", "ab",  # noqa: SIM115
+                           buffering=0)
         return self._f
 
     def send(self, records: list[tuple[bytes, str]]) -> None:
+        """Append `records` durably, or (OSError naming the file) leave the file as it was.
+
+        A batch cut short (a full disk) would leave a torn record at the end, and a resumed
+        stream starts a new file, so every reader of the files would stop there.
+        """
         if not records:
             return
         f = self._file()
         if self.fmt == "json":
-            f.write(b"".join(data + b"\n" for data, _ in records))
+            batch = b"".join(data + b"\n" for data, _ in records)
         else:
-            f.write(b"".join(data for data, _ in records))
-        f.flush()
-        os.fsync(f.fileno())
+            batch = b"".join(data for data, _ in records)
+        size = os.fstat(f.fileno()).st_size  # O_APPEND: the batch starts at the end
+        try:
+            view = memoryview(batch)
+            while view:  # a raw write may take only part (the disk filling up)
+                n = f.write(view)
+                if not n:  # never for a regular file; do not spin
+                    raise OSError(errno.EIO, os.strerror(errno.EIO))
+                view = view[n:]
+            os.fsync(f.fileno())
+        except BaseException as e:  # a second Ctrl-C mid-write too
+            kept = self._take_back(f, size)
+            if not isinstance(e, OSError):
+                raise
+            what = ("the batch was taken back out of the file" if kept else
+                    "the file may end with a partial record, which readers will stop at")
+            raise OSError(e.errno, f"{e.strerror or e}; {what}", f.name) from e
+
+    def _take_back(self, f: Any, size: int) -> bool:
+        """Cut `f` back to `size` bytes and close it (the next batch reopens it); False when
+        the file could not be cut back."""
+        self._f = None
+        try:
+            try:
+                os.ftruncate(f.fileno(), size)
+            except OSError:
+                return False
+            with contextlib.suppress(OSError):
+                os.fsync(f.fileno())
+                if size == 0:  # a file this batch created holds nothing: leave no empty file
+                    os.unlink(f.name)
+            return True
+        finally:
+            with contextlib.suppress(OSError):
+                f.close()
 
     def close(self) -> None:
         if self._f is not None:
