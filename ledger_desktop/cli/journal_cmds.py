@@ -143,7 +143,7 @@ def verify(path: Path, digests: tuple[str, ...], chain_only: bool, json_out: Pat
             click.echo(f"VERIFICATION FAILED: the ledger file is damaged (SQLite: {e})")
             sys.exit(EXIT_VERIFY_FAILED)
     if report.cancelled:
-        fail("verification cancelled (Ctrl-C); nothing was changed", 130)
+        fail("verification cancelled (Ctrl-C or SIGTERM); nothing was changed", 130)
     if json_out == "-":
         click.echo(report.to_json())
     else:
