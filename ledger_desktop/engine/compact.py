@@ -38,6 +38,7 @@ from pathlib import Path
 from .cancel import CancelToken, Progress
 from .errors import Cancelled, IntegrityError, StorageError, UserError
 from .ledger import Ledger
+from .new_file import process_gone
 
 # SQLite calls the progress handler every this many virtual machine instructions: often
 # enough for Cancel to act within a fraction of a second, rarely enough to cost nothing.
@@ -89,17 +90,6 @@ def _check_space(folder: Path, wal_bytes: int, temp: Path, temp_bytes: int) -> N
                             f"{free / 2**20:,.0f} MiB are free")
 
 
-def _process_gone(pid: int) -> bool:
-    """True only when no process `pid` exists; anything uncertain counts as alive."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # EPERM: it exists, another user's
-        return False
-    return False
-
-
 def remove_stale_copies(temp_root: Path) -> list[Path]:
     """Remove the temporary folders of compactions whose process no longer exists (killed);
     folders of running compactions, of other users and of older versions (no pid in the
@@ -121,7 +111,7 @@ def remove_stale_copies(temp_root: Path) -> list[Path]:
                 continue
         except OSError:
             continue
-        if _process_gone(int(m.group(1))):
+        if process_gone(int(m.group(1))):
             shutil.rmtree(entry.path, ignore_errors=True)
             if not os.path.lexists(entry.path):
                 removed.append(Path(entry.path))

@@ -29,14 +29,18 @@ def remove_with_side_files(path: Path) -> None:
             pass
 
 
-def _alive(pid: int) -> bool:
+def process_gone(pid: int) -> bool:
+    """True only when no process `pid` exists; anything uncertain counts as alive. (POSIX:
+    on Windows, os.kill(pid, 0) would end the process.)"""
+    if os.name != "posix":
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
         return True
-    return True
+    except OSError:  # EPERM: it exists, another user's
+        return False
+    return False
 
 
 def _remove_stale_builds(target: Path) -> None:
@@ -51,7 +55,7 @@ def _remove_stale_builds(target: Path) -> None:
         if not name.startswith(prefix) or any(name.endswith(s) for s in _SIDE_FILES[1:]):
             continue
         pid_text = name[len(prefix):].split("-", 1)[0]
-        if pid_text.isdigit() and not _alive(int(pid_text)):
+        if pid_text.isdigit() and process_gone(int(pid_text)):
             remove_with_side_files(p)
 
 
