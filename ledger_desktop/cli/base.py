@@ -38,6 +38,9 @@ class _OneLineErrors(click.Group):
         try:
             try:
                 super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except click.exceptions.NoArgsIsHelpError as e:  # bare `ledger`: its help
+                click.echo(e.format_message(), err=True)
+                sys.exit(e.exit_code)
             except click.UsageError as e:
                 hint = f" (see '{e.ctx.command_path} --help')" if e.ctx is not None else ""
                 fail(f"{e.format_message()}{hint}", e.exit_code)

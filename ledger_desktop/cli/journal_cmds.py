@@ -94,6 +94,8 @@ def info(path: Path) -> None:
 def digest(path: Path, save: Path | None, force: bool) -> None:
     """Print the current digest (base64) and its tip address (Ion text)."""
     if save is not None:  # before anything is printed
+        if Path(save).resolve() in {Path(f"{path}{x}").resolve() for x in ("", "-wal", "-shm")}:
+            fail(f"{save}: that is the ledger itself; save the digest to another file")
         digest_file.check_save_target(save, force)
     # Read-only, --save too: saving writes only the digest file, so an evidence file (on
     # read-only media, or an older schema that a writer would upgrade) is left as it is.

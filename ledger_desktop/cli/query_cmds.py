@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -309,12 +310,19 @@ def history_path() -> Path:
     return Path.home() / ".ledger_desktop" / "shell_history"
 
 
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|$)", re.DOTALL)
+
+
+def _without_comments(text: str) -> str:
+    return _COMMENT.sub(" ", text)
+
+
 def run_lines(shell: Shell, lines: Iterable[str]) -> None:
     for line in lines:
         shell.feed(line.rstrip("\n"))
         if shell.done:
             return
-    if shell.buffer.strip():
+    if _without_comments(shell.buffer).strip():  # a trailing `-- done` is not a statement
         shell.write("error: the last statement has no closing ';' and was not run")
     shell.close()
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import UserError
+from .errors import LedgerError, UserError
 
 _SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
@@ -43,9 +44,31 @@ def process_gone(pid: int) -> bool:
     return False
 
 
+# A build left alone this long is dead even if its process id is in use: an id can be
+# reused, or belong to another PID namespace (a container) sharing the folder.
+_STALE_SECONDS = 15 * 60
+
+
+def _hidden_prefix(target: Path) -> str:
+    # Cut so the hidden name stays within the usual 255-byte limit on a file name.
+    return f".{target.name[:150]}.building-"
+
+
+def _idle_for(path: Path) -> float:
+    """Seconds since the file or its -wal was last written."""
+    times = []
+    for suffix in ("", "-wal"):
+        try:
+            times.append(Path(f"{path}{suffix}").stat().st_mtime)
+        except OSError:
+            pass
+    return time.time() - max(times) if times else 0.0
+
+
 def _remove_stale_builds(target: Path) -> None:
-    """Hidden files of earlier builds of `target` whose process is gone."""
-    prefix = f".{target.name}.building-"
+    """Hidden files of earlier builds of `target` whose process is gone and which nothing
+    has written for a while."""
+    prefix = _hidden_prefix(target)
     try:
         entries = list(target.parent.iterdir())
     except OSError:
@@ -55,12 +78,13 @@ def _remove_stale_builds(target: Path) -> None:
         if not name.startswith(prefix) or any(name.endswith(s) for s in _SIDE_FILES[1:]):
             continue
         pid_text = name[len(prefix):].split("-", 1)[0]
-        if pid_text.isdigit() and process_gone(int(pid_text)):
+        if pid_text.isdigit() and process_gone(int(pid_text)) and \
+                _idle_for(p) > _STALE_SECONDS:
             remove_with_side_files(p)
 
 
 def check_new(target: Path) -> None:
-    if target.exists():
+    if os.path.lexists(target):  # a link to nowhere too: the link would be replaced
         raise UserError(f"{target}: already exists; refusing to overwrite it")
     if not target.parent.is_dir():
         raise UserError(f"{target.parent}: no such folder")
@@ -74,9 +98,14 @@ def built_whole(target: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(target)
     check_new(target)
     _remove_stale_builds(target)
-    tmp = target.parent / f".{target.name}.building-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = target.parent / f"{_hidden_prefix(target)}{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        yield tmp
+        try:
+            yield tmp
+        except LedgerError as e:  # name the user's file, not the hidden one
+            e.args = tuple(a.replace(str(tmp), str(target)) if isinstance(a, str) else a
+                           for a in e.args)
+            raise
         wal = Path(f"{tmp}-wal")
         if wal.exists() and wal.stat().st_size > 0:  # its last commits are not in the file yet
             raise RuntimeError(f"{tmp}: still open when its build ended")

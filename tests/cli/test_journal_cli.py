@@ -348,3 +348,12 @@ def test_small_cli_messages(sample, tmp_path):
     r = run("query", shutil.copy(sample, tmp_path / "q.ledger"),
             "SELECT * FROM Vehicle WHERE VIN = 'none'", "--format", "csv")
     assert r.exit_code == 0 and r.output == ""
+
+
+def test_digest_save_never_writes_over_the_ledger(sample, tmp_path):
+    """`digest L --save L --force` replaced the ledger itself with the digest's JSON."""
+    copy = shutil.copy(sample, tmp_path / "own.ledger")
+    before = copy.read_bytes()
+    r = run("digest", copy, "--save", copy, "--force")
+    assert r.exit_code == 2 and "that is the ledger itself" in r.output
+    assert copy.read_bytes() == before

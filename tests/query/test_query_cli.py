@@ -160,3 +160,13 @@ def test_statements_on_a_read_only_ledger_say_what_to_do(dmv, monkeypatch):
         assert r.exit_code == 2
         assert "read-only, and every statement, SELECT included, is recorded" in r.output
         assert "evidence mode" not in r.output
+
+
+def test_a_piped_script_may_end_with_a_comment(dmv):
+    """A trailing `-- done` was "the last statement has no closing ';'" (exit 2)."""
+    for script in ("SELECT COUNT(*) FROM Vehicle;\n-- done\n",
+                   "SELECT COUNT(*) FROM Vehicle; -- counted\n", "/* nothing */\n"):
+        r = run("shell", dmv, input=script)
+        assert r.exit_code == 0 and "no closing" not in r.output, (script, r.output)
+    r = run("shell", dmv, input="SELECT COUNT(*) FROM Vehicle\n-- no semicolon\n")
+    assert r.exit_code == 2 and "no closing ';'" in r.output

@@ -314,3 +314,11 @@ def test_sql_current_functions_are_refused_not_read_as_fields(ledger):
         with pytest.raises(QueryError, match="SQL function QLDB does not support; use UTCNOW"):
             ledger.execute(f"SELECT {name} AS t FROM T")
     assert ledger.execute("SELECT t.CURRENT_DATE AS d FROM T AS t").values[0]["d"] == 1
+
+
+def test_a_quoted_sql_function_name_is_a_field(ledger):
+    """`SELECT "current_user" FROM T` was refused with the SQL-function message; QLDB allows a
+    reserved word as a name in double quotes."""
+    ledger.execute("CREATE TABLE T")
+    ledger.execute("INSERT INTO T VALUE {'current_user': 'ann'}")
+    assert ledger.execute('SELECT "current_user" AS u FROM T').values[0]["u"] == "ann"

@@ -45,6 +45,17 @@ def _hidden(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if ".building-" in p.name)
 
 
+def _age(folder: Path, seconds: float) -> None:
+    """Make the hidden build files look untouched for `seconds` (a dead build is removed only
+    after 15 minutes: its process id may be reused, or live in another container)."""
+    import os
+    import time
+
+    for p in folder.iterdir():
+        if ".building-" in p.name:
+            os.utime(p, (time.time() - seconds,) * 2)
+
+
 def test_a_killed_import_journal_leaves_no_ledger(tmp_path: Path) -> None:
     src = build_sample(tmp_path / "src.ledger")
     with Ledger.open(src, read_only=True) as led:
@@ -58,7 +69,11 @@ def test_a_killed_import_journal_leaves_no_ledger(tmp_path: Path) -> None:
     assert _hidden(tmp_path)  # the killed build's hidden file, under its own name
     r = import_journal(tmp_path / "exp", target)  # a new import is not refused...
     assert r.digest.digest == digest
-    assert _hidden(tmp_path) == []  # ...and removes the dead build's file
+    assert _hidden(tmp_path)  # ...a recent one is kept (its process id may be reused)...
+    target.unlink()
+    _age(tmp_path, 3600)
+    import_journal(tmp_path / "exp", target)
+    assert _hidden(tmp_path) == []  # ...one idle for long is removed
 
 
 def test_a_killed_sample_build_leaves_no_file(tmp_path: Path) -> None:
@@ -67,6 +82,7 @@ def test_a_killed_sample_build_leaves_no_file(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 137, proc.stderr
     assert not target.exists()
+    _age(tmp_path, 3600)
     build_sample(target)
     with Ledger.open(target, read_only=True) as led:
         assert led.verify().ok and led.block_count() > 20
@@ -195,3 +211,18 @@ def test_a_write_on_a_tip_that_does_not_hold_together_is_refused(tmp_path: Path)
         with pytest.raises(IntegrityError, match="last block does not hold together"):
             led.execute("INSERT INTO Person ?", {"FirstName": "X"})
         assert led.block_count() == n
+
+
+def test_new_ledger_names_at_the_edges(tmp_path: Path) -> None:
+    """A dangling symbolic link at the target was blamed on a race ("appeared while the new
+    ledger was built"); a 240-character name made a hidden name over the 255-byte limit; an
+    error while building named the hidden file."""
+    import os
+
+    link = tmp_path / "dangling.ledger"
+    os.symlink(tmp_path / "nowhere", link)
+    with pytest.raises(UserError, match="already exists; refusing to overwrite it"):
+        Ledger.create(link)
+    long = tmp_path / ("L" * 233 + ".ledger")  # 240 characters
+    Ledger.create(long).close()
+    assert long.exists() and _hidden(tmp_path) == []

@@ -8,6 +8,13 @@ from typing import Any
 Pos = tuple[int, int]
 
 
+class QuotedName(str):
+    """A name written in double quotes (`"current_user"`): the same text as any name, known
+    to have been quoted, so a reserved word used as a field name is not refused."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Node:
     pos: Pos = field(default=(1, 1), kw_only=True, compare=False)

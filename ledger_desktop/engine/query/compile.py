@@ -236,7 +236,8 @@ class Compiler:
             return lambda env: env.get(name, MISSING)
         if node.at_prefixed:
             raise self._err(f"unknown variable @{name}", node)
-        if name.upper() in _SQL_ONLY_FUNCTIONS:  # read as a field, it matched nothing
+        if name.upper() in _SQL_ONLY_FUNCTIONS and not isinstance(name, A.QuotedName):
+            # read as a field, it matched nothing
             raise self._err(f"{name} is a SQL function QLDB does not support; use UTCNOW() "
                             "(the transaction's time), or a source's field of that name as "
                             f"v.{name}", node)

@@ -190,7 +190,7 @@ def _install() -> None:
 
     # names
     add("ident", lambda self, m, c: str(c[0]))
-    add("quoted_ident", lambda self, m, c: _unquote(str(c[0]), '"'))
+    add("quoted_ident", lambda self, m, c: A.QuotedName(_unquote(str(c[0]), '"')))
 
     # literals
     def number(self, m, c):
