@@ -130,3 +130,36 @@ def test_values_model_drops_an_order_that_arrives_after_new_values(qtbot, monkey
     qtbot.wait_until(lambda: not model.sorting, timeout=10000)
     assert [int(model.data(model.index(r, 0))) for r in range(model.rowCount())] == \
         sorted(v["n"] for v in values)
+
+
+def test_a_second_sort_before_the_first_order_arrives_wins(qtbot, wide_ledger, monkeypatch):
+    """Two quick header clicks: the first order, computed for the rows as they were, was
+    applied after the second had reordered them, scrambling the table under a sort arrow."""
+    path, table_id = wide_ledger
+    session = LedgerSession(path)
+    try:
+        model = DocumentsModel(session, table_id)
+        model.fetch_all()
+        qtbot.wait_until(lambda: model.exhausted and not model.loading, timeout=20000)
+        ns = [model.document(r).data["n"] for r in range(model.rowCount())]
+        gate = threading.Event()
+        real = background_sort._order_or_none
+        calls = []
+
+        def gated(*args):
+            calls.append(1)
+            if len(calls) == 1:
+                gate.wait(10)  # the first order arrives last
+            return real(*args)
+
+        monkeypatch.setattr(background_sort, "_order_or_none", gated)
+        model.sort(2, Qt.SortOrder.AscendingOrder)
+        model.sort(2, Qt.SortOrder.DescendingOrder)
+        qtbot.wait_until(lambda: len(calls) == 2, timeout=10000)
+        qtbot.wait(200)  # the second order is applied
+        gate.set()
+        qtbot.wait(300)  # the first one arrives, late
+        assert [model.document(r).data["n"] for r in range(model.rowCount())] == \
+            sorted(ns, reverse=True)
+    finally:
+        session.close()

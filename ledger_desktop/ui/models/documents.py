@@ -76,6 +76,7 @@ class DocumentsModel(QAbstractTableModel):
         self._generation = 0
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self.sorting = False                      # an order is being computed in a thread
+        self._sort_generation = 0                 # bumped by each sort: late orders are dropped
         self._cells: dict[int, list[str]] = {}
         self._grey: Any = None
         self.paths: set[str] = set()  # dotted field paths seen, e.g. Owners.PrimaryOwner
@@ -288,7 +289,10 @@ class DocumentsModel(QAbstractTableModel):
         and reordered when the order arrives, unless the rows changed meanwhile."""
         if column < 0:
             return
-        gen = self._generation
+        # A newer sort (a second header click before this one's order arrived) replaces this
+        # one: an order computed for rows another sort has since reordered would scramble them.
+        self._sort_generation += 1
+        gen = (self._generation, self._sort_generation)
         meta = len(META_COLUMNS)
         spec = self.columns_[column - meta] if column >= meta else None
 
@@ -306,8 +310,8 @@ class DocumentsModel(QAbstractTableModel):
         sort_rows(self, self.rows, key, order == Qt.SortOrder.DescendingOrder,
                   lambda keyed: self._reorder(gen, keyed))
 
-    def _reorder(self, gen: int, keyed: list[int] | None) -> None:
-        if gen != self._generation:
+    def _reorder(self, gen: tuple[int, int], keyed: list[int] | None) -> None:
+        if gen != (self._generation, self._sort_generation):
             return
         self.sorting = False
         if keyed is None or len(keyed) != len(self.rows):
