@@ -62,6 +62,9 @@ class Ledger:
         self.read_only = read_only
         self._in_atomic = False
         self._vouched_tip = -2  # the tip block seq checked before writing on it (tip_check)
+        # Checked by the query layer's row loops while a statement runs (the app's Cancel):
+        # SQLite's progress handler interrupts reads, not joins computed in Python.
+        self.cancel_token: CancelToken | None = None
         # An older file opened read-only is read in its own layout (storage.migrate)
         self._nodes = merkle_store.NodeStore(conn)
         self._commit_cache = CommitCache(conn, self._nodes)

@@ -3,8 +3,8 @@
 The engine's `Ledger.execute` takes no cancel token, so while a statement runs on a lane we
 install a SQLite progress handler on that ledger's connection (on the lane's own thread): the
 handler aborts the current SQLite step once the token is cancelled, the statement fails and
-its transaction is aborted, so nothing is committed. Python-only work between SQLite steps is
-not interrupted; it ends at its next read.
+its transaction is aborted, so nothing is committed. The token is also given to the ledger
+(`Ledger.cancel_token`), whose query layer looks at it while it joins rows in Python.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ def cancellable(ledger: Any, token: CancelToken) -> Iterator[None]:
     install = getattr(conn, "set_progress_handler", None)
     if install is not None:
         install(lambda: 1 if token.cancelled else 0, CHECK_EVERY)
+    had_token = hasattr(ledger, "cancel_token")
+    if had_token:
+        ledger.cancel_token = token  # the query layer's own loops look at it too
     try:
         yield
     except Exception:
@@ -35,5 +38,7 @@ def cancellable(ledger: Any, token: CancelToken) -> Iterator[None]:
     finally:
         if install is not None:
             install(None, 0)
+        if had_token:
+            ledger.cancel_token = None
     # A call that returned normally did its work (a write committed): never report it as
     # cancelled, even if Cancel was pressed a moment too late.

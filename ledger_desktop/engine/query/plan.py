@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import TableNotFoundError
+from ..errors import Cancelled, TableNotFoundError
 from ..ion_peek import Tree, peek
 from ..ion_values import loads, string, struct
 from ..journal_reads import utc_bound
@@ -120,6 +120,7 @@ class FromPlan:
         self.scope = scope
         self.levels: list[Level] = []
         self.pre_filters: list[A.Node] = []   # conjuncts with no FROM variable
+        self._ticks = 0                       # bindings made, for the cancel check
         pool: list[A.Node] = list(conjuncts(where))
         n_unnamed = 0
         for src in sources:
@@ -623,7 +624,14 @@ class FromPlan:
         last = i == len(self._stages) - 1
         lvl = self.levels[i]
         matched = False
+        # A statement's cancel token (Ledger.cancel_token, set by the app's Cancel): a join
+        # computed in Python reads nothing from SQLite, whose progress handler cancels reads.
+        cancel = getattr(self.ctx.tx._ledger, "cancel_token", None)
         for e in bind(env):
+            if cancel is not None:
+                self._ticks += 1  # over every level and call: an inner level binds few rows
+                if not self._ticks & 1023 and cancel.cancelled:
+                    raise Cancelled("cancelled; nothing was committed")
             if on is not None and not on(e):
                 continue
             matched = True
