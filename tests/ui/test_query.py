@@ -319,3 +319,26 @@ def test_save_results_writes_the_grid_off_the_gui_thread(qtbot, window, sample_l
     qtbot.wait_until(lambda: task.done, timeout=10000)
     assert (tmp_path / "v.csv").read_text().splitlines()[0] == "VIN,Year"
     assert view._format_of("x.ION") == "ion" and view._format_of("x.ndjson") == "json"
+
+
+def test_sorting_a_large_result_says_so(qtbot, window, sample_ledger, monkeypatch):
+    """The README says the status line shows "sorting…" while a large result is ordered in a
+    thread; the query view did not listen for it."""
+    import threading
+
+    from ledger_desktop.ui.models import background_sort
+
+    _ws, view = query_view(qtbot, window, sample_ledger)
+    view.editor.setPlainText("SELECT a.VIN, b.Make FROM Vehicle a, Vehicle b, Vehicle c, "
+                             "Vehicle d, Vehicle e, Vehicle f")  # 15,625 rows
+    run_and_wait(qtbot, view)
+    done_text = view.status.text()
+    gate = threading.Event()
+    real = background_sort._order_or_none
+    monkeypatch.setattr(background_sort, "_order_or_none",
+                        lambda *a: (gate.wait(10), real(*a))[1])
+    view.model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert view.status.text() == done_text + "  ·  sorting…"
+    gate.set()
+    qtbot.wait_until(lambda: not view.model.sorting, timeout=10000)
+    assert view.status.text() == done_text

@@ -130,6 +130,7 @@ class QueryView(QWidget):
         self.results.currentChanged.connect(lambda _i: self._show_ion())
         self.status = ElidedLabel("")  # an error message can be longer than the window
         self.status.setObjectName("queryStatus")
+        self.model.sorting_changed.connect(self._sorting_changed)
 
         self.history = QListWidget()
         self.history.setObjectName("queryHistory")
@@ -234,6 +235,15 @@ class QueryView(QWidget):
             text += (f"\n// … and {len(values) - ION_TAB_VALUES:,} more values: "
                      "Query > Save Results As… writes them all\n")
         self.ion_text.setPlainText(text)
+
+    def _sorting_changed(self) -> None:
+        """"sorting…" after the status while a large result is ordered in a thread."""
+        text = self.status.text()
+        if self.model.sorting:
+            if not text.endswith("  ·  sorting…"):
+                self.status.setText(text + "  ·  sorting…")
+        elif text.endswith("  ·  sorting…"):
+            self.status.setText(text[:-len("  ·  sorting…")])
 
     def _done(self, text: str, result: Any, started: float, explain: bool) -> None:
         elapsed = (time.monotonic() - started) * 1000
