@@ -209,7 +209,7 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
     Delivery is at least once: a checkpoint moves only after records are durable, so a
     restart resumes where the last run stopped (possibly re-sending the last batch).
     """
-    from ..engine.stream_sinks import FileSink, StreamDeliveryError
+    from ..engine.stream_sinks import FileSink, StreamDeliveryError, stream_folder
     from ..engine.streams import Checkpoint, run_stream
 
     kind, dest = _parse_target(target)
@@ -223,9 +223,7 @@ def stream_cmd(path: Path, target: str, endpoint_url: str | None, region: str | 
     # The ledger is opened before the folder is made: a mistyped path leaves nothing behind.
     with Ledger.open(path, read_only=True) as ledger:
         if kind == "file":
-            if Path(dest).exists() and not Path(dest).is_dir():  # mkdir said "File exists"
-                raise UserError(f"{dest} is a file; a stream is written into a folder")
-            Path(dest).mkdir(parents=True, exist_ok=True)
+            stream_folder(dest)
         cp = Checkpoint.load(checkpoint, fmt)
         cp.next_stream()  # the files are named after the stream they hold
         if kind == "file":

@@ -32,6 +32,16 @@ class StreamDeliveryError(LedgerError):
     """The destination refused records after every retry; the checkpoint did not move."""
 
 
+def stream_folder(directory: str | os.PathLike[str]) -> Path:
+    """The folder a file stream is written into, made if missing (a file there is refused
+    with that said: mkdir said only "File exists")."""
+    folder = Path(directory)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} is a file; a stream is written into a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 class FileSink:
     """Records appended to `<dir>/<streamId>.<n>.<ext>` files (Ion binary stream or JSON Lines).
 
@@ -41,10 +51,7 @@ class FileSink:
 
     def __init__(self, directory: str | os.PathLike[str], stream_id: str, fmt: str,
                  max_file_bytes: int = 64 << 20) -> None:
-        self.dir = Path(directory)
-        if self.dir.exists() and not self.dir.is_dir():  # mkdir said only "File exists"
-            raise UserError(f"{self.dir} is a file; a stream is written into a folder")
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir = stream_folder(directory)
         self.stream_id = stream_id
         self.fmt = fmt
         self.ext = "ion" if fmt == "ion_binary" else "jsonl"

@@ -16,6 +16,22 @@ def sample_ledger(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def proof_files(sample_ledger: Path, tmp_path: Path) -> Path:
+    """block.ion, proof.ion and digest.json of the sample's block 7, as a user keeps them."""
+    from ledger_desktop.engine import digest_file
+    from ledger_desktop.engine.ion_values import dumps_text
+    from ledger_desktop.engine.ledger import Ledger
+
+    with Ledger.open(sample_ledger, read_only=True) as led:
+        digest = led.digest()
+        block, proof = led.get_block(f"{led.strand_id}:7", digest.tip)
+    (tmp_path / "block.ion").write_text(dumps_text(block))
+    (tmp_path / "proof.ion").write_text(dumps_text(proof))
+    digest_file.write_digest(tmp_path / "digest.json", digest)
+    return tmp_path
+
+
+@pytest.fixture
 def ctx(qtbot):
     from ledger_desktop.ui.context import AppContext
     from ledger_desktop.ui.settings import Profile, Settings

@@ -72,34 +72,39 @@ def wide_ledger(tmp_path):
     return path, table_id
 
 
-def test_documents_model_sorts_a_large_table_off_the_gui_thread(qtbot, wide_ledger,
-                                                                monkeypatch):
+@pytest.fixture
+def loaded_model(qtbot, wide_ledger):
+    """A documents model over the wide table with every row loaded."""
     path, table_id = wide_ledger
     session = LedgerSession(path)
-    try:
-        model = DocumentsModel(session, table_id)
-        model.fetch_all()
-        qtbot.wait_until(lambda: model.exhausted and not model.loading, timeout=20000)
-        before = [model.document(r).data["n"] for r in range(model.rowCount())]
-        assert len(before) == SYNC_LIMIT + 500
-        started = threading.Event()
-        real = background_sort._order_or_none
+    model = DocumentsModel(session, table_id)
+    model.fetch_all()
+    qtbot.wait_until(lambda: model.exhausted and not model.loading, timeout=20000)
+    yield model
+    session.close()
 
-        def slow_order(*args):
-            started.wait(10)  # the order waits until the GUI thread has looked
-            return real(*args)
 
-        monkeypatch.setattr(background_sort, "_order_or_none", slow_order)
-        model.sort(2, Qt.SortOrder.DescendingOrder)  # the "n" column
-        # sort() returned while the order is still being computed: the rows are unchanged
-        assert model.sorting
-        assert [model.document(r).data["n"] for r in range(model.rowCount())] == before
-        started.set()
-        qtbot.wait_until(lambda: not model.sorting, timeout=10000)
-        assert [model.document(r).data["n"] for r in range(model.rowCount())] == \
-            sorted(before, reverse=True)
-    finally:
-        session.close()
+def test_documents_model_sorts_a_large_table_off_the_gui_thread(qtbot, loaded_model,
+                                                                monkeypatch):
+    model = loaded_model
+    before = [model.document(r).data["n"] for r in range(model.rowCount())]
+    assert len(before) == SYNC_LIMIT + 500
+    started = threading.Event()
+    real = background_sort._order_or_none
+
+    def slow_order(*args):
+        started.wait(10)  # the order waits until the GUI thread has looked
+        return real(*args)
+
+    monkeypatch.setattr(background_sort, "_order_or_none", slow_order)
+    model.sort(2, Qt.SortOrder.DescendingOrder)  # the "n" column
+    # sort() returned while the order is still being computed: the rows are unchanged
+    assert model.sorting
+    assert [model.document(r).data["n"] for r in range(model.rowCount())] == before
+    started.set()
+    qtbot.wait_until(lambda: not model.sorting, timeout=10000)
+    assert [model.document(r).data["n"] for r in range(model.rowCount())] == \
+        sorted(before, reverse=True)
 
 
 def test_values_model_drops_an_order_that_arrives_after_new_values(qtbot, monkeypatch):
@@ -132,34 +137,27 @@ def test_values_model_drops_an_order_that_arrives_after_new_values(qtbot, monkey
         sorted(v["n"] for v in values)
 
 
-def test_a_second_sort_before_the_first_order_arrives_wins(qtbot, wide_ledger, monkeypatch):
+def test_a_second_sort_before_the_first_order_arrives_wins(qtbot, loaded_model, monkeypatch):
     """Two quick header clicks: the first order, computed for the rows as they were, was
     applied after the second had reordered them, scrambling the table under a sort arrow."""
-    path, table_id = wide_ledger
-    session = LedgerSession(path)
-    try:
-        model = DocumentsModel(session, table_id)
-        model.fetch_all()
-        qtbot.wait_until(lambda: model.exhausted and not model.loading, timeout=20000)
-        ns = [model.document(r).data["n"] for r in range(model.rowCount())]
-        gate = threading.Event()
-        real = background_sort._order_or_none
-        calls = []
+    model = loaded_model
+    ns = [model.document(r).data["n"] for r in range(model.rowCount())]
+    gate = threading.Event()
+    real = background_sort._order_or_none
+    calls = []
 
-        def gated(*args):
-            calls.append(1)
-            if len(calls) == 1:
-                gate.wait(10)  # the first order arrives last
-            return real(*args)
+    def gated(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            gate.wait(10)  # the first order arrives last
+        return real(*args)
 
-        monkeypatch.setattr(background_sort, "_order_or_none", gated)
-        model.sort(2, Qt.SortOrder.AscendingOrder)
-        model.sort(2, Qt.SortOrder.DescendingOrder)
-        qtbot.wait_until(lambda: len(calls) == 2, timeout=10000)
-        qtbot.wait(200)  # the second order is applied
-        gate.set()
-        qtbot.wait(300)  # the first one arrives, late
-        assert [model.document(r).data["n"] for r in range(model.rowCount())] == \
-            sorted(ns, reverse=True)
-    finally:
-        session.close()
+    monkeypatch.setattr(background_sort, "_order_or_none", gated)
+    model.sort(2, Qt.SortOrder.AscendingOrder)
+    model.sort(2, Qt.SortOrder.DescendingOrder)
+    qtbot.wait_until(lambda: len(calls) == 2, timeout=10000)
+    qtbot.wait(200)  # the second order is applied
+    gate.set()
+    qtbot.wait(300)  # the first one arrives, late
+    assert [model.document(r).data["n"] for r in range(model.rowCount())] == \
+        sorted(ns, reverse=True)

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from PySide6.QtCore import QEvent, QObject
 
-from ledger_desktop.engine import digest_file
-from ledger_desktop.engine.ion_values import dumps_text
 from ledger_desktop.engine.ledger import Ledger
 from ledger_desktop.ui.verify.proof_diagram import ProofDiagram
 from ledger_desktop.ui.verify.proof_view import ProofView
@@ -24,17 +21,6 @@ class _ResizeCounter(QObject):
         if event.type() == QEvent.Type.Resize:
             self.count += 1
         return False
-
-
-@pytest.fixture
-def proof_files(sample_ledger, tmp_path):
-    with Ledger.open(sample_ledger, read_only=True) as led:
-        digest = led.digest()
-        block, proof = led.get_block(f"{led.strand_id}:7", digest.tip)
-    (tmp_path / "block.ion").write_text(dumps_text(block))
-    (tmp_path / "proof.ion").write_text(dumps_text(proof))
-    digest_file.write_digest(tmp_path / "digest.json", digest)
-    return tmp_path
 
 
 def test_resizing_the_proof_diagram_settles_promptly(qtbot, sample_ledger):

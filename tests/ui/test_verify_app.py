@@ -65,20 +65,12 @@ def test_status_line_after_a_healthy_verification(qtbot, window, sample_ledger):
     qtbot.wait_until(lambda: "Last fully verified" in ws2.verification_status.text())
 
 
-def test_proof_files_verify_with_no_ledger_open(qtbot, window, sample_ledger, tmp_path):
+def test_proof_files_verify_with_no_ledger_open(qtbot, window, proof_files):
     import base64
 
-    from ledger_desktop.engine import digest_file
-    from ledger_desktop.engine.ion_values import dumps_text
-    from ledger_desktop.engine.ledger import Ledger
     from ledger_desktop.ui.verify.proof_view import ProofView
 
-    with Ledger.open(sample_ledger, read_only=True) as led:
-        digest = led.digest()
-        block, proof = led.get_block(f"{led.strand_id}:7", digest.tip)
-    (tmp_path / "block.ion").write_text(dumps_text(block))
-    (tmp_path / "proof.ion").write_text(dumps_text(proof))
-    digest_file.write_digest(tmp_path / "digest.json", digest)
+    tmp_path = proof_files
     assert window.current_workspace() is None
     window.actions_by_id["verify_files"].trigger()
     dialog = window.findChild(QDialog, "proofFilesDialog")
