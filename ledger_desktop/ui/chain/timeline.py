@@ -12,11 +12,27 @@ import datetime as _dt
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 
 from .model import ChainModel
 
 BINS = 120
+TX_COLOR, REV_COLOR = "#2f74d0", "#e08a1e"
+
+
+def _swatch(color: str) -> str:
+    return f"<span style='color:{color}'>■</span>"
+
+
+# The legend goes in the axis title after the time range, longest form that fits: inside the
+# plot it hid the bars, and the left title "per bin" was clipped to "per bi" at 800x600.
+LEGENDS: tuple[tuple[str, str], ...] = (
+    (f"{_swatch(TX_COLOR)} transactions (blocks) {_swatch(REV_COLOR)} revisions, per bin",
+     "■ transactions (blocks) ■ revisions, per bin"),
+    (f"{_swatch(TX_COLOR)} transactions {_swatch(REV_COLOR)} revisions",
+     "■ transactions ■ revisions"),
+    ("", ""),
+)
 
 
 def time_range_label(t0: float, t1: float) -> str:
@@ -37,6 +53,7 @@ def time_range_label(t0: float, t1: float) -> str:
 
 class TimelinePlot(pg.PlotWidget):
     blocks_selected = Signal(int, int)  # the user moved the region: show blocks [first, last)
+    _range_text = "time (UTC)"  # a class default: Qt resizes the widget inside __init__
 
     def __init__(self, model: ChainModel, parent: object = None) -> None:
         super().__init__(parent, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
@@ -45,13 +62,14 @@ class TimelinePlot(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=True, y=False)
         self.showGrid(x=True, y=True, alpha=0.25)
-        self.setLabel("left", "per bin")
-        self.addLegend(offset=(10, 5))
+        self.setToolTip("Transactions (blue; one per block) and revisions (orange) per time "
+                        "bin. Drag the shaded span to move the chain view.")
         self.tx_curve = self.plot([0, 1], [0], stepMode="center", fillLevel=0,
-                                  brush=QColor(47, 116, 208, 90), pen=pg.mkPen("#2f74d0"),
+                                  brush=QColor(47, 116, 208, 90), pen=pg.mkPen(TX_COLOR),
                                   name="transactions (blocks)")
         self.rev_curve = self.plot([0, 1], [0], stepMode="center",
-                                   pen=pg.mkPen("#e08a1e", width=2), name="revisions")
+                                   pen=pg.mkPen(REV_COLOR, width=2), name="revisions")
+        self._set_bottom_label()
         self.region = pg.LinearRegionItem(brush=QColor(31, 111, 235, 40))
         self.region.setZValue(-10)
         self.region.hide()
@@ -102,7 +120,22 @@ class TimelinePlot(pg.PlotWidget):
         self.tx_curve.setData(edges, tx)
         self.rev_curve.setData(edges, rev)
         self.last_bins = (tx, rev)
-        self.setLabel("bottom", time_range_label(x0, x1))
+        self._range_text = time_range_label(x0, x1)
+        self._set_bottom_label()
+
+    def _set_bottom_label(self) -> None:
+        """The time range, then as much of the legend as fits the plot's width."""
+        axis = self.getPlotItem().getAxis("bottom")
+        metrics = QFontMetrics(axis.label.font())
+        room = self.width() - 40  # less the left axis and the label's margins
+        html = next(h for h, plain in LEGENDS if not plain or metrics.horizontalAdvance(
+            f"{self._range_text} · {plain}") <= room)
+        self.setLabel("bottom", f"{self._range_text} · {html}" if html else self._range_text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.plotItem is not None:
+            self._set_bottom_label()
 
     # -- the link with the chain view ---------------------------------------------------------
     def show_blocks(self, first: int, last: int) -> None:

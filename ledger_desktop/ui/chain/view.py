@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,12 +27,17 @@ from PySide6.QtWidgets import (
 
 from ...engine.chain_data import find_blocks, load_chain_arrays
 from ..dialogs.errors import describe
+from ..wording import count
 from . import palette as P
 from .context import LedgerViewContext
 from .item import HALF_H, ChainItem
 from .model import ChainModel
 from .timeline import TimelinePlot
 
+# Below this height the chain plot drops its axis title "block" (the tick numbers say it):
+# at 800x600 the plot is 80 px and the title was cut off against the line under the plot.
+AXIS_TITLE_MIN_HEIGHT = 140
+PLOT_MIN_HEIGHT = 56
 SUMMARY_WINDOW = 256      # block summaries are fetched for hover in aligned windows
 FOCUS_SPAN = 60           # blocks shown around a single found or selected block
 
@@ -91,6 +96,7 @@ class ChainView(QWidget):
         self.plot.setBackground(self.palette().color(QPalette.ColorRole.Base))
         self.plot.hideAxis("left")
         self.plot.setLabel("bottom", "block")
+        self.plot.installEventFilter(self)  # the title comes and goes with the plot's height
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.hideButtons()
         self.vb = self.plot.getViewBox()
@@ -112,6 +118,8 @@ class ChainView(QWidget):
         self.timeline.blocks_selected.connect(self.show_range)
 
         upper = QWidget()
+        self._upper = upper
+        self._top = top
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(0, 0, 0, 0)
         ul.addLayout(top)
@@ -122,8 +130,11 @@ class ChainView(QWidget):
         self.splitter.addWidget(upper)
         self.splitter.addWidget(self.timeline)
         self.splitter.setSizes([330, 170])
-        self.plot.setMinimumHeight(80)
+        # Small enough that search, the wrapped legend, the plot and the info line fit the
+        # 148 px an 800x600 window leaves them (at 80 the info line was drawn over the plot).
+        self.plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         self.timeline.setMinimumHeight(60)
+        upper.installEventFilter(self)  # its minimum height follows the legend's wrapping
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
@@ -147,6 +158,27 @@ class ChainView(QWidget):
     def title(self) -> str:
         return "Hash chain"
 
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            if obj is self.plot:
+                self.plot.getPlotItem().showLabel(
+                    "bottom", self.plot.height() >= AXIS_TITLE_MIN_HEIGHT)
+            elif obj is self._upper:
+                self._upper.setMinimumHeight(self._upper_min_height(self._upper.width()))
+        return super().eventFilter(obj, event)
+
+    def _upper_min_height(self, width: int) -> int:
+        """What the upper pane needs at `width`. Its layout's own minimum counts the legend as
+        one line; wrapped to two or three, the splitter left too little and the layout drew
+        the info line over the plot."""
+        layout = self._upper.layout()
+        spacing = max(layout.spacing(), 0)
+        legend = self.legend.heightForWidth(width)
+        rows = (self._top.sizeHint().height(),
+                legend if legend > 0 else self.legend.sizeHint().height(),
+                self.plot.minimumHeight(), self.info.sizeHint().height())
+        return sum(rows) + spacing * (len(rows) - 1)
+
     # -- loading ----------------------------------------------------------------------------
     def _track(self, task: Any) -> Any:
         self._tasks.append(task)
@@ -163,13 +195,13 @@ class ChainView(QWidget):
     def _counted(self, result: tuple[int, str]) -> None:
         n, self.strand_id = result
         self.model.set_block_count(n)  # _count_changed follows
-        self.info.setText(f"{n:,} blocks · loading block times…")
+        self.info.setText(f"{count(n, 'block')} · loading block times…")
         self.ready.emit()
         load = self._track(self.ctx.lane("chain").submit(
             lambda led, progress, cancel: load_chain_arrays(led, progress, cancel),
             "chain: load columns"))
         load.progressed.connect(lambda d, t: self.info.setText(
-            f"{n:,} blocks · loading block times… {100 * d // max(t, 1)}%"))
+            f"{count(n, 'block')} · loading block times… {100 * d // max(t, 1)}%"))
         load.succeeded.connect(self._columns)
         load.failed.connect(self._failed)
 
@@ -186,8 +218,8 @@ class ChainView(QWidget):
 
     def _columns(self, arrays: Any) -> None:
         self.model.set_arrays(arrays)
-        self.info.setText(f"{self.model.count:,} blocks. Hover a block for its details; click "
-                          "it to open the block inspector.")
+        self.info.setText(f"{count(self.model.count, 'block')}. Hover a block for its "
+                          "details; click it to open the block inspector.")
         self.columns_loaded.emit()
 
     def _failed(self, exc: BaseException) -> None:

@@ -4,10 +4,14 @@ output) with no ledger at all; the path is drawn step by step."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -55,6 +59,28 @@ def _looks_like_path(text: str) -> bool:
     return "/" in text or "\\" in text or re.search(r"\.[A-Za-z0-9]{1,5}$", text) is not None
 
 
+def _as_path(text: str) -> str:
+    """A one-line input as the file name it stands for: without the quotes that "Copy path"
+    in file managers and shells put around it, a `file://` URL (as the CLI and drag and drop
+    give) made a path, and `~` expanded. Anything else comes back unchanged."""
+    s = text.strip()
+    if "\n" in s or len(s) > 4096:
+        return text
+    if len(s) >= 2 and s[0] == s[-1] and s[0] in "\"'":
+        s = s[1:-1].strip()
+    if s.lower().startswith("file://"):
+        url = urlsplit(s)
+        host = url.netloc if url.netloc not in ("", "localhost") else ""
+        # a URL escapes spaces as %20, but a hand-typed one often does not: take the
+        # unescaped name unless only the name as typed exists
+        raw = url2pathname(url.path) if host == "" else f"//{host}{url.path}"
+        decoded = unquote(raw)
+        s = raw if not Path(decoded).exists() and Path(raw).exists() else decoded
+    if s.startswith("~"):
+        s = os.path.expanduser(s)
+    return s
+
+
 def _parse_pasted(text: str, kind: str) -> tuple[Any, list[bytes] | None]:
     """Parse pasted text like a file; errors name "the pasted revision" and where in it the
     Ion goes wrong, not the temporary file the text passes through."""
@@ -70,8 +96,73 @@ def _parse_pasted(text: str, kind: str) -> tuple[Any, list[bytes] | None]:
             raise InputFormatError(str(e).replace(str(src), f"the pasted {kind}")) from None
 
 
+def _parse_value_file(path: Path, kind: str) -> tuple[Any, list[bytes] | None]:
+    """Parse a revision or block file; when the file as a whole is not Ion, say where, as
+    for pasted text (ion-c's own message has no position: "IERR_BAD_BASE64_BLOB ")."""
+    try:
+        return proofs.parse_value_input(path, kind)
+    except InputFormatError as e:
+        # only the whole-file parse: a JSON holder's or a labelled line's Ion has positions
+        # of its own, not the file's
+        if str(e).startswith(f"{path}: not valid Ion"):
+            where = _ion_error_position(path)
+            if where is not None:
+                raise InputFormatError(f"{path}: not valid Ion ({where})") from None
+        raise
+
+
+def _read_proof_file(path: Path) -> list[bytes]:
+    """Read a proof file, with the line and column of an Ion error in a plain Ion file."""
+    try:
+        return proofs.read_proof_file(path)
+    except InputFormatError as e:
+        if str(e).startswith(f"{path}: not valid Ion"):
+            text = path.read_bytes()[:4096].decode("utf-8", errors="replace").lstrip()
+            # JSON and `proof:` lines hold the Ion in a string: the file's position is not it
+            if not text.startswith("{") and "proof:" not in text.lower():
+                where = _ion_error_position(path)
+                if where is not None:
+                    raise InputFormatError(f"{path}: not valid Ion ({where})") from None
+        raise
+
+
+_POSITION = re.compile(r"^(.*?) at position (\d+)(.*)$", re.S)
+_CONTAINER = re.compile(r"^\s*in [\w ]+? value contained in [\w-]+\.?")
+_POSITION_LIMIT = 1 << 20  # the pure-Python reader is slow; proofs and revisions are small
+
+
 def _ion_error_position(path: Path) -> str | None:
     """'line L, column C: reason' of the first Ion syntax error in a text file, if any."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    if len(text) <= _POSITION_LIMIT:
+        # The pure-Python reader names the offset of the first bad character of the whole
+        # text (a bad blob inside a struct, say), where the record scanner below would
+        # only see the struct that then never closes.
+        from amazon.ion import simpleion
+
+        try:
+            simpleion.load_python(io.StringIO(text), single_value=False)
+        except Exception as e:  # noqa: BLE001 - any parser failure is what we report
+            m = _POSITION.match(str(e))
+            if m:
+                offset = max(int(m.group(2)) - 1, 0)
+                reason = m.group(1).strip()
+                extra = m.group(3).split("Pending value")[0]
+                extra = _CONTAINER.sub("", extra).strip(" .")  # parser internals, not news
+                if extra:
+                    reason += f" ({extra})"
+                line = text.count("\n", 0, offset) + 1
+                column = offset - text.rfind("\n", 0, offset)
+                return f"line {line}, column {column}: {reason}"
+    return _scanner_error_position(path)
+
+
+def _scanner_error_position(path: Path) -> str | None:
+    """The record scanner's position of an error: it finds values that never end."""
     from ...engine.errors import ImportFileError
     from ...engine.readers.ion_reader import IonTextReader
 
@@ -83,7 +174,8 @@ def _ion_error_position(path: Path) -> str | None:
         finally:
             reader.close()
     except ImportFileError as e:
-        if e.line is None:
+        # "expected a struct, found list" is about the records of an import file, not Ion
+        if e.line is None or "expected a struct" in e.reason:
             return None
         col = f", column {e.column}" if e.column is not None else ""
         return f"line {e.line}{col}: {e.reason}"
@@ -95,18 +187,20 @@ def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> A
     value_text = value_text.strip()
     if not value_text:
         raise InputFormatError(f"paste or load the {kind} (Ion text or the AWS CLI's JSON)")
-    if _is_file(value_text):
-        value, carried = proofs.parse_value_input(Path(value_text), kind)
-    elif _looks_like_path(value_text):  # a mistyped path, not Ion: say so
-        raise InputFormatError(f"file not found: {value_text}")
+    value_path = _as_path(value_text)
+    if _is_file(value_path):
+        value, carried = _parse_value_file(Path(value_path), kind)
+    elif _looks_like_path(value_path):  # a mistyped path, not Ion: say so
+        raise InputFormatError(f"file not found: {value_path}")
     else:  # pasted text: parse it the same way as a file
         value, carried = _parse_pasted(value_text, kind)
     proof_text = proof_text.strip()
     if proof_text:
-        if _is_file(proof_text):
-            proof = proofs.read_proof_file(proof_text)
-        elif _looks_like_path(proof_text):
-            raise InputFormatError(f"proof file not found: {proof_text}")
+        proof_path = _as_path(proof_text)
+        if _is_file(proof_path):
+            proof = _read_proof_file(Path(proof_path))
+        elif _looks_like_path(proof_path):
+            raise InputFormatError(f"proof file not found: {proof_path}")
         else:
             proof = proofs.parse_proof_text(proof_text)
     elif carried is not None:
@@ -116,6 +210,9 @@ def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> A
                                "file, or use GetRevision/GetBlock JSON that carries one")
     if not digest_text.strip():
         raise InputFormatError("give the digest: base64, a digest file, or GetDigest JSON")
+    digest_path = _as_path(digest_text)
+    if digest_path != digest_text.strip() and _is_file(digest_path):
+        digest_text = digest_path  # a quoted path or file:// URL of a digest file
     digest, _tip = digest_file.digest_from_arg(digest_text)
     return proof_layout.offline_proof(value, proof, digest, kind)
 

@@ -135,7 +135,11 @@ class BlockInspector(QWidget):
             return
         seq = max(0, min(seq, count - 1))
         self.spin.setMaximum(count - 1)
-        self.of_label.setText(f"of {count - 1:,}")
+        # The spin box holds the sequence number, which counts from 0: "Block 12 of 22" read
+        # as 22 blocks when there are 23. Say the position and the count in ordinary numbers.
+        self.of_label.setText(f"({seq + 1:,} of {count:,})")
+        self.of_label.setToolTip(f"Block sequence numbers start at 0: block {seq:,} is block "
+                                 f"{seq + 1:,} of the {count:,} in the journal.")
         if seq == self.seq and self.block is not None:
             return
         self.seq = seq

@@ -19,9 +19,73 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit, QWidget
 
 from .document_pane import mono_font
+from .table_fields import ReadFn, TableFieldCache
 
 KEYWORDS = tuple(["SELECT", "VALUE", "FROM", "WHERE", "AS", "AT", "BY", "INSERT", "INTO", "UPDATE", "SET", "REMOVE", "DELETE", "CREATE", "DROP", "UNDROP", "TABLE", "INDEX", "ON", "AND", "OR", "NOT", "IN", "IS", "NULL", "MISSING", "TRUE", "FALSE", "LIKE", "BETWEEN", "EXISTS", "ORDER", "GROUP", "LIMIT", "OFFSET", "ASC", "DESC", "JOIN", "INNER", "LEFT", "CROSS", "DISTINCT", "EXPLAIN", "HISTORY", "COUNT", "SUM", "AVG", "MIN", "MAX", "CAST", "UPPER", "LOWER", "SIZE", "COALESCE", "NULLIF", "CHAR_LENGTH", "CHARACTER_LENGTH", "SUBSTRING", "TRIM", "EXTRACT", "DATE_ADD", "DATE_DIFF", "TO_STRING", "TO_TIMESTAMP", "UTCNOW", "TXID", "REDACT_REVISION", "WITH", "TAGS", "CASE", "WHEN", "THEN", "ELSE", "END"])
 
+
+# Statement text as tokens: comments and Ion literals are skipped, strings and quoted names kept
+# with their quotes, so a name in a comment is never taken for the one a message means.
+_TOKEN = re.compile(r"--[^\n]*|/\*.*?(?:\*/|$)|`[^`]*`?|'(?:[^']|'')*'?|\"(?:[^\"]|\"\")*\"?"
+                    r"|[A-Za-z_$@][A-Za-z0-9_$]*|.", re.S)
+_QUOTED_IN_MESSAGE = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+# `FROM Vehicle AS v`, `JOIN Person p`, `, VehicleRegistration AS r`, `UPDATE Person AS p`
+_SOURCE = re.compile(r"(?:\bFROM|\bJOIN|\bUPDATE|,)\s+(\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_]*)"
+                     r"(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_]*))?", re.I)
+_NOT_ALIASES = {w.upper() for w in KEYWORDS} | {"LET", "PIVOT", "UNPIVOT", "FULL", "RIGHT",
+                                                 "OUTER", "HAVING", "UNION", "INTERSECT",
+                                                 "EXCEPT"}
+
+
+def _tokens(text: str) -> list[tuple[int, str]]:
+    """(offset, token) of the names, strings and punctuation of a statement."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        tok = m.group(0)
+        if tok.isspace() or tok.startswith(("--", "/*", "`")):
+            continue
+        out.append((m.start(), tok))
+    return out
+
+
+def _unquoted(tok: str) -> str:
+    if len(tok) >= 2 and tok[0] == tok[-1] and tok[0] in "'\"":
+        return tok[1:-1].replace(tok[0] * 2, tok[0])
+    return tok
+
+
+def refusal_position(statement: str, message: str) -> tuple[int, int]:
+    """(line, column), 1-based in `statement`, to mark for a statement the ledger refused
+    with a message that carries no position ("an active table named 'Vehicle' already
+    exists" for CREATE TABLE, "no active table named 'Nope'" for DROP TABLE): the first
+    name or string of the statement that the message quotes, else the statement's first word,
+    so the refused statement is always marked on its own line."""
+    tokens = _tokens(statement)
+    quoted = [a or b for a, b in _QUOTED_IN_MESSAGE.findall(message)]
+    at = tokens[0][0] if tokens else 0
+    for want in quoted:
+        hits = [o for o, t in tokens if _unquoted(t) == want] or \
+            [o for o, t in tokens if _unquoted(t).casefold() == want.casefold()]
+        if hits:
+            at = hits[0]
+            break
+    line = statement.count("\n", 0, at) + 1
+    return line, at - statement.rfind("\n", 0, at)
+
+
+def statement_sources(statement: str) -> dict[str, str]:
+    """Alias -> table of the FROM, JOIN and UPDATE sources of a statement (each table also
+    stands for itself, as in `Vehicle.VIN`)."""
+    # strings become '' so that 'from Person p' in a literal binds no alias
+    clean = " ".join("''" if t.startswith("'") else t for _o, t in _tokens(statement))
+    out: dict[str, str] = {}
+    for m in _SOURCE.finditer(clean):
+        table = _unquoted(m.group(1))
+        out.setdefault(table, table)
+        alias = m.group(2)
+        if alias and alias.upper() not in _NOT_ALIASES:
+            out[alias] = table
+    return out
 
 
 class PartiQLHighlighter(QSyntaxHighlighter):
@@ -94,6 +158,9 @@ class PartiQLEditor(QPlainTextEdit):
         self.completer.activated.connect(self.insert_completion)
         self._tables: list[str] = []
         self._fields: list[str] = []
+        self.table_field_words = QStringListModel([], self)  # one table's, after `alias.`
+        self._table_fields: TableFieldCache | None = None
+        self._awaiting: str | None = None  # the word to complete once its table's fields come
 
     # -- completion -------------------------------------------------------------------------
     def set_names(self, tables: list[str] | None = None, fields: list[str] | None = None) -> None:
@@ -105,8 +172,64 @@ class PartiQLEditor(QPlainTextEdit):
                                         key=str.casefold))
         self.field_words.setStringList(sorted(self._fields, key=str.casefold))
 
+    def set_field_source(self, read: ReadFn | None) -> None:
+        """Where to read a table's field names for `alias.` completion: a ledger session's
+        `read` (its reader lane). Without one, only names seen in results and grids complete."""
+        self._table_fields = TableFieldCache(read, self) if read is not None else None
+        if self._table_fields is not None:
+            self._table_fields.loaded.connect(self._fields_loaded)
+
     def completions(self) -> list[str]:
         return self.words.stringList()
+
+    def _statement_around_cursor(self) -> str:
+        text = self.toPlainText()
+        pos = self.textCursor().position()
+        found = text.find(";", pos)
+        return text[text.rfind(";", 0, pos) + 1:len(text) if found < 0 else found]
+
+    def _table_of(self, name: str) -> str | None:
+        """The table `name` stands for in the statement being edited: an alias, or a table."""
+        sources = statement_sources(self._statement_around_cursor())
+        table = sources.get(name)
+        if table is None:
+            table = next((t for a, t in sources.items() if a.casefold() == name.casefold()),
+                         None)
+        if table is None and name in self._tables:
+            table = name
+        if table is None or (self._tables and table not in self._tables):
+            return None
+        return table
+
+    def _complete_table_fields(self, prefix: str) -> bool:
+        """Complete `alias.path.part` from the fields of the alias's table, one level at a
+        time (`r.` offers Owners, `r.Owners.` PrimaryOwner); False to fall back to the names
+        seen so far, e.g. while the table's fields are still being read."""
+        if self._table_fields is None:
+            return False
+        head, _, rest = prefix.partition(".")
+        table = self._table_of(head)
+        if table is None:
+            return False
+        names = self._table_fields.fields(table)
+        if names is None:  # the first read of this table: complete when it lands
+            self._awaiting = prefix
+            return False
+        parent, _, part = rest.rpartition(".")
+        level = rest.count(".")
+        want = parent.casefold() + "." if parent else ""
+        words = sorted({n.rsplit(".", 1)[-1] for n in names
+                        if n.count(".") == level and n.casefold().startswith(want)},
+                       key=str.casefold)
+        self.table_field_words.setStringList(words)
+        self.completer.setModel(self.table_field_words)
+        self.completer.setCompletionPrefix(part)
+        return self.completer.completionCount() > 0
+
+    def _fields_loaded(self, _table: str) -> None:
+        prefix = self._awaiting
+        if prefix is not None and self.hasFocus() and self._word_before_cursor() == prefix:
+            self.complete(prefix)
 
     def _word_before_cursor(self) -> str:
         cursor = self.textCursor()
@@ -141,9 +264,14 @@ class PartiQLEditor(QPlainTextEdit):
 
     def complete(self, prefix: str) -> None:
         """Complete `prefix`, the word before the cursor. A word with dots (`v.Ma`,
-        `r.Owners.Pr`) starts with an alias the word list cannot hold: the longest part after a
-        dot that completes to a field is completed instead (`Owners.Pr`, else `Pr`)."""
+        `r.Owners.Pr`, `p.`) starts with an alias: the fields of its table complete the last
+        part. Until those are read (or with no alias), the longest part after a dot that
+        completes to a field seen so far is completed instead (`Owners.Pr`, else `Pr`)."""
         popup = self.completer.popup()
+        self._awaiting = None
+        if "." in prefix and self._complete_table_fields(prefix):
+            self._show_popup()  # an empty part after `alias.` lists all the fields
+            return
         self.completer.setModel(self.words)
         self.completer.setCompletionPrefix(prefix)
         if self.completer.completionCount() == 0 and "." in prefix:
@@ -159,6 +287,10 @@ class PartiQLEditor(QPlainTextEdit):
         if self.completer.completionCount() == 0 or not self.completer.completionPrefix():
             popup.hide()
             return
+        self._show_popup()
+
+    def _show_popup(self) -> None:
+        popup = self.completer.popup()
         popup.setCurrentIndex(self.completer.completionModel().index(0, 0))
         rect = self.cursorRect()
         rect.setWidth(popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width())
@@ -228,6 +360,12 @@ class PartiQLEditor(QPlainTextEdit):
         move.setPosition(pos)
         self.setTextCursor(move)
         return pos
+
+    def mark_refusal(self, offset: int, statement: str, message: str) -> int:
+        """Mark a refused statement that has no position of its own (DDL on a missing or an
+        existing table) at what its message names; returns the position marked."""
+        line, column = refusal_position(statement, message)
+        return self.mark_error(offset, line, column)
 
     def line_column(self, pos: int) -> tuple[int, int]:
         """The 1-based line and column of document position `pos`."""
