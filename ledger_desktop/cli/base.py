@@ -24,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
 EXIT_VERIFY_FAILED = 1
 EXIT_USAGE = 2
+EXIT_CANCELLED = 130  # Ctrl-C or SIGTERM
 
 
 class _OneLineErrors(click.Group):
@@ -47,7 +48,7 @@ class _OneLineErrors(click.Group):
             except click.ClickException as e:
                 fail(e.format_message(), e.exit_code)
             except click.Abort:
-                fail("interrupted; nothing was changed", 130)
+                fail("interrupted; nothing was changed", EXIT_CANCELLED)
             sys.stdout.flush()
         except BrokenPipeError:
             reader_gone()
@@ -85,13 +86,13 @@ def handle_errors(fn: F) -> F:
         except errors.IntegrityError as e:
             fail(str(e), EXIT_VERIFY_FAILED)
         except errors.Cancelled:
-            fail("cancelled; nothing was changed", 130)
+            fail("cancelled; nothing was changed", EXIT_CANCELLED)
         except (errors.UserError, errors.LedgerFileError, errors.ConflictError) as e:
             fail(str(e), EXIT_USAGE)
         except errors.StorageError as e:
             fail(f"storage error: {_with_cause(str(e), kwargs)}", EXIT_USAGE)
         except KeyboardInterrupt:
-            fail("interrupted; nothing was changed", 130)
+            fail("interrupted; nothing was changed", EXIT_CANCELLED)
         except sqlite3.DatabaseError as e:  # damaged pages found by a read
             explained = _with_cause(str(e), kwargs)
             if explained != str(e):  # a side file that cannot be written, not damage
@@ -117,13 +118,16 @@ def _with_cause(message: str, kwargs: dict[str, Any]) -> str:
 
 
 @contextmanager
-def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
+def ctrl_c_cancels(token: CancelToken,
+                   idle: Callable[[], bool] | None = None) -> Iterator[CancelToken]:
     """Ctrl-C and SIGTERM set the cancel token instead of stopping the operation mid-way.
 
     KeyboardInterrupt can land inside amazon.ion's C extension, which then crashes; a token
     is checked between records, so the operation stops cleanly, rolls back and removes its
     partial output. SIGTERM (`timeout`, systemd, `docker stop`) used to kill it mid-way and
-    leave that output behind. A second signal of either kind interrupts at once.
+    leave that output behind. A second signal of either kind interrupts at once, and so does
+    the first one while `idle()` is true (the shell waiting for a line: nothing is under way
+    to roll back, and nothing would look at the token).
     """
     if threading.current_thread() is not threading.main_thread():
         yield token
@@ -138,7 +142,8 @@ def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
             signal.signal(signum, _restorable(previous[signum]))
             signal.raise_signal(signum)
             return
-        if token.cancelled:
+        if token.cancelled or (idle is not None and idle()):
+            token.cancel()
             raise KeyboardInterrupt
         token.cancel()
 
@@ -158,6 +163,50 @@ def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, _restorable(old))
+
+
+class Busy:
+    """Whether a command is inside engine work, for `ctrl_c_cancels(idle=busy.idle)`: a
+    signal then cancels the work cooperatively; outside it, it stops the command at once."""
+
+    def __init__(self) -> None:
+        self.active = False
+
+    def idle(self) -> bool:
+        return not self.active
+
+    @contextmanager
+    def working(self) -> Iterator[None]:
+        before, self.active = self.active, True
+        try:
+            yield
+        finally:
+            self.active = before
+
+
+#: SQLite virtual-machine instructions between two looks at a statement's cancel token.
+_STATEMENT_CHECK_EVERY = 2000
+
+
+@contextmanager
+def statement_cancels(ledger: Any, token: CancelToken) -> Iterator[None]:
+    """While a statement runs, a cancelled `token` stops it: SQLite's progress handler aborts
+    the current step, and the query layer's own row loops (joins computed in Python) look at
+    `Ledger.cancel_token`. The statement fails, so its transaction is aborted, not committed.
+    (The app does the same on its lanes: workers/interrupt.py, which the CLI may not import.)
+    """
+    conn = ledger._conn
+    conn.set_progress_handler(lambda: 1 if token.cancelled else 0, _STATEMENT_CHECK_EVERY)
+    ledger.cancel_token = token
+    try:
+        yield
+    except Exception:
+        if token.cancelled:  # SQLite's "interrupted" or the query layer's Cancelled
+            raise errors.Cancelled("cancelled; nothing was committed") from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+        ledger.cancel_token = None
 
 
 def _restorable(handler: Any) -> Any:

@@ -19,6 +19,7 @@ from ..engine.errors import InputFormatError, UserError
 from ..engine.ion_values import dumps_text
 from ..engine.ledger import Ledger
 from ..engine.limits import describe
+from ..engine.new_file import default_ledger_name
 from .base import (
     EXIT_VERIFY_FAILED,
     ctrl_c_cancels,
@@ -43,7 +44,9 @@ def _open(path: Path, read_only: bool = False) -> Ledger:
 @handle_errors
 def init(path: Path, name: str | None, strict: bool) -> None:
     """Create a new, empty ledger at PATH (refuses to overwrite a file)."""
-    with Ledger.create(path, ledger_name=name, strict=strict) as ledger:
+    # The default name from the file name is never blank (`ledger init " .ledger"`).
+    with Ledger.create(path, ledger_name=name or default_ledger_name(path),
+                       strict=strict) as ledger:
         click.echo(f"created ledger {ledger.ledger_name!r} at {path} "
                    f"(strand {ledger.strand_id})")
 

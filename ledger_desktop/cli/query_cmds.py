@@ -13,11 +13,21 @@ from typing import Any
 import click
 from amazon.ion import simpleion
 
-from ..engine.errors import ConflictError, LedgerError, UserError
+from ..engine.cancel import CancelToken
+from ..engine.errors import Cancelled, ConflictError, LedgerError, UserError
 from ..engine.ion_values import text_buffer_limit
 from ..engine.ledger import Ledger
 from ..engine.query.formatting import FORMATS, format_values
-from .base import EXIT_USAGE, fail, handle_errors, main
+from .base import (
+    EXIT_CANCELLED,
+    EXIT_USAGE,
+    Busy,
+    ctrl_c_cancels,
+    fail,
+    handle_errors,
+    main,
+    statement_cancels,
+)
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 
@@ -69,17 +79,30 @@ def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None
       ledger query dmv.ledger "SELECT * FROM Vehicle WHERE VIN = ?" --param '"1N4AL11D75C109151"'
     """
     values = [parse_param(p) for p in params]
-    if statement == "-":
-        statement = sys.stdin.read().strip().rstrip(";")
-    _check_writable(path)
-    with Ledger.open(path) as ledger:
-        result = ledger.execute(statement, *values)
-    if result.kind == "explain" and fmt == "table":
-        click.echo("\n".join(result.plan))
-        return
-    text = format_values(result.values, fmt)
-    if text:
-        click.echo(text)
+    busy = Busy()
+    # Ctrl-C and SIGTERM: waiting for stdin, the command stops at once; while the statement
+    # runs, it is cancelled and its transaction aborted (exit 130, nothing committed).
+    with ctrl_c_cancels(CancelToken(), idle=busy.idle) as cancel:
+        if statement == "-":
+            statement = sys.stdin.read().strip().rstrip(";")
+        _check_writable(path)
+        with busy.working(), Ledger.open(path) as ledger, ledger.transaction() as tx:
+            with statement_cancels(ledger, cancel):
+                result = tx.execute(statement, *values)
+            cancel.check()  # a signal during its last step: abort rather than commit
+        # Committed: a signal from here on only cuts the printing short.
+        try:
+            if cancel.cancelled:
+                raise KeyboardInterrupt
+            if result.kind == "explain" and fmt == "table":
+                click.echo("\n".join(result.plan))
+                return
+            text = format_values(result.values, fmt)
+            if text:
+                click.echo(text)
+        except KeyboardInterrupt:
+            fail("stopped; the statement was committed, but its results were not all printed",
+                 EXIT_CANCELLED)
 
 
 def _check_writable(path: Path) -> None:
@@ -149,7 +172,8 @@ def split_statements(text: str) -> tuple[list[str], str]:
 class Shell:
     """The shell's state machine, independent of where lines come from (tested directly)."""
 
-    def __init__(self, ledger: Ledger, write: Callable[[str], None], fmt: str = "table") -> None:
+    def __init__(self, ledger: Ledger, write: Callable[[str], None], fmt: str = "table",
+                 cancel: CancelToken | None = None, busy: Busy | None = None) -> None:
         self.ledger = ledger
         self._write = write
         self.fmt = fmt
@@ -157,6 +181,10 @@ class Shell:
         self.buffer = ""
         self.done = False
         self.failed = False  # an error was reported (a piped script then exits 2)
+        # Set by Ctrl-C or SIGTERM: the running statement stops, and so does the shell
+        # (Cancelled propagates; the caller aborts the open transaction).
+        self.cancel = cancel
+        self.busy = busy or Busy()  # inside engine work: a signal only sets `cancel`
 
     def write(self, text: str) -> None:
         if text.startswith("error:"):
@@ -171,21 +199,31 @@ class Shell:
         return f"{name}{'*' if self.tx is not None else ''}> "
 
     def feed(self, line: str) -> None:
-        """One line of input."""
-        if not self.buffer.strip():
-            cmd = line.strip().rstrip(";").strip()
-            if self._command(cmd):
-                return
-        self.buffer += line + "\n"
-        statements, self.buffer = split_statements(self.buffer)
-        for stmt in statements:
-            self._statement(stmt)
+        """One line of input; raises Cancelled once `cancel` is set."""
+        with self.busy.working():
+            self._check_cancel()
+            if not self.buffer.strip():
+                cmd = line.strip().rstrip(";").strip()
+                if self._command(cmd):
+                    self._check_cancel()
+                    return
+            self.buffer += line + "\n"
+            statements, self.buffer = split_statements(self.buffer)
+            for stmt in statements:
+                self._check_cancel()
+                self._statement(stmt)
+            self._check_cancel()
 
     def close(self) -> None:
-        if self.tx is not None and not self.tx.done:
-            self.tx.abort()
-            self.write("the open transaction was aborted")
-        self.tx = None
+        with self.busy.working():
+            if self.tx is not None and not self.tx.done:
+                self.tx.abort()
+                self.write("the open transaction was aborted")
+            self.tx = None
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None:
+            self.cancel.check()
 
     # ------------------------------------------------------------ commands
     def _command(self, cmd: str) -> bool:
@@ -277,11 +315,25 @@ class Shell:
         self.write(format_values(rows, "table") if rows else "(no indexes)")
 
     # ------------------------------------------------------------ statements
+    def _execute(self, stmt: str) -> Any:
+        """Run `stmt` in the open transaction, or in its own (committed unless cancelled)."""
+        if self.cancel is None:
+            return (self.tx if self.tx is not None else self.ledger).execute(stmt)
+        if self.tx is not None:
+            with statement_cancels(self.ledger, self.cancel):
+                return self.tx.execute(stmt)
+        with self.ledger.transaction() as tx:
+            with statement_cancels(self.ledger, self.cancel):
+                result = tx.execute(stmt)
+            self.cancel.check()  # a signal during its last step: abort rather than commit
+        return result
+
     def _statement(self, stmt: str) -> None:
         started = time.perf_counter()
         try:
-            target = self.tx if self.tx is not None else self.ledger
-            result = target.execute(stmt)
+            result = self._execute(stmt)
+        except Cancelled:
+            raise  # the shell stops; not a statement's error
         except (UserError, ConflictError, LedgerError) as e:
             self.write(f"error: {e}")
             if self.tx is not None and self.tx.done:
@@ -339,6 +391,8 @@ def run_interactive(shell: Shell, history: Path, input: Any = None, output: Any 
         try:
             line = session.prompt(shell.prompt)
         except KeyboardInterrupt:
+            if shell.cancel is not None and shell.cancel.cancelled:
+                raise  # SIGTERM at the prompt (Ctrl-C there is a key, not a signal)
             shell.buffer = ""
             continue
         except EOFError:
@@ -362,13 +416,32 @@ def shell(path: Path, fmt: str, history: Path | None) -> None:
     several statements into one block. With input from a pipe, lines are read as a script.
     """
     _check_writable(path)
-    with Ledger.open(path) as ledger:
-        sh = Shell(ledger, click.echo, fmt)
-        if sys.stdin.isatty():
-            click.echo(f"ledger shell on {path} ({ledger.ledger_name}); type 'help'")
-            run_interactive(sh, history or history_path())
-        else:
-            run_lines(sh, sys.stdin)
+    busy = Busy()
+    # Ctrl-C and SIGTERM: a running statement is cancelled, the open transaction aborted,
+    # and the shell ends with exit 130; waiting for a line, it ends at once.
+    with ctrl_c_cancels(CancelToken(), idle=busy.idle) as cancel:
+        with busy.working():
+            ledger = Ledger.open(path)
+        try:
+            sh = Shell(ledger, click.echo, fmt, cancel=cancel, busy=busy)
+            try:
+                if sys.stdin.isatty():
+                    click.echo(f"ledger shell on {path} ({ledger.ledger_name}); type 'help'")
+                    run_interactive(sh, history or history_path())
+                else:
+                    run_lines(sh, sys.stdin)
+            except (KeyboardInterrupt, Cancelled):
+                stopped = True
+            else:
+                stopped = False
+            if stopped:
+                sh.close()
+        finally:
+            with busy.working():
+                ledger.close()
+    if stopped:
+        fail("stopped; statements committed before stay committed, the running statement "
+             "and any open transaction were rolled back", EXIT_CANCELLED)
     if sh.failed and not sys.stdin.isatty():
         fail("the script had errors (each is printed above); the statements before and after "
              "an error ran as they were written", EXIT_USAGE)

@@ -38,7 +38,7 @@ from pathlib import Path
 from .cancel import CancelToken, Progress
 from .errors import Cancelled, IntegrityError, StorageError, UserError
 from .ledger import Ledger
-from .new_file import process_gone
+from .new_file import abandoned
 
 # SQLite calls the progress handler every this many virtual machine instructions: often
 # enough for Cancel to act within a fraction of a second, rarely enough to cost nothing.
@@ -54,8 +54,12 @@ _ATTEMPTS = 3
 
 # The temporary folder of a compaction: `ledger-compact-<pid>-<random>`. A killed compact
 # leaves it, with a copy as large as the ledger; the next compact removes it once that process
-# is gone.
+# is gone and nothing has written in it for a while (new_file.abandoned).
 _TEMP_PREFIX = "ledger-compact-"
+# Writing the copy back only reads it, so its folder's time is refreshed this often meanwhile
+# (well within new_file.STALE_SECONDS): a long write-back must not look idle to another
+# compaction.
+_HEARTBEAT_SECONDS = 60.0
 _TEMP_NAME = re.compile(re.escape(_TEMP_PREFIX) + r"(\d+)-[^-]+$")
 
 
@@ -91,9 +95,10 @@ def _check_space(folder: Path, wal_bytes: int, temp: Path, temp_bytes: int) -> N
 
 
 def remove_stale_copies(temp_root: Path) -> list[Path]:
-    """Remove the temporary folders of compactions whose process no longer exists (killed);
-    folders of running compactions, of other users and of older versions (no pid in the
-    name) are left alone. Returns the folders removed."""
+    """Remove the temporary folders of compactions whose process no longer exists (killed)
+    and that nothing has written for new_file.STALE_SECONDS; folders of running compactions
+    (also those in another PID namespace, whose process only looks gone), of other users and
+    of older versions (no pid in the name) are left alone. Returns the folders removed."""
     removed: list[Path] = []
     if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
         return removed
@@ -111,7 +116,7 @@ def remove_stale_copies(temp_root: Path) -> list[Path]:
                 continue
         except OSError:
             continue
-        if process_gone(int(m.group(1))):
+        if abandoned(int(m.group(1)), _folder_and_files(entry.path)):
             shutil.rmtree(entry.path, ignore_errors=True)
             if not os.path.lexists(entry.path):
                 removed.append(Path(entry.path))
@@ -130,6 +135,15 @@ def _truncate_wal(conn: sqlite3.Connection) -> None:
         pass
     finally:
         conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
+
+
+def _folder_and_files(folder: str) -> list[Path]:
+    """A temporary folder and the files in it: writing the copy changes the file's time,
+    not the folder's."""
+    try:
+        return [Path(folder), *(Path(e.path) for e in os.scandir(folder))]
+    except OSError:
+        return [Path(folder)]
 
 
 def compact(path: str | os.PathLike[str], progress: Progress | None = None,
@@ -236,11 +250,18 @@ def _write_back(conn: sqlite3.Connection, path: Path, copy: Path, watcher: sqlit
         # committing: the moment to check that nothing was committed since the copy began.
         step = max(1, min(_BACKUP_PAGES, (total - 1) // 2))
         checked = False
+        beat = time.monotonic()
 
         def on_step(status: int, remaining: int, pages: int) -> None:
-            nonlocal checked
+            nonlocal checked, beat
             if cancel is not None and cancel.cancelled:
                 raise Cancelled("compaction cancelled; the file is unchanged")
+            if time.monotonic() - beat > _HEARTBEAT_SECONDS:
+                beat = time.monotonic()
+                try:
+                    os.utime(copy.parent)  # still in use (remove_stale_copies)
+                except OSError:
+                    pass
             if status != sqlite3.SQLITE_OK:
                 return  # busy: another connection holds the write lock; the backup waits
             if not checked:

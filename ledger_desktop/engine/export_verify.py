@@ -100,6 +100,13 @@ class ExportVerifyReport:
     notes: list[str] = field(default_factory=list)
     failure_count: int = 0
     json_unchecked: int = 0    # JSON revisions whose data hash cannot be recomputed
+    #: Redacted revisions in blocks of our own layout that no redaction request read so far
+    #: names, (documentId, version) -> (seq, revision index), and the requests read,
+    #: (documentId, version) -> seq of the redacting block. `ledger verify` fails our own
+    #: journal when such a revision stays unrequested (a truncation past a redaction), so
+    #: import-journal refuses an export that ends before the request.
+    unrequested: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    requests: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @property
     def first_failure(self) -> CheckFailure | None:
@@ -114,6 +121,17 @@ class ExportVerifyReport:
         self.failure_count += 1
         if len(self.failures) < MAX_FAILURES:
             self.failures.append(failure)
+
+    def first_unrequested(self) -> str | None:
+        """The first redacted revision whose redaction request the export lacks, as a phrase
+        naming its block, or None."""
+        if not self.unrequested:
+            return None
+        (doc_id, version), (seq, idx) = min(self.unrequested.items(), key=lambda kv: kv[1])
+        more = len(self.unrequested) - 1
+        return (f"block {seq} holds a redacted revision (revision {idx}, document {doc_id} "
+                f"version {version}) whose redaction request is not in the export"
+                + (f" ({more} more such revision(s))" if more else ""))
 
     def lines(self) -> list[str]:
         """A plain-text report, one fact per line."""
@@ -237,6 +255,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                 for f in check_block(block, own_layout=own, notes=notes):
                     report.add(f)
                 report.notes += notes[:5]
+            _track_redactions(report, seq, block, own)
             if prev is not None:
                 if seq != expected_next:
                     report.gaps.append((expected_next, seq - 1))
@@ -264,6 +283,25 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
     if progress:
         progress(report.blocks, total)
     _finish(report, pending)
+
+
+def _track_redactions(report: ExportVerifyReport, seq: int, block: Any, own: bool) -> None:
+    """Note redacted revisions of our own blocks and the redaction requests that name them,
+    in journal order, by the rule `ledger verify` applies (verify_columns.ColumnChecks)."""
+    try:
+        if own:
+            for idx, rev in enumerate(block.get("revisions", ())):
+                if "dataHash" in rev and "data" not in rev and "metadata" in rev:
+                    meta = rev["metadata"]
+                    report.unrequested[(str(meta["id"]), int(meta["version"]))] = (seq, idx)
+        info = block.get("redactionInfo")
+        if info is not None:
+            for item in info.get("revisions", ()):
+                key = (str(item["documentId"]), int(item["version"]))
+                report.requests[key] = seq
+                report.unrequested.pop(key, None)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        pass  # a malformed block: check_block has reported it
 
 
 def _blocks_or_error(obj: Any, fmt: str) -> Iterator[tuple[Any, Any]]:
@@ -361,7 +399,8 @@ def _own_layout(block: Any) -> bool:
         return False
 
 
-_WHOLE_EXPORT_NOTES = ("the export holds no blocks", "checked from JSON")
+_REFUSED_IMPORT = "import-journal refuses this export"
+_WHOLE_EXPORT_NOTES = ("the export holds no blocks", "checked from JSON", _REFUSED_IMPORT)
 
 
 def _finish(report: ExportVerifyReport, pending: list[Digest]) -> None:
@@ -385,6 +424,10 @@ def _finish(report: ExportVerifyReport, pending: list[Digest]) -> None:
                             "deleted and redacted revisions, digests")
     if report.blocks == 0:
         report.notes.append("the export holds no blocks")
+    if (what := report.first_unrequested()) is not None:
+        # A valid export (QLDB's ranges end anywhere), but not a whole ledger's journal.
+        report.notes.append(f"{_REFUSED_IMPORT}: {what}; a ledger needs that request "
+                            "(export up to a later end time)")
 
 
 # ---------------------------------------------------------------------------- in parallel
@@ -482,6 +525,7 @@ def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: 
             report.notes += [n for n in r.notes if not n.startswith(_WHOLE_EXPORT_NOTES)]
             report.gaps += r.gaps  # inside the object; gaps between objects are found below
             report.json_unchecked += r.json_unchecked
+            _merge_redactions(report, r, expected_next)
             fresh = [b for b in out.blocks if expected_next is None or b[0] >= expected_next]
             if out.blocks and not fresh:
                 report.notes.append(f"{obj.key}: blocks {obj.first}..{obj.last} were already "
@@ -530,6 +574,22 @@ def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: 
         pool.shutdown(wait=True, cancel_futures=True)
     report.failures.sort(key=lambda f: (f.seq is None, f.seq if f.seq is not None else 0))
     _finish(report, pending)
+
+
+def _merge_redactions(report: ExportVerifyReport, r: ExportVerifyReport,
+                      expected_next: int | None) -> None:
+    """Fold one object's redaction findings into the report in journal order; blocks already
+    read from another object are left out, as walk_export skips them."""
+    def fresh(seq: int) -> bool:
+        return expected_next is None or seq >= expected_next
+
+    for key, seq in r.requests.items():
+        if fresh(seq):  # a request names revisions of earlier objects too
+            report.requests[key] = seq
+            report.unrequested.pop(key, None)
+    for key, at in r.unrequested.items():
+        if fresh(at[0]):
+            report.unrequested[key] = at
 
 
 def _digest_result(d: Digest, root: bytes, strand: str | None) -> DigestResult:

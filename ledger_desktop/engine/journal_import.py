@@ -19,7 +19,7 @@ from .export_verify import ExportVerifyReport, walk_export
 from .exports import open_export, paused_gc
 from .ledger import Ledger
 from .model import Digest
-from .new_file import built_whole
+from .new_file import built_whole, default_ledger_name
 
 
 @dataclass
@@ -50,7 +50,9 @@ def import_journal(directory: str | os.PathLike[str], new_ledger: str | os.PathL
         raise UserError(f"the export starts at block {source.objects[0].first}; a ledger needs "
                         "its whole journal from block 0 (export without --start-time)")
     report = ExportVerifyReport(str(directory), source.format, objects=len(source.objects))
-    name = ledger_name or source.ledger_name or target.stem
+    source_name = source.ledger_name if source.ledger_name and source.ledger_name.strip() \
+        else None
+    name = ledger_name or source_name or default_ledger_name(target)
     # Built under a hidden name and renamed when complete: a killed import left the ledger's
     # metadata and no block at `target`, which verified and took commits on the source's strand.
     with built_whole(target) as tmp:
@@ -69,10 +71,25 @@ def import_journal(directory: str | os.PathLike[str], new_ledger: str | os.PathL
                 _stop_on_failure(report)
                 if report.blocks == 0:
                     raise UserError(f"{directory}: the export holds no blocks")
+                _refuse_unrequested_redaction(report)
             digest = ledger.digest()
         finally:
             ledger.close()
     return JournalImportResult(target, name, report.blocks, report.revisions, digest, report)
+
+
+def _refuse_unrequested_redaction(report: ExportVerifyReport) -> None:
+    """A redacted revision of our own layout must be named by a redaction request in the
+    journal, or `ledger verify` reports the journal as cut short after a redaction. An export
+    whose range ends between a redaction's target and its request is a valid QLDB-style
+    export, but it cannot become a ledger that verifies."""
+    what = report.first_unrequested()
+    if what is None:
+        return
+    seq = min(at[0] for at in report.unrequested.values())
+    raise UserError(f"{what}, so the ledger built from it would fail 'ledger verify'; export "
+                    "a range that ends after the block that redacts it (or before block "
+                    f"{seq}); nothing was imported")
 
 
 def _stop_on_failure(report: ExportVerifyReport) -> None:

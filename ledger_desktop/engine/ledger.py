@@ -44,7 +44,7 @@ from .ion_values import (
 )
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import BlockSummary, Digest, Document, RevisionInfo, TableInfo
-from .new_file import built_whole
+from .new_file import built_whole, default_ledger_name
 from .tip_check import check_tip
 from .transaction import Transaction
 
@@ -86,7 +86,7 @@ class Ledger:
         appears only once complete (new_file.built_whole)."""
         path = Path(path)
         with built_whole(path) as tmp:
-            cls.create_at(tmp, ledger_name or path.stem, strict).close()
+            cls.create_at(tmp, ledger_name or default_ledger_name(path), strict).close()
         return cls.open(path)
 
     @classmethod
@@ -111,7 +111,8 @@ class Ledger:
         conn = storage.connect(path, create=True)
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for k, v in _meta_values(ledger_name or path.stem, strand_id, False).items():
+            name = ledger_name or default_ledger_name(path)
+            for k, v in _meta_values(name, strand_id, False).items():
                 storage.set_meta(conn, k, v)
             storage.set_meta(conn, "imported", 1)
             conn.execute("COMMIT")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,25 +44,33 @@ def process_gone(pid: int) -> bool:
     return False
 
 
-# A build left alone this long is dead even if its process id is in use: an id can be
-# reused, or belong to another PID namespace (a container) sharing the folder.
-_STALE_SECONDS = 15 * 60
+#: A leftover (a build's hidden file, a compaction's temporary copy) is removed only once
+#: nothing has written it for this long as well as its process being gone: a process id
+#: alone can mislead, since one in another PID namespace (a container or host sharing the
+#: folder) looks gone while it runs.
+STALE_SECONDS = 15 * 60
+
+
+def idle_seconds(paths: Iterable[Path]) -> float:
+    """Seconds since any of `paths` (those that exist) was last written; 0 if none exists."""
+    times = []
+    for p in paths:
+        try:
+            times.append(p.stat().st_mtime)
+        except OSError:
+            pass
+    return time.time() - max(times) if times else 0.0
+
+
+def abandoned(pid: int, paths: Iterable[Path]) -> bool:
+    """True when process `pid` is gone and none of `paths` was written for STALE_SECONDS:
+    the files of a killed process, safe to remove."""
+    return idle_seconds(paths) > STALE_SECONDS and process_gone(pid)
 
 
 def _hidden_prefix(target: Path) -> str:
     # Cut so the hidden name stays within the usual 255-byte limit on a file name.
     return f".{target.name[:150]}.building-"
-
-
-def _idle_for(path: Path) -> float:
-    """Seconds since the file or its -wal was last written."""
-    times = []
-    for suffix in ("", "-wal"):
-        try:
-            times.append(Path(f"{path}{suffix}").stat().st_mtime)
-        except OSError:
-            pass
-    return time.time() - max(times) if times else 0.0
 
 
 def _remove_stale_builds(target: Path) -> None:
@@ -78,9 +86,18 @@ def _remove_stale_builds(target: Path) -> None:
         if not name.startswith(prefix) or any(name.endswith(s) for s in _SIDE_FILES[1:]):
             continue
         pid_text = name[len(prefix):].split("-", 1)[0]
-        if pid_text.isdigit() and process_gone(int(pid_text)) and \
-                _idle_for(p) > _STALE_SECONDS:
+        if pid_text.isdigit() and abandoned(int(pid_text), (p, Path(f"{p}-wal"))):
             remove_with_side_files(p)
+
+
+#: The name of a ledger whose file name gives none (`" .ledger"`).
+FALLBACK_LEDGER_NAME = "ledger"
+
+
+def default_ledger_name(path: str | os.PathLike[str]) -> str:
+    """A new ledger's name when none is given: its file name without the extension, on one
+    line, never blank (a name of spaces looked empty in every list and title)."""
+    return " ".join(Path(path).stem.split()) or FALLBACK_LEDGER_NAME
 
 
 def check_new(target: Path) -> None:

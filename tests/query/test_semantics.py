@@ -94,7 +94,7 @@ def test_type_errors_point_at_the_expression(ledger, expr, fragment):
 
 @pytest.mark.parametrize("expr,expected", [
     ("CHAR_LENGTH('héllo')", "5"), ("CHARACTER_LENGTH('')", "0"), ("LOWER('AbC')", '"abc"'),
-    ("UPPER(`abc`)", "ABC"), ("SUBSTRING('hello', 2)", '"ello"'),
+    ("UPPER(`abc`)", '"ABC"'), ("SUBSTRING('hello', 2)", '"ello"'),
     ("SUBSTRING('hello', 2, 3)", '"ell"'), ("SUBSTRING('hello' FROM 0 FOR 3)", '"he"'),
     ("TRIM('  x  ')", '"x"'), ("TRIM(LEADING FROM '  x  ')", '"x  "'),
     ("TRIM(BOTH 'x' FROM 'xxaxx')", '"a"'), ("TRIM(TRAILING 'x' FROM 'xxaxx')", '"xxa"'),

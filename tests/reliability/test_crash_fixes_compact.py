@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,14 @@ def _dead_pid() -> int:
     return proc.pid
 
 
-def _leftover(root: Path, name: str) -> Path:
+def _leftover(root: Path, name: str, idle: float = 3600) -> Path:
+    """A compaction's folder, untouched for `idle` seconds (one written in the last 15
+    minutes is kept even when its process looks gone: tests/engine/test_stale_leftovers.py)."""
     folder = root / name
     folder.mkdir()
     (folder / "compacted.ledger").write_bytes(b"\0" * 4096)
+    for p in (folder / "compacted.ledger", folder):
+        os.utime(p, (time.time() - idle,) * 2)
     return folder
 
 

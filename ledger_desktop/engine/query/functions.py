@@ -28,7 +28,6 @@ from .values import (
     T_INT,
     T_STRING,
     T_STRUCT,
-    T_SYMBOL,
     T_TIMESTAMP,
     TEXT,
     Bag,
@@ -58,10 +57,6 @@ def _text(v: Any, fn: str) -> str:
     if tcode(v) not in TEXT:
         raise FnError(f"{fn} expects a string, got {type_name(v)}")
     return text_of(v)
-
-
-def _same_text_type(src: Any, text: str) -> Any:
-    return make_symbol(text) if tcode(src) == T_SYMBOL else text
 
 
 # A number as CAST reads it from text: ASCII digits, no '_' (Python's int() and Decimal()
@@ -101,30 +96,33 @@ def char_length(s: Any) -> int:
     return len(_text(s, "CHAR_LENGTH"))
 
 
-def lower(s: Any) -> Any:
-    return _same_text_type(s, _text(s, "LOWER").lower())
+# UPPER, LOWER, SUBSTRING and TRIM return a string for a symbol too: QLDB documents their
+# return type as string, and the PartiQL implementation of QLDB's time (partiql-lang-kotlin's
+# 2019 BuiltinFunctions.kt) builds `newString(...)` for either.
+def lower(s: Any) -> str:
+    return _text(s, "LOWER").lower()
 
 
-def upper(s: Any) -> Any:
-    return _same_text_type(s, _text(s, "UPPER").upper())
+def upper(s: Any) -> str:
+    return _text(s, "UPPER").upper()
 
 
-def substring(s: Any, start: Any, length: Any = None) -> Any:
+def substring(s: Any, start: Any, length: Any = None) -> str:
     text = _text(s, "SUBSTRING")
     b = _int(start, "SUBSTRING")
     if length is None:
         first = max(b, 1)
-        return _same_text_type(s, text[first - 1:])
+        return text[first - 1:]
     n = _int(length, "SUBSTRING")
     if n < 0:
         raise FnError("SUBSTRING's length cannot be negative")
     first, last = max(b, 1), b + n  # SQL: characters b .. b+n-1, clipped to the string
     if last <= first:
-        return _same_text_type(s, "")
-    return _same_text_type(s, text[first - 1:last - 1])
+        return ""
+    return text[first - 1:last - 1]
 
 
-def trim(spec: str, chars: Any, s: Any) -> Any:
+def trim(spec: str, chars: Any, s: Any) -> str:
     text = _text(s, "TRIM")
     strip = " " if chars is None else _text(chars, "TRIM")
     if spec == "leading":
@@ -133,7 +131,7 @@ def trim(spec: str, chars: Any, s: Any) -> Any:
         out = text.rstrip(strip)
     else:
         out = text.strip(strip)
-    return _same_text_type(s, out)
+    return out
 
 
 # ---------------------------------------------------------------- collections, conditionals
