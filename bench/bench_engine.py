@@ -27,7 +27,6 @@ from ledger_desktop.engine.allocator import tune_allocator  # noqa: E402
 from ledger_desktop.engine.blocks import BlockAddress  # noqa: E402
 from ledger_desktop.engine.ion_values import dumps_binary, loads  # noqa: E402
 from ledger_desktop.engine.ledger import Ledger  # noqa: E402
-from ledger_desktop.engine.storage import WAL_AUTOCHECKPOINT_PAGES  # noqa: E402
 
 
 def doc(i: int):
@@ -107,8 +106,8 @@ def ledger_commits(path: Path, n_docs: int, per_tx: int, synchronous: str = "FUL
     return n_docs / dt
 
 
-def single_commits(tmp: Path, n: int, synchronous: str, per_round: int = 100,
-                   autocheckpoint: int | None = None) -> list[tuple[str, float, float]]:
+def single_commits(tmp: Path, n: int, synchronous: str, per_round: int = 100
+                   ) -> list[tuple[str, float, float]]:
     """Durable single-document commits, ledger against raw SQLite inserting the same document
     blobs into one table with the same journal mode and synchronous setting.
 
@@ -118,20 +117,15 @@ def single_commits(tmp: Path, n: int, synchronous: str, per_round: int = 100,
     its WAL file still grows (one page per commit: its first 1,000 commits), each fsync also
     commits the file's new size to the ext4 journal, so its commits are slower on new files;
     the ledger writes about 9 pages a commit (ledger_pages_per_commit), so its WAL is reused
-    from about its 110th commit. `autocheckpoint` replaces the ledger's WAL checkpoint
-    threshold (storage.WAL_AUTOCHECKPOINT_PAGES) to measure what it buys. Returns (phase,
-    ledger tx/s, raw tx/s) per phase.
+    from about its 110th commit. Returns (phase, ledger tx/s, raw tx/s) per phase.
     """
-    tag = f"{synchronous}-{autocheckpoint or 'own'}"
-    raw = sqlite3.connect(tmp / f"single-raw-{tag}.db", isolation_level=None)
+    raw = sqlite3.connect(tmp / f"single-raw-{synchronous}.db", isolation_level=None)
     raw.execute("PRAGMA journal_mode=WAL")
     raw.execute(f"PRAGMA synchronous={synchronous}")
     raw.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB)")
-    led = Ledger.create(tmp / f"single-{tag}.ledger")
+    led = Ledger.create(tmp / f"single-{synchronous}.ledger")
     if synchronous != "FULL":
         led._conn.execute(f"PRAGMA synchronous={synchronous}")
-    if autocheckpoint is not None:
-        led._conn.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
     with led.transaction() as tx:
         tid = tx.create_table("Vehicle", tx.begin_statement("CREATE TABLE Vehicle"))
     out = []
@@ -398,11 +392,6 @@ def main() -> None:
         line(f"durable single-document commits, {phase}", led, "tx/s", raw,
              "raw SQLite inserts, same documents, WAL+FULL")
         print(f"{'':<52} raw/ledger = {raw / led:.2f} (target <= 2.0)")
-    default_ckpt = single_commits(tmp, n_single, "FULL", autocheckpoint=1000)[-1]
-    line("  the same, steady state, SQLite's default checkpoint", default_ckpt[1], "tx/s",
-         full[-1][1], f"the ledger's wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
-    print(f"{'':<52} raw/ledger = {default_ckpt[2] / default_ckpt[1]:.2f} with checkpoints "
-          "every 1,000 WAL pages")
     ledger_us = 1e6 / full[-1][1]
     pages = ledger_pages_per_commit(tmp)
     floor = raw_pages_per_commit(tmp, n_single, round(pages))

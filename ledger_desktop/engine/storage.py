@@ -18,7 +18,6 @@ from .errors import LedgerFileError, NewerSchemaError, NotALedgerError, StorageE
 APPLICATION_ID = 0x4C444752  # "LDGR"
 SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
-WAL_AUTOCHECKPOINT_PAGES = 4000  # see connect()
 
 # Revision kinds stored in `revisions.kind`.
 KIND_DATA = 0       # a user revision with data
@@ -208,11 +207,6 @@ def connect(path: Path, *, read_only: bool = False, create: bool = False) -> sql
             conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a commit that returned survives power loss (WAL + NORMAL may lose the tail).
             conn.execute("PRAGMA synchronous=FULL")
-            # A single-document commit writes about 9 pages (bench/bench_engine.py), so at
-            # SQLite's default of 1,000 WAL pages the file is checkpointed (two fsyncs) every
-            # ~110 commits. 4,000 pages, just under one wal-index hash segment (4,096 frames),
-            # checkpoints a quarter as often; durability is unchanged.
-            conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA cache_size=-65536")
         if create:
