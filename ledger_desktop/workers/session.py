@@ -79,3 +79,10 @@ class LedgerSession(QObject):
         """Cancel every task and join every thread; the ledgers close on their own threads."""
         for lane in self._lanes.values():
             lane.stop()
+
+    def close_later(self) -> None:
+        """Close without waiting (a ledger tab closing): every unfinished task ends now as
+        cancelled; each thread stops at its task's next cancel check, closes its ledger and is
+        deleted in the background, so the GUI thread never waits for a long step."""
+        for lane in self._lanes.values():
+            lane.retire()

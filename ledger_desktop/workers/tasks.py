@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import SIGNAL, QMetaMethod, QObject, Qt, QThread, Signal, Slot
 
 from ..engine.cancel import CancelToken
 from ..engine.errors import Cancelled
@@ -57,6 +57,7 @@ class Task(QObject):
         self.progress: tuple[int, int] = (0, 0)
         self.started_at = 0.0
         self.ended_at = 0.0
+        self._ended = False  # its last signals were emitted: later reports are dropped
 
     def cancel(self) -> None:
         """Ask the task to stop; a pending task never starts, a running one stops at its next check."""
@@ -84,31 +85,88 @@ class _Bridge(QObject):
 
     @Slot(object, str, object)
     def _deliver(self, task: Task, kind: str, payload: Any) -> None:
+        if task._ended:  # it ended as cancelled when its lane was retired: nobody listens
+            return
         lane = self.parent()
+        if kind not in ("started", "progress") and isinstance(lane, Lane):
+            lane._forget(task)
         if kind == "succeeded" and getattr(lane, "_stopping", False):
             kind = "cancelled"  # the lane was stopped: whoever asked is being torn down
         if kind == "started":
             task.started.emit()
         elif kind == "progress":
             task.progress = payload
-            if not task.done:
+            # After Cancel nobody wants progress, and whoever cancelled may be deleted by now
+            # (a closed view's label): only the final signals still arrive.
+            if not task.token.cancelled:
                 task.progressed.emit(*payload)
+        elif kind == "succeeded":
+            _end(task, TaskState.SUCCEEDED, payload)
+        elif kind == "cancelled":
+            _end(task, TaskState.CANCELLED, None)
         else:
-            task.ended_at = time.monotonic()
-            if kind == "succeeded":
-                task.state, task.result = TaskState.SUCCEEDED, payload
-                task.succeeded.emit(payload)
-            elif kind == "cancelled":
-                task.state = TaskState.CANCELLED
-                task.cancelled.emit()
-            else:
-                task.state, task.error = TaskState.FAILED, payload
-                task.failed.emit(payload)
-            task.finished.emit()
+            _end(task, TaskState.FAILED, payload)
+
+
+def _end(task: Task, state: TaskState, payload: Any) -> None:
+    """Record how `task` ended and emit its last signals (on the GUI thread)."""
+    task._ended = True
+    task.ended_at = time.monotonic()
+    task.state = state
+    if state is TaskState.SUCCEEDED:
+        task.result = payload
+        task.succeeded.emit(payload)
+    elif state is TaskState.CANCELLED:
+        task.cancelled.emit()
+    else:
+        task.error = payload
+        task.failed.emit(payload)
+    task.finished.emit()
+    disconnect_all(task)
+
+
+#: (name, SIGNAL() text) of each of Task's signals, filled on first use
+_SIGNALS: list[tuple[str, str]] = []
+
+
+def disconnect_all(task: Task) -> None:
+    """Drop every connection of `task`'s signals: done when it ends (it emits nothing more),
+    or by a closing widget that must hear nothing more from it. A slot that refers to the task
+    (`lambda: ... task.details`, a default `t=task`) made a cycle through Qt's connection list,
+    which Python's collector cannot see, so every task and all its slots held (a closed grid's
+    60,000 documents) stayed alive for good, and every full collection walked them."""
+    if not _SIGNALS:
+        meta = Task.staticMetaObject
+        for m in (meta.method(i) for i in range(meta.methodOffset(), meta.methodCount())):
+            if m.methodType() == QMetaMethod.MethodType.Signal:
+                _SIGNALS.append((bytes(m.name()).decode(),
+                                 SIGNAL(bytes(m.methodSignature()).decode())))
+    for name, signature in _SIGNALS:
+        if task.receivers(signature):  # disconnect() with none connected raises
+            getattr(task, name).disconnect()
 
 
 _STOP = object()
 _LANES: weakref.WeakSet[Lane] = weakref.WeakSet()
+#: lanes retired (their owner closed) whose thread still runs: held here so that neither
+#: Python nor a deleted Qt parent destroys a running QThread; each leaves when its thread ends
+_RETIRED: set[Lane] = set()
+
+
+def retired_lanes() -> list[Lane]:
+    """Lanes whose owner closed and whose thread has not ended yet."""
+    return list(_RETIRED)
+
+
+def join_retired(timeout_ms: int = 10000) -> bool:
+    """Wait for retired lanes to end (at quit, when nothing is on screen any more)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    for lane in list(_RETIRED):
+        left = max(0, int((deadline - time.monotonic()) * 1000))
+        if not lane.wait(left):
+            return False
+        lane._retired_done()
+    return True
 
 
 def running_lanes() -> list[Lane]:
@@ -150,8 +208,7 @@ class Lane(QThread):
         if self._stopping:
             raise RuntimeError(f"lane {self.objectName()} is stopped")
         # Tasks are owned by Python (no Qt parent): they live as long as someone holds them.
-        task = Task(fn, name)
-        task.finished.connect(lambda t=task: self._forget(t))
+        task = Task(fn, name)  # the bridge forgets it when it ends
         self._pending.append(task)
         if not self.isRunning():
             self.start()
@@ -174,6 +231,37 @@ class Lane(QThread):
             self._queue.put(_STOP)
             return self.wait(timeout_ms)
         return True
+
+    def retire(self) -> None:
+        """Stop without waiting, for an owner that is closing (a ledger tab).
+
+        Every unfinished task ends now, as cancelled, while its listeners still exist; the
+        thread finishes its current step in the background (a cancelled task stops at its next
+        check), closes the resource on its own thread and is deleted when it ends. Nothing it
+        reports afterwards reaches anyone.
+        """
+        self._stopping = True
+        self.cancel_all()
+        for task in list(self._pending):
+            self._forget(task)
+            if not task.done:
+                _end(task, TaskState.CANCELLED, None)
+        if not self.isRunning():
+            return
+        # The owner's deletion must not take the running QThread with it (Qt aborts on that).
+        _RETIRED.add(self)
+        self.setParent(None)
+        self.finished.connect(self._retired_done)  # before _STOP: the end is never missed
+        self._queue.put(_STOP)
+
+    @Slot()
+    def _retired_done(self) -> None:
+        """The retired thread ended (queued to the GUI thread, where the lane lives)."""
+        if self not in _RETIRED:
+            return
+        self.wait()  # `finished` comes just before the thread really ends: at most a moment
+        _RETIRED.discard(self)
+        self.deleteLater()
 
     def _forget(self, task: Task) -> None:
         if task in self._pending:
@@ -211,7 +299,8 @@ class Lane(QThread):
 
     def _run_one(self, task: Task, resource: Any) -> None:
         task.started_at = time.monotonic()
-        task.state = TaskState.RUNNING
+        if task.state is TaskState.PENDING:  # not if its lane was just retired (CANCELLED)
+            task.state = TaskState.RUNNING
         self._bridge.report.emit(task, "started", None)
         last = 0.0
 

@@ -4,11 +4,14 @@ was last fully verified and against which digest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ...workers.tasks import disconnect_all
 from ..chain.context import LedgerViewContext
 from ..chain.view import ChainView
 from .digests import DigestCentre
@@ -23,6 +26,9 @@ class VerificationCentre(QWidget):
         super().__init__(parent)
         self.setObjectName("verificationCentre")
         self.ctx = ctx
+        self.closed = False
+        #: the block count the app last read (its workspace's catalog), if it tells us
+        self.known_block_count: Callable[[], int] | None = None
         self.hub = hub or VerifyHub(ctx, self)
         self.chain = ChainView(ctx)
         self.panel = VerifyPanel(self.hub)
@@ -50,8 +56,7 @@ class VerificationCentre(QWidget):
 
         hub = self.hub
         hub.started.connect(self.chain.verification_started)
-        hub.progressed.connect(lambda done, _t, failed: self.chain.verification_progress(
-            done, failed))
+        hub.progressed.connect(self._progressed)
         hub.finished.connect(self.chain.verification_finished)
         hub.status_changed.connect(self.status.setText)
         report = self.panel.report_view
@@ -66,9 +71,28 @@ class VerificationCentre(QWidget):
     def title(self) -> str:
         return "Verification"
 
+    def _progressed(self, done: int, _total: int, failed: Any) -> None:
+        if not self.closed and shiboken6.isValid(self.chain):
+            self.chain.verification_progress(done, failed)
+
     def refresh(self) -> None:
-        """After a write to the ledger: new blocks appear (not yet checked)."""
+        """After a write, or View > Refresh: re-read the block count and the chain (new blocks
+        appear, not yet checked; a digest taken before them says it is outdated)."""
+        if self.closed:
+            return
         self.chain.reload()
+        if self.hub.store is not None:  # another program may have verified meanwhile
+            self.hub.status_changed.emit(self.hub.status_text())
+
+    def catalog_changed(self) -> None:
+        """The workspace re-read the ledger: if it found blocks the chain has not seen (another
+        program committed them), reload the chain. After the app's own writes `refresh()` has
+        already read the new count (the same reader lane answers in order), so this reads
+        nothing twice."""
+        if self.closed or self.known_block_count is None:
+            return
+        if self.known_block_count() != self.chain.model.count:
+            self.refresh()
 
     def show_block(self, seq: int) -> None:
         self.chain.model.select(seq)
@@ -117,9 +141,18 @@ class VerificationCentre(QWidget):
         if action_id == "show_chain":
             self.chain.search.setFocus()
             return True
+        if action_id == "refresh":
+            self.refresh()
+            return False  # the workspace reloads its catalog too
         return False
 
     def shutdown(self) -> None:
-        self.hub.cancel()
+        self.closed = True
+        self.hub.shutdown()
         self.chain.shutdown()
+        # The chain view's tasks may still succeed or report progress after Cancel (a read
+        # that already returned; a count that then starts the column load), and their slots
+        # (lambdas on its labels) would run on deleted widgets: they hear nothing more.
+        for task in list(getattr(self.chain, "_tasks", ())):
+            disconnect_all(task)
         self.proof.shutdown()

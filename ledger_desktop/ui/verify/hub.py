@@ -12,6 +12,7 @@ import collections
 import time
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from ...engine.digest_store import DigestStore, VerificationRecord
@@ -42,12 +43,20 @@ class VerifyHub(QObject):
         self.progress: tuple[int, int] = (0, 0)
         self._failed_q: collections.deque[int] = collections.deque()
         self._tasks: list[Any] = []
+        self.closed = False
         t = self.ctx.read(lambda led, _p, _c: (led.strand_id, led.ledger_name), "verify: strand")
         self._tasks.append(t)
+        # Bound methods, not lambdas or `self.failed.emit`: a task ending after the view
+        # closed must find nothing connected (it raised "Signal source has been deleted").
         t.succeeded.connect(self._got_strand)
-        t.failed.connect(self.failed.emit)
+        t.failed.connect(self._failed)
+
+    def _alive(self) -> bool:
+        return not self.closed and shiboken6.isValid(self)
 
     def _got_strand(self, result: tuple[str, str]) -> None:
+        if not self._alive():
+            return
         self.strand_id, self.ledger_name = result
         self.store = DigestStore(self.ctx.data_dir / "digests", self.strand_id, self.ledger_name)
         self.ready.emit()
@@ -83,14 +92,21 @@ class VerifyHub(QObject):
         self.task.progressed.connect(self._progressed)
         self.task.succeeded.connect(self._succeeded)
         self.task.failed.connect(self._failed)
-        self.task.cancelled.connect(
-            lambda: self._failed(Cancelled("verification was cancelled before it started")))
+        self.task.cancelled.connect(self._cancelled)
         self.started.emit()
         return self.task
 
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
+
+    def shutdown(self) -> None:
+        """The view closes: stop verifying, and let nothing that ends later emit from here."""
+        self.closed = True
+        self.cancel()
+        for task in [self.task, *self._tasks]:
+            if task is not None:
+                task.cancel()
 
     def _drain(self) -> list[int]:
         out = []
@@ -99,10 +115,14 @@ class VerifyHub(QObject):
         return out
 
     def _progressed(self, done: int, total: int) -> None:
+        if not self._alive():
+            return
         self.progress = (done, total)
         self.progressed.emit(done, total, self._drain())
 
     def _succeeded(self, report: Any) -> None:
+        if not self._alive():
+            return
         self.progressed.emit(report.blocks_checked, report.block_count, self._drain())
         self.report = report
         if self.store is not None and not report.cancelled:
@@ -110,7 +130,12 @@ class VerifyHub(QObject):
         self.finished.emit(report)
         self.status_changed.emit(self.status_text())
 
+    def _cancelled(self) -> None:
+        self._failed(Cancelled("verification was cancelled before it started"))
+
     def _failed(self, exc: BaseException) -> None:
+        if not self._alive():
+            return
         self.failed.emit(exc)
 
     def speed(self) -> float:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...engine.digest_store import DigestStore
+from ...workers import warmup
 from ..chain.context import LedgerViewContext
 from .hub import status_text
 
@@ -27,6 +28,7 @@ def _make_centre(ws: Any, _key: Any) -> QWidget:
     from .centre import VerificationCentre
 
     centre = VerificationCentre(view_context(ws))
+    centre.known_block_count = lambda: ws.block_count  # a reload sees another program's blocks
     label = getattr(ws, "verification_status", None)
     if label is not None:  # the workspace shows the status; the centre's own line is spare
         centre.hub.status_changed.connect(label.setText)
@@ -39,7 +41,20 @@ def register_verification_views(register_view: Callable[[str, Any], None]) -> No
 
 
 def trigger(ws: Any, action_id: str) -> None:
-    """Open (or switch to) the verification centre and run a Verify-menu action in it."""
+    """Open (or switch to) the verification centre and run a Verify-menu action in it.
+
+    While the start-up warm-up is still importing the chart library, the first centre opens
+    when it is done: importing it here as well held the GUI thread for 0.3-0.4 s."""
+    if ws.view("verify", None) is None and warmup.pending("verify"):
+        ws.show_message("Loading the chart library…")
+        warmup.when_ready("verify", lambda: _trigger_now(ws, action_id), ws)
+        return
+    _trigger_now(ws, action_id)
+
+
+def _trigger_now(ws: Any, action_id: str) -> None:
+    if getattr(ws, "closed", False):  # closed while the chart library loaded
+        return
     centre = ws.open_view("verify", None)
     centre.trigger(action_id)
 

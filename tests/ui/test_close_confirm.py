@@ -1,0 +1,133 @@
+"""Closing a ledger whose PartiQL editor has an open transaction asks first, on every path:
+Ctrl+W, Ctrl+F4, the tab's close button, File > Close Ledger, and quitting. Ctrl+W used to
+close the whole ledger at once, aborting the transaction and losing the editor's text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ledger_desktop.engine.ledger import Ledger
+
+from .conftest import open_workspace
+
+CANCEL = QMessageBox.StandardButton.Cancel
+DISCARD = QMessageBox.StandardButton.Discard
+
+
+class Answer:
+    """Answers the next question box with `button` (polling: the box is modal), for at most
+    two seconds."""
+
+    def __init__(self, button: QMessageBox.StandardButton) -> None:
+        self.button = button
+        self.texts: list[str] = []
+        self._tries = 0
+        self._timer = QTimer()
+        self._timer.setInterval(20)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+
+    def _poll(self) -> None:
+        self._tries += 1
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.isVisible()), None)
+        if box is not None:
+            self.stop()
+            self.texts.append(box.text())
+            box.button(self.button).click()
+        elif self._tries > 100:
+            self.stop()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+@contextmanager
+def open_transaction(qtbot, window, path) -> Iterator[tuple]:
+    """A ledger tab whose editor ran an INSERT in an open transaction. Aborted at the end if
+    the test left it open: pytest-qt closes the window before fixtures end, and that close
+    would wait on the question."""
+    ws = open_workspace(qtbot, window, path)
+    view = ws.open_query()
+    view.trigger("begin_tx")
+    qtbot.wait_until(lambda: view.tx_open, timeout=5000)
+    view.editor.setPlainText("INSERT INTO Person {'FirstName': 'Uncommitted', 'GovId': 'X1'}")
+    task = view.run()
+    qtbot.wait_until(lambda: task.done, timeout=10000)
+    view.editor.setPlainText("-- a query I was writing\nSELECT * FROM Vehicle")
+    try:
+        yield ws, view
+    finally:
+        if window.tabs.indexOf(ws) >= 0 and view.tx_open:
+            end = view.end(False)
+            qtbot.wait_until(lambda: end.done, timeout=10000)
+
+
+def _press(qtbot, window, widget, key):
+    # offscreen: a closed question box leaves no active window, and shortcuts need one
+    window.activateWindow()
+    qtbot.wait_until(lambda: QApplication.activeWindow() is window, timeout=2000)
+    widget.setFocus()
+    QTest.keyClick(widget, key, Qt.KeyboardModifier.ControlModifier)
+
+
+def _inserted(path) -> int:
+    with Ledger.open(path, read_only=True) as led:
+        people = led.documents(led.table("Person").table_id)
+        return sum(1 for d in people if d.data["GovId"] == "X1")
+
+
+def test_every_close_path_asks_about_an_open_transaction_and_cancel_keeps_it(
+        qtbot, window, sample_ledger):
+    with open_transaction(qtbot, window, sample_ledger) as (ws, view):
+        text = view.editor.toPlainText()
+        for key in (Qt.Key.Key_W, Qt.Key.Key_F4):  # both bindings of Close, from the editor
+            answer = Answer(CANCEL)
+            _press(qtbot, window, view.editor, key)
+            qtbot.wait_until(lambda a=answer: bool(a.texts), timeout=3000)
+            assert "transaction" in answer.texts[0] and "1 statement" in answer.texts[0]
+            assert window.tabs.indexOf(ws) >= 0 and view.tx_open
+            assert view.editor.toPlainText() == text
+        answer = Answer(CANCEL)  # the tab's close button
+        window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))
+        qtbot.wait_until(lambda: bool(answer.texts), timeout=3000)
+        assert window.tabs.indexOf(ws) >= 0
+        answer = Answer(CANCEL)  # File > Close Ledger
+        window.actions_by_id["close_tab"].trigger()
+        qtbot.wait_until(lambda: bool(answer.texts), timeout=3000)
+        assert window.tabs.indexOf(ws) >= 0 and view.tx_open
+        answer = Answer(CANCEL)  # quitting
+        assert not window.close()
+        assert answer.texts and window.isVisible() and window.tabs.indexOf(ws) >= 0
+        # Abort and Close: the tab goes and nothing of the transaction is committed
+        answer = Answer(DISCARD)
+        _press(qtbot, window, view.editor, Qt.Key.Key_W)
+        qtbot.wait_until(lambda: window.tabs.indexOf(ws) < 0, timeout=3000)
+        assert answer.texts
+    assert _inserted(sample_ledger) == 0
+
+
+def test_no_question_without_an_open_transaction(qtbot, window, sample_ledger):
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = ws.open_query()
+    answer = Answer(CANCEL)
+    _press(qtbot, window, view.editor, Qt.Key.Key_W)
+    assert window.tabs.indexOf(ws) < 0
+    qtbot.wait(100)
+    answer.stop()
+    assert answer.texts == []
+
+
+def test_quitting_with_an_open_transaction_asks_once_and_can_abort(qtbot, window,
+                                                                   sample_ledger):
+    with open_transaction(qtbot, window, sample_ledger) as (ws, _view):
+        answer = Answer(DISCARD)
+        assert window.close()
+        assert len(answer.texts) == 1
+        assert window.tabs.indexOf(ws) < 0
+    assert _inserted(sample_ledger) == 0
