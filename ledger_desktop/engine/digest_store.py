@@ -73,6 +73,9 @@ class VerificationRecord:
     digest_b64: str | None
     blocks: int
     summary: str
+    # False or None with `ok` False: the journal failed. True: every block checked out and
+    # only a saved digest disagreed (None: recorded by an older version, not known).
+    journal_ok: bool | None = None
 
 
 class DigestStore:
@@ -153,11 +156,15 @@ class DigestStore:
         self._save(obj)
 
     # -- verifications ----------------------------------------------------------------------
-    def record_verification(self, ledger_path: str | Path, report: Any) -> VerificationRecord:
-        """Remember a finished full verification (a `VerifyReport`) of this ledger file."""
+    def record_verification(self, ledger_path: str | Path, report: Any,
+                            journal_ok: bool | None = None) -> VerificationRecord:
+        """Remember a finished full verification (a `VerifyReport`) of this ledger file;
+        `journal_ok`: whether the journal itself checked out (a failed report whose only
+        failures are saved digests disagreeing with it)."""
         rec = VerificationRecord(str(Path(ledger_path).resolve()), _now_iso(), bool(report.ok),
                                  report.tip, report.digest_b64, int(report.blocks_checked),
-                                 report.summary().splitlines()[0])
+                                 report.summary().splitlines()[0],
+                                 bool(report.ok) if journal_ok is None else journal_ok)
         obj = self._load()
         obj["verifications"][rec.ledger_path] = asdict(rec)
         self._save(obj)

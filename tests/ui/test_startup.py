@@ -101,6 +101,9 @@ def test_create_a_new_ledger_and_refuse_to_overwrite(qtbot, window, tmp_path, mo
     ws = window.current_workspace()
     assert ws.path == (tmp_path / "fresh.ledger").resolve()
     assert ws.tables == [] and ws.block_count >= 1
+    if ws.block_count == 1:  # "0 tables · 1 blocks" it said
+        assert "0 tables  ·  1 block" in ws.status.text()
+        assert "1 blocks" not in ws.status.text()
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning",
                         lambda _p, _t, text, *a, **k: warned.append(text))

@@ -114,6 +114,7 @@ def test_tampered_copy_fails_at_the_tampered_block(qtbot, open_centre, tampered,
     assert saved["first_failure"]["seq"] == TAMPERED_BLOCK
     assert doc in (tmp_path / "r.html").read_text()
     assert "FAILED" in centre.status.text()
+    assert "checks out" not in centre.status.text()
 
 
 def test_saved_digest_is_loaded_and_checked(qtbot, open_centre, sample_path, tampered,
@@ -424,6 +425,9 @@ def test_a_saved_digest_that_disagrees_is_named_and_fails_no_block(qtbot, open_c
     assert counts[P.CAT_UNCHECKED] == 0
     assert not view.revisions.isVisible() and not view.open_first.isVisible()
     assert view.digests.isVisible() and view.digests.rowCount() == 1
+    # the status line does not leave it at "FAILED" either
+    status = centre.status.text()
+    assert "the journal checks out" in status and "saved digest does NOT match" in status
 
 
 def test_a_broken_chain_link_is_a_chain_break(qtbot, open_centre, sample_path, tmp_path):

@@ -58,6 +58,7 @@ class ChainView(QWidget):
 
     def __init__(self, ctx: LedgerViewContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._closed = False
         self.setObjectName("chainView")
         self.ctx = ctx
         self.model = ChainModel(self)
@@ -193,6 +194,8 @@ class ChainView(QWidget):
         task.failed.connect(self._failed)
 
     def _counted(self, result: tuple[int, str]) -> None:
+        if self._closed:  # a count that finished as the view closed starts nothing more
+            return
         n, self.strand_id = result
         self.model.set_block_count(n)  # _count_changed follows
         self.info.setText(f"{count(n, 'block')} · loading block times…")
@@ -368,5 +371,6 @@ class ChainView(QWidget):
         self.legend.setText("&nbsp;&nbsp;&nbsp;".join(cells))
 
     def shutdown(self) -> None:
+        self._closed = True
         for task in list(self._tasks):
             task.cancel()

@@ -18,8 +18,9 @@ from PySide6.QtCore import QObject, Signal
 from ...engine.digest_store import DigestStore, VerificationRecord
 from ...engine.errors import Cancelled
 from ...engine.model import Digest
-from ...engine.verify import verify_ledger
+from ...engine.verify import DERIVED_CHECKS, verify_ledger
 from ..chain.context import LedgerViewContext
+from .findings import is_saved_digest_failure
 
 
 class VerifyHub(QObject):
@@ -126,7 +127,10 @@ class VerifyHub(QObject):
         self.progressed.emit(report.blocks_checked, report.block_count, self._drain())
         self.report = report
         if self.store is not None and not report.cancelled:
-            self.store.record_verification(self.ctx.path, report)
+            journal_ok = report.ok or not any(
+                f.check in DERIVED_CHECKS or not is_saved_digest_failure(report, f)
+                for f in report.failures)
+            self.store.record_verification(self.ctx.path, report, journal_ok=journal_ok)
         self.finished.emit(report)
         self.status_changed.emit(self.status_text())
 
@@ -163,6 +167,9 @@ def status_text(rec: VerificationRecord | None) -> str:
     if rec is None:
         return "Never fully verified on this computer"
     when = rec.when.replace("T", " ").replace("Z", " UTC")
+    if not rec.ok and rec.journal_ok:
+        return (f"Last full verification {when}: the journal checks out ({rec.blocks:,} "
+                "blocks), but a saved digest does NOT match it")
     if not rec.ok:
         summary = rec.summary.removeprefix("VERIFICATION FAILED: ")
         if len(summary) > 90:

@@ -20,6 +20,7 @@ from ..dialogs import statement as ddl
 from ..dialogs.errors import error_box
 from ..elided_label import ElidedLabel
 from ..settings import KEY_SPLITTERS
+from ..wording import count
 from .browser import LedgerBrowser
 
 #: kind -> factory(workspace, key) -> QWidget; a view may define `title()`, `trigger(id)`,
@@ -185,7 +186,8 @@ class LedgerWorkspace(QWidget):
         self.ever_loaded = True
         self.browser.set_catalog(self.tables, self.block_count)
         active = sum(1 for t in self.tables if t.status == "ACTIVE")
-        self.status.setText(f"{self.path}  ·  {active} tables  ·  {self.block_count:,} blocks"
+        self.status.setText(f"{self.path}  ·  {count(active, 'table')}  ·  "
+                            f"{count(self.block_count, 'block')}"
                             + (f"  ·  tip sequenceNo {tip.seq}" if tip is not None else ""))
         for view in self._views.values():
             if hasattr(view, "catalog_changed"):
