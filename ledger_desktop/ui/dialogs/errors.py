@@ -22,11 +22,21 @@ def describe(exc: BaseException) -> str:
     return f"Unexpected error: {type(exc).__name__}: {exc}"
 
 
+def shows_traceback(exc: BaseException) -> bool:
+    """A traceback is for a bug. A refusal (a user error: a bad time, a folder that is a
+    file) or the environment saying no (an OSError: no such folder, no permission) is told
+    in its message alone; its traceback goes to the log."""
+    return not isinstance(exc, errors.UserError | OSError)
+
+
 def error_box(parent: QWidget | None, title: str, exc: BaseException,
               details: str = "") -> QMessageBox:
     """A non-blocking error dialog (it deletes itself when closed)."""
     if not details and exc.__traceback__ is not None:
         details = "".join(traceback.format_exception(exc))
+    if not shows_traceback(exc):
+        log.debug("%s: %s", title, details)
+        details = ""
     log.error("%s: %s", title, describe(exc))
     box = QMessageBox(QMessageBox.Icon.Critical if not isinstance(exc, errors.UserError)
                       else QMessageBox.Icon.Warning, title, describe(exc),

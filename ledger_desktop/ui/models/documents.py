@@ -12,11 +12,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ...engine.diff import ion_type, is_null
-from ...engine.struct_columns import Column, column_label, struct_cell, struct_columns
+from ...engine.struct_columns import Column, column_label, struct_columns
 from ...workers.session import LedgerSession
 from ..ionfmt import cell_text
-from .background_sort import sort_rows
-from .filters import FieldFilter, sort_key
+from .background_sort import release_in_thread, sort_rows
+from .filters import FieldFilter, sort_key, struct_value
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 500
@@ -112,7 +112,7 @@ class DocumentsModel(QAbstractTableModel):
             return True, doc.version
         data = doc.data
         if ion_type(data).name == "STRUCT" and not is_null(data):
-            return struct_cell(data, self.columns_[column - len(META_COLUMNS)])
+            return struct_value(data, self.columns_[column - len(META_COLUMNS)])
         return False, None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -253,6 +253,7 @@ class DocumentsModel(QAbstractTableModel):
             self._task = None
         self._generation += 1
         self.beginResetModel()
+        release_in_thread(self.rows)  # freeing 60,000 documents here took 90 ms
         self.rows = []
         self.fields = []
         self.columns_ = []
@@ -301,14 +302,15 @@ class DocumentsModel(QAbstractTableModel):
                 return sort_key(doc.doc_id if column == 0 else doc.version)
             data = doc.data
             if ion_type(data).name == "STRUCT" and not is_null(data):
-                found, value = struct_cell(data, spec)
+                found, value = struct_value(data, spec)
                 return sort_key(value if found else None)
             return sort_key(None)
 
         self.sorting = True
         self.sorting_changed.emit()
         sort_rows(self, self.rows, key, order == Qt.SortOrder.DescendingOrder,
-                  lambda keyed: self._reorder(gen, keyed))
+                  lambda keyed: self._reorder(gen, keyed),
+                  stale=lambda: gen != (self._generation, self._sort_generation))
 
     def _reorder(self, gen: tuple[int, int], keyed: list[int] | None) -> None:
         if gen != (self._generation, self._sort_generation):

@@ -8,15 +8,26 @@ from amazon.ion.core import IonType
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ...engine.diff import ion_type, is_null
-from ...engine.struct_columns import column_label, struct_cell, struct_columns
+from ...engine.struct_columns import Column, column_label, struct_columns
 from ..ionfmt import cell_text
 from .background_sort import sort_rows
 from .fast_paint import OneCallPerCell
-from .filters import sort_key
+from .filters import sort_key, struct_value
 
 Index = QModelIndex | QPersistentModelIndex
 ValueRole = Qt.ItemDataRole.UserRole + 2
 RowValueRole = Qt.ItemDataRole.UserRole + 3
+
+
+Shape = tuple[bool, list[Column]]  # (every value a struct?, the columns of those structs)
+
+
+def values_shape(values: list[Any]) -> Shape:
+    """The grid's columns for `values`. Pure Python with no Qt: a worker computes it with the
+    values (for 60,000 values it took 90 ms, too long for the GUI thread)."""
+    struct_rows = all(ion_type(v) == IonType.STRUCT and not is_null(v) for v in values)
+    # a name a struct repeats (SELECT r.VIN, v.VIN) gets a column per value: "VIN (2)"
+    return struct_rows, struct_columns(values) if struct_rows else []
 
 
 class ValuesModel(OneCallPerCell, QAbstractTableModel):
@@ -35,20 +46,22 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         self._generation = 0     # bumped by new values and by each sort: late orders are dropped
         self.sorting = False     # an order is being computed in a thread
 
-    def set_values(self, values: list[Any], row_labels: list[str] | None = None) -> None:
+    def set_values(self, values: list[Any], row_labels: list[str] | None = None,
+                   shape: Shape | None = None) -> None:
+        """Show `values`; `shape` is their `values_shape`, when computed off the GUI thread."""
         self._generation += 1
-        self.sorting = False
+        was_sorting, self.sorting = self.sorting, False
         self.beginResetModel()
         self.values = list(values)
         self.row_labels = row_labels
-        self._struct_rows = all(ion_type(v) == IonType.STRUCT and not is_null(v)
-                                for v in self.values)
-        # a name a struct repeats (SELECT r.VIN, v.VIN) gets a column per value: "VIN (2)"
-        self._keys = struct_columns(self.values) if self._struct_rows else []
+        self._struct_rows, self._keys = shape if shape is not None else \
+            values_shape(self.values)
         columns = [column_label(k) for k in self._keys] if self._struct_rows else ["value"]
         self.columns = columns if self.values else []
         self.field_names = list(dict.fromkeys(name for name, _ in self._keys))
         self.endResetModel()
+        if was_sorting:
+            self.sorting_changed.emit()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.values)
@@ -60,7 +73,7 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         v = self.values[row]
         if not self._struct_rows:
             return True, v
-        return struct_cell(v, self._keys[column])
+        return struct_value(v, self._keys[column])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.values)):
@@ -97,13 +110,14 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         def key(value: Any) -> Any:
             if not struct_rows:
                 return sort_key(value)
-            found, cell = struct_cell(value, spec)
+            found, cell = struct_value(value, spec)
             return sort_key(cell if found else None)
 
         self.sorting = True
         self.sorting_changed.emit()
         sort_rows(self, self.values, key, order == Qt.SortOrder.DescendingOrder,
-                  lambda keyed: self._reorder(gen, keyed))
+                  lambda keyed: self._reorder(gen, keyed),
+                  stale=lambda: gen != self._generation)
 
     def _reorder(self, gen: int, keyed: list[int] | None) -> None:
         if gen != self._generation:
@@ -114,5 +128,13 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
             self.values = [self.values[i] for i in keyed]
             if self.row_labels is not None:
                 self.row_labels = [self.row_labels[i] for i in keyed]
+            # The selection and the current cell follow their value to its new row (they
+            # stayed on the row number, showing another value).
+            position = [0] * len(keyed)
+            for new_row, old_row in enumerate(keyed):
+                position[old_row] = new_row
+            old = self.persistentIndexList()
+            self.changePersistentIndexList(
+                old, [self.index(position[i.row()], i.column()) for i in old])
             self.layoutChanged.emit()
         self.sorting_changed.emit()

@@ -51,6 +51,7 @@ class DocumentsView(QWidget):
         self.model.load_failed.connect(lambda e: error_box(self, "Cannot read documents", e))
         self.model.page_loaded.connect(self._fit_columns)
         self.model.modelReset.connect(lambda: self._fitted.clear())
+        self.model.modelReset.connect(self._order_dropped)
         self.total: int | None = None
         self._fitted: list[int] = []
 
@@ -229,6 +230,14 @@ class DocumentsView(QWidget):
         self.grid.horizontalHeader().setSortIndicator(column, self._sort_order)
         self.model.sort(column, self._sort_order)
         self._update_status()
+
+    def _order_dropped(self) -> None:
+        """F5 or a filter reloads the rows in id order: the header stops showing the old sort
+        (its arrow stayed, and the next click on that column sorted descending first)."""
+        self._sort_column, self._sort_order = -1, Qt.SortOrder.AscendingOrder
+        header = self.grid.horizontalHeader()
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorShown(False)
 
     # -- selection --------------------------------------------------------------------------
     def selected_documents(self) -> list[Any]:
