@@ -34,7 +34,7 @@ from ..ionfmt import as_ion
 from ..models.values import Shape, ValuesModel, values_shape
 from ..theme import is_dark
 from .document_pane import mono_font
-from .partiql_editor import PartiQLEditor
+from .partiql_editor import PartiQLEditor, refusal_position
 
 if TYPE_CHECKING:
     from .workspace import LedgerWorkspace
@@ -94,6 +94,8 @@ class QueryView(QWidget):
         self.editor = PartiQLEditor(dark=is_dark())
         self.editor.set_names(tables=[t.name for t in workspace.tables],
                               fields=sorted(workspace.known_fields))
+        # `alias.` completes the fields of the alias's table, read on the reader lane
+        self.editor.set_field_source(workspace.session.read)
         toolbar = QToolBar()
         toolbar.setObjectName("queryToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -315,9 +317,8 @@ class QueryView(QWidget):
             m = _POSITION.search(describe(exc))
             if m is not None:
                 self._say_error(describe(exc)[:m.start()], int(m.group(1)), int(m.group(2)))
-            else:
-                self.status.setText(f"Error: {describe(exc)}")
-                self.results.setCurrentWidget(self.messages)
+            else:  # DDL on a missing or existing table: marked at the name it quotes
+                self._say_error(describe(exc), *refusal_position(text, describe(exc)))
         else:
             self.status.setText(f"Error: {describe(exc)}")
             error_box(self, "The statement failed", exc, details)
