@@ -41,6 +41,16 @@ def test_browser_tree_lists_tables_counts_indexes_and_journal(qtbot, window, sam
     assert model.item(model.rowCount() - 1, 1).text() == f"{blocks:,} blocks"
 
 
+def test_one_block_is_not_one_blocks(qtbot):
+    from ledger_desktop.ui.views.browser import LedgerBrowser
+
+    browser = LedgerBrowser()
+    qtbot.addWidget(browser)
+    browser.set_catalog([], 1)
+    model = browser.model
+    assert model.item(model.rowCount() - 1, 1).text() == "1 block"
+
+
 def test_documents_grid_pages_and_shows_fields(qtbot, window, sample_ledger):
     ws = open_workspace(qtbot, window, sample_ledger)
     view = documents_view(qtbot, ws, "Vehicle")

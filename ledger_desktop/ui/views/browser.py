@@ -10,6 +10,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeView, QVBoxLayout, QWidget
 
 from ..icons import icon
+from ..wording import count as count_of
 
 KindRole = Qt.ItemDataRole.UserRole + 1
 TableRole = Qt.ItemDataRole.UserRole + 2
@@ -77,7 +78,7 @@ class LedgerBrowser(QWidget):
         journal = QStandardItem(icon("journal"), "Journal")
         journal.setData("journal", KindRole)
         journal.setToolTip("Every block of the ledger; opens the block inspector")
-        blocks = QStandardItem(f"{block_count:,} blocks")
+        blocks = QStandardItem(count_of(block_count, 'block'))
         blocks.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.model.appendRow([journal, blocks])
         self.tree.expand(active_root.index())
