@@ -185,19 +185,12 @@ def _first_at_or_after(ledger: Ledger, when: _dt.datetime, count: int) -> int:
     return lo
 
 
-def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
-                   fmt: str = "ion_text", start_time: Any = None, end_time: Any = None,
-                   export_id: str | None = None, max_object_bytes: int = DEFAULT_OBJECT_BYTES,
-                   progress: Progress | None = None, cancel: CancelToken | None = None,
-                   jobs: int = 1) -> ExportResult:
-    """Export the blocks committed in [start_time, end_time) as QLDB's ExportJournalToS3 does.
-
-    On failure or cancellation every file this export wrote is removed. `jobs` > 1 writes
-    ranges of blocks in that many forked worker processes (Linux only), each reading the
-    ledger file through its own read-only connection.
-    """
-    if fmt not in FORMATS:
-        raise UserError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+def export_range(ledger: Ledger, start_time: Any = None, end_time: Any = None
+                 ) -> tuple[int, int, Any, Any]:
+    """The blocks an export of [start_time, end_time) holds: (first seq, last seq, start, end)
+    with the times as the export's manifests give them. Raises UserError for what the export
+    refuses (an end in the future, a start not before the end, no block in the range), so the
+    app's export dialog can refuse it before anything is written."""
     start = _as_timestamp(start_time) if start_time is not None else None
     count = ledger.block_count()
     if end_time is not None:
@@ -217,9 +210,6 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
                 end = timestamp_ms(tip_time + _dt.timedelta(milliseconds=1))
     if start is not None and not timestamp_instant(start) < timestamp_instant(end):
         raise UserError("the start time must be before the end time")
-    out = Path(directory)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} exists and is not a directory")
     if not count:
         raise UserError("the ledger holds no blocks: nothing to export")
     created_at = _block_time(ledger, 0)
@@ -236,6 +226,26 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
             raise UserError(f"no block was committed before {_text(end)}; {span}")
         raise UserError(f"no block was committed from {_text(start)} to before {_text(end)}; "
                         f"{span}")
+    return first, last, start, end
+
+
+def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
+                   fmt: str = "ion_text", start_time: Any = None, end_time: Any = None,
+                   export_id: str | None = None, max_object_bytes: int = DEFAULT_OBJECT_BYTES,
+                   progress: Progress | None = None, cancel: CancelToken | None = None,
+                   jobs: int = 1) -> ExportResult:
+    """Export the blocks committed in [start_time, end_time) as QLDB's ExportJournalToS3 does.
+
+    On failure or cancellation every file this export wrote is removed. `jobs` > 1 writes
+    ranges of blocks in that many forked worker processes (Linux only), each reading the
+    ledger file through its own read-only connection.
+    """
+    if fmt not in FORMATS:
+        raise UserError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} exists and is not a directory")
+    first, last, start, end = export_range(ledger, start_time, end_time)
     export_id = export_id or new_id()
     output_format, ext = FORMATS[fmt]
     strand = ledger.strand_id
@@ -245,8 +255,7 @@ def export_journal(ledger: Ledger, directory: str | os.PathLike[str], *,
         if not d.exists():
             d.mkdir(parents=True)
             made_dirs.append(d)
-    result = ExportResult(export_id, out, fmt, [], first if last >= first else None,
-                          last if last >= first else None)
+    result = ExportResult(export_id, out, fmt, [], first, last)
     try:
         started = struct(("ledgerName", string(ledger.ledger_name)),
                          ("exportId", string(export_id)),

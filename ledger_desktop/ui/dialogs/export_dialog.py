@@ -63,31 +63,21 @@ def folder_problem(folder: Path, write_probe: bool = False) -> str | None:
 
 
 def range_problem(ledger: Any, start: str | None, end: str | None) -> tuple[str, str] | None:
-    """("start" | "end", why) when the export would find no block committed in [start, end)
-    (None: it would find some). Runs on a reader lane: it reads block times of the journal
-    the way `export_journal` does (a binary search), so it refuses exactly what the export
-    refuses, while the dialog is still open."""
-    from ...engine import exports
-    from ...engine.index_keys import timestamp_instant as instant
+    """("start" | "end", why) when the export would refuse the time range [start, end) (None:
+    it would not). Runs on a reader lane, through the export's own check, so it refuses
+    exactly what the export refuses while the dialog is still open."""
+    from ...engine.errors import UserError
+    from ...engine.exports import export_range
 
-    count = ledger.block_count()
-    if not count:
-        return "end", "The ledger holds no blocks: there is nothing to export."
-    created = exports._block_time(ledger, 0)
-    span = (f"the journal runs from {exports._text(created)} to "
-            f"{exports._text(exports._block_time(ledger, count - 1))}")
-    low = exports._as_timestamp(start) if start else created
-    if instant(low) < instant(created):
-        low = created
-    first = exports._first_at_or_after(ledger, low, count)
-    high = exports._as_timestamp(end) if end else None
-    last = (count if high is None else exports._first_at_or_after(ledger, high, count)) - 1
-    if last >= first:
-        return None
-    if high is not None and instant(high) <= instant(created):
-        return "end", f"Until: no block was committed before {exports._text(high)}; {span}."
-    until = f" to before {exports._text(high)}" if high is not None else ""
-    return "start", f"From: no block was committed from {exports._text(low)}{until}; {span}."
+    try:
+        export_range(ledger, start, end)
+    except UserError as e:
+        why = str(e)
+        if why.startswith("the ledger holds no blocks"):
+            return "end", "The ledger holds no blocks: there is nothing to export."
+        about_end = why.startswith(("no block was committed before", "the end time"))
+        return ("end", f"Until: {why}.") if about_end else ("start", f"From: {why}.")
+    return None
 
 
 class ExportDialog(QDialog):
