@@ -186,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         window.open_sample()
     if args.quit_after is not None:
+        window.unattended = True  # an open transaction must not hold the quit on a question
         QTimer.singleShot(max(0, args.quit_after), window.close)
     # Load the chart library and the PartiQL layer while the user looks at the window, so that
     # the first Verification view and the first query open at once.

@@ -40,6 +40,7 @@ TOOLBAR_ACTIONS = ["open_ledger", "import_files", None, "refresh", "show_history
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
+        self.unattended = False  # set by --quit-after: closing never asks
         self.setObjectName("mainWindow")
         self.setWindowTitle("Ledger Desktop")
         self.ctx = ctx
@@ -235,7 +236,10 @@ class MainWindow(QMainWindow):
 
     def confirm_close(self, workspaces: list[QWidget]) -> bool:
         """Ask before closing ledgers whose PartiQL editor has an open transaction (closing
-        aborts it). One question for every path that closes a ledger, quitting included."""
+        aborts it). One question for every path that closes a ledger, quitting included;
+        none for `--quit-after` (unattended: smoke tests, screenshots), which aborts."""
+        if self.unattended:
+            return True
         open_tx = [(ws, n) for ws in workspaces
                    if (n := ws.open_transaction()) is not None]  # type: ignore[attr-defined]
         if not open_tx:

@@ -51,6 +51,7 @@ def window(qtbot, ctx):
     win.resize(1200, 800)
     win.show()
     yield win
+    win.unattended = True  # a test that left a transaction open must not wait on a question
     win.close()
 
 

@@ -131,3 +131,19 @@ def test_quitting_with_an_open_transaction_asks_once_and_can_abort(qtbot, window
         assert len(answer.texts) == 1
         assert window.tabs.indexOf(ws) < 0
     assert _inserted(sample_ledger) == 0
+
+
+def test_an_unattended_window_closes_without_asking(qtbot, window, sample_ledger):
+    """`--quit-after` (smoke tests, screenshots): a question nobody answers would hold the quit
+    for good; the open transaction is aborted and nothing of it committed."""
+    with Ledger.open(sample_ledger, read_only=True) as led:
+        before = led.block_count()
+    with open_transaction(qtbot, window, sample_ledger):
+        window.unattended = True
+        answer = Answer(CANCEL)  # were a question to appear, Cancel would keep the window
+        window.close()
+        answer.stop()
+        assert answer.texts == []
+        assert not window.isVisible()
+    with Ledger.open(sample_ledger, read_only=True) as led:
+        assert led.block_count() == before

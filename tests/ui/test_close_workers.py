@@ -69,15 +69,13 @@ def test_closing_the_tab_during_verification_neither_waits_nor_raises(
     assert slow_verify.wait(10)
     task = centre.hub.task
     with qtbot.capture_exceptions() as exceptions:
-        t0 = time.monotonic()
         assert window.close_tab(window.tabs.indexOf(ws))
-        elapsed = time.monotonic() - t0
-        # every unfinished task has ended, as cancelled, while its listeners still existed
+        # it returned while the step still runs (no wait for the worker), and every
+        # unfinished task has ended, as cancelled, while its listeners still existed
         assert task.state is TaskState.CANCELLED
         assert retired_lanes(), "the verify lane still runs its step, in the background"
         qtbot.wait_until(lambda: not retired_lanes(), timeout=10000)
         qtbot.wait(100)  # late reports and deferred deletes
-    assert elapsed < STEP_S / 4, f"close_tab waited {elapsed:.3f} s for the worker"
     assert not exceptions, [str(e[1]) for e in exceptions]
     gui = threading.get_ident()
     assert closes and all(ident != gui for ident, _p in closes)  # closed on their threads
@@ -127,12 +125,15 @@ def test_a_retired_lane_ends_its_tasks_now_and_finishes_in_the_background(qtbot)
     def closer(_res):
         events.append(("closed", threading.get_ident()))
 
+    step_done = threading.Event()
+
     def long_step(_res, progress, cancel):
         entered.set()
         end = time.monotonic() + STEP_S
         while time.monotonic() < end:
             progress(1, 2)
             time.sleep(0.002)
+        step_done.set()
         return "done"  # it never looked at the token: a success the GUI must not hear of
 
     owner = QObject()  # the lane's owner, as a session is (retire() detaches it)
@@ -147,9 +148,8 @@ def test_a_retired_lane_ends_its_tasks_now_and_finishes_in_the_background(qtbot)
     assert entered.wait(5)
     qtbot.wait(50)
     heard.clear()
-    t0 = time.monotonic()
     lane.retire()
-    assert time.monotonic() - t0 < 0.1
+    assert not step_done.is_set()  # retire() did not wait for the running step
     assert heard == ["cancelled", "cancelled"]
     assert running.state is queued.state is TaskState.CANCELLED
     assert lane.parent() is None and lane in retired_lanes()
