@@ -306,6 +306,13 @@ static int read_var_uint(const Reader *r, size_t *pos, size_t end, uint64_t *out
 }
 
 /* VarInt in [*pos, end): magnitude and sign flag (a negative zero keeps its flag). */
+/* A symbol id (a field name, an annotation): ion-c reads these as 32-bit VarUInts into a
+ * signed SID and fails on more than 2^31 - 1, even for a padding field that names nothing. */
+static int read_sid(const Reader *r, size_t *pos, size_t end, uint64_t *out) {
+    if (read_var_uint(r, pos, end, out)) return FAIL;
+    return *out > 0x7FFFFFFFu ? FAIL : 0;
+}
+
 static int read_var_int(const Reader *r, size_t *pos, size_t end, uint64_t *mag, int *neg) {
     size_t p = *pos;
     if (p >= end) return FAIL;
@@ -396,7 +403,7 @@ static int frame_value(Reader *r, size_t *pos, size_t end, int depth) {
         while (p < body_end) {
             if (t == 13) {
                 uint64_t sid;
-                if (read_var_uint(r, &p, body_end, &sid)) return FAIL;
+                if (read_sid(r, &p, body_end, &sid)) return FAIL;
             }
             if (frame_value(r, &p, body_end, depth + 1)) return FAIL;
         }
@@ -816,7 +823,7 @@ static int ser_struct(Reader *r, size_t p, size_t end, Sha *out) {
     size_t base = r->ndig;
     while (p < end) {
         uint64_t sid;
-        if (read_var_uint(r, &p, end, &sid)) return FAIL;
+        if (read_sid(r, &p, end, &sid)) return FAIL;
         if (p >= end) return FAIL; /* a field name without a value */
         if (is_padding(r->d[p])) {
             if (skip_padding(r, &p, end)) return FAIL;
@@ -845,7 +852,7 @@ static int ser_annotated(Reader *r, size_t p, size_t end, Sha *out) {
     sha_2bytes(out, 0x0B, 0xE0);
     while (p < annot_end) {
         uint64_t sid;
-        if (read_var_uint(r, &p, annot_end, &sid)) return FAIL;
+        if (read_sid(r, &p, annot_end, &sid)) return FAIL;
         if (emit_symbol(r, sid, out)) return FAIL;
     }
     if (ser_value(r, &p, end, out)) return FAIL;
@@ -1001,7 +1008,7 @@ static int read_local_table(Reader *r, size_t at, size_t end) {
     size_t list_at = 0, list_end = 0;
     while (p < stop) {
         uint64_t sid;
-        if (read_var_uint(r, &p, stop, &sid)) return FAIL;
+        if (read_sid(r, &p, stop, &sid)) return FAIL;
         int vt, vlow;
         size_t vend, vp = p;
         if (read_header(r, &vp, stop, &vt, &vlow, &vend)) return FAIL;
@@ -1052,7 +1059,7 @@ static int is_local_table(const Reader *r, size_t pos, size_t *value_at, size_t 
     if (read_var_uint(r, &p, body_end, &annot_len)) return 0;
     if (annot_len == 0 || annot_len >= body_end - p) return 0;
     size_t at = p + (size_t)annot_len;
-    if (read_var_uint(r, &p, at, &first)) return 0;
+    if (read_sid(r, &p, at, &first)) return 0;
     if (first != SID_ION_SYMBOL_TABLE || r->d[at] >> 4 != 13) return 0;
     *value_at = at;
     *wrapper_end = body_end;
@@ -1790,7 +1797,7 @@ static int plain_local_table(const Reader *r, size_t pos, size_t value_at, size_
         uint64_t sid;
         int vt, vlow;
         size_t vend;
-        if (read_var_uint(r, &p, stop, &sid)) return FAIL;
+        if (read_sid(r, &p, stop, &sid)) return FAIL;
         if (read_header(r, &p, stop, &vt, &vlow, &vend) || vlow == 15) return FAIL;
         if (sid == SID_IMPORTS) {
             if (vt != 7 || vend - p != 1 || r->d[p] != SID_ION_SYMBOL_TABLE) return FAIL;
@@ -1821,7 +1828,7 @@ static int next_field(const Reader *r, Fields *it, uint64_t *sid, size_t *value_
     while (it->p < it->end) {
         int t, low;
         size_t at, vend;
-        if (read_var_uint(r, &it->p, it->end, sid)) return FAIL;
+        if (read_sid(r, &it->p, it->end, sid)) return FAIL;
         if (it->p >= it->end) return FAIL; /* a field name without a value */
         at = it->p;
         if (read_header(r, &it->p, it->end, &t, &low, &vend)) return FAIL;
