@@ -214,6 +214,11 @@ class MainWindow(QMainWindow):
             return False
         if ask and not self.confirm_close([widget]):
             return False
+        # The question ran an event loop: tabs may have come and gone meanwhile (a ledger
+        # whose open failed), so the tab is found again by its widget.
+        index = self.tabs.indexOf(widget)
+        if index < 0 or getattr(widget, "closed", False):
+            return False
         self.tabs.removeTab(index)
         widget.shutdown()
         # Once it is deleted, its rows and views are garbage: collect then, not before (a

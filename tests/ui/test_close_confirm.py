@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -63,7 +64,7 @@ def open_transaction(qtbot, window, path) -> Iterator[tuple]:
     try:
         yield ws, view
     finally:
-        if window.tabs.indexOf(ws) >= 0 and view.tx_open:
+        if shiboken6.isValid(ws) and window.tabs.indexOf(ws) >= 0 and view.tx_open:
             end = view.end(False)
             qtbot.wait_until(lambda: end.done, timeout=10000)
 
@@ -147,3 +148,26 @@ def test_an_unattended_window_closes_without_asking(qtbot, window, sample_ledger
         assert not window.isVisible()
     with Ledger.open(sample_ledger, read_only=True) as led:
         assert led.block_count() == before
+
+
+def test_a_tab_removed_while_the_question_is_up_does_not_shift_the_close(
+        qtbot, window, sample_ledger, tmp_path):
+    """close_tab kept the index it found before asking: a tab to the left that went away
+    meanwhile (a ledger whose open failed) made it close the next tab, which was never shut
+    down (its reader thread then aborted the process at exit)."""
+    import shutil
+
+    left, right = tmp_path / "left.ledger", tmp_path / "right.ledger"
+    shutil.copy(sample_ledger, left)
+    shutil.copy(sample_ledger, right)
+    ws_left = open_workspace(qtbot, window, left)
+    with open_transaction(qtbot, window, sample_ledger) as (ws, _view):
+        ws_right = open_workspace(qtbot, window, right)
+        QTimer.singleShot(50, lambda: window.close_tab(window.tabs.indexOf(ws_left), ask=False))
+        answer = Answer(DISCARD)
+        QTimer.singleShot(200, answer._timer.start)  # answer once the left tab is gone
+        answer.stop()
+        assert window.close_tab(window.tabs.indexOf(ws))
+        assert answer.texts  # it asked
+    assert window.tabs.indexOf(ws_right) >= 0 and not ws_right.closed
+    assert not shiboken6.isValid(ws_left) or window.tabs.indexOf(ws_left) < 0
