@@ -54,6 +54,9 @@ def test_sources_map_aliases_to_tables():
     assert "n" not in got and "o" not in got
     assert statement_sources("UPDATE Person AS p SET p.x = 1")["p"] == "Person"
     assert "WHERE" not in statement_sources("SELECT * FROM Vehicle WHERE ")
+    # a comma in the select list read FROM as an alias and used up `FROM Vehicle AS v`
+    assert statement_sources("SELECT VIN, Make FROM Vehicle AS v WHERE v.")["v"] == "Vehicle"
+    assert statement_sources("SELECT a, b FROM Person p, Vehicle v")["v"] == "Vehicle"
 
 
 def _completions(editor: PartiQLEditor) -> list[str]:

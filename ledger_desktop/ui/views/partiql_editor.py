@@ -79,7 +79,11 @@ def statement_sources(statement: str) -> dict[str, str]:
     # strings become '' so that 'from Person p' in a literal binds no alias
     clean = " ".join("''" if t.startswith("'") else t for _o, t in _tokens(statement))
     out: dict[str, str] = {}
-    for m in _SOURCE.finditer(clean):
+    pos = 0
+    # Each search resumes after the table name, not the alias: in `SELECT VIN, Make FROM
+    # Vehicle AS v` the comma's match reads FROM as Make's alias, and must not use it up.
+    while (m := _SOURCE.search(clean, pos)) is not None:
+        pos = m.end(1)
         table = _unquoted(m.group(1))
         out.setdefault(table, table)
         alias = m.group(2)
