@@ -88,3 +88,27 @@ def test_the_chart_library_is_warmed_first(monkeypatch):
     monkeypatch.setattr(warmup, "start", lambda s: steps.extend(name for name, _fn in s))
     app_mod._warm_lazy_modules()
     assert steps[0] == "verify"
+
+
+def test_the_view_also_waits_for_a_later_step_still_importing(qtbot, window, sample_ledger):
+    """The chart step done, the parser step still importing: building the view then competed
+    with that import for Python's lock (a 415-490 ms stall, more than with no warm-up)."""
+    ws = open_workspace(qtbot, window, sample_ledger)
+    release = threading.Event()
+    entered = threading.Event()
+
+    def parser() -> None:
+        entered.set()
+        release.wait(10)
+
+    thread = warmup.start([("verify", lambda: None), ("query", parser)])
+    try:
+        assert entered.wait(5) and not warmup.pending("verify")
+        window.trigger("verify_journal")
+        qtbot.wait(100)
+        assert ws.view("verify") is None  # not while the parser step runs
+    finally:
+        release.set()
+    qtbot.wait_until(lambda: ws.view("verify") is not None, timeout=5000)
+    thread.join(5)
+    assert not thread.is_alive()
