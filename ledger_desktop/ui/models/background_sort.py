@@ -120,14 +120,14 @@ def release_in_thread(items: list[Any]) -> None:
     hold no other reference to `items`."""
     if len(items) <= SYNC_LIMIT:
         return
+    threading.Thread(target=lambda: _free_in_slices(items, Pacer()), name="release-rows",
+                     daemon=True).start()
 
-    def work() -> None:
-        pace = Pacer()
-        while items:
-            del items[-KEY_SLICE:]
-            pace()
 
-    threading.Thread(target=work, name="release-rows", daemon=True).start()
+def _free_in_slices(items: list[Any], pace: Callable[[], None]) -> None:
+    while items:
+        del items[-KEY_SLICE:]
+        pace()
 
 
 class _Relay(QObject):
@@ -168,9 +168,7 @@ def sort_rows(owner: QObject, rows: Sequence[Any], key: Callable[[Any], Any], re
         # Rows the model dropped meanwhile (a refresh) have their last references here:
         # freed in slices too, not in one long C call.
         pace.stale = None
-        while snapshot:
-            del snapshot[-KEY_SLICE:]
-            pace()
+        _free_in_slices(snapshot, pace)
 
     threading.Thread(target=work, name="sort-rows", daemon=True).start()
     return False
