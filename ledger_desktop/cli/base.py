@@ -184,31 +184,6 @@ class Busy:
             self.active = before
 
 
-#: SQLite virtual-machine instructions between two looks at a statement's cancel token.
-_STATEMENT_CHECK_EVERY = 2000
-
-
-@contextmanager
-def statement_cancels(ledger: Any, token: CancelToken) -> Iterator[None]:
-    """While a statement runs, a cancelled `token` stops it: SQLite's progress handler aborts
-    the current step, and the query layer's own row loops (joins computed in Python) look at
-    `Ledger.cancel_token`. The statement fails, so its transaction is aborted, not committed.
-    (The app does the same on its lanes: workers/interrupt.py, which the CLI may not import.)
-    """
-    conn = ledger._conn
-    conn.set_progress_handler(lambda: 1 if token.cancelled else 0, _STATEMENT_CHECK_EVERY)
-    ledger.cancel_token = token
-    try:
-        yield
-    except Exception:
-        if token.cancelled:  # SQLite's "interrupted" or the query layer's Cancelled
-            raise errors.Cancelled("cancelled; nothing was committed") from None
-        raise
-    finally:
-        conn.set_progress_handler(None, 0)
-        ledger.cancel_token = None
-
-
 def _restorable(handler: Any) -> Any:
     # signal.signal() gives None for a handler not set from Python; the default is the
     # closest thing to put back.

@@ -18,6 +18,7 @@ from ..engine.errors import Cancelled, ConflictError, LedgerError, UserError
 from ..engine.ion_values import text_buffer_limit
 from ..engine.ledger import Ledger
 from ..engine.query.formatting import FORMATS, format_values
+from ..engine.statement_cancel import cancellable
 from .base import (
     EXIT_CANCELLED,
     EXIT_USAGE,
@@ -26,7 +27,6 @@ from .base import (
     fail,
     handle_errors,
     main,
-    statement_cancels,
 )
 
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
@@ -87,7 +87,7 @@ def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None
             statement = sys.stdin.read().strip().rstrip(";")
         _check_writable(path)
         with busy.working(), Ledger.open(path) as ledger, ledger.transaction() as tx:
-            with statement_cancels(ledger, cancel):
+            with cancellable(ledger, cancel):
                 result = tx.execute(statement, *values)
             cancel.check()  # a signal during its last step: abort rather than commit
         # Committed: a signal from here on only cuts the printing short.
@@ -320,10 +320,10 @@ class Shell:
         if self.cancel is None:
             return (self.tx if self.tx is not None else self.ledger).execute(stmt)
         if self.tx is not None:
-            with statement_cancels(self.ledger, self.cancel):
+            with cancellable(self.ledger, self.cancel):
                 return self.tx.execute(stmt)
         with self.ledger.transaction() as tx:
-            with statement_cancels(self.ledger, self.cancel):
+            with cancellable(self.ledger, self.cancel):
                 result = tx.execute(stmt)
             self.cancel.check()  # a signal during its last step: abort rather than commit
         return result

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from .interrupt import cancellable
+from ..engine.statement_cancel import cancellable
 from .tasks import Lane, Task, TaskFn
 
 

@@ -61,13 +61,19 @@ def closes(monkeypatch):
     return seen
 
 
-def test_closing_the_tab_during_verification_neither_waits_nor_raises(
-        qtbot, window, sample_ledger, slow_verify, closes):
-    ws = open_workspace(qtbot, window, sample_ledger)
+def _verifying(qtbot, window, path, slow_verify):
+    """The workspace of `path`, its Verification view and the verification task, once the
+    task is inside its slow first step."""
+    ws = open_workspace(qtbot, window, path)
     window.trigger("verify_journal")
     centre = ws.view("verify")
     assert slow_verify.wait(10)
-    task = centre.hub.task
+    return ws, centre, centre.hub.task
+
+
+def test_closing_the_tab_during_verification_neither_waits_nor_raises(
+        qtbot, window, sample_ledger, slow_verify, closes):
+    ws, _centre, task = _verifying(qtbot, window, sample_ledger, slow_verify)
     with qtbot.capture_exceptions() as exceptions:
         assert window.close_tab(window.tabs.indexOf(ws))
         # it returned while the step still runs (no wait for the worker), and every
@@ -84,11 +90,7 @@ def test_closing_the_tab_during_verification_neither_waits_nor_raises(
 
 def test_closing_the_verification_view_while_it_verifies_raises_nothing(
         qtbot, window, sample_ledger, slow_verify):
-    ws = open_workspace(qtbot, window, sample_ledger)
-    window.trigger("verify_journal")
-    centre = ws.view("verify")
-    assert slow_verify.wait(10)
-    task = centre.hub.task
+    ws, centre, task = _verifying(qtbot, window, sample_ledger, slow_verify)
     with qtbot.capture_exceptions() as exceptions:
         ws.close_view(ws.views.indexOf(centre))
         qtbot.wait_until(lambda: task.done, timeout=10000)  # cancelled after its step

@@ -11,7 +11,7 @@ from ledger_desktop.engine.cancel import CancelToken
 from ledger_desktop.engine.errors import Cancelled
 from ledger_desktop.engine.ledger import Ledger
 from ledger_desktop.engine.sample import build_sample
-from ledger_desktop.workers.interrupt import cancellable
+from ledger_desktop.engine.statement_cancel import cancellable
 
 # 5^8 = 390,625 rows, all computed in Python from five documents read at the start
 BIG_JOIN = ("SELECT a.VIN FROM Vehicle a, Vehicle b, Vehicle c, Vehicle d, Vehicle e, "

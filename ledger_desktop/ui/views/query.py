@@ -339,7 +339,7 @@ class QueryView(QWidget):
     def cancel(self) -> None:
         if self.task is None:
             return
-        self.task.cancel()  # the statement stops at its next SQLite step (workers.interrupt)
+        self.task.cancel()  # the statement stops at its next SQLite step (engine.statement_cancel)
         self.status.setText("Cancelling…")
 
     # -- explicit transactions --------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Cancel a running statement from its cancel token.
 
-The engine's `Ledger.execute` takes no cancel token, so while a statement runs on a lane we
-install a SQLite progress handler on that ledger's connection (on the lane's own thread): the
+The engine's `Ledger.execute` takes no cancel token, so while a statement runs (on an app
+lane, or in `ledger query`/`ledger shell`) a SQLite progress handler is installed on that
+ledger's connection, on the thread that runs the statement: the
 handler aborts the current SQLite step once the token is cancelled, the statement fails and
 its transaction is aborted, so nothing is committed. The token is also given to the ledger
 (`Ledger.cancel_token`), whose query layer looks at it while it joins rows in Python.
@@ -13,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..engine.cancel import CancelToken
-from ..engine.errors import Cancelled
+from .cancel import CancelToken
+from .errors import Cancelled
 
 #: SQLite virtual-machine instructions between two looks at the token.
 CHECK_EVERY = 2000
