@@ -195,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = app.exec()
     finally:
         join_retired()  # closed ledgers' threads finish and close their files before exit
+        warmup.join()  # no import may still run in a thread as the interpreter shuts down
         ctx.shutdown()
         ctx.settings.sync()
         profile.discard()

@@ -33,6 +33,7 @@ _pending: set[str] = set()  # steps queued or running in a warm-up thread
 _waiters: dict[str, int] = {}  # step -> callbacks waiting for it on the GUI thread
 _resume = threading.Event()
 _resume.set()
+_threads: list[threading.Thread] = []
 
 
 def start(steps: Sequence[tuple[str, Callable[[], object]]],
@@ -59,7 +60,21 @@ def start(steps: Sequence[tuple[str, Callable[[], object]]],
 
     thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
+    _threads.append(thread)
     return thread
+
+
+def join(timeout: float = 5.0) -> bool:
+    """Wait for the warm-up threads (at exit): a daemon thread still inside an extension's
+    import while the interpreter shuts down can crash the process (a segfault after a
+    0.5 s smoke test that quit while pyqtgraph was being imported). False: one still runs."""
+    _resume.set()  # a thread holding for a view that will never be built goes on
+    deadline = time.monotonic() + timeout
+    for thread in list(_threads):
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if not thread.is_alive():
+            _threads.remove(thread)
+    return not _threads
 
 
 def pending(step: str) -> bool:

@@ -112,3 +112,20 @@ def test_the_view_also_waits_for_a_later_step_still_importing(qtbot, window, sam
     qtbot.wait_until(lambda: ws.view("verify") is not None, timeout=5000)
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_join_waits_for_a_warm_up_still_importing():
+    """At exit the app waits for the warm-up: a thread still inside an import while the
+    interpreter shut down crashed a quick smoke test (exit 139)."""
+    release = threading.Event()
+    entered = threading.Event()
+
+    def slow_import() -> None:
+        entered.set()
+        release.wait(10)
+
+    thread = warmup.start([("query", slow_import)])
+    assert entered.wait(5)
+    assert not warmup.join(0.05) and thread.is_alive()  # it still runs: not reported done
+    release.set()
+    assert warmup.join(5) and not thread.is_alive()
