@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # As in the app (ui/gc_pacing.py): garbage cycles are collected on the main thread only.
+    # An automatic collection runs in whichever thread allocates, and a worker thread that
+    # collected an earlier test's closed widgets destroyed them off the GUI thread.
+    gc.disable()
+
+
+_tests_run = 0
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread():
+    """Now and then, so that the garbage of many tests does not pile up (a full collection
+    after every test cost 70 ms each)."""
+    global _tests_run
+    yield
+    _tests_run += 1
+    if _tests_run % 50 == 0:
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,11 @@ the pacer collects the young generations (what was allocated since its last tick
 moves the survivors to the permanent generation (`gc.freeze()`), which collections skip. Objects
 that become cyclic garbage only after being frozen are reclaimed by a full pass when the user
 closes a tab or a ledger (`full()`), and when the pacer stops.
+
+Once the pacer has started, Python's automatic collections are off for good, so every
+collection happens here, on the GUI thread. An automatic one runs in whichever thread happens to allocate: a sort or a
+ledger's worker thread then destroyed closed widgets that sat in garbage cycles, away from the
+GUI thread, which Qt does not allow (a test run crashed that way).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ class GcPacer(QObject):
         self._timer.timeout.connect(self.tick)
 
     def start(self) -> None:
+        gc.disable()
         gc.collect()
         gc.freeze()
         self._timer.start()
@@ -46,4 +52,6 @@ class GcPacer(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        # Automatic collections stay off: a closing ledger's thread may still run, and would
+        # collect the closed widgets on its own thread.
         gc.unfreeze()

@@ -9,6 +9,7 @@ of a `Task` is emitted on the GUI thread and any slot (even a lambda) is safe to
 from __future__ import annotations
 
 import enum
+import itertools
 import queue
 import time
 import traceback
@@ -75,24 +76,33 @@ class Task(QObject):
 
 
 class _Bridge(QObject):
-    """Lives on the GUI thread; turns reports posted by the worker into the task's signals."""
+    """Lives on the GUI thread; turns reports posted by the worker into the task's signals.
 
-    report = Signal(object, str, object)
+    Reports name a task by its number: the worker thread never holds a `Task`. Had it held
+    one, it could drop the last reference and destroy the QObject (and whatever its function
+    held) on the worker thread."""
 
-    def __init__(self, parent: QObject) -> None:
+    report = Signal(int, str, object)
+
+    def __init__(self, parent: Lane) -> None:
         super().__init__(parent)
+        self.lane = parent
         self.report.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
-    @Slot(object, str, object)
-    def _deliver(self, task: Task, kind: str, payload: Any) -> None:
-        if task._ended:  # it ended as cancelled when its lane was retired: nobody listens
+    @Slot(int, str, object)
+    def _deliver(self, number: int, kind: str, payload: Any) -> None:
+        lane = self.lane
+        task = lane._by_number.get(number)
+        if task is None or task._ended:  # it ended as cancelled when its lane was retired
             return
-        lane = self.parent()
-        if kind not in ("started", "progress") and isinstance(lane, Lane):
+        if kind not in ("started", "progress"):
             lane._forget(task)
-        if kind == "succeeded" and getattr(lane, "_stopping", False):
+        if kind == "succeeded" and lane._stopping:
             kind = "cancelled"  # the lane was stopped: whoever asked is being torn down
         if kind == "started":
+            task.started_at = payload
+            if task.state is TaskState.PENDING:
+                task.state = TaskState.RUNNING
             task.started.emit()
         elif kind == "progress":
             task.progress = payload
@@ -105,7 +115,8 @@ class _Bridge(QObject):
         elif kind == "cancelled":
             _end(task, TaskState.CANCELLED, None)
         else:
-            _end(task, TaskState.FAILED, payload)
+            error, task.details = payload
+            _end(task, TaskState.FAILED, error)
 
 
 def _end(task: Task, state: TaskState, payload: Any) -> None:
@@ -197,8 +208,8 @@ class Lane(QThread):
         self._closer = closer
         self._queue: queue.Queue[Any] = queue.Queue()
         self._bridge = _Bridge(self)
-        self._current: Task | None = None
-        self._pending: list[Task] = []
+        self._by_number: dict[int, Task] = {}   # unfinished tasks, oldest first
+        self._numbers = itertools.count(1)
         self._stopping = False
         _LANES.add(self)
 
@@ -209,18 +220,19 @@ class Lane(QThread):
             raise RuntimeError(f"lane {self.objectName()} is stopped")
         # Tasks are owned by Python (no Qt parent): they live as long as someone holds them.
         task = Task(fn, name)  # the bridge forgets it when it ends
-        self._pending.append(task)
+        number = next(self._numbers)
+        self._by_number[number] = task
         if not self.isRunning():
             self.start()
-        self._queue.put(task)
+        self._queue.put((number, fn, task.token))
         return task
 
     def tasks(self) -> list[Task]:
         """Tasks not finished yet (queued or running), oldest first."""
-        return [t for t in self._pending if not t.done]
+        return [t for t in self._by_number.values() if not t.done]
 
     def cancel_all(self) -> None:
-        for task in list(self._pending):
+        for task in list(self._by_number.values()):
             task.cancel()
 
     def stop(self, timeout_ms: int = 10000) -> bool:
@@ -242,7 +254,7 @@ class Lane(QThread):
         """
         self._stopping = True
         self.cancel_all()
-        for task in list(self._pending):
+        for task in list(self._by_number.values()):
             self._forget(task)
             if not task.done:
                 _end(task, TaskState.CANCELLED, None)
@@ -264,21 +276,29 @@ class Lane(QThread):
         self.deleteLater()
 
     def _forget(self, task: Task) -> None:
-        if task in self._pending:
-            self._pending.remove(task)
+        for number, known in list(self._by_number.items()):
+            if known is task:
+                del self._by_number[number]
 
-    # -- worker thread ----------------------------------------------------------------------
-    def run(self) -> None:  # noqa: C901 - one loop, each branch short
+    # -- worker thread ---------------------------------------------------------------------
+    # It sees a task as (number, fn, token) and lets go of `fn` before reporting the end:
+    # until the GUI thread hears of that end, the task (which holds `fn` too) is still kept
+    # there, so the last references are always dropped on the GUI thread.
+    def run(self) -> None:
         resource: Any = None
         opened = False
         open_error: BaseException | None = None
+        report = self._bridge.report.emit
         try:
             while True:
-                task = self._queue.get()
-                if task is _STOP:
+                item = self._queue.get()
+                if item is _STOP:
                     break
-                if task.token.cancelled:
-                    self._bridge.report.emit(task, "cancelled", None)
+                number, fn, token = item
+                del item
+                if token.cancelled:
+                    del fn
+                    report(number, "cancelled", None)
                     continue
                 if not opened and self._opener is not None:
                     opened = True
@@ -287,9 +307,13 @@ class Lane(QThread):
                     except Exception as e:  # the file could not be opened: every task fails
                         open_error = e
                 if open_error is not None:
-                    self._bridge.report.emit(task, "failed", open_error)
+                    del fn
+                    report(number, "failed", (open_error, ""))
                     continue
-                self._run_one(task, resource)
+                kind, payload = self._run_one(number, fn, token, resource)
+                del fn
+                report(number, kind, payload)
+                del payload
         finally:
             if resource is not None and self._closer is not None:
                 try:
@@ -297,11 +321,11 @@ class Lane(QThread):
                 except Exception:  # closing must not hide the real outcome
                     traceback.print_exc()
 
-    def _run_one(self, task: Task, resource: Any) -> None:
-        task.started_at = time.monotonic()
-        if task.state is TaskState.PENDING:  # not if its lane was just retired (CANCELLED)
-            task.state = TaskState.RUNNING
-        self._bridge.report.emit(task, "started", None)
+    def _run_one(self, number: int, fn: TaskFn, token: CancelToken,
+                 resource: Any) -> tuple[str, Any]:
+        """Run one task; returns how it ended, for `run` to report once `fn` is let go."""
+        report = self._bridge.report.emit
+        report(number, "started", time.monotonic())
         last = 0.0
 
         def progress(done: int, total: int) -> None:
@@ -309,14 +333,15 @@ class Lane(QThread):
             now = time.monotonic()
             if now - last >= PROGRESS_INTERVAL_S or (total and done >= total):
                 last = now
-                self._bridge.report.emit(task, "progress", (int(done), int(total)))
+                report(number, "progress", (int(done), int(total)))
 
         try:
-            result = task.fn(resource, progress, task.token)
+            result = fn(resource, progress, token)
         except Cancelled:
-            self._bridge.report.emit(task, "cancelled", None)
+            return "cancelled", None
         except Exception as e:
-            task.details = traceback.format_exc()
-            self._bridge.report.emit(task, "failed", e)
-        else:  # it returned: it succeeded, even if a cancel arrived too late to stop it
-            self._bridge.report.emit(task, "succeeded", result)
+            details = traceback.format_exc()
+            # The traceback's frames hold what the function held (perhaps a widget) and the
+            # error may be let go here last: the GUI shows the text above, not the frames.
+            return "failed", (e.with_traceback(None), details)
+        return "succeeded", result

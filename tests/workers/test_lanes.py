@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -190,12 +191,17 @@ def test_signal_emit_keeps_bool_refcounts(qtbot):
 def test_results_after_stop_arrive_as_cancelled(qtbot):
     """A widget tearing down its lane must not receive late successes (it would submit more)."""
     lane = Lane("late")
-    task = lane.submit(lambda _r, _p, _c: "done")
+    ran = threading.Event()
+
+    def work(_r, _p, _c):
+        ran.set()
+        return "done"
+
+    task = lane.submit(work)
     got: list[str] = []
     task.succeeded.connect(lambda _r: got.append("succeeded"))
     task.cancelled.connect(lambda: got.append("cancelled"))
-    while task.state is TaskState.PENDING:  # let the worker finish before the GUI hears of it
-        threading.Event().wait(0.001)
+    assert ran.wait(5)  # the worker finishes before the GUI hears of it
     threading.Event().wait(0.05)
     assert lane.stop()
     qtbot.wait_until(lambda: task.done, timeout=5000)
@@ -227,3 +233,25 @@ def test_session_cancel_interrupts_a_long_sqlite_read(qtbot, tmp_path):
         assert task.state is TaskState.CANCELLED
     finally:
         session.close()
+
+
+def test_a_finished_task_is_let_go_on_the_gui_thread(qtbot):
+    """The worker thread held its last task until the next one arrived, and then dropped the
+    last reference to it there: a QObject destroyed off the GUI thread."""
+    from PySide6.QtCore import Qt
+
+    lane = Lane("let-go")
+    destroyed_on: list[str] = []
+    try:
+        task = lane.submit(lambda _r, _p, _c: "first")
+        qtbot.wait_until(lambda t=task: t.done, timeout=5000)
+        task.destroyed.connect(
+            lambda: destroyed_on.append(threading.current_thread().name),
+            Qt.ConnectionType.DirectConnection)
+        del task
+        second = lane.submit(lambda _r, _p, _c: "second")
+        qtbot.wait_until(lambda: second.done, timeout=5000)
+        gc.collect()
+        assert destroyed_on == ["MainThread"]
+    finally:
+        lane.stop()

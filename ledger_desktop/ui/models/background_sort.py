@@ -18,13 +18,15 @@ the lock back.
 from __future__ import annotations
 
 import heapq
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from shiboken6 import Shiboken
 
 SYNC_LIMIT = 5000     # rows sorted on the GUI thread: a few ms
 CHUNK = 1024          # rows per sorted() call: under a millisecond of Python's lock
@@ -131,7 +133,37 @@ def _free_in_slices(items: list[Any], pace: Callable[[], None]) -> None:
 
 
 class _Relay(QObject):
-    done = Signal(object)
+    done = Signal(int, object)   # (job number, order | None | _SUPERSEDED)
+
+
+_SUPERSEDED = object()
+_relay: _Relay | None = None
+#: job number -> (owner, deliver); read and written on the GUI thread only
+_waiting: dict[int, tuple[QObject, Callable[[list[int] | None], None]]] = {}
+_numbers = itertools.count(1)
+
+
+def _the_relay() -> _Relay:
+    """One relay for the whole run, made on the GUI thread at the first threaded sort. The sort
+    threads emit through it and hold no other Qt object: a thread that held a model (or a
+    per-sort relay) could drop its last reference and destroy it away from the GUI thread,
+    and a relay deleted while a thread emitted through it crashed."""
+    global _relay
+    if _relay is None:
+        _relay = _Relay()
+        _relay.done.connect(_arrived, Qt.ConnectionType.QueuedConnection)
+    return _relay
+
+
+def _report(number: int, order: Any) -> None:
+    assert _relay is not None  # made by sort_rows before the thread started
+    _relay.done.emit(number, order)
+
+
+def _arrived(number: int, order: Any) -> None:
+    owner, deliver = _waiting.pop(number)
+    if order is not _SUPERSEDED and Shiboken.isValid(owner):
+        deliver(order)
 
 
 def sort_rows(owner: QObject, rows: Sequence[Any], key: Callable[[Any], Any], reverse: bool,
@@ -139,32 +171,26 @@ def sort_rows(owner: QObject, rows: Sequence[Any], key: Callable[[Any], Any], re
               stale: Callable[[], bool] | None = None) -> bool:
     """Compute the order of `rows` by `key(row)` and pass it to `deliver` on the GUI thread
     (None when a key failed). Returns True when it was delivered before returning (small
-    inputs), False when a thread computes it; `owner` must outlive the thread's result or
-    the result is dropped with it. `stale()` (read from the thread) True stops the thread
-    early, and nothing is delivered."""
+    inputs), False when a thread computes it; nothing is delivered once `owner` was deleted.
+    `stale()` (read from the thread) True stops the thread early, and nothing is delivered.
+
+    The thread runs `key` and `stale`: they must hold no Qt object (a model's `self`), or the
+    thread could end up destroying it. Pass plain values (a field spec, `Event.is_set`)."""
     if len(rows) <= SYNC_LIMIT:
         deliver(_order_or_none(rows, key, reverse))
         return True
-    relay = _Relay(owner)  # created on the GUI thread: the signal is delivered there
-
-    def arrived(order: list[int] | None) -> None:
-        relay.deleteLater()
-        deliver(order)
-
-    relay.done.connect(arrived)
+    _the_relay()
+    number = next(_numbers)
+    _waiting[number] = (owner, deliver)
     snapshot = list(rows)
 
     def work() -> None:
         pace = Pacer(stale)
         try:
-            order = _order_or_none(snapshot, key, reverse, pace)
+            order: Any = _order_or_none(snapshot, key, reverse, pace)
         except Stale:
-            pass
-        else:
-            try:
-                relay.done.emit(order)
-            except RuntimeError:  # the owner (and its relay) was deleted meanwhile
-                pass
+            order = _SUPERSEDED
+        _report(number, order)  # always once: the GUI thread forgets the job then
         # Rows the model dropped meanwhile (a refresh) have their last references here:
         # freed in slices too, not in one long C call.
         pace.stale = None

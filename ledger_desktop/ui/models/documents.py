@@ -7,6 +7,7 @@ rows are inserted when the page arrives. Columns are the top-level fields seen s
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -77,6 +78,9 @@ class DocumentsModel(QAbstractTableModel):
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self.sorting = False                      # an order is being computed in a thread
         self._sort_generation = 0                 # bumped by each sort: late orders are dropped
+        # set when the order being computed is no longer wanted: the sort thread reads it
+        # (a lambda over `self` would have the thread hold the model)
+        self._sort_superseded = threading.Event()
         self._cells: dict[int, list[str]] = {}
         self._grey: Any = None
         self.paths: set[str] = set()  # dotted field paths seen, e.g. Owners.PrimaryOwner
@@ -252,6 +256,7 @@ class DocumentsModel(QAbstractTableModel):
             self._task.cancel()
             self._task = None
         self._generation += 1
+        self._sort_superseded.set()
         self.beginResetModel()
         release_in_thread(self.rows)  # freeing 60,000 documents here took 90 ms
         self.rows = []
@@ -293,6 +298,8 @@ class DocumentsModel(QAbstractTableModel):
         # A newer sort (a second header click before this one's order arrived) replaces this
         # one: an order computed for rows another sort has since reordered would scramble them.
         self._sort_generation += 1
+        self._sort_superseded.set()
+        self._sort_superseded = threading.Event()
         gen = (self._generation, self._sort_generation)
         meta = len(META_COLUMNS)
         spec = self.columns_[column - meta] if column >= meta else None
@@ -310,7 +317,7 @@ class DocumentsModel(QAbstractTableModel):
         self.sorting_changed.emit()
         sort_rows(self, self.rows, key, order == Qt.SortOrder.DescendingOrder,
                   lambda keyed: self._reorder(gen, keyed),
-                  stale=lambda: gen != (self._generation, self._sort_generation))
+                  stale=self._sort_superseded.is_set)
 
     def _reorder(self, gen: tuple[int, int], keyed: list[int] | None) -> None:
         if gen != (self._generation, self._sort_generation):

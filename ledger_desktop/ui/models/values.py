@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from amazon.ion.core import IonType
@@ -45,11 +46,15 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         self._struct_rows = True
         self._generation = 0     # bumped by new values and by each sort: late orders are dropped
         self.sorting = False     # an order is being computed in a thread
+        # set when the order being computed is no longer wanted: the sort thread reads it
+        # (a lambda over `self` would have the thread hold the model)
+        self._sort_superseded = threading.Event()
 
     def set_values(self, values: list[Any], row_labels: list[str] | None = None,
                    shape: Shape | None = None) -> None:
         """Show `values`; `shape` is their `values_shape`, when computed off the GUI thread."""
         self._generation += 1
+        self._sort_superseded.set()
         was_sorting, self.sorting = self.sorting, False
         self.beginResetModel()
         self.values = list(values)
@@ -104,6 +109,8 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         if not (0 <= column < len(self.columns)):
             return
         self._generation += 1
+        self._sort_superseded.set()
+        self._sort_superseded = threading.Event()
         gen, struct_rows, spec = self._generation, self._struct_rows, self._keys[column] \
             if self._struct_rows else None
 
@@ -117,7 +124,7 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         self.sorting_changed.emit()
         sort_rows(self, self.values, key, order == Qt.SortOrder.DescendingOrder,
                   lambda keyed: self._reorder(gen, keyed),
-                  stale=lambda: gen != self._generation)
+                  stale=self._sort_superseded.is_set)
 
     def _reorder(self, gen: int, keyed: list[int] | None) -> None:
         if gen != self._generation:
