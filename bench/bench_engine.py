@@ -220,25 +220,41 @@ def same_rows_commits(tmp: Path, n: int, per_round: int = 100) -> tuple[float, f
     return n / t_led, n / t_raw
 
 
-def ledger_pages_per_commit(tmp: Path, n: int = 200) -> float:
+def ledger_pages_per_commit(tmp: Path, n: int = 200) -> tuple[float, dict[str, float]]:
     """WAL frames (pages) a single-document ledger commit writes, counted from the WAL's growth
-    with automatic checkpoints off."""
+    with automatic checkpoints off; and the same split by the B-tree each page belongs to
+    (empty when this SQLite has no `dbstat`). The split shows where the pages beyond one a
+    B-tree go: an index B-tree (WITHOUT ROWID tables too) whose last leaf overflows shares
+    its cells with its left neighbours, rewriting two or three leaves, where a rowid table
+    appending its largest key just starts a new page."""
     led = Ledger.create(tmp / "pages.ledger")
     conn = led._conn
     conn.execute("PRAGMA wal_autocheckpoint=0")
     with led.transaction() as tx:
         tid = tx.create_table("Vehicle", tx.begin_statement("CREATE TABLE Vehicle"))
-    for i in range(n):  # past the first pages of every table
+    for i in range(2000):  # past the first pages of every table, to trees of some depth
         with led.transaction() as tx:
             tx.insert(tid, doc(i), tx.begin_statement("INSERT INTO Vehicle ?"))
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for i in range(n):
         with led.transaction() as tx:
-            tx.insert(tid, doc(n + i), tx.begin_statement("INSERT INTO Vehicle ?"))
-    frame = conn.execute("PRAGMA page_size").fetchone()[0] + 24
-    frames = (os.path.getsize(f"{led.path}-wal") - 32) / frame
+            tx.insert(tid, doc(2000 + i), tx.begin_statement("INSERT INTO Vehicle ?"))
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    wal = Path(f"{led.path}-wal").read_bytes()
+    frame = page_size + 24
+    written = [int.from_bytes(wal[off:off + 4], "big")
+               for off in range(32, len(wal) - frame + 1, frame)]
+    by_tree: dict[str, float] = {}
+    try:
+        owner = {page: name for name, page in conn.execute("SELECT name, pageno FROM dbstat")}
+    except sqlite3.OperationalError:  # built without SQLITE_ENABLE_DBSTAT_VTAB
+        owner = {}
+    if owner:
+        for page in written:
+            name = owner.get(page, "other")
+            by_tree[name] = by_tree.get(name, 0.0) + 1 / n
     led.close()
-    return frames / n
+    return len(written) / n, by_tree
 
 
 def raw_pages_per_commit(tmp: Path, n: int, pages: int) -> float:
@@ -393,11 +409,15 @@ def main() -> None:
              "raw SQLite inserts, same documents, WAL+FULL")
         print(f"{'':<52} raw/ledger = {raw / led:.2f} (target <= 2.0)")
     ledger_us = 1e6 / full[-1][1]
-    pages = ledger_pages_per_commit(tmp)
+    pages, by_tree = ledger_pages_per_commit(tmp)
     floor = raw_pages_per_commit(tmp, n_single, round(pages))
     print(f"{'':<52} steady state: ledger {ledger_us:,.0f} us a commit, writing {pages:.1f} "
           f"pages; raw SQLite touching {round(pages)} pages a commit {floor:,.0f} us, one "
           f"page {1e6 / full[-1][2]:,.0f} us")
+    if by_tree:
+        print(f"{'':<52} pages a commit by B-tree: " + ", ".join(
+            f"{name} {share:.2f}" for name, share in
+            sorted(by_tree.items(), key=lambda kv: -kv[1]) if share >= 0.05))
     led_s, raw_s = same_rows_commits(tmp, n_single)
     line("durable single-document commits, steady state", led_s, "tx/s", raw_s,
          "raw SQLite inserting the ledger's own rows, WAL+FULL")
