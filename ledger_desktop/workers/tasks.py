@@ -86,12 +86,13 @@ class _Bridge(QObject):
 
     def __init__(self, parent: Lane) -> None:
         super().__init__(parent)
-        self.lane = parent
         self.report.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @Slot(int, str, object)
     def _deliver(self, number: int, kind: str, payload: Any) -> None:
-        lane = self.lane
+        lane = self.parent()
+        if not isinstance(lane, Lane):
+            return
         task = lane._by_number.get(number)
         if task is None or task._ended:  # it ended as cancelled when its lane was retired
             return
