@@ -147,7 +147,7 @@ def _the_relay() -> _Relay:
     """One relay for the whole run, made on the GUI thread at the first threaded sort. The sort
     threads emit through it and hold no other Qt object: a thread that held a model (or a
     per-sort relay) could drop its last reference and destroy it away from the GUI thread,
-    and a relay deleted while a thread emitted through it crashed."""
+    and a per-sort relay could be deleted by the GUI thread while a sort thread emitted."""
     global _relay
     if _relay is None:
         _relay = _Relay()
