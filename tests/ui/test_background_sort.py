@@ -161,3 +161,45 @@ def test_a_second_sort_before_the_first_order_arrives_wins(qtbot, loaded_model, 
     qtbot.wait(300)  # the first one arrives, late
     assert [model.document(r).data["n"] for r in range(model.rowCount())] == \
         sorted(ns, reverse=True)
+
+
+def _stale_of_next_sort(monkeypatch):
+    """Hold the next sort thread at its start and hand over its `stale` check."""
+    seen: list = []
+    gate = threading.Event()
+    real = background_sort._order_or_none
+
+    def gated(rows, key, reverse, pace=background_sort._never):
+        seen.append(pace.stale)
+        gate.wait(10)
+        return real(rows, key, reverse, pace)
+
+    monkeypatch.setattr(background_sort, "_order_or_none", gated)
+    return seen, gate
+
+
+def test_closing_a_documents_view_stops_its_sort_thread(qtbot, loaded_model, monkeypatch):
+    """A closed view's sort thread used to go on ordering 10,000s of rows nobody would see."""
+    seen, gate = _stale_of_next_sort(monkeypatch)
+    loaded_model.sort(2, Qt.SortOrder.AscendingOrder)
+    qtbot.wait_until(lambda: bool(seen), timeout=10000)
+    assert not seen[0]()
+    loaded_model.cancel()  # what DocumentsView.shutdown does
+    assert seen[0]()
+    gate.set()
+
+
+def test_closing_a_query_view_stops_its_results_sort_thread(qtbot, window, sample_ledger,
+                                                            monkeypatch):
+    from tests.ui.conftest import open_workspace
+
+    view = open_workspace(qtbot, window, sample_ledger).open_query()
+    view.model.set_values(simpleion.loads(
+        " ".join(f"{{n: {i % 97}}}" for i in range(SYNC_LIMIT + 1)), single_value=False))
+    seen, gate = _stale_of_next_sort(monkeypatch)
+    view.model.sort(0)
+    qtbot.wait_until(lambda: bool(seen), timeout=10000)
+    assert not seen[0]()
+    view.shutdown()
+    assert seen[0]()
+    gate.set()

@@ -341,8 +341,10 @@ class DocumentsModel(QAbstractTableModel):
         self.sorting_changed.emit()
 
     def cancel(self) -> None:
+        """Stop the page load and any sort thread still at work (the view closes)."""
         if self._task is not None:
             self._task.cancel()
+        self._sort_superseded.set()
 
     def document(self, row: int) -> Any:
         return self.rows[row]

@@ -126,6 +126,10 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
                   lambda keyed: self._reorder(gen, keyed),
                   stale=self._sort_superseded.is_set)
 
+    def abandon_sort(self) -> None:
+        """Tell a sort thread still at work that its order is not wanted (the view closes)."""
+        self._sort_superseded.set()
+
     def _reorder(self, gen: int, keyed: list[int] | None) -> None:
         if gen != self._generation:
             return

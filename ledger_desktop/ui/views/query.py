@@ -454,6 +454,7 @@ class QueryView(QWidget):
         return task
 
     def shutdown(self) -> None:
+        self.model.abandon_sort()
         if self.task is not None:
             self.cancel()
         if self.tx_open:
