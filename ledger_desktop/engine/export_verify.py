@@ -36,8 +36,8 @@ from .exports import (
     block_from_json,
     iter_object_blocks_with_bytes,
     open_export,
-    paused_gc,
 )
+from .gc_pause import paused_gc
 from .ion_hash import dot, ion_hash, merkle_root
 from .ion_passthrough import revision_hashes
 from .model import Digest

@@ -17,12 +17,10 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
-import gc
 import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +32,7 @@ from amazon.ion.simpleion import IonPyValueModel
 
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError, UserError
+from .gc_pause import paused_gc
 from .ids import new_id
 from .index_keys import timestamp_instant
 from .ion_framing import (
@@ -80,23 +79,6 @@ COMPLETED = ".completed.manifest"
 
 
 # ---------------------------------------------------------------------------- writing
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector during a bulk pass over parsed Ion values.
-
-    Streaming blocks allocates millions of short-lived objects that reference counting frees
-    on its own (no cycles are made); the collector's generation-0 passes over them cost 10-30%
-    of an export or verification. The previous state is restored afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cancel import CancelToken, Progress
 from .errors import ImportFileError, TableNotFoundError, UserError
-from .exports import paused_gc
+from .gc_pause import paused_gc
 from .ion_values import dumps_binary
 from .readers import Record, detect_format, open_records
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError, IntegrityError, UserError
 from .export_verify import ExportVerifyReport, walk_export
-from .exports import open_export, paused_gc
+from .exports import open_export
+from .gc_pause import paused_gc
 from .ledger import Ledger
 from .model import Digest
 from .new_file import built_whole, default_ledger_name

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import storage
 from .cancel import CancelToken
 from .errors import InputFormatError, UserError
-from .exports import paused_gc
+from .gc_pause import paused_gc
 from .ids import is_id, new_id
 from .ion_passthrough import RecordWriter, Unsupported, loads_many_bare, summary_record
 from .ion_values import dumps_binary, ion_list, struct

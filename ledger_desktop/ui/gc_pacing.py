@@ -21,6 +21,8 @@ import time
 
 from PySide6.QtCore import QObject, QTimer
 
+from ..engine.gc_pause import keep_off
+
 TICK_MS = 250
 
 
@@ -33,7 +35,7 @@ class GcPacer(QObject):
         self._timer.timeout.connect(self.tick)
 
     def start(self) -> None:
-        gc.disable()
+        keep_off()  # also for a bulk pass (engine/gc_pause.py) that ends later
         gc.collect()
         gc.freeze()
         self._timer.start()

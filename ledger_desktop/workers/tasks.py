@@ -193,6 +193,20 @@ def running_lanes() -> list[Lane]:
     return alive
 
 
+def _without_frames(error: BaseException) -> BaseException:
+    """`error` with the tracebacks of it and of every exception it chains to cleared."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        e = pending.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        e.__traceback__ = None
+        pending += [e.__cause__, e.__context__]
+    return error
+
+
 class Lane(QThread):
     """A worker thread with a FIFO of tasks and, optionally, a resource opened on that thread.
 
@@ -212,6 +226,7 @@ class Lane(QThread):
         self._by_number: dict[int, Task] = {}   # unfinished tasks, oldest first
         self._numbers = itertools.count(1)
         self._stopping = False
+        self._outlived: list[Task] = []  # tasks a retired lane's thread may still hold
         _LANES.add(self)
 
     # -- GUI-thread API ---------------------------------------------------------------------
@@ -259,7 +274,11 @@ class Lane(QThread):
             self._forget(task)
             if not task.done:
                 _end(task, TaskState.CANCELLED, None)
+            # Kept until the thread has ended: the worker still holds the task's function
+            # (what it runs, what is queued) and must not drop the last reference to it.
+            self._outlived.append(task)
         if not self.isRunning():
+            self._outlived.clear()
             return
         # The owner's deletion must not take the running QThread with it (Qt aborts on that).
         _RETIRED.add(self)
@@ -274,6 +293,7 @@ class Lane(QThread):
             return
         self.wait()  # `finished` comes just before the thread really ends: at most a moment
         _RETIRED.discard(self)
+        self._outlived.clear()
         self.deleteLater()
 
     def _forget(self, task: Task) -> None:
@@ -284,7 +304,8 @@ class Lane(QThread):
     # -- worker thread ---------------------------------------------------------------------
     # It sees a task as (number, fn, token) and lets go of `fn` before reporting the end:
     # until the GUI thread hears of that end, the task (which holds `fn` too) is still kept
-    # there, so the last references are always dropped on the GUI thread.
+    # there (a retired lane's, in `_outlived` until the thread has ended), so the last
+    # references are always dropped on the GUI thread.
     def run(self) -> None:
         resource: Any = None
         opened = False
@@ -344,5 +365,5 @@ class Lane(QThread):
             details = traceback.format_exc()
             # The traceback's frames hold what the function held (perhaps a widget) and the
             # error may be let go here last: the GUI shows the text above, not the frames.
-            return "failed", (e.with_traceback(None), details)
+            return "failed", (_without_frames(e), details)
         return "succeeded", result

@@ -255,3 +255,67 @@ def test_a_finished_task_is_let_go_on_the_gui_thread(qtbot):
         assert destroyed_on == ["MainThread"]
     finally:
         lane.stop()
+
+
+class _Marker:
+    """Records the thread that drops the last reference to it."""
+
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+
+    def __del__(self) -> None:
+        self.seen.append(threading.current_thread().name)
+
+
+def test_a_retired_lanes_tasks_are_let_go_on_the_gui_thread(qtbot):
+    """A closing tab retires its lane and drops its tasks; the worker then held the running
+    task's function last, and freed what it held (a widget, say) on its own thread."""
+    from ledger_desktop.workers.tasks import retired_lanes
+
+    lane = Lane("retire-let-go")
+    freed_on: list[str] = []
+    gate = threading.Event()
+    started = threading.Event()
+
+    def make(marker: _Marker):
+        def work(_r, _p, _c):
+            started.set()
+            gate.wait(10)
+            return marker is not None
+        return work
+
+    running = lane.submit(make(_Marker(freed_on)))
+    queued = lane.submit(make(_Marker(freed_on)))
+    assert started.wait(5)
+    lane.retire()
+    assert running.state == TaskState.CANCELLED and queued.state == TaskState.CANCELLED
+    del running, queued
+    gc.collect()
+    assert freed_on == []  # the worker still runs the first one
+    gate.set()
+    qtbot.wait_until(lambda lane=lane: lane not in retired_lanes(), timeout=10000)
+    del lane
+    gc.collect()
+    assert freed_on == ["MainThread", "MainThread"]
+
+
+def test_a_failed_tasks_error_keeps_no_frames_down_its_chain(qtbot, lane):
+    """The error a task failed with reaches the GUI without the frames of the function (they
+    can hold widgets), also for the exceptions it was raised from or during."""
+    def work(_r, _p, _c):
+        held = object()
+        try:
+            try:
+                raise KeyError(held)
+            except KeyError as inner:
+                raise ValueError("middle") from inner
+        except ValueError:
+            raise RuntimeError("outer")  # noqa: B904 - the implicit context is tested
+
+    task = lane.submit(work)
+    qtbot.wait_until(lambda: task.done, timeout=5000)
+    error = task.error
+    assert isinstance(error, RuntimeError) and "RuntimeError: outer" in task.details
+    chain = [error, error.__context__, error.__context__.__cause__]
+    assert [type(e) for e in chain] == [RuntimeError, ValueError, KeyError]
+    assert all(e.__traceback__ is None for e in chain)
