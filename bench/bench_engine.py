@@ -87,7 +87,10 @@ def ledger_commits(path: Path, n_docs: int, per_tx: int, synchronous: str = "FUL
     timed. Each transaction's documents are built just before it, outside the timed region, as
     an import parses them: built all at once up front, 50,000 documents scattered over the heap
     cost the same commits about a fifth more in cache misses (24,000 instead of 30,000 docs/s
-    measured on 2026-11-27), a cost of this benchmark's set-up, not of the ledger."""
+    measured on 2026-11-27), a cost of this benchmark's set-up, not of the ledger. They are
+    freed outside it too, when the next batch replaces them: a finished transaction holds
+    none of them (until 2026-11-28 it did, and freeing a batch's IonPy values fell into the
+    next transaction's timing, about an eighth of it on the slower machine)."""
     led = Ledger.create(path)
     if synchronous != "FULL":
         led._conn.execute(f"PRAGMA synchronous={synchronous}")

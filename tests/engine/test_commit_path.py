@@ -40,3 +40,43 @@ def test_committed_block_body_reads_back_with_its_fields(tmp_path) -> None:
     assert str(info["documents"][doc_id]["tableName"]) == "T"
     assert list(info["documents"][doc_id]["statements"]) == [0]
     assert led.verify().ok
+
+
+def test_a_finished_transaction_holds_none_of_its_documents(tmp_path) -> None:
+    """A kept transaction object held a whole batch of documents (and their parameters)
+    until it was dropped; committed or failed, it now lets them go."""
+    import gc
+    import weakref
+
+    from ledger_desktop.engine.errors import UserError
+    from ledger_desktop.engine.ledger import Ledger
+
+    with Ledger.create(tmp_path / "k.ledger") as led:
+        led.execute("CREATE TABLE T")
+        tid = led.table("T").table_id
+        tx = led.begin()
+        docs = [loads(f"{{n: {i}}}") for i in range(3)]
+        refs = [weakref.ref(d) for d in docs]
+        st = tx.begin_statement("INSERT INTO T ?", [docs[0]])
+        for d in docs:
+            tx.insert(tid, d, st)
+        tx.commit()
+        del docs, d
+        gc.collect()
+        assert [r() for r in refs] == [None, None, None]
+        assert led.execute("SELECT COUNT(*) AS n FROM T").values[0]["n"] == 3
+
+        tx = led.begin()  # a commit that fails lets go of them as well
+        bad = loads("{n: 1}")
+        ref = weakref.ref(bad)
+        tx.insert(tid, bad, tx.begin_statement("INSERT INTO T ?"))
+        bad["oops"] = {1, 2}  # a Python set has no Ion type
+        try:
+            tx.commit()
+        except UserError:
+            pass
+        else:
+            raise AssertionError("the commit should have been refused")
+        del bad
+        gc.collect()
+        assert ref() is None
