@@ -162,7 +162,9 @@ class JsonLinesReader(RecordReader):
             if not text.strip():
                 continue
             try:
-                value = decode(text)
+                # without its line ending: a record cut short is then reported at the end of
+                # its own line, not at column 1 of the line after it
+                value = decode(text.rstrip("\r\n"))
             except json.JSONDecodeError as e:
                 raise self.error(e.msg, number, e.colno) from None
             except (ValueError, RecursionError) as e:
