@@ -573,9 +573,14 @@ class Transaction:
 
     def abort(self) -> None:
         self.done = True
+        self._let_go()
+        self._tables.clear()
+
+    def _let_go(self) -> None:
+        """A finished transaction holds no documents or parameters: they are the caller's to
+        free (a kept transaction object held a whole import batch)."""
         self._docs = {}
         self._statements = []
-        self._tables.clear()
 
     def commit(self) -> BlockAddress | None:
         """Validate (OCC) and write this transaction's block. Returns its address."""
@@ -605,10 +610,7 @@ class Transaction:
             raise StorageError(str(e)) from None
         finally:
             self.done = True
-            # A finished transaction holds no documents: they are the caller's to free
-            # (a kept transaction object held a whole import batch).
-            self._docs = {}
-            self._statements = []
+            self._let_go()
         cache.committed(tip, catalog_changed=bool(self._tables))
         self._ledger._vouched_tip = tip.seq  # our own block: checked as it was built
         self.block_address = address = BlockAddress(self._ledger.strand_id, tip.seq)

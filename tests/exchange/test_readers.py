@@ -169,7 +169,7 @@ def test_json_lines(tmp_path: Path) -> None:
     assert error_of(p).line == 2
     e = error_of(write(tmp_path, "d.jsonl", '{"a":1}\n{"a":1, "a":2}\n'))
     assert e.line == 2 and "the key 'a' appears more than once" in e.reason
-    # a record cut short: at the end of its own line (it said line 2, column 1 of the next)
+    # a record cut short: where it stops on its line (it said column 1)
     for ending in ("\n", "\r\n"):
         e = error_of(write(tmp_path, "e.jsonl", f'{{"a":1}}{ending}{{"a":2{ending}{{"a":3}}'))
         assert (e.line, e.column) == (2, 7), ending

@@ -162,8 +162,8 @@ class JsonLinesReader(RecordReader):
             if not text.strip():
                 continue
             try:
-                # without its line ending: a record cut short is then reported at the end of
-                # its own line, not at column 1 of the line after it
+                # without its line ending: a record cut short is then reported where it stops,
+                # not at column 1 (the decoder placed the error past the line ending)
                 value = decode(text.rstrip("\r\n"))
             except json.JSONDecodeError as e:
                 raise self.error(e.msg, number, e.colno) from None
