@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from amazon.ion.exceptions import IonException
 
 from .. import __version__
 from ..engine import errors, storage
 from ..engine.cancel import CancelToken
+from ..engine.ion_values import MAX_NESTING
+from .whole_output import STDOUT_NAME, guard_stdout, settle_stdout
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +39,7 @@ class _OneLineErrors(click.Group):
              **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        guard_stdout()
         try:
             try:
                 super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -49,9 +53,13 @@ class _OneLineErrors(click.Group):
                 fail(e.format_message(), e.exit_code)
             except click.Abort:
                 fail("interrupted; nothing was changed", EXIT_CANCELLED)
-            sys.stdout.flush()
+            unwritten = settle_stdout()
+            if unwritten is not None:
+                raise unwritten
         except BrokenPipeError:
             reader_gone()
+        except OSError as e:  # the last of the output found the disk full
+            fail(_os_error_line(e), EXIT_USAGE)
         sys.exit(EXIT_OK)
 
 
@@ -72,8 +80,19 @@ def main() -> None:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
+    unwritten = settle_stdout()  # output still buffered, which may not fit either
     click.echo(f"error: {message}", err=True)
+    if unwritten is not None and not isinstance(unwritten, BrokenPipeError) \
+            and STDOUT_NAME not in message:
+        click.echo(f"error: {_os_error_line(unwritten)}", err=True)
     sys.exit(code)
+
+
+def _os_error_line(e: OSError) -> str:
+    if e.filename == STDOUT_NAME:
+        return f"{STDOUT_NAME}: {e.strerror or e}; the output was cut short"
+    where = f"{e.filename}: " if e.filename else ""
+    return f"{where}{e.strerror or e}"
 
 
 def handle_errors(fn: F) -> F:
@@ -102,8 +121,19 @@ def handle_errors(fn: F) -> F:
         except BrokenPipeError:
             reader_gone()
         except OSError as e:  # a path the command cannot create, read or write
-            where = f"{e.filename}: " if e.filename else ""
-            fail(f"{where}{e.strerror or e}", EXIT_USAGE)
+            fail(_os_error_line(e), EXIT_USAGE)
+        except RecursionError:  # a value from a file (an export, a proof) nested too deep
+            fail("a value is nested too deeply to process (Python's recursion limit); "
+                 f"ledgers store at most {MAX_NESTING} levels", EXIT_USAGE)
+        except IonException as e:  # amazon.ion's own reader or writer refusing a value
+            fail(f"Ion error: {str(e).strip()}", EXIT_USAGE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - the contract: one line, never a traceback
+            if os.environ.get("LEDGER_TRACEBACK"):
+                raise
+            fail(f"unexpected error ({type(e).__name__}: {e}). "
+                 "Set LEDGER_TRACEBACK=1 to see where, and please report it", EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
 

@@ -181,6 +181,11 @@ class Shell:
         self.buffer = ""
         self.done = False
         self.failed = False  # an error was reported (a piped script then exits 2)
+        # A script (piped input) cannot look at an error before its `commit`: a statement that
+        # fails inside a transaction rolls the transaction back, and what follows up to its
+        # `commit` or `abort` is skipped, as psql does, so the block stays all or nothing.
+        self.script = False
+        self.rolled_back = False  # skipping to the end of a failed transaction
         # Set by Ctrl-C or SIGTERM: the running statement stops, and so does the shell
         # (Cancelled propagates; the caller aborts the open transaction).
         self.cancel = cancel
@@ -249,6 +254,13 @@ class Shell:
                 else:
                     self.fmt = words[1].lower()
             self.write(f"output format: {self.fmt}")
+        elif self.rolled_back and low in ("commit", "commit transaction", "abort", "rollback",
+                                          "abort transaction"):
+            self.rolled_back = False
+            self.write("transaction rolled back earlier (a statement in it failed); nothing it "
+                       "did was written")
+        elif self.rolled_back and head in ("start", "begin"):
+            self.write(f"skipped (the failed transaction has not ended): {cmd[:60]}")
         elif low in ("start transaction", "begin", "begin transaction"):
             if self.tx is not None:
                 self.write("error: a transaction is already open; commit or abort it first")
@@ -329,6 +341,10 @@ class Shell:
         return result
 
     def _statement(self, stmt: str) -> None:
+        if self.rolled_back:
+            line = " ".join(stmt.split())
+            self.write(f"skipped (the failed transaction has not ended): {line[:60]}")
+            return
         started = time.perf_counter()
         try:
             result = self._execute(stmt)
@@ -336,9 +352,15 @@ class Shell:
             raise  # the shell stops; not a statement's error
         except (UserError, ConflictError, LedgerError) as e:
             self.write(f"error: {e}")
+            if self.tx is not None and self.script and not self.tx.done:
+                self.tx.abort()
+                self.rolled_back = True
             if self.tx is not None and self.tx.done:
                 self.tx = None
-                self.write("the transaction was aborted; nothing it did was written")
+                self.write("the transaction was aborted; nothing it did was written" + (
+                    "; statements up to its 'commit' or 'abort' are skipped"
+                    if self.script else ""))
+                self.rolled_back = self.script
             return
         ms = (time.perf_counter() - started) * 1000
         if result.kind == "explain":
@@ -370,6 +392,7 @@ def _without_comments(text: str) -> str:
 
 
 def run_lines(shell: Shell, lines: Iterable[str]) -> None:
+    shell.script = True
     for line in lines:
         shell.feed(line.rstrip("\n"))
         if shell.done:
@@ -443,5 +466,6 @@ def shell(path: Path, fmt: str, history: Path | None) -> None:
         fail("stopped; statements committed before stay committed, the running statement "
              "and any open transaction were rolled back", EXIT_CANCELLED)
     if sh.failed and not sys.stdin.isatty():
-        fail("the script had errors (each is printed above); the statements before and after "
-             "an error ran as they were written", EXIT_USAGE)
+        fail("the script had errors (each is printed above); statements outside a transaction "
+             "ran as they were written, and a transaction with an error was rolled back whole",
+             EXIT_USAGE)

@@ -40,7 +40,7 @@ from amazon.ion.simple_types import (
 )
 from amazon.ion.symbols import SymbolToken
 
-from .ion_values import dumps_binary, loads
+from .ion_values import dumps_binary, loads, too_deep
 
 __all__ = [
     "HASH_SIZE",
@@ -701,7 +701,11 @@ def write_document_amazon_ion(value: Any) -> bytes:
     them; without the C writer it also mis-sizes a timestamp whose
     local and UTC years fall on either side of 127/128 (`0128-01-01T00:00+23:59`), which the C
     writer gets right. The read-back is paid only on this path: values the C writer leaves to
-    amazon.ion, or every document without the C extension."""
+    amazon.ion, or every document without the C extension. A value nested deeper than
+    MAX_NESTING is refused before either (the C writer leaves those to this path)."""
+    why = too_deep(value)
+    if why is not None:
+        raise ValueError(why)
     data = dumps_binary(value)
     try:
         loads(data)

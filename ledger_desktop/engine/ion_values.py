@@ -125,6 +125,37 @@ def _lone_surrogate(text: str) -> bool:
     return False
 
 
+#: How deep a stored value may nest: the document is level 0, its fields' values level 1. QLDB
+#: publishes no depth limit; amazon.ion, the Python Ion Hash, the JSON writer and the app's
+#: trees all recurse, and fail (RecursionError, "Container nesting exceeded") somewhere
+#: between about 490 and 975 levels depending on the caller's stack. 100 is what the C writer
+#: and hasher take (MAX_DEPTH in _ionhash_c.c) and far below every consumer (MongoDB's limit
+#: for BSON documents is the same 100).
+MAX_NESTING = 100
+
+
+def too_deep(value: Any, limit: int = MAX_NESTING) -> str | None:
+    """Why `value` nests deeper than `limit`, or None. Iterative: it must not itself fail on
+    the values it is there to refuse."""
+    stack = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > limit:
+            return _too_deep_message(limit)
+        if isinstance(v, str | bytes):
+            continue
+        if hasattr(v, "items"):
+            stack.extend((x, depth + 1) for _k, x in v.items())
+        elif isinstance(v, list | tuple):
+            stack.extend((x, depth + 1) for x in v)
+    return None
+
+
+def _too_deep_message(limit: int) -> str:
+    return (f"it nests lists or structs more than {limit} levels deep (at most {limit} are "
+            "stored, so that every query, export and proof can read it back)")
+
+
 def unstorable(value: Any) -> str | None:
     """Why amazon.ion's C writer cannot take `value` safely, or None. Besides over-wide ints
     (a crash), a Decimal NaN or infinity or a field name with a lone surrogate makes it loop
@@ -132,9 +163,11 @@ def unstorable(value: Any) -> str | None:
     (a set, a date) or a field name that is not text it refuses with a vague TypeError.
     Values parsed from Ion, JSON or CSV never hold these; values built by statements and
     passed through the Python API may, so writes made by statements are checked first."""
-    stack = [value]
+    stack = [(value, 0)]
     while stack:
-        v = stack.pop()
+        v, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return _too_deep_message(MAX_NESTING)
         t = type(v)
         if isinstance(v, str):
             if not v.isascii() and _lone_surrogate(v):
@@ -161,9 +194,9 @@ def unstorable(value: Any) -> str | None:
                 if not isinstance(k, str | SymbolToken):
                     return (f"a field name must be text, not {type(k).__name__} "
                             f"({str(k)[:40]!r})")
-                stack.append(x)
+                stack.append((x, depth + 1))
         elif isinstance(v, list | tuple):
-            stack.extend(v)
+            stack.extend((x, depth + 1) for x in v)
         elif not isinstance(v, float | bytes | _dt.datetime) and not hasattr(v, "ion_type"):
             # amazon.ion says only "Cannot dump arbitrary object types"
             return (f"a Python {type(v).__name__} has no Ion type (Ion values are dict, list, "

@@ -41,6 +41,7 @@ from .ion_values import (
     parse_timestamp,
     string,
     struct,
+    too_deep,
 )
 from .metadata_hash import block_field_hashes, metadata_hash
 from .model import BlockSummary, Digest, Document, RevisionInfo, TableInfo
@@ -576,6 +577,8 @@ def _foreign_revision_rows(seq: int, block: Any) -> list[tuple]:
         mblob = dumps_binary(meta)
         table_id = doc_tables.get(doc_id)
         if "data" in rev:
+            if (why := too_deep(rev["data"])) is not None:  # QLDB's hash is right; reads fail
+                raise ValueError(f"document {doc_id} version {version}: {why}")
             rows.append((seq, idx, doc_id, version, table_id, storage.KIND_DATA, h, mblob,
                          dumps_binary(rev["data"]), None))
         elif "dataHash" in rev:

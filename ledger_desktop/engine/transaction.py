@@ -57,6 +57,7 @@ from .ion_values import (
     now_timestamp,
     string,
     struct,
+    too_deep,
     unstorable,
 )
 from .light_values import Blob, Int, List, Struct, Text
@@ -166,7 +167,9 @@ class Transaction:
             # RecursionError of its tree visitors in a VisitError).
             if isinstance(e, RecursionError) or isinstance(getattr(e, "orig_exc", None),
                                                            RecursionError):
-                raise QueryError("the statement is too deeply nested or too long to "
+                deep = next((f"parameter {i} {why}" for i, p in enumerate(params, 1)
+                             if (why := too_deep(p)) is not None), None)
+                raise QueryError(deep or "the statement is too deeply nested or too long to "
                                  "evaluate") from None
             raise
 
@@ -740,7 +743,8 @@ class Transaction:
         except UnicodeEncodeError:  # e.g. a lone surrogate from a JSON "\ud800" escape
             raise UserError("a statement or one of its parameters holds text that is not valid "
                             "Unicode (a lone surrogate)") from None
-        except (ValueError, TypeError) as e:  # a timestamp Ion cannot represent, a set...
+        except (ValueError, TypeError, RecursionError) as e:  # a timestamp Ion cannot
+            # represent, a set, a parameter nested too deep for the recursive hasher...
             why = next((w for st in self._statements for p in st.params
                         if (w := unstorable(p)) is not None), str(e))
             raise UserError(f"a statement parameter cannot be hashed as Ion: {why}") from None

@@ -170,3 +170,41 @@ def test_a_piped_script_may_end_with_a_comment(dmv):
         assert r.exit_code == 0 and "no closing" not in r.output, (script, r.output)
     r = run("shell", dmv, input="SELECT COUNT(*) FROM Vehicle\n-- no semicolon\n")
     assert r.exit_code == 2 and "no closing ';'" in r.output
+
+
+@pytest.mark.parametrize("failing", [
+    "INSERT INTO Nope VALUE {'VIN': 'F2'};",  # found while compiling: the tx stayed open
+    "UPDATE Vehicle AS v SET v.z = 10/0 WHERE v.VIN = 'F1';",  # found while running
+])
+def test_a_script_transaction_with_a_failed_statement_writes_nothing(dmv, failing):
+    """A compile-time error left the transaction open, and the script's `commit` then wrote
+    the statements around it (docs/reliability.md 72)."""
+    with Ledger.open(dmv) as led:
+        blocks = led.block_count()
+    script = "\n".join(["start transaction", "INSERT INTO Vehicle VALUE {'VIN': 'F1'};", failing,
+                        "INSERT INTO Vehicle VALUE {'VIN': 'F3'};", "commit",
+                        "INSERT INTO Vehicle VALUE {'VIN': 'F4'};"])
+    r = run("shell", dmv, input=script + "\n")
+    assert r.exit_code == 2, r.output
+    assert "skipped (the failed transaction has not ended): INSERT INTO Vehicle VALUE " \
+           "{'VIN': 'F3'}" in r.output
+    assert "transaction rolled back earlier" in r.output
+    assert "committed in block" not in r.output
+    with Ledger.open(dmv) as led:
+        assert led.block_count() == blocks + 1  # F4's
+        vins = sorted(str(d["VIN"]) for d in led.execute(
+            "SELECT VIN FROM Vehicle WHERE VIN IN ('F1', 'F2', 'F3', 'F4')"))
+        assert vins == ["F4"]  # after the transaction, statements run again
+        assert led.verify().ok
+
+
+def test_interactively_a_failed_statement_leaves_the_transaction_to_the_user(dmv):
+    lines: list[str] = []
+    with Ledger.open(dmv) as led:
+        sh = Shell(led, lines.append)
+        for line in ("start transaction", "INSERT INTO Vehicle VALUE {'VIN': 'I1'};",
+                     "INSERT INTO Nope VALUE {'VIN': 'I2'};", "commit"):
+            sh.feed(line)
+        assert any(x.startswith("committed in block") for x in lines), lines
+        assert [str(d["VIN"]) for d in led.execute(
+            "SELECT VIN FROM Vehicle WHERE VIN = 'I1'")] == ["I1"]
