@@ -344,7 +344,10 @@ def migrate(conn: sqlite3.Connection) -> None:
             conn.execute(f"PRAGMA user_version={target + 1}")
             conn.execute("COMMIT")
         except sqlite3.Error as e:
-            conn.execute("ROLLBACK")
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:  # SQLite rolled back itself (SQLITE_FULL): keep the cause
+                pass
             raise StorageError(f"schema migration to version {target + 1} failed: {e}") from None
 
 

@@ -134,3 +134,19 @@ def test_a_reader_follows_when_a_writer_migrates_the_file(v1):
         assert reader.verify().ok
     finally:
         reader.close()
+
+
+def test_a_migration_the_disk_cannot_hold_names_the_full_disk(v1, monkeypatch):
+    """On SQLITE_FULL, SQLite rolls the transaction back itself; the migration's own ROLLBACK
+    then failed, and "cannot rollback - no transaction is active" replaced the real cause."""
+    before = v1.read_bytes()
+
+    def fills_the_disk(conn: sqlite3.Connection) -> None:
+        conn.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(storage, "MIGRATIONS", [storage.MIGRATIONS[0], fills_the_disk])
+    with pytest.raises(storage.StorageError,
+                       match="migration to version 2 failed: database or disk is full"):
+        Ledger.open(v1)
+    assert v1.read_bytes() == before

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 
 from ledger_desktop.engine.diff import RETYPED
 from ledger_desktop.engine.ledger import Ledger
-from ledger_desktop.ui.models.filters import FieldFilter
+from ledger_desktop.ui.models.filters import FieldFilter, parse_literal
 from tests.ui.conftest import documents_view, open_workspace
 
 
@@ -110,8 +110,31 @@ def test_field_filter_semantics():
     assert not FieldFilter("a", ">", 5).matches(doc)
     assert FieldFilter("zz", "missing").matches(doc)
     assert not FieldFilter("a", "<", "text").matches(doc)  # incomparable: no match
-    assert FieldFilter("s", "contains", "it's").partiql("T") == \
-        "SELECT * FROM T AS d WHERE d.s LIKE '%it''s%'"
+    assert FieldFilter("s", "contains", "It's").partiql("T") == \
+        "SELECT * FROM T AS d WHERE LOWER(d.s) LIKE '%it''s%' ESCAPE '\\'"
+    assert not FieldFilter("a", "contains", "5").matches(doc)  # text only, as LIKE takes
+
+
+def test_the_contains_filter_selects_what_its_partiql_selects(tmp_path):
+    """"contains" ignored case and matched numbers through their Ion text, while the LIKE it
+    showed (and "Open as PartiQL" ran) was case-sensitive, and the user's % and _ were
+    wildcards in it (docs/reliability.md 73)."""
+    from ledger_desktop.engine.ledger import Ledger
+
+    texts = ["Red", "green", "BLUE", "50% off", "50 off", "a_b", "axb", "back\\slash", "it's"]
+    with Ledger.create(tmp_path / "f.ledger") as led:
+        led.execute("CREATE TABLE Ev")
+        for i, t in enumerate(texts):
+            led.execute("INSERT INTO Ev ?", {"i": i, "Color": t})
+        led.execute("INSERT INTO Ev ?", {"i": 99, "Color": simpleion.loads("SymbolRed")})
+        docs = [simpleion.loads(simpleion.dumps(d)) for d in led.execute("SELECT * FROM Ev")]
+        for needle in ("r", "R", "0%", "_", "\\", "'", "e", "zz", ""):
+            f = FieldFilter("Color", "contains", needle)
+            grid = sorted(int(d["i"]) for d in docs if f.matches(d))
+            ran = sorted(int(d["i"]) for d in led.execute(f.partiql("Ev")))
+            assert grid == ran, needle
+        assert sorted(int(d["i"]) for d in docs
+                      if FieldFilter("Color", "contains", "r").matches(d)) == [0, 1, 99]
 
 
 def test_sort_by_a_column(qtbot, window, sample_ledger):
@@ -330,3 +353,43 @@ def test_go_to_block_asks_which(qtbot, window, sample_ledger, monkeypatch):
     inspector = ws.view("block")
     qtbot.wait_until(lambda: inspector.block is not None, timeout=5000)
     assert inspector.seq == 3
+
+
+def test_timestamps_sort_by_instant_as_order_by_does(tmp_path):
+    """The grid ordered timestamps by their local text: 10:01+05:00 (05:01Z) came after
+    06:00Z, and 23:00-08:00 the day before (07:00Z) came first (docs/reliability.md 73)."""
+    from ledger_desktop.engine.ledger import Ledger
+    from ledger_desktop.ui.models.filters import sort_key
+
+    stamps = {"A": "2024-01-01T05:00Z", "B": "2024-01-01T06:00Z", "C": "2024-01-01T10:01+05:00",
+              "D": "2023-12-31T23:00-08:00", "E": "2024-01-01T", "F": "2024-01-01T04:30-00:00"}
+    with Ledger.create(tmp_path / "t.ledger") as led:
+        led.execute("CREATE TABLE Ev")
+        for name, ts in stamps.items():
+            led.execute(f"INSERT INTO Ev `{{n: \"{name}\", At: {ts}}}`")
+        ordered = [str(d["n"]) for d in led.execute("SELECT n FROM Ev ORDER BY At")]
+        docs = list(led.execute("SELECT * FROM Ev"))
+    grid = [str(d["n"]) for d in sorted(docs, key=lambda d: sort_key(d["At"]))]
+    assert ordered == ["E", "F", "A", "C", "B", "D"]
+    assert grid == ordered
+
+
+def test_a_date_filter_compares_instants_as_partiql_does(tmp_path):
+    """A date typed in the filter (unknown offset) against stored UTC timestamps raised
+    TypeError inside the comparison, so the filter matched nothing."""
+    from ledger_desktop.engine.ledger import Ledger
+
+    with Ledger.create(tmp_path / "t.ledger") as led:
+        led.execute("CREATE TABLE Ev")
+        for i, ts in enumerate(["2023-12-31T23:00Z", "2024-01-01T05:00Z",
+                                "2024-01-01T02:00+05:00", "2024-01-02T"]):
+            led.execute(f"INSERT INTO Ev `{{i: {i}, At: {ts}}}`")
+        docs = list(led.execute("SELECT * FROM Ev"))
+        for op in (">=", "<", "="):
+            f = FieldFilter("At", op, parse_literal("2024-01-01T"))
+            grid = sorted(int(d["i"]) for d in docs if f.matches(d))
+            ran = sorted(int(d["i"]) for d in led.execute(f.partiql("Ev")))
+            assert grid == ran, op
+        assert sorted(int(d["i"]) for d in docs
+                      if FieldFilter("At", ">=", parse_literal("2024-01-01T")).matches(d)) \
+            == [1, 3]

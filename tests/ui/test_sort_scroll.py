@@ -6,6 +6,7 @@ between two pauses."""
 
 from __future__ import annotations
 
+import datetime
 import random
 import threading
 from decimal import Decimal
@@ -107,7 +108,7 @@ def test_primitive_keys_order_as_before(text, expected):
     keys = background_sort.sort_keys(values, sort_key)
     # plain Python values only (no Ion values: cheaper to compare and to collect)
     flat = [k[1] if isinstance(k, tuple) else k for k in keys]
-    assert all(type(k) in (int, bool, str, Decimal) for k in flat)
+    assert all(type(k) in (int, bool, str, Decimal, datetime.datetime) for k in flat)
     order = background_sort.sorted_order(keys)
     want = simpleion.loads(expected, single_value=False)
     assert [simpleion.dumps(values[i], binary=False) for i in order] == \

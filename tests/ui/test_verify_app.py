@@ -116,3 +116,31 @@ def test_after_new_commits_the_digest_is_marked_outdated_and_the_chain_grows(
         pass
     assert "Outdated" not in digests.current_label.text()
     assert digests.current.tip.seq == tip + 2
+
+
+def test_a_cancelled_digest_check_says_so(qtbot, window, sample_ledger):
+    """Cancelling "Check" left "Checking the journal against the digest at block N…" on
+    screen for good (docs/reliability.md 74)."""
+    ws = open_workspace(qtbot, window, sample_ledger)
+    ws.trigger("get_digest")
+    digests = ws.view("verify").digests
+    qtbot.wait_until(lambda: digests.current is not None)
+    saved = digests.keep_current()
+    hub = digests.hub
+    qtbot.wait_until(lambda: not hub.running, timeout=20000)
+    # cancelled before it starts (the hub's `failed` path) and while it runs (`finished`)
+    for cancel_at_once in (True, False):
+        task = digests.check(saved)
+        assert "Checking the journal" in digests.message.text()
+        if cancel_at_once:
+            task.cancel()
+        else:
+            qtbot.wait_until(lambda: hub.progress is not None, timeout=20000)
+            hub.cancel()
+        qtbot.wait_until(lambda: not hub.running, timeout=20000)
+        qtbot.wait_until(lambda: "Checking" not in digests.message.text(), timeout=5000)
+        text = digests.message.text()
+        if cancel_at_once:
+            assert text == f"Digest at block {saved.digest.tip.seq}: check cancelled."
+        else:  # a journal this small may finish before the cancel arrives
+            assert "check cancelled" in text or "agrees" in text, text

@@ -7,6 +7,7 @@ PartiQL is offered so the user can open it in the editor.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -60,8 +61,8 @@ def _comparable(v: Any) -> Any:
             return None
     if t in (IonType.STRING, IonType.SYMBOL):
         return str(getattr(v, "text", v))
-    if t == IonType.TIMESTAMP:
-        return v
+    if t == IonType.TIMESTAMP:  # naive and offset timestamps compare (by instant)
+        return _instant(v)
     if t == IonType.BOOL:
         return bool(v)
     return ion_text(v)
@@ -92,9 +93,10 @@ class FieldFilter:
         if not found or is_null(v):
             return False
         if self.op == "contains":
-            return str(self.value).lower() in (str(getattr(v, "text", v)) if ion_type(v) in
-                                               (IonType.STRING, IonType.SYMBOL)
-                                               else ion_text(v)).lower()
+            # text only, ignoring case: what `LOWER(x) LIKE '%…%'` (partiql below) selects
+            if ion_type(v) not in (IonType.STRING, IonType.SYMBOL):
+                return False
+            return str(self.value).lower() in str(getattr(v, "text", v)).lower()
         a, b = _comparable(v), _comparable(self.value)
         if a is None or b is None:
             return False
@@ -121,8 +123,10 @@ class FieldFilter:
         elif self.op == "missing":
             cond = f"{ref} IS MISSING"
         elif self.op == "contains":
-            text = str(self.value).replace("'", "''")
-            cond = f"{ref} LIKE '%{text}%'"
+            # the user's % and _ are text, not wildcards
+            text = "".join("\\" + c if c in "%_\\" else c for c in str(self.value).lower())
+            text = text.replace("'", "''")
+            cond = f"LOWER({ref}) LIKE '%{text}%' ESCAPE '\\'"
         else:
             cond = f"{ref} {'<>' if self.op == '!=' else self.op} {literal(self.value)}"
         return f"SELECT * FROM {_quote_name(table)} AS {alias} WHERE {cond}"
@@ -160,8 +164,23 @@ def sort_key(value: Any) -> tuple[int, Any]:
     if t is IonType.BOOL:
         return (1, bool(value))
     if t is IonType.TIMESTAMP:
-        return (4, value.isoformat())
+        return (4, _instant(value))
     return (5, ion_text(value))
+
+
+def _instant(ts: Any) -> _dt.datetime:
+    """A timestamp's point in time as naive UTC: 10:00+05:00 orders before 06:00Z, as PartiQL
+    orders them (the text order put it after). An unknown offset (-00:00) counts as UTC."""
+    # a plain datetime (replace() would keep amazon.ion's subclass, which the GC tracks)
+    local = _dt.datetime(ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second,
+                         ts.microsecond)
+    offset = ts.utcoffset()
+    if not offset:
+        return local
+    try:
+        return local - offset
+    except OverflowError:  # within a day of year 1 or 9999
+        return local
 
 
 def struct_value(v: Any, column: tuple[str, int]) -> tuple[bool, Any]:

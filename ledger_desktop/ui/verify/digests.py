@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...engine import digest_file
 from ...engine.digest_store import SavedDigest
+from ...engine.errors import Cancelled
 from ...engine.ion_values import dumps_text
 from ..dialogs.errors import error_box
 from .hub import VerifyHub
@@ -149,6 +150,7 @@ class DigestCentre(QWidget):
         hub.ready.connect(self.refresh)
         hub.digests_changed.connect(self.refresh)
         hub.finished.connect(self._verification_finished)
+        hub.failed.connect(self._verification_failed)
         self._selection_changed()
         if hub.store is not None:
             self.refresh()
@@ -307,7 +309,10 @@ class DigestCentre(QWidget):
 
     def _verification_finished(self, report: Any) -> None:
         saved, self._checking = self._checking, None
-        if saved is None or report.cancelled:
+        if saved is None:
+            return
+        if report.cancelled:  # "Checking…" stayed on screen for good
+            self._check_stopped(saved, "check cancelled")
             return
         tip = saved.digest.tip.seq
         dc = next((d for d in report.digest_checks if d.digest_b64 == saved.b64), None)
@@ -325,3 +330,15 @@ class DigestCentre(QWidget):
         self.message.setText(f"Digest at block {tip}: {text}.")
         self.refresh()
         self.checked.emit(saved.key, ok)
+
+    def _verification_failed(self, exc: BaseException) -> None:
+        """Cancelled before it started, or stopped by an error: never reaches `finished`."""
+        saved, self._checking = self._checking, None
+        if saved is not None:
+            self._check_stopped(saved, "check cancelled" if isinstance(exc, Cancelled)
+                                else f"check stopped ({exc})")
+
+    def _check_stopped(self, saved: SavedDigest, why: str) -> None:
+        prior = self.results.get(saved.key)
+        then = f"; the last check said: {prior[1]}" if prior else ""
+        self.message.setText(f"Digest at block {saved.digest.tip.seq}: {why}{then}.")
