@@ -8,6 +8,7 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
@@ -104,10 +105,11 @@ def digest(path: Path, save: Path | None, force: bool) -> None:
     # read-only media, or an older schema that a writer would upgrade) is left as it is.
     with _open(path, read_only=True) as ledger:
         d = ledger.digest()
+    if save is not None:  # saved before it is printed: a digest on stdout is a saved one
+        digest_file.write_digest(save, d, overwrite=force)
     click.echo(f"digest:           {base64.b64encode(d.digest).decode()}")
     click.echo(f"digestTipAddress: {d.tip.text()}")
     if save is not None:
-        digest_file.write_digest(save, d, overwrite=force)
         click.echo(f"saved to {save}")
 
 
@@ -266,6 +268,26 @@ def get_revision(path: Path, document_id: str, block_address: str,
     _print_value_and_proof(revision, proof, "revision", as_json)
 
 
+def _pairing_notes(kind: str, value: Any, tip: BlockAddress | None) -> list[str]:
+    """What the digest's tip address (from a digest file: not covered by the hash) says
+    against the value's own block address. The verdict rests on the hash alone; a value on
+    another strand, or after the tip, means the files were paired by mistake."""
+    try:
+        addr = BlockAddress.from_ion(value["blockAddress"])
+    except (KeyError, TypeError, ValueError, InputFormatError):  # a damaged value may lack it
+        return []
+    if tip is None:
+        return []
+    notes = []
+    if addr.strand_id != tip.strand_id:
+        notes.append(f"the {kind} is on strand {addr.strand_id}, the digest's tip address "
+                     f"on strand {tip.strand_id}: they are not from the same ledger")
+    elif addr.seq > tip.seq:
+        notes.append(f"the {kind} is in block {addr.seq}, after the digest's tip "
+                     f"{tip.seq}: a digest covers only blocks up to its tip")
+    return notes
+
+
 @main.command("verify-proof")
 @click.option("--revision", "revision_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Ion text of a revision, GetRevision's JSON output (the AWS CLI's or "
@@ -300,10 +322,8 @@ def verify_proof(revision_file: Path | None, block_file: Path | None, proof_file
         result = proofs.verify_revision(value, proof, digest)
     else:
         result = proofs.verify_block(value, proof, digest)
-        if tip is not None and "blockAddress" in value:  # a damaged block may lack it
-            addr = BlockAddress.from_ion(value["blockAddress"])
-            if addr.seq > tip.seq:
-                click.echo(f"note: block {addr.seq} is after the digest's tip {tip.seq}")
+    for note in _pairing_notes(kind.lower(), value, tip):
+        click.echo(f"note: {note}")
     click.echo(result.render())
     if not result.ok:
         sys.exit(EXIT_VERIFY_FAILED)

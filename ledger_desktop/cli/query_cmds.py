@@ -84,7 +84,8 @@ def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None
     # runs, it is cancelled and its transaction aborted (exit 130, nothing committed).
     with ctrl_c_cancels(CancelToken(), idle=busy.idle) as cancel:
         if statement == "-":
-            statement = sys.stdin.read().strip().rstrip(";")
+            # a BOM (Windows Notepad) is not part of the statement
+            statement = sys.stdin.read().lstrip("\ufeff").strip().rstrip(";")
         _check_writable(path)
         with busy.working(), Ledger.open(path) as ledger, ledger.transaction() as tx:
             with cancellable(ledger, cancel):
@@ -393,8 +394,8 @@ def _without_comments(text: str) -> str:
 
 def run_lines(shell: Shell, lines: Iterable[str]) -> None:
     shell.script = True
-    for line in lines:
-        shell.feed(line.rstrip("\n"))
+    for n, line in enumerate(lines):
+        shell.feed((line.lstrip("\ufeff") if n == 0 else line).rstrip("\n"))  # a BOM
         if shell.done:
             return
     if _without_comments(shell.buffer).strip():  # a trailing `-- done` is not a statement

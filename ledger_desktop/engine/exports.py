@@ -21,6 +21,7 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -400,9 +401,21 @@ def _write_parallel(ledger: Ledger, result: ExportResult, folder: Path, ext: str
     created += [folder / k.split("/", 1)[1] for k in result.keys]
 
 
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """An OSError of a write (a full disk, a file-size limit) names the file it was writing:
+    "No space left on device" alone did not say where (docs/reliability.md 77)."""
+    try:
+        yield
+    except OSError as e:
+        if e.filename is not None:
+            raise
+        raise OSError(e.errno, e.strerror, str(path)) from None
+
+
 def _write_file(path: Path, data: bytes, created: list[Path]) -> None:
     created.append(path)
-    with open(path, "xb") as f:
+    with _naming(path), open(path, "xb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
@@ -422,7 +435,8 @@ class _ObjectWriter:
         self._f = open(self.tmp, "xb")  # noqa: SIM115 - closed in close()
 
     def write(self, seq: int, data: bytes) -> None:
-        self._f.write(data)
+        with _naming(self.folder):
+            self._f.write(data)
         self.size += len(data)
         self.last = seq
 
@@ -430,9 +444,10 @@ class _ObjectWriter:
         self._f.close()  # the caller removes the file
 
     def close(self) -> str:
-        self._f.flush()
-        os.fsync(self._f.fileno())
-        self._f.close()
+        with _naming(self.folder):
+            self._f.flush()
+            os.fsync(self._f.fileno())
+            self._f.close()
         name = f"{self.strand}.{self.first}-{self.last}.{self.ext}"
         final = self.folder / name
         if final.exists():

@@ -219,6 +219,19 @@ def float_from_text(text: str) -> float:
     return value
 
 
+def float_text(value: float) -> str:
+    """A float as the shortest Ion text that reads back as the same 64-bit value (8885.99e0),
+    where amazon.ion writes 20 significant digits (8885.9899999999997817e+0): an amount that
+    looks wrong to the reader, though it is the same float."""
+    f = float(value)
+    if f != f:
+        return "nan"
+    if f in (_INF, -_INF):
+        return "+inf" if f > 0 else "-inf"
+    mantissa, _, exponent = repr(f).partition("e")  # 1.5e-07, 1e+300
+    return f"{mantissa}e{int(exponent or 0)}"
+
+
 def dumps_text(value: Any, pretty: bool = False) -> str:
     if pretty:
         return simpleion.dumps(value, binary=False, indent="  ", omit_version_marker=True)

@@ -9,7 +9,7 @@ from typing import Any
 from amazon.ion.core import IonType
 
 from ..engine.diff import ion_type, is_null, type_name
-from ..engine.ion_values import dumps_text
+from ..engine.ion_values import dumps_text, float_text
 from ..engine.json_down import to_json
 from ..engine.struct_columns import Column, column_label, struct_cell, struct_columns
 
@@ -30,6 +30,8 @@ def cell_text(value: Any) -> str:
         text = f"[{n} item{'s' if n != 1 else ''}]" if t == IonType.LIST else f"({n} items)"
     elif t in (IonType.BLOB, IonType.CLOB):
         text = f"<{len(value)} bytes>"
+    elif t == IonType.FLOAT and not getattr(value, "ion_annotations", ()):
+        text = float_text(value)
     else:
         text = ion_text(value)
     text = text.replace("\n", " ")

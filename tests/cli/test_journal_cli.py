@@ -230,6 +230,21 @@ def test_our_own_proof_output_feeds_verify_proof(sample, tmp_path):
     (tmp_path / "bad.txt").write_text(printed.replace("data:{", "data:{x:1,", 1))
     r = run("verify-proof", "--revision", tmp_path / "bad.txt", "--digest", tmp_path / "d.json")
     assert r.exit_code == 1
+    assert "note:" not in run("verify-proof", "--revision", tmp_path / "own.txt", "--digest",
+                              tmp_path / "d.json").output
+
+    # The tip address in a digest file is not covered by its hash: a revision on another
+    # strand, or after the tip, verifies (the hash decides) but is noted as mispaired.
+    saved = json.loads((tmp_path / "d.json").read_text())
+    for changed, note in ((tip.replace(strand, "SomeOtherLedgerStrand0"), "not from the same "
+                           "ledger"), (tip.replace(re.search(r"sequenceNo:(\d+)", tip).group(0),
+                                                   "sequenceNo:3"), "after the digest's tip 3")):
+        saved["DigestTipAddress"] = {"IonText": changed}
+        (tmp_path / "d2.json").write_text(json.dumps(saved))
+        r = run("verify-proof", "--revision", tmp_path / "own.txt", "--digest",
+                tmp_path / "d2.json")
+        assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
+        assert r.output.startswith("note: the revision ") and note in r.output, r.output
 
 
 def test_verify_proof_usage_errors(tmp_path):

@@ -67,3 +67,22 @@ def test_usage_errors_still_come_from_click(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["digest"])
     assert res.exit_code == 2
     assert "unexpected error" not in res.output
+
+
+def test_a_digest_that_cannot_be_saved_is_not_printed(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a full disk `digest --save` printed the digest, then failed: a script reading
+    standard output got a digest that was never saved."""
+    import errno
+
+    from ledger_desktop.engine import digest_file
+
+    path = build_sample(tmp_path / "s.ledger")
+
+    def full(target, *_a, **_k) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(digest_file, "write_digest", full)
+    res = CliRunner().invoke(main, ["digest", str(path), "--save", str(tmp_path / "d.json")])
+    assert _one_error_line(res).endswith("d.json: No space left on device")
+    assert "digest:" not in res.output

@@ -60,3 +60,15 @@ def test_output_that_fits_is_whole(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert sorted(json.loads(line)["i"] for line in out.read_text().splitlines()) == \
         list(range(50))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE semantics")
+def test_an_export_that_does_not_fit_names_where_and_leaves_nothing(tmp_path: Path) -> None:
+    """`ledger export` on a full disk said only "No space left on device", not where."""
+    path = _ledger(tmp_path)
+    target = tmp_path / "exp"
+    res = _ledger_cli(["export", str(path), str(target), "-q"], tmp_path / "out.txt")
+    assert res.returncode == 2, res.stderr
+    line = res.stderr.strip()
+    assert line.startswith(f"error: {target}") and line.endswith(": File too large"), line
+    assert not target.exists()

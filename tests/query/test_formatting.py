@@ -6,7 +6,7 @@ import pytest
 from amazon.ion import simpleion
 
 from ledger_desktop.engine.errors import QueryError
-from ledger_desktop.engine.query.formatting import format_values
+from ledger_desktop.engine.query.formatting import cell_text, format_csv, format_values
 
 VALUES = simpleion.loads('{a: 1.50, b: "x"} {a: 2, c: sym, d: 2019-06-01T10:00:00.000Z} '
                          '{b: x::"y", e: {{aGk=}}}', single_value=False)
@@ -113,3 +113,19 @@ def test_write_values_is_all_or_nothing(tmp_path):
         write_values(values, out, "xml")
     write_values(values, out, "csv")
     assert out.read_text().splitlines()[-1] == "4999"
+
+
+@pytest.mark.parametrize(("ion", "shown"), [
+    ("8885.99e0", "8885.99e0"), ("0.1e0", "0.1e0"), ("1e300", "1e300"), ("1.5e-7", "1.5e-7"),
+    ("-0e0", "-0.0e0"), ("+inf", "+inf"), ("-inf", "-inf"), ("nan", "nan"),
+    ("null.float", "null.float"), ("a::1.5e0", "a::1.5e+0"),
+])
+def test_floats_show_their_shortest_exact_text(ion: str, shown: str) -> None:
+    """amazon.ion writes 20 digits: 8885.99 was shown as 8885.9899999999997817e+0, an amount
+    that looks wrong, in tables and CSV (docs/reliability.md 76)."""
+    value = simpleion.loads(ion)
+    assert cell_text(value) == shown
+    if ion not in ("nan", "null.float"):
+        assert simpleion.loads(shown) == value  # the same 64-bit float (or annotation)
+    csv = format_csv([simpleion.loads("{a: 8885.99e0, b: 2}")])
+    assert csv == "a,b\n8885.99e0,2"

@@ -208,3 +208,13 @@ def test_interactively_a_failed_statement_leaves_the_transaction_to_the_user(dmv
         assert any(x.startswith("committed in block") for x in lines), lines
         assert [str(d["VIN"]) for d in led.execute(
             "SELECT VIN FROM Vehicle WHERE VIN = 'I1'")] == ["I1"]
+
+
+def test_a_statement_file_with_a_bom_runs(dmv):
+    """Notepad's UTF-8 BOM was "unexpected character '\\ufeff' at line 1, column 1"."""
+    r = run("query", dmv, "-", "--format", "csv", input="\ufeffSELECT COUNT(*) AS n FROM Vehicle")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines() == ["n", "5"]
+    r = run("shell", dmv, input="\ufeffSELECT COUNT(*) AS n FROM Vehicle;\n")
+    assert r.exit_code == 0, r.output
+    assert "unexpected character" not in r.output

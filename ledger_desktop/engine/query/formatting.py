@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ..cancel import CancelToken, Progress
-from ..ion_values import dumps_text
+from ..ion_values import dumps_text, float_text
 from ..json_down import to_json
 from ..struct_columns import column_label, struct_cell, struct_columns
-from .values import T_STRING, T_STRUCT, T_SYMBOL, tcode, text_of
+from .values import T_FLOAT, T_STRING, T_STRUCT, T_SYMBOL, tcode, text_of
 
 FORMATS = ("table", "ion", "json", "csv")
 
@@ -25,6 +25,8 @@ def cell_text(v: Any) -> str:
     code = tcode(v)
     if code in (T_STRING, T_SYMBOL) and not getattr(v, "ion_annotations", ()):
         return text_of(v)
+    if code == T_FLOAT and not getattr(v, "ion_annotations", ()) and v is not None:
+        return float_text(v)
     return dumps_text(v)
 
 
