@@ -117,7 +117,11 @@ class Transaction:
         self._ledger = ledger
         self._conn: sqlite3.Connection = ledger._conn
         if ledger.read_only:
-            raise ReadOnlyError("the ledger is open read-only; nothing can be written")
+            raise ReadOnlyError(
+                "the ledger is open read-only, and every statement, SELECT included, is "
+                "recorded in the journal (as QLDB records them), so statements need a "
+                "writable ledger; read-only, use documents(), document(), block(), digest(), "
+                "get_block(), get_revision() and verify()")
         self.id = new_id()
         cache = ledger._commit_cache
         cache.check()

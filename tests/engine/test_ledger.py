@@ -321,6 +321,9 @@ def test_read_only_ledger_refuses_writes(tmp_path):
     with Ledger.open(p, read_only=True) as led:
         with pytest.raises(ReadOnlyError):
             led.begin()
+        # "nothing can be written" misled for a SELECT: say why statements need a writer
+        with pytest.raises(ReadOnlyError, match="SELECT included, is recorded in the journal"):
+            led.execute("SELECT * FROM information_schema.user_tables")
         assert led.verify().ok
 
 

@@ -82,6 +82,9 @@ def test_ion_text_error_names_line_and_column_inside_a_record(tmp_path: Path) ->
     ("[{a:1},\n {b:2} {c:3}]", 2, 8, "expected ',' or ']'"),
     ("{a: 1}\n/* open", 2, 1, "comment never ends"),
     ("{a: 2020-13-01T}", 1, 1, "month"),
+    # was "(… Dangling field name (SymbolToken(text='Amount', sid=None, location=None))
+    # and/or annotation(s) (None) …)": amazon.ion's internals (docs/reliability.md 78)
+    ("{a: 1}\n{b: 2, Amount: }\n", 2, 16, "Illegal character } (field Amount has no value)"),
 ])
 def test_ion_text_errors(tmp_path: Path, text: str, line: int, column: int, reason: str) -> None:
     e = error_of(write(tmp_path, "x.ion", text))

@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import functools
 import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -81,6 +82,24 @@ def _did_you_mean(word: str, names: set[str]) -> str:
     return f" (did you mean {close[0]}?)" if close and close[0] != word.upper() else ""
 
 
+# Words that start a clause after a FROM source, where a misspelling (WHER) is taken for the
+# source's alias and the error only shows at the word after it.
+_CLAUSES = ("WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET", "UNION", "JOIN", "INNER",
+            "LEFT", "CROSS", "SET", "REMOVE", "INSERT", "RETURNING", "EXCEPT", "INTERSECT")
+_LAST_TWO_WORDS = re.compile(r"(?:(\w+)\s+)?(\w+)\s*$")
+
+
+def _misspelt_clause(before: str) -> str:
+    m = _LAST_TWO_WORDS.search(before)
+    if not m or (m.group(1) or "").upper() in ("AS", "AT", "BY"):
+        return ""
+    word = m.group(2)
+    close = difflib.get_close_matches(word.upper(), _CLAUSES, n=1, cutoff=0.75)
+    if not close or close[0] == word.upper():
+        return ""
+    return f" ('{word}' was read as an alias: did you mean {close[0]}?)"
+
+
 def _syntax_error(e: UnexpectedInput, text: str) -> QueryError:
     line, col = max(e.line, 1), max(e.column, 1)
     if isinstance(e, UnexpectedToken):
@@ -96,6 +115,8 @@ def _syntax_error(e: UnexpectedInput, text: str) -> QueryError:
             msg = f"unexpected {tok.value!r}"
             if tok.type == "IDENT" and e.expected:
                 msg += _did_you_mean(str(tok.value), set(e.expected))
+            if "did you mean" not in msg:
+                msg += _misspelt_clause(text[:tok.start_pos])
         if e.expected:
             msg += f"; expected {_expected(set(e.expected))}"
     elif isinstance(e, UnexpectedCharacters):

@@ -249,7 +249,7 @@ class IonTextReader(RecordReader):
             if m:
                 offset = int(m.group(2)) - 1
                 reason = m.group(1).strip()
-                extra = m.group(3).split("Pending value")[0].strip(" .")
+                extra = _tidy(m.group(3).split("Pending value")[0].strip(" ."))
                 if extra:
                     reason += f" ({extra})"
                 newlines = text.count("\n", 0, offset)
@@ -259,6 +259,21 @@ class IonTextReader(RecordReader):
                 return self.error(reason, line, column + offset)
             return self.error(str(e) or type(e).__name__, line, column)
         return self.error(f"invalid Ion ({str(err).strip()})", line, column)
+
+
+_SYMBOL_TOKEN = re.compile(r"SymbolToken\(text='((?:[^'\\]|\\.)*)'[^)]*\)")
+_DANGLING = re.compile(r"in unknown value contained in STRUCT\. Dangling field name \('(.*)'\)"
+                       r" and/or annotation\(s\) \(None\) at end of container")
+
+
+def _tidy(detail: str) -> str:
+    """The pure-Python reader's detail without its internals: SymbolToken(text='Amount',
+    sid=None, location=None) is the field name Amount."""
+    detail = _SYMBOL_TOKEN.sub(lambda m: f"'{m.group(1)}'", detail)
+    m = _DANGLING.fullmatch(detail)
+    if m:
+        return f"field {m.group(1)} has no value"
+    return detail.replace(" and/or annotation(s) (None)", "")
 
 
 class IonBinaryReader(RecordReader):
