@@ -11,6 +11,7 @@ from amazon.ion.core import IonType
 from ..engine.diff import ion_type, is_null, type_name
 from ..engine.ion_values import dumps_text, float_text
 from ..engine.json_down import to_json
+from ..engine.query.formatting import cell_text as result_cell_text
 from ..engine.struct_columns import Column, column_label, struct_cell, struct_columns
 
 MAX_CELL = 200
@@ -70,8 +71,10 @@ def as_json(values: list[Any]) -> str:
 
 
 def as_csv(values: list[Any], columns: list[Column] | None = None) -> str:
-    """Top-level fields as columns (a repeated name gets one per value, `k (2)`); nested
-    values as their JSON text."""
+    """Top-level fields as columns (a repeated name gets one per value, `k (2)`), each cell
+    as Query › Save Results writes CSV (`formatting.cell_text`): text bare, other values as
+    Ion text (`{{aGk=}}`, `null.int`, `{a:[1,2]}`), a missing field empty. Copy wrote JSON
+    instead: a blob cell held its own quote marks and a null was empty, like a missing field."""
     if columns is None:
         columns = struct_columns([v for v in values
                                   if ion_type(v) == IonType.STRUCT and not is_null(v)])
@@ -83,13 +86,6 @@ def as_csv(values: list[Any], columns: list[Column] | None = None) -> str:
         for c in columns:
             found, field = struct_cell(v, c) if ion_type(v) == IonType.STRUCT and \
                 not is_null(v) else (False, None)
-            if not found or is_null(field):
-                row.append("")
-            elif ion_type(field) in (IonType.STRING, IonType.SYMBOL):
-                row.append(str(getattr(field, "text", field)))
-            else:
-                text = to_json(field)
-                row.append(text[1:-1] if text.startswith('"') and ion_type(field) ==
-                           IonType.TIMESTAMP else text)
+            row.append(result_cell_text(field) if found else "")
         writer.writerow(row)
     return buf.getvalue()
