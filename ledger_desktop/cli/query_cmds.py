@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,8 @@ def query(path: Path, statement: str, params: tuple[str, ...], fmt: str) -> None
     with ctrl_c_cancels(CancelToken(), idle=busy.idle) as cancel:
         if statement == "-":
             # a BOM (Windows Notepad) is not part of the statement
-            statement = sys.stdin.read().lstrip("\ufeff").strip().rstrip(";")
+            statement = utf8_text(_stdin_bytes().read(), "standard input"
+                                  ).lstrip("\ufeff").strip().rstrip(";")
         _check_writable(path)
         with busy.working(), Ledger.open(path) as ledger, ledger.transaction() as tx:
             with cancellable(ledger, cancel):
@@ -392,12 +394,40 @@ def _without_comments(text: str) -> str:
     return _COMMENT.sub(" ", text)
 
 
+def utf8_text(data: bytes, what: str, line: int = 1) -> str:
+    """`data` as UTF-8, or a UserError naming where it is not: the text layer's surrogate
+    escapes turned such bytes into "text holds a lone surrogate" or "unexpected character
+    '\\udcff'", which did not say the input was in another encoding."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        at_line = line + data.count(b"\n", 0, e.start)
+        start = data.rfind(b"\n", 0, e.start) + 1
+        column = len(data[start:e.start].decode("utf-8", "replace")) + 1
+        raise UserError(f"{what} is not UTF-8 text: byte 0x{data[e.start]:02x} at line "
+                        f"{at_line}, column {column} (save the file as UTF-8)") from None
+
+
+def _stdin_bytes() -> Any:
+    return getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode())
+
+
+def _utf8_lines(stream: Any) -> Iterator[str]:
+    for n, raw in enumerate(stream, 1):
+        yield utf8_text(raw, "the script", n)
+
+
 def run_lines(shell: Shell, lines: Iterable[str]) -> None:
     shell.script = True
-    for n, line in enumerate(lines):
-        shell.feed((line.lstrip("\ufeff") if n == 0 else line).rstrip("\n"))  # a BOM
-        if shell.done:
-            return
+    try:
+        for n, line in enumerate(lines):
+            shell.feed((line.lstrip("\ufeff") if n == 0 else line).rstrip("\n"))  # a BOM
+            if shell.done:
+                return
+    except UserError as e:  # the input itself cannot be read (not UTF-8)
+        shell.write(f"error: {e}; nothing from there on was run")
+        shell.close()
+        return
     if _without_comments(shell.buffer).strip():  # a trailing `-- done` is not a statement
         shell.write("error: the last statement has no closing ';' and was not run")
     shell.close()
@@ -453,7 +483,7 @@ def shell(path: Path, fmt: str, history: Path | None) -> None:
                     click.echo(f"ledger shell on {path} ({ledger.ledger_name}); type 'help'")
                     run_interactive(sh, history or history_path())
                 else:
-                    run_lines(sh, sys.stdin)
+                    run_lines(sh, _utf8_lines(_stdin_bytes()))
             except (KeyboardInterrupt, Cancelled):
                 stopped = True
             else:

@@ -218,3 +218,21 @@ def test_a_statement_file_with_a_bom_runs(dmv):
     r = run("shell", dmv, input="\ufeffSELECT COUNT(*) AS n FROM Vehicle;\n")
     assert r.exit_code == 0, r.output
     assert "unexpected character" not in r.output
+
+
+def test_statement_bytes_that_are_not_utf8_are_named(dmv):
+    """Latin-1 bytes were "text holds a lone surrogate" or "unexpected character '\\udcff'"."""
+    runner = CliRunner()
+    r = runner.invoke(main, ["query", str(dmv), "-"],
+                      input=b"SELECT * FROM Vehicle\nWHERE Make = 'Citro\xebn'")
+    assert r.exit_code == 2
+    assert r.output.strip() == ("error: standard input is not UTF-8 text: byte 0xeb at line "
+                                "2, column 20 (save the file as UTF-8)")
+    r = runner.invoke(main, ["shell", str(dmv)],
+                      input=b"start transaction\nINSERT INTO Vehicle VALUE {'VIN': 'U1'};\n"
+                            b"INSERT INTO Vehicle VALUE {'VIN': '\xff'};\ncommit\n")
+    assert r.exit_code == 2
+    assert "error: the script is not UTF-8 text: byte 0xff at line 3, column 36" in r.output
+    assert "nothing from there on was run" in r.output
+    assert "committed" not in r.output
+    assert "(no results)" in run("query", dmv, "SELECT * FROM Vehicle WHERE VIN = 'U1'").output
