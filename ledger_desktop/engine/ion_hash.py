@@ -710,11 +710,27 @@ def write_document_amazon_ion(value: Any) -> bytes:
     try:
         loads(data)
     except IonException as e:
+        cause = (": decimals beyond ion-c's range (magnitudes above about 1E+6145 or below "
+                 "1E-6176) do this") if _has_extreme_decimal(value) else ""
         raise ValueError(f"amazon.ion writes it as Ion binary that it cannot read back "
-                         f"({str(e).strip()}): decimals beyond ion-c's range (magnitudes above "
-                         "about 1E+6145 or below 1E-6176) do this"
-                         ) from None
+                         f"({str(e).strip()}){cause}") from None
     return data
+
+
+def _has_extreme_decimal(value: Any) -> bool:
+    """Whether `value` holds a decimal ion-c cannot read (the usual cause of a failed
+    read-back; the message names it only then)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Decimal):
+            if v.is_finite() and v != 0 and not -6176 <= v.adjusted() <= 6144:
+                return True
+        elif hasattr(v, "items"):
+            stack.extend(x for _k, x in v.items())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
+    return False
 
 
 def merkle_root_py(hashes: Sequence[bytes]) -> bytes:
