@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QTableWidgetSelectionRange,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ..dialogs.errors import error_box
 from ..icons import icon
 from ..ionfmt import ion_text
+from ..models.records import CellFn, RecordsModel
 from .document_pane import IonView, mono_font
 
 if TYPE_CHECKING:
@@ -35,6 +36,103 @@ def _hex(value: Any) -> str:
 
 def _field(block: Any, name: str) -> Any:
     return block.get(name, None)
+
+
+#: rows whose texts decide a column's width: not all 60,000 of a big block's revisions
+WIDTH_SAMPLE_ROWS = 20
+
+
+def _statement_cell(s: Any, column: int) -> str:
+    if column == 0:
+        return str(s["statement"]) if "statement" in s else ""
+    if column == 1:
+        return ion_text(s["startTime"]) if "startTime" in s else ""
+    return _hex(s["statementDigest"]) if "statementDigest" in s else ""
+
+
+def _revision_cell(r: Any, column: int) -> str:
+    meta = r.get("metadata", None)
+    if column == 0:
+        return str(meta["id"]) if meta is not None and "id" in meta else ""
+    if column == 1:
+        return str(meta["version"]) if meta is not None and "version" in meta else ""
+    if column == 2:
+        return "data" if "data" in r else "redacted" if "dataHash" in r else \
+            ("deleted" if meta is not None else "hash only")
+    return _hex(r["hash"]) if "hash" in r else ""
+
+
+def _entry_cell(entry: tuple[int, Any], column: int) -> str:
+    return str(entry[0]) if column == 0 else _hex(entry[1])
+
+
+class _Numbered(Sequence[tuple[int, Any]]):
+    """(position, item) pairs of a list, made when asked for (the entries' "#" column)."""
+
+    def __init__(self, items: Sequence[Any]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [(j, self._items[j]) for j in range(*i.indices(len(self)))]
+        return (i, self._items[i])
+
+
+class _Cell:
+    """What QTableWidget.item(row, column) gave its callers: a cell's text."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def text(self) -> str:
+        return self._text
+
+
+class RecordsTable(QTableView):
+    """A block's statements, revisions or entry hashes over a RecordsModel: cells are made
+    when shown. `rowCount()` and `item(row, column).text()` answer as the QTableWidget it
+    replaced did, for the callers and tests that read the table that way."""
+
+    def __init__(self, name: str, headers: list[str], cell: CellFn) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.records = RecordsModel(headers, cell, self)
+        self.setModel(self.records)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.verticalHeader().hide()
+        self.horizontalHeader().setResizeContentsPrecision(WIDTH_SAMPLE_ROWS)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(False)
+
+    def set_records(self, records: Sequence[Any]) -> None:
+        self.records.set_records(records)
+        self.resizeColumnsToContents()
+
+    def rowCount(self) -> int:
+        return self.records.rowCount()
+
+    def columnCount(self) -> int:
+        return self.records.columnCount()
+
+    def item(self, row: int, column: int) -> _Cell | None:
+        if not (0 <= row < self.rowCount() and 0 <= column < self.columnCount()):
+            return None
+        return _Cell(self.records.text(row, column))
+
+    def select_rows(self, rows: list[int]) -> None:
+        """Select exactly `rows`, whole rows."""
+        model, last = self.records, self.columnCount() - 1
+        selection = QItemSelection()
+        for row in rows:
+            selection.select(model.index(row, 0), model.index(row, last))
+        self.selectionModel().select(selection,
+                                     QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
 
 class BlockInspector(QWidget):
@@ -85,11 +183,14 @@ class BlockInspector(QWidget):
             self.fields[key] = value
             form.addRow(label + ":", value)
 
-        self.statements = self._table("blockStatements", ["Statement", "Start time", "Digest"])
-        self.revisions = self._table("blockRevisions", ["Document", "Version", "State", "Hash"])
-        self.entries = self._table("blockEntries", ["#", "Entry hash"])
-        self.revisions.cellDoubleClicked.connect(self._revision_activated)
+        self.statements = RecordsTable("blockStatements", ["Statement", "Start time", "Digest"],
+                                       _statement_cell)
+        self.revisions = RecordsTable("blockRevisions", ["Document", "Version", "State", "Hash"],
+                                      _revision_cell)
+        self.entries = RecordsTable("blockEntries", ["#", "Entry hash"], _entry_cell)
+        self.revisions.doubleClicked.connect(self._revision_activated)
         self.ion = IonView()
+        self.ion.context = getattr(workspace, "ctx", None)  # saving: settings, tools lane
         # Set by the verification report's "Open block": what failed here, shown above the
         # tabs, with the revisions it names selected once the block is loaded.
         self.failure_note = QLabel("")
@@ -115,16 +216,6 @@ class BlockInspector(QWidget):
         layout.addLayout(nav)
         layout.addWidget(self.failure_note)
         layout.addWidget(split, 1)
-
-    def _table(self, name: str, headers: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers))
-        table.setObjectName(name)
-        table.setHorizontalHeaderLabels(headers)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        return table
 
     def title(self) -> str:
         return "Block inspector"
@@ -165,24 +256,11 @@ class BlockInspector(QWidget):
         for key in ("blockHash", "entriesHash", "previousBlockHash"):
             self.fields[key].setText(_hex(_field(block, key)))
         info = _field(block, "transactionInfo")
-        statements = list(info["statements"]) if info is not None and "statements" in info \
-            else []
-        self._fill(self.statements, [[str(s["statement"]) if "statement" in s else "",
-                                      ion_text(s["startTime"]) if "startTime" in s else "",
-                                      _hex(s["statementDigest"]) if "statementDigest" in s
-                                      else ""] for s in statements])
-        revisions = list(_field(block, "revisions") or [])
-        rows = []
-        for r in revisions:
-            meta = r.get("metadata", None)
-            state = "data" if "data" in r else "redacted" if "dataHash" in r else \
-                ("deleted" if meta is not None else "hash only")
-            rows.append([str(meta["id"]) if meta is not None and "id" in meta else "",
-                         str(meta["version"]) if meta is not None and "version" in meta else "",
-                         state, _hex(r["hash"]) if "hash" in r else ""])
-        self._fill(self.revisions, rows)
-        self._fill(self.entries, [[str(i), _hex(h)] for i, h in
-                                  enumerate(_field(block, "entriesHashList") or [])])
+        statements = info["statements"] if info is not None and "statements" in info else []
+        # The block's own lists, as they are: cells are written when shown.
+        self.statements.set_records(list(statements))
+        self.revisions.set_records(list(_field(block, "revisions") or []))
+        self.entries.set_records(_Numbered(list(_field(block, "entriesHashList") or [])))
         self.ion.set_value(block, label=f"block {seq}")
         self._show_mark(seq)
         self.loaded.emit(seq)
@@ -202,28 +280,15 @@ class BlockInspector(QWidget):
         text, indexes = mark
         self.failure_note.setText(f"Verification failed here: {text}")
         rows = [i for i in indexes if 0 <= i < self.revisions.rowCount()]
-        self.revisions.clearSelection()
-        last_column = self.revisions.columnCount() - 1
-        for i in rows:
-            self.revisions.setRangeSelected(QTableWidgetSelectionRange(i, 0, i, last_column),
-                                            True)
+        self.revisions.select_rows(rows)
         if rows:
             self.tabs.setCurrentWidget(self.revisions)
-            self.revisions.scrollToItem(self.revisions.item(rows[0], 0))
+            self.revisions.scrollTo(self.revisions.records.index(rows[0], 0))
 
-    def _fill(self, table: QTableWidget, rows: list[list[str]]) -> None:
-        table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                table.setItem(r, c, item)
-        table.resizeColumnsToContents()
-
-    def _revision_activated(self, row: int, _col: int) -> None:
-        item = self.revisions.item(row, 0)
-        if item is not None and item.text():
-            self.workspace.open_history(item.text())
+    def _revision_activated(self, index: QModelIndex) -> None:
+        doc_id = self.revisions.records.text(index.row(), 0)
+        if doc_id:
+            self.workspace.open_history(doc_id)
 
     def trigger(self, action_id: str) -> bool:
         if action_id == "refresh":

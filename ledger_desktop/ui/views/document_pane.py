@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -18,21 +21,45 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
+from ...workers.tasks import Lane, Task
+from ..busy import TaskFeedback
+from ..dialogs.errors import error_box
 from ..icons import icon
+from ..ion_text_job import PREFIX_CHARS, IonText, save_ion_text, text_now, write_in_thread
 from ..ionfmt import ion_text
 from ..models.ion_tree import IonTreeModel
+
+#: tree rows whose labels decide the Field column's width (all of them, for a big value, was
+#: a Python call per row)
+WIDTH_SAMPLE_ROWS = 50
 
 
 def mono_font():
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
+def _retire(lane: Lane) -> None:
+    if Shiboken.isValid(lane):  # it may be gone already: retired once and ended
+        lane.retire()
+
+
 class IonView(QTabWidget):
-    """An Ion value as a tree and as pretty Ion text."""
+    """An Ion value as a tree and as pretty Ion text.
+
+    Neither is built whole on the GUI thread. The tree makes the nodes the view shows
+    (IonTreeModel). The text of a small value is written at once; a big value's is written
+    in a thread when its tab is first shown, and only its first PREFIX_CHARS, with a note
+    saying so and a button that saves all of it as a task with progress and Cancel.
+    """
+
+    text_ready = Signal()  # the text tab now shows the text of the current value
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: an AppContext for saving (settings, the tools lane); else found among the parents
+        self.context: Any = None
         self.tree_model = IonTreeModel(self)
         self.tree = QTreeView()
         self.tree.setObjectName("ionTree")
@@ -43,19 +70,160 @@ class IonView(QTabWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, header.ResizeMode.Stretch)
         header.resizeSection(2, 90)
+        header.setResizeContentsPrecision(WIDTH_SAMPLE_ROWS)
         self.text = QPlainTextEdit()
         self.text.setObjectName("ionText")
         self.text.setReadOnly(True)
         self.text.setFont(mono_font())
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.addTab(self.tree, "Tree")
-        self.addTab(self.text, "Ion text")
+        self.text_page = self._text_page()
+        self.addTab(self.text_page, "Ion text")
+        self._value: Any = None
+        self._label = ""
+        self._pending = False          # the text tab does not show the value's text yet
+        self._job: threading.Event | None = None
+        self._generation = 0           # which set_value a thread's text belongs to
+        self._save_task: Task | None = None
+        self._save_path = Path()
+        self._lanes: list[Lane] = []
+        # A thread writing text for a closed view stops instead of finishing for nobody.
+        stop = self._stop_holder = [threading.Event()]
+        self.destroyed.connect(lambda _=None: stop[0].set())
+        self.currentChanged.connect(lambda _i: self._write_if_shown())
+
+    def _text_page(self) -> QWidget:
+        self.note = QLabel("")
+        self.note.setObjectName("ionTextNote")
+        self.note.setWordWrap(True)
+        self.save_button = QPushButton(icon("export"), "Save as Ion…")
+        self.save_button.setObjectName("ionSaveButton")
+        self.save_button.clicked.connect(self.save_text)
+        self.note_bar = QWidget()
+        bar = QHBoxLayout(self.note_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.note, 1)
+        bar.addWidget(self.save_button)
+        self.note_bar.hide()
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.note_bar)
+        layout.addWidget(self.text, 1)
+        return page
+
+    @property
+    def text_pending(self) -> bool:
+        """True while the text tab does not yet show the current value's text."""
+        return self._pending
 
     def set_value(self, value: Any, label: str = "", placeholder: str = "") -> None:
+        if value is not None and value is self._value and label == self._label:
+            return  # the same value again (the grid fills the pane twice per selection)
+        self._stop_writing()
+        self._value, self._label = value, label
         self.tree_model.set_value(value, label)
         self.tree.expandToDepth(1)
         self.tree.resizeColumnToContents(0)
-        self.text.setPlainText(ion_text(value, pretty=True) if value is not None else placeholder)
+        if value is None:
+            self._show_text(IonText(placeholder, True))
+            return
+        now = text_now(value)  # None: too big to write here
+        if now is not None:
+            self._show_text(now)
+            return
+        self._pending = True
+        self.note_bar.hide()
+        self.text.setPlainText("Writing the Ion text…")
+        self._write_if_shown()
+
+    def _write_if_shown(self) -> None:
+        """Start the thread for a big value's text once its tab is shown: until then nobody
+        reads it, and browsing a grid of big documents would write every one."""
+        if self._pending and self._job is None and self.currentWidget() is self.text_page:
+            self._generation += 1
+            generation = self._generation
+            self._job = write_in_thread(self, self._value, PREFIX_CHARS,
+                                        lambda text: self._arrived(generation, text))
+            self._stop_holder[0] = self._job
+
+    def _stop_writing(self) -> None:
+        if self._job is not None:
+            self._job.set()
+            self._job = None
+        self._generation += 1  # a text already on its way is for an older value
+
+    def _arrived(self, generation: int, text: IonText) -> None:
+        if generation == self._generation:
+            self._job = None
+            self._show_text(text)
+
+    def _show_text(self, text: IonText) -> None:
+        self._pending = False
+        self.text.setPlainText(text.text)
+        self.note_bar.setVisible(not text.complete)
+        if not text.complete:
+            self.note.setText(f"Showing the first {PREFIX_CHARS // 1000:,} KB of the Ion text. "
+                              "The Tree tab shows all of the value; Save as Ion… writes all "
+                              "of the text to a file.")
+        self.text_ready.emit()
+
+    # -- saving all of the text ------------------------------------------------------------
+    def _context(self) -> Any:
+        """The app context: set by the owner, or that of the workspace this view is in."""
+        widget: Any = self.parentWidget()
+        while widget is not None and self.context is None:
+            ctx = getattr(widget, "ctx", None)
+            self.context = ctx if hasattr(ctx, "tools") and hasattr(ctx, "settings") else None
+            widget = widget.parentWidget()
+        return self.context
+
+    def save_text(self) -> Task | None:
+        """Ask where, then write all of the value's Ion text off the GUI thread."""
+        if self._value is None:
+            return None
+        ctx = self._context()
+        start = Path(ctx.settings.last_dir() if ctx is not None else "") / \
+            f"{self._label or 'value'}.ion"
+        path, _ = QFileDialog.getSaveFileName(self, "Save as Ion", str(start),
+                                              "Ion text (*.ion)")
+        if not path:
+            return None
+        if ctx is not None:
+            ctx.settings.set_last_dir(str(Path(path).parent))
+        return self.save_text_to(path)
+
+    def save_text_to(self, path: str | Path) -> Task:
+        value, target = self._value, Path(path)
+        ctx = self._context()
+        lane = ctx.tools if ctx is not None else self._own_lane()
+        task = lane.submit(lambda _r, progress, cancel: save_ion_text(value, target, progress,
+                                                                     cancel), "save Ion text")
+        if ctx is None:
+            task.finished.connect(lambda: _retire(lane))
+        # On the window: a view closed mid-save must not take the busy cursor's owner along.
+        TaskFeedback(task, self.window(), f"Saving the Ion text to {target.name} (lines written)…")
+        self._save_task, self._save_path = task, target
+        task.succeeded.connect(self._saved)
+        task.failed.connect(self._save_failed)
+        return task
+
+    def _own_lane(self) -> Lane:
+        """A lane for one save by a view outside any workspace (no tools lane to use). It is
+        retired when the save ends or the view goes, whichever comes first; until then it is
+        held here, as Qt aborts when a QThread that still runs is collected."""
+        lane = Lane("ion-text-save")
+        self._lanes.append(lane)
+        self.destroyed.connect(lambda _=None: _retire(lane))
+        return lane
+
+    def _saved(self, size: int) -> None:
+        self.note.setText(f"Saved {size:,} characters of Ion text to {self._save_path}")
+        self.note_bar.show()
+
+    def _save_failed(self, error: BaseException) -> None:
+        details = self._save_task.details if self._save_task is not None else ""
+        error_box(self, "Saving the Ion text failed", error, details)
 
 
 class DocumentPane(QWidget):
