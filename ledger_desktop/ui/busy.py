@@ -18,8 +18,28 @@ BUSY_CURSOR_MS = 300
 PROGRESS_DIALOG_MS = 600
 
 
+class _Shown:
+    """What a TaskFeedback has put on screen that outlives it: the application-wide busy
+    cursor. Undone once, by whichever comes first: the task finishing, or the feedback being
+    deleted with its parent (a tab closed while its task was still being cancelled)."""
+
+    def __init__(self) -> None:
+        self.cursor = False
+
+    def set_cursor(self) -> None:
+        if not self.cursor:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            self.cursor = True
+
+    def undo(self) -> None:
+        if self.cursor:
+            QGuiApplication.restoreOverrideCursor()
+            self.cursor = False
+
+
 class TaskFeedback(QObject):
-    """Attach to a task; cleans itself up when the task finishes."""
+    """Attach to a task; cleans itself up when the task finishes, or when `parent` is deleted
+    first (its busy cursor is restored then; the progress dialog goes with the parent)."""
 
     def __init__(self, task: Task, parent: QWidget, label: str, cancellable: bool = True,
                  dialog: bool = True) -> None:
@@ -29,7 +49,7 @@ class TaskFeedback(QObject):
         self.cancellable = cancellable
         self._parent = parent
         self._dialog: QProgressDialog | None = None
-        self._cursor = False
+        self._shown = _Shown()
         self._want_dialog = dialog
         self._t0 = time.monotonic()
         self._timer = QTimer(self)
@@ -38,13 +58,16 @@ class TaskFeedback(QObject):
         self._timer.start(BUSY_CURSOR_MS)
         task.progressed.connect(self._progress)
         task.finished.connect(self._finish)
+        # Deleted with its parent, this object hears no `finished`: the cursor it set stayed
+        # busy for the rest of the session. The slot holds `shown`, never `self`.
+        shown = self._shown
+        self.destroyed.connect(lambda *_a: shown.undo())
 
     def _escalate(self) -> None:
         if self.task.done:
             return
-        if not self._cursor:
-            QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-            self._cursor = True
+        if not self._shown.cursor:
+            self._shown.set_cursor()
             if self._want_dialog:
                 self._timer.start(PROGRESS_DIALOG_MS - BUSY_CURSOR_MS)
             return
@@ -79,9 +102,7 @@ class TaskFeedback(QObject):
 
     def _finish(self) -> None:
         self._timer.stop()
-        if self._cursor:
-            QGuiApplication.restoreOverrideCursor()
-            self._cursor = False
+        self._shown.undo()
         if self._dialog is not None:
             self._dialog.canceled.disconnect()
             self._dialog.close()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -249,19 +248,11 @@ class MainWindow(QMainWindow):
                    if (n := ws.open_transaction()) is not None]  # type: ignore[attr-defined]
         if not open_tx:
             return True
-        lines = "\n".join(f"• {ws.title()}: {n} statement{'s' if n != 1 else ''} not committed"
-                          for ws, n in open_tx)
-        what = "this ledger" if len(workspaces) == 1 else "the app"
-        box = QMessageBox(QMessageBox.Icon.Warning, "Open Transaction",
-                          f"A transaction is still open:\n{lines}\n\nClosing {what} aborts it: "
-                          "nothing of it is committed.",
-                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setObjectName("confirmCloseBox")
-        box.button(QMessageBox.StandardButton.Discard).setText("Abort and Close")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-        return box.exec() == QMessageBox.StandardButton.Discard
+        from .views.query import ask_abort_transaction, uncommitted
+
+        lines = "\n".join(uncommitted(ws.title(), n) for ws, n in open_tx)
+        return ask_abort_transaction(self, lines, "this ledger" if len(workspaces) == 1
+                                     else "the app")
 
     def open_proof_files(self) -> None:
         """Check a revision or block and its proof from files, with no ledger open."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..dialogs.errors import error_box
+from ..dialogs.statement import quote
 from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..ionfmt import as_csv, as_ion, as_json
-from ..models.documents import DocumentsModel
+from ..models.documents import META_COLUMNS, DocumentsModel
 from ..models.filters import OPS, FieldFilter, parse_literal
 from .document_pane import DocumentPane
 
@@ -33,6 +35,29 @@ if TYPE_CHECKING:
 
 #: Tables larger than this are not sorted in the grid (it would hold every row in memory).
 SORT_LIMIT = 100_000
+
+
+def order_by_query(table: str, column: int, field: str) -> str:
+    """The PartiQL that orders `table` as a click on its grid's `column` header (showing
+    `field`) would: by document id (QLDB's BY clause), by version (the committed view's
+    metadata), or by the field, quoted when it is not a plain name. `ORDER BY d` ordered by
+    the whole document."""
+    if column == 0:
+        return f"SELECT * FROM {quote(table)} AS d BY id ORDER BY id"
+    if column == 1:
+        return f"SELECT * FROM {quote('_ql_committed_' + table)} AS c ORDER BY c.metadata.version"
+    return f"SELECT * FROM {quote(table)} AS d ORDER BY d.{quote(field)}"
+
+
+@dataclass
+class Place:
+    """Where the user was in a grid that a commit reloads, put back once the rows are in."""
+
+    sort: tuple[Any, Qt.SortOrder] | None  # (meta column number or field Column, order)
+    current: str | None                    # the current document's id
+    top: str | None                        # the id of the document at the top of the view
+    rows: int                              # rows that were loaded
+    sorted: bool = False                   # the sort was asked of the reloaded rows
 
 
 class DocumentsView(QWidget):
@@ -130,6 +155,16 @@ class DocumentsView(QWidget):
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._detail_task: Any = None
+        # After a commit's reload: where to go back to. Followed from a zero timer, never from
+        # inside the model's page handler (a fetch there could ask for a page twice).
+        self._place: Place | None = None
+        self._place_timer = QTimer(self)
+        self._place_timer.setSingleShot(True)
+        self._place_timer.setInterval(0)
+        self._place_timer.timeout.connect(self._follow_place)
+        for signal in (self.model.page_loaded, self.model.finished_loading,
+                       self.model.sorting_changed, self.model.load_failed):
+            signal.connect(self._follow_place_soon)
         self.model.fetchMore()
         self.total = workspace.counts.get(table.table_id)
 
@@ -187,12 +222,14 @@ class DocumentsView(QWidget):
         except ValueError as e:
             error_box(self, "Filter", e)
             return
+        self._place = None
         self.pane.clear()
         self.model.set_filter(flt)
         self.model.fetchMore()
         self._update_status()
 
     def clear_filter(self) -> None:
+        self._place = None
         self.value.clear()
         self.field.setEditText("")
         self.pane.clear()
@@ -206,29 +243,33 @@ class DocumentsView(QWidget):
         except ValueError as e:
             error_box(self, "Filter", e)
             return
-        name = self.table.name if self.table.name.isidentifier() else f'"{self.table.name}"'
         self.workspace.open_query_text(flt.partiql(self.table.name) if flt is not None
-                                       else f"SELECT * FROM {name}")
+                                       else f"SELECT * FROM {quote(self.table.name)}")
 
     def _sort_clicked(self, column: int) -> None:
         if not self.model.exhausted and (self.total or 0) > SORT_LIMIT:
             # Sorting needs every row in memory; for a big table, ORDER BY is the right tool.
-            name = self.model.column_name(column)
+            # It opens in an unused PartiQL tab: text in the editor, or its open transaction,
+            # is never replaced.
             self.workspace.show_message(
                 f"{self.total:,} documents are too many to sort in the grid; "
                 f"opened an ORDER BY query instead")
-            table = self.table.name if self.table.name.isidentifier() else f'"{self.table.name}"'
-            field = f"d.{name}" if name.isidentifier() and column >= 2 else "d"
-            self.workspace.open_query_text(f"SELECT * FROM {table} AS d ORDER BY {field}")
+            self.workspace.open_query_text(order_by_query(
+                self.table.name, column, self.model.column_name(column)))
             return
+        self._place = None  # the user's own sort replaces the one being put back
         if column == self._sort_column:
-            self._sort_order = Qt.SortOrder.DescendingOrder if \
+            order = Qt.SortOrder.DescendingOrder if \
                 self._sort_order == Qt.SortOrder.AscendingOrder else Qt.SortOrder.AscendingOrder
         else:
-            self._sort_column, self._sort_order = column, Qt.SortOrder.AscendingOrder
+            order = Qt.SortOrder.AscendingOrder
+        self._sort_by(column, order)
+
+    def _sort_by(self, column: int, order: Qt.SortOrder) -> None:
+        self._sort_column, self._sort_order = column, order
         self.grid.horizontalHeader().setSortIndicatorShown(True)
-        self.grid.horizontalHeader().setSortIndicator(column, self._sort_order)
-        self.model.sort(column, self._sort_order)
+        self.grid.horizontalHeader().setSortIndicator(column, order)
+        self.model.sort(column, order)
         self._update_status()
 
     def _order_dropped(self) -> None:
@@ -314,10 +355,88 @@ class DocumentsView(QWidget):
         return False
 
     def refresh(self) -> None:
+        """F5: the rows again from the first page, in id order."""
+        self._place = None
         self.pane.clear()
         self.model.reset(keep_filter=True)
         self.model.fetchMore()
         # The new count arrives with the workspace's reload (set_total).
 
+    def refresh_after_write(self) -> None:
+        """After a commit: the rows again, then the sort, the current document and the scroll
+        position as they were (a reload used to drop all three, and a sort of 50,000 rows
+        takes seconds to redo by hand)."""
+        place = self._place or self._where()  # a reload mid-way keeps the first place
+        self.refresh()
+        place.sorted = False
+        self._place = place
+        if place.sort is not None:
+            self.model.fetch_all()  # a sort needs every row
+
+    def _where(self) -> Place:
+        sort = None
+        if self._sort_column >= 0:
+            meta = len(META_COLUMNS)
+            column = self._sort_column if self._sort_column < meta else \
+                self.model.columns_[self._sort_column - meta]
+            sort = (column, self._sort_order)
+        return Place(sort, self._doc_id_at(self.grid.currentIndex().row()),
+                     self._doc_id_at(self.grid.rowAt(0)), self.model.rowCount())
+
+    def _doc_id_at(self, row: int) -> str | None:
+        return self.model.document(row).doc_id if 0 <= row < self.model.rowCount() else None
+
+    def _row_of(self, doc_id: str | None) -> int:
+        if doc_id is not None:
+            for row, doc in enumerate(self.model.rows):
+                if doc.doc_id == doc_id:
+                    return row
+        return -1
+
+    def _follow_place_soon(self, *_args: Any) -> None:
+        if self._place is not None:
+            self._place_timer.start()
+
+    def _follow_place(self) -> None:
+        """One step towards the place: wait for pages (fetching as many as there were), sort
+        as before, then select and scroll."""
+        place, model = self._place, self.model
+        if place is None or model.loading or model.sorting:
+            return
+        if place.sort is not None and not place.sorted:
+            if not model.exhausted:
+                return  # fetch_all goes on by itself
+            spec, order = place.sort
+            place.sorted = True
+            column = self._column_of(spec)
+            if column >= 0:
+                self._sort_by(column, order)  # sorting_changed brings us back here
+                return
+        if model.rowCount() < place.rows and model.canFetchMore():
+            model.fetchMore()
+            return
+        self._place = None
+        self._put_back(place)
+
+    def _column_of(self, spec: Any) -> int:
+        if isinstance(spec, int):
+            return spec
+        columns = self.model.columns_
+        return len(META_COLUMNS) + columns.index(spec) if spec in columns else -1
+
+    def _put_back(self, place: Place) -> None:
+        # A hidden grid (the editor's tab is current) lays its rows out only when shown: its
+        # scroll range still fits the first page, and scrolling further would stop there.
+        self.grid.updateGeometries()
+        top = self._row_of(place.top)
+        if top >= 0:
+            self.grid.scrollTo(self.model.index(top, 0),
+                               QAbstractItemView.ScrollHint.PositionAtTop)
+        current = self._row_of(place.current)
+        if current >= 0:
+            self.select_row(current)  # scrolls only if the row moved out of sight
+
     def shutdown(self) -> None:
+        self._place = None
+        self._place_timer.stop()
         self.model.cancel()

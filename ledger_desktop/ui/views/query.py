@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QTableView,
@@ -31,6 +33,7 @@ from ..dialogs.errors import describe, error_box
 from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..ionfmt import as_ion
+from ..models.background_sort import release_in_thread
 from ..models.values import Shape, ValuesModel, values_shape
 from ..theme import is_dark
 from .document_pane import mono_font
@@ -44,6 +47,27 @@ if TYPE_CHECKING:
 ION_TAB_VALUES = 1_000
 # The statement-relative position the engine appends to some refusals (query/plan.py).
 _POSITION = re.compile(r"\s*\(line (\d+), column (\d+)\)\s*$")
+
+
+def ask_abort_transaction(parent: QWidget, lines: str, what: str) -> bool:
+    """The one question before closing something whose open transaction would be aborted (a
+    ledger, the app, a PartiQL tab): True for Abort and Close. `lines` names what is open."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Open Transaction",
+                      f"A transaction is still open:\n{lines}\n\nClosing {what} aborts it: "
+                      "nothing of it is committed.",
+                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setObjectName("confirmCloseBox")
+    box.button(QMessageBox.StandardButton.Discard).setText("Abort and Close")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Discard
+
+
+def uncommitted(title: str, statements: int) -> str:
+    """A line of that question: "• Sample: 2 statements not committed"."""
+    return f"• {title}: {statements} statement{'s' if statements != 1 else ''} not committed"
+
 
 class TxState:
     """The open explicit transaction. Touched only on the writer lane's thread."""
@@ -80,8 +104,9 @@ class QueryView(QWidget):
     finished = Signal(object)   # the result (tests and the workspace listen)
     errored = Signal(object)
 
-    def __init__(self, workspace: LedgerWorkspace, _key: Any = None) -> None:
+    def __init__(self, workspace: LedgerWorkspace, key: Any = None) -> None:
         super().__init__()
+        self.key = key  # None for the first PartiQL tab, 2, 3... for more
         self.setObjectName("queryView")
         self.setWindowIcon(icon("query"))
         self.workspace = workspace
@@ -90,6 +115,11 @@ class QueryView(QWidget):
         self.tx_open = False
         self.task: Any = None
         self._offset = 0
+        # Set by shutdown(): tasks end after their tab closed (a cancel takes effect at the
+        # statement's next step, an abort is queued) and must not reach its deleted widgets.
+        self.closed = False
+        self._beginning = False   # a BEGIN is queued: closing must abort what it opens
+        self._save_task: Any = None
 
         self.editor = PartiQLEditor(dark=is_dark())
         self.editor.set_names(tables=[t.name for t in workspace.tables],
@@ -131,7 +161,9 @@ class QueryView(QWidget):
         self.results.addTab(self.ion_text, "Ion")
         self.results.addTab(self.plan_text, "Plan")
         self.results.addTab(self.messages, "Messages")
-        self._ion_values: list[Any] | None = None  # written to the Ion tab when it is shown
+        # (the first ION_TAB_VALUES values, how many there are): the Ion tab's text, written
+        # when the tab is shown; never the whole result, which only the model holds
+        self._ion_values: tuple[list[Any], int] | None = None
         self.results.currentChanged.connect(lambda _i: self._show_ion())
         self.status = ElidedLabel("")  # an error message can be longer than the window
         self.status.setObjectName("queryStatus")
@@ -178,7 +210,7 @@ class QueryView(QWidget):
         return text
 
     def title(self) -> str:
-        return "PartiQL"
+        return "PartiQL" if self.key is None else f"PartiQL {self.key}"
 
     # -- history ----------------------------------------------------------------------------
     def _fill_history(self) -> None:
@@ -232,28 +264,54 @@ class QueryView(QWidget):
         self.task = task
         TaskFeedback(task, self, "Running the statement…", dialog=False)  # busy cursor only
         self.status.setText("Running…")
-        task.succeeded.connect(lambda result: self._done(
-            text, result, started, explain, shaped[0] if shaped else None))
-        task.failed.connect(lambda exc: self._failed(text, exc, task.details))
-        task.cancelled.connect(lambda: self.status.setText("Cancelled; nothing was committed"))
-        task.finished.connect(self._finished)
+        task.succeeded.connect(self._while_open(lambda result: self._done(
+            text, result, started, explain, shaped[0] if shaped else None)))
+        task.failed.connect(self._while_open(lambda exc: self._failed(text, exc, task.details)))
+        task.cancelled.connect(self._while_open(
+            lambda: self.status.setText("Cancelled; nothing was committed")))
+        task.finished.connect(self._while_open(self._finished))
         self._update_buttons()
         return task
+
+    def _while_open(self, slot: Callable[..., Any]) -> Callable[..., None]:
+        """`slot` for a task's signal, doing nothing once the tab is closed: its widgets are
+        deleted by then (a RuntimeError), and nobody is looking."""
+
+        def call(*args: Any) -> None:
+            if not self.closed:
+                slot(*args)
+
+        return call
 
     def _finished(self) -> None:
         self.task = None
         self._update_buttons()
 
     def _show_ion(self) -> None:
-        values = self._ion_values
-        if values is None or self.results.currentWidget() is not self.ion_text:
+        if self._ion_values is None or self.results.currentWidget() is not self.ion_text:
             return
-        self._ion_values = None
-        text = as_ion(values[:ION_TAB_VALUES])
-        if len(values) > ION_TAB_VALUES:
-            text += (f"\n// … and {len(values) - ION_TAB_VALUES:,} more values: "
+        (kept, total), self._ion_values = self._ion_values, None
+        shown = kept[:ION_TAB_VALUES]
+        text = as_ion(shown)
+        if total > len(shown):
+            text += (f"\n// … and {total - len(shown):,} more values: "
                      "Query > Save Results As… writes them all\n")
         self.ion_text.setPlainText(text)
+
+    def _set_values(self, values: list[Any], shape: Shape | None = None) -> None:
+        """Show `values` in the grid and (when shown) the Ion tab. The rows they replace are
+        freed in a thread, as a documents grid's are: dropping a 50,000-value result on the
+        GUI thread held it for 0.2 s."""
+        old = self.model.values
+        self.model.set_values(values, shape=shape)
+        if old is not self.model.values:
+            release_in_thread(old)
+        del old
+        # Only what the tab shows: a second list of the whole result kept every value alive
+        # after the view closed, for a full collection to walk and free (0.6 s).
+        self._ion_values = (values[:ION_TAB_VALUES], len(values)) if values else None
+        self.ion_text.clear()
+        self._show_ion()
 
     def _sorting_changed(self) -> None:
         """"sorting…" after the status while a large result is ordered in a thread."""
@@ -271,15 +329,12 @@ class QueryView(QWidget):
         self.settings.add_query(text)
         self._fill_history()
         self.grid.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.model.set_values(values, shape=shape)
+        # The Ion tab is written when it is shown, and at most ION_TAB_VALUES values: writing a
+        # 15,625-row result as Ion text here held the GUI thread for 1.9 s.
+        self._set_values(values, shape)
         self.grid.resizeColumnsToContents()
         for c in range(self.model.columnCount()):
             self.grid.setColumnWidth(c, min(self.grid.columnWidth(c), 280))
-        # The Ion tab is written when it is shown, and at most ION_TAB_VALUES values: writing a
-        # 15,625-row result as Ion text here held the GUI thread for 1.9 s.
-        self._ion_values = values
-        self.ion_text.clear()
-        self._show_ion()
         plan = getattr(result, "plan", None) or None
         if plan is not None:
             self.plan_text.setPlainText(plan if isinstance(plan, str) else
@@ -297,15 +352,13 @@ class QueryView(QWidget):
         self.status.setText(message)
         self.results.setCurrentWidget(self.plan_text if explain and plan is not None
                                       else self.grid)
+        # Views refresh through the session's `changed`, once, and only when this committed
+        # something (a SELECT or a statement in the open transaction did not).
         self.finished.emit(result)
-        if not self.tx_open:
-            self.workspace.changed()
 
     def _failed(self, text: str, exc: Any, details: str) -> None:
         # the last statement's results go: Save Results As saved them as if they were this one's
-        self.model.set_values([])
-        self._ion_values = None
-        self.ion_text.clear()
+        self._set_values([])
         self.messages.appendPlainText(f"> {text}\nerror: {describe(exc)}\n")
         self.errored.emit(exc)
         if isinstance(exc, QueryError):
@@ -343,7 +396,7 @@ class QueryView(QWidget):
         self.status.setText("Cancelling…")
 
     # -- explicit transactions --------------------------------------------------------------
-    def begin(self) -> None:
+    def begin(self) -> Any:
         state = self.state
 
         def begin(ledger: Any, _p: Any, _c: Any) -> None:
@@ -351,9 +404,16 @@ class QueryView(QWidget):
             state.statements = 0
 
         task = self.workspace.session.write(begin, "begin transaction")
-        task.succeeded.connect(lambda _r: self._set_tx(True, "Transaction open: statements "
-                                                      "run in it until Commit or Abort"))
-        task.failed.connect(lambda e: error_box(self, "Cannot begin a transaction", e))
+        self._beginning = True
+        task.succeeded.connect(self._while_open(lambda _r: self._set_tx(
+            True, "Transaction open: statements run in it until Commit or Abort")))
+        task.failed.connect(self._while_open(
+            lambda e: error_box(self, "Cannot begin a transaction", e)))
+        task.finished.connect(self._while_open(self._began))
+        return task
+
+    def _began(self) -> None:
+        self._beginning = False
 
     def end(self, commit: bool) -> Any:
         state = self.state
@@ -366,17 +426,16 @@ class QueryView(QWidget):
             return n
 
         task = self.workspace.session.write(finish, "commit" if commit else "abort")
-        task.succeeded.connect(lambda n: self._ended(commit, n))
-        task.failed.connect(lambda e: (self._set_tx(False, "Transaction failed; nothing "
-                                                    "was committed"),
-                                       error_box(self, "Commit failed", e, task.details)))
+        task.succeeded.connect(self._while_open(lambda n: self._ended(commit, n)))
+        task.failed.connect(self._while_open(lambda e: (
+            self._set_tx(False, "Transaction failed; nothing was committed"),
+            error_box(self, "Commit failed", e, task.details))))
         return task
 
     def _ended(self, commit: bool, n: int) -> None:
+        # a commit refreshes the views through the session's `changed`
         self._set_tx(False, f"Committed {n} statement(s) as one block" if commit
                      else f"Aborted: {n} statement(s) discarded")
-        if commit:
-            self.workspace.changed()
 
     def _set_tx(self, open_: bool, message: str) -> None:
         self.tx_open = open_
@@ -445,17 +504,38 @@ class QueryView(QWidget):
             lambda _ledger, progress, cancel: write_values(values, target, fmt, progress,
                                                            cancel), "save results")
         TaskFeedback(task, self, f"Saving {len(values):,} results to {target.name}…")
-        task.succeeded.connect(lambda n: self.status.setText(
-            f"Saved {n:,} value{'s' if n != 1 else ''} to {target}"))
-        task.cancelled.connect(lambda: self.status.setText(
-            f"Saving cancelled; {target.name} was not written"))
-        task.failed.connect(lambda e: error_box(self, "Saving the results failed", e,
-                                                task.details))
+        self._save_task = task
+        task.succeeded.connect(self._while_open(lambda n: self.status.setText(
+            f"Saved {n:,} value{'s' if n != 1 else ''} to {target}")))
+        task.cancelled.connect(self._while_open(lambda: self.status.setText(
+            f"Saving cancelled; {target.name} was not written")))
+        task.failed.connect(self._while_open(lambda e: error_box(
+            self, "Saving the results failed", e, task.details)))
+        task.finished.connect(self._while_open(self._saved))
         return task
 
+    def _saved(self) -> None:
+        self._save_task = None
+
+    # -- closing ----------------------------------------------------------------------------
+    def confirm_close(self) -> bool:
+        """Closing the tab aborts its open transaction: the question closing the ledger asks
+        (none when the window runs unattended, `--quit-after`). True: close."""
+        if not self.tx_open or getattr(self.window(), "unattended", False):
+            return True
+        return ask_abort_transaction(self, uncommitted(self.title(), self.state.statements),
+                                     "this PartiQL tab")
+
     def shutdown(self) -> None:
+        """The tab closes: stop its work and abort its transaction. The tasks end later, and
+        none of their slots runs any more (`closed`)."""
         self.model.abandon_sort()
         if self.task is not None:
-            self.cancel()
-        if self.tx_open:
-            self.end(False)
+            self.task.cancel()
+        if self._save_task is not None:
+            self._save_task.cancel()  # its progress dialog goes with the tab; nothing is written
+        if self.tx_open or self._beginning:
+            self.end(False)  # after the BEGIN, if queued: the lane runs tasks in order
+            self.tx_open = False
+        self.closed = True
+        self._ion_values = None

@@ -13,8 +13,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from shiboken6 import Shiboken
 
-from ...workers.session import LedgerSession
+from ...workers.session import LedgerSession, WriteSummary
 from ..context import AppContext
 from ..dialogs import statement as ddl
 from ..dialogs.errors import error_box
@@ -24,7 +25,8 @@ from ..wording import count
 from .browser import LedgerBrowser
 
 #: kind -> factory(workspace, key) -> QWidget; a view may define `title()`, `trigger(id)`,
-#: `update_actions(actions)` and `shutdown()`.
+#: `update_actions(actions)`, `refresh()` (F5), `refresh_after_write()` (after a commit; else
+#: `refresh()`), `confirm_close()` (False keeps the tab open) and `shutdown()`.
 ViewFactory = Callable[["LedgerWorkspace", Any], QWidget]
 VIEW_KINDS: dict[str, ViewFactory] = {}
 
@@ -43,7 +45,7 @@ def _register_builtin_views() -> None:
     register_view("documents", lambda ws, table: DocumentsView(ws, table))
     register_view("history", lambda ws, doc_id: HistoryView(ws, doc_id))
     register_view("block", lambda ws, _key: BlockInspector(ws))
-    register_view("query", lambda ws, _key: QueryView(ws))
+    register_view("query", lambda ws, key: QueryView(ws, key))
 
     from ..verify.register import register_verification_views
 
@@ -97,6 +99,11 @@ def _release_step() -> None:
         _releasing.pop()
 
 
+def _unused(query: Any) -> bool:
+    """A PartiQL tab with nothing to lose: an empty editor, no transaction, nothing running."""
+    return not (query.editor.toPlainText().strip() or query.tx_open or query.running)
+
+
 class LedgerWorkspace(QWidget):
     open_failed = Signal(object)
     actions_changed = Signal()
@@ -111,7 +118,7 @@ class LedgerWorkspace(QWidget):
         self.ctx = ctx
         self.path = Path(path)
         self.session = LedgerSession(self.path, self)
-        self.session.changed.connect(lambda _summary: self.changed())
+        self.session.changed.connect(self.changed)
         self.tables: list[Any] = []
         self.block_count = 0
         self.counts: dict[str, int] = {}
@@ -214,12 +221,19 @@ class LedgerWorkspace(QWidget):
         if view is not None:
             view.set_total(n)  # type: ignore[attr-defined]
 
-    def changed(self) -> None:
-        """After a write: reload the catalog and every open view (coalesced)."""
+    def changed(self, summary: WriteSummary | None = None) -> None:
+        """After a commit: reload the catalog (coalesced) and, when documents, tables or
+        indexes changed (`summary` None: they may have), every open view. A SELECT's block
+        changes only the block count: its grids keep their rows, sort and place."""
+        if self.closed:
+            return
         self._refresh_timer.start()
+        if summary is not None and not summary.documents:
+            return
         for view in list(self._views.values()):
-            if hasattr(view, "refresh"):
-                view.refresh()
+            refresh = getattr(view, "refresh_after_write", None) or getattr(view, "refresh", None)
+            if refresh is not None:
+                refresh()
 
     def table_by_name(self, name: str) -> Any:
         for t in self.tables:
@@ -244,8 +258,20 @@ class LedgerWorkspace(QWidget):
     def view(self, kind: str, key: Any = None) -> QWidget | None:
         return self._views.get((kind, key))
 
-    def close_view(self, index: int) -> None:
+    def close_view(self, index: int, ask: bool = True) -> bool:
+        """Close the view at `index` (its tab's ×); with `ask`, a view may refuse after a
+        question (a PartiQL tab with an open transaction). False: the tab stays."""
         widget = self.views.widget(index)
+        if widget is None:
+            return False
+        if ask and hasattr(widget, "confirm_close") and not widget.confirm_close():
+            return False
+        # the question ran an event loop: the tab is found again by its widget, if still there
+        if self.closed or not Shiboken.isValid(widget):
+            return False
+        index = self.views.indexOf(widget)
+        if index < 0:
+            return False
         for k, w in list(self._views.items()):
             if w is widget:
                 del self._views[k]
@@ -254,6 +280,7 @@ class LedgerWorkspace(QWidget):
             widget.shutdown()
         _release_rows_after(widget)
         widget.deleteLater()
+        return True
 
     def open_table(self, table: Any) -> QWidget:
         self.browser.select_table(table.table_id)
@@ -297,10 +324,27 @@ class LedgerWorkspace(QWidget):
         return self.open_view("query", None)
 
     def open_query_text(self, text: str) -> QWidget:
-        view = self.open_query()
+        """`text` in a PartiQL tab whose editor is empty, or in a new one: the text being
+        written in an editor, and the transaction open there, are never replaced."""
+        view = self._unused_query()
         view.editor.setPlainText(text)  # type: ignore[attr-defined]
         view.editor.setFocus()  # type: ignore[attr-defined]
         return view
+
+    def query_views(self) -> list[QWidget]:
+        return [w for (kind, _key), w in self._views.items() if kind == "query"]
+
+    def _unused_query(self) -> QWidget:
+        for view in self.query_views():
+            if _unused(view):
+                self.views.setCurrentWidget(view)
+                return view
+        if ("query", None) not in self._views:
+            return self.open_query()
+        n = 2
+        while ("query", n) in self._views:
+            n += 1
+        return self.open_view("query", n)
 
     def show_message(self, text: str) -> None:
         self.message.emit(text)
@@ -508,19 +552,19 @@ class LedgerWorkspace(QWidget):
             self.splitter.restoreState(state)
 
     def open_transaction(self) -> int | None:
-        """Statements run in the PartiQL editor's open transaction (None: none is open), which
+        """Statements run in the PartiQL tabs' open transactions (None: none is open), which
         closing the ledger would abort."""
-        view = self._views.get(("query", None))
-        if view is None or not getattr(view, "tx_open", False):
+        open_ = [v for v in self.query_views() if getattr(v, "tx_open", False)]
+        if not open_:
             return None
-        return int(getattr(getattr(view, "state", None), "statements", 0) or 0)
+        return sum(int(getattr(getattr(v, "state", None), "statements", 0) or 0) for v in open_)
 
     def shutdown(self) -> None:
         self.closed = True
         self.save_layout()
         self._refresh_timer.stop()
         for index in reversed(range(self.views.count())):
-            self.close_view(index)
+            self.close_view(index, ask=False)  # MainWindow.confirm_close asked for the ledger
         # Never join the lanes here: a long step (a verification, a sort, an export) would
         # freeze the window until it notices its cancel; they end and close in the background.
         self.session.close_later()
