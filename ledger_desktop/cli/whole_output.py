@@ -36,14 +36,17 @@ class _WholeWrites(io.FileIO):
 
 
 def guard_stdout() -> None:
-    """Put the process's real standard output behind `_WholeWrites`, keeping its encoding,
-    error handler and line buffering. Left alone when something else (a test runner) has
-    replaced sys.stdout, or when it has no file descriptor."""
+    """Put the process's real standard output behind `_WholeWrites` when it is a file or a
+    pipe, keeping its encoding, error handler and line buffering. Left alone for a terminal,
+    when something else (a test runner) has replaced sys.stdout, or when it has no file
+    descriptor."""
     out = sys.stdout
     if out is None or out is not sys.__stdout__ or not isinstance(out, io.TextIOWrapper):
         return
     try:
         fd = out.fileno()
+        if out.isatty():  # a terminal does not fill up; on Windows its raw layer is Unicode
+            return
     except (OSError, ValueError):
         return
     out.flush()
