@@ -19,7 +19,7 @@ from amazon.ion.core import IonType
 from amazon.ion.simple_types import IonPySymbol
 
 from ..engine.diff import is_null
-from ..engine.ion_values import ion_type
+from ..engine.ion_values import float_text, ion_type
 from .ionfmt import children
 
 INDENT = "  "
@@ -30,6 +30,10 @@ _symbols: dict[str, str] = {}
 
 
 def _scalar(value: Any) -> str:
+    if ion_type(value) == IonType.FLOAT and not is_null(value):
+        # the shortest text that reads back the same (8885.99e0), as amazon.ion's pretty
+        # writer and the grid write it; the C writer's 20 digits look like a wrong amount
+        return _annotation_prefix(value) + float_text(value)
     return simpleion.dumps(value, binary=False, omit_version_marker=True).strip()
 
 

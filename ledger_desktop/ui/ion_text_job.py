@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,11 +39,13 @@ def _never() -> None:
     return None
 
 
-def prefix_text(value: Any, limit: int, pace: Callable[[], None] = _never) -> IonText:
-    """The pretty text of `value`, or its first lines up to about `limit` characters."""
+def prefix_text(value: Any, limit: int, pace: Callable[[], None] = _never,
+                lines_of: Callable[[Any], Iterator[str]] = pretty_lines) -> IonText:
+    """The pretty text of `value` (or the text `lines_of` writes of it), or its first lines up
+    to about `limit` characters."""
     lines: list[str] = []
     size = 0
-    for line in pretty_lines(value):
+    for line in lines_of(value):
         if size + len(line) > limit:
             if not lines:  # one line longer than the limit (a huge string): cut it
                 lines.append(line[:limit] + " …")
@@ -86,7 +88,8 @@ def _arrived(number: int, result: IonText | None) -> None:
 
 
 def write_in_thread(owner: QObject, value: Any, limit: int,
-                    deliver: Callable[[IonText], None]) -> threading.Event:
+                    deliver: Callable[[IonText], None],
+                    lines_of: Callable[[Any], Iterator[str]] = pretty_lines) -> threading.Event:
     """Write the first `limit` characters of `value`'s text in a thread and pass them to
     `deliver` on the GUI thread, unless `owner` was deleted first. Setting the returned event
     stops the thread, and nothing is delivered."""
@@ -98,7 +101,7 @@ def write_in_thread(owner: QObject, value: Any, limit: int,
     def work() -> None:
         result: IonText | None
         try:
-            result = prefix_text(value, limit, Pacer(stop.is_set))
+            result = prefix_text(value, limit, Pacer(stop.is_set), lines_of)
         except Stale:
             result = None
         except Exception as e:  # a value the writer refuses: say so where the text goes

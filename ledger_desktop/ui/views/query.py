@@ -4,8 +4,9 @@ as Ion and as a plan; history; explicit multi-statement transactions."""
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,8 @@ from ..busy import TaskFeedback
 from ..dialogs.errors import describe, error_box
 from ..elided_label import ElidedLabel
 from ..icons import icon
-from ..ionfmt import as_ion
+from ..ion_pretty import is_small, pretty_lines
+from ..ion_text_job import PREFIX_CHARS, SYNC_NODES, IonText, prefix_text, write_in_thread
 from ..models.background_sort import release_in_thread
 from ..models.values import Shape, ValuesModel, values_shape
 from ..theme import is_dark
@@ -75,6 +77,12 @@ class TxState:
     def __init__(self) -> None:
         self.tx: Any = None
         self.statements = 0
+
+
+def ion_stream_lines(values: list[Any]) -> Iterator[str]:
+    """The values as an Ion text stream, each written pretty after the one before."""
+    for value in values:
+        yield from pretty_lines(value)
 
 
 def result_values(result: Any) -> list[Any]:
@@ -164,6 +172,8 @@ class QueryView(QWidget):
         # (the first ION_TAB_VALUES values, how many there are): the Ion tab's text, written
         # when the tab is shown; never the whole result, which only the model holds
         self._ion_values: tuple[list[Any], int] | None = None
+        self._ion_job: threading.Event | None = None  # set: the thread writing it stops
+        self._ion_generation = 0                       # which result a thread's text is of
         self.results.currentChanged.connect(lambda _i: self._show_ion())
         self.status = ElidedLabel("")  # an error message can be longer than the window
         self.status.setObjectName("queryStatus")
@@ -207,6 +217,9 @@ class QueryView(QWidget):
         text.setObjectName(name)
         text.setReadOnly(True)
         text.setFont(mono_font())
+        # Column-aligned text: the caret under a failing statement is placed with spaces, and
+        # a wrapped line put it under the wrong character (a scroll bar instead).
+        text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         return text
 
     def title(self) -> str:
@@ -288,15 +301,44 @@ class QueryView(QWidget):
         self._update_buttons()
 
     def _show_ion(self) -> None:
+        """Write the Ion tab's text once the tab is shown: a small result at once, a larger
+        one in a paced thread (1,000 values took 470 ms of the GUI thread), and at most its
+        first PREFIX_CHARS."""
         if self._ion_values is None or self.results.currentWidget() is not self.ion_text:
             return
         (kept, total), self._ion_values = self._ion_values, None
-        shown = kept[:ION_TAB_VALUES]
-        text = as_ion(shown)
-        if total > len(shown):
-            text += (f"\n// … and {total - len(shown):,} more values: "
-                     "Query > Save Results As… writes them all\n")
-        self.ion_text.setPlainText(text)
+        kept = kept[:ION_TAB_VALUES]
+        generation, shown = self._ion_generation, len(kept)
+
+        def arrived(text: IonText) -> None:
+            if generation == self._ion_generation and not self.closed:
+                self._ion_job = None
+                self._ion_written(text, shown, total)
+
+        if is_small(kept, SYNC_NODES):
+            arrived(prefix_text(kept, PREFIX_CHARS, lines_of=ion_stream_lines))
+            return
+        self.ion_text.setPlainText("Writing the Ion text…")
+        self._ion_job = write_in_thread(self.ion_text, kept, PREFIX_CHARS, arrived,
+                                        lines_of=ion_stream_lines)
+
+    def _ion_written(self, text: IonText, shown: int, total: int) -> None:
+        note = ""
+        if not text.complete:
+            note = (f"\n// … the text goes on (the first {PREFIX_CHARS // 1000:,} KB are "
+                    f"shown): Query > Save Results As… writes all {total:,} values\n")
+        elif total > shown:
+            note = (f"\n// … and {total - shown:,} more values: "
+                    "Query > Save Results As… writes them all\n")
+        self.ion_text.setPlainText(text.text + note)
+
+    def _stop_ion(self) -> None:
+        """The Ion tab's text in the writing is no longer wanted (a new result, the tab
+        closes)."""
+        if self._ion_job is not None:
+            self._ion_job.set()
+            self._ion_job = None
+        self._ion_generation += 1
 
     def _set_values(self, values: list[Any], shape: Shape | None = None) -> None:
         """Show `values` in the grid and (when shown) the Ion tab. The rows they replace are
@@ -310,6 +352,7 @@ class QueryView(QWidget):
         # Only what the tab shows: a second list of the whole result kept every value alive
         # after the view closed, for a full collection to walk and free (0.6 s).
         self._ion_values = (values[:ION_TAB_VALUES], len(values)) if values else None
+        self._stop_ion()
         self.ion_text.clear()
         self._show_ion()
 
@@ -539,3 +582,4 @@ class QueryView(QWidget):
             self.tx_open = False
         self.closed = True
         self._ion_values = None
+        self._stop_ion()
