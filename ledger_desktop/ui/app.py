@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -195,11 +196,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = app.exec()
     finally:
         join_retired()  # closed ledgers' threads finish and close their files before exit
+        _join_helper_threads()  # no sort or text thread emits through a relay torn down
         warmup.join()  # no import may still run in a thread as the interpreter shuts down
         ctx.shutdown()
         ctx.settings.sync()
         profile.discard()
     return code if smoke is None else smoke.result()
+
+
+#: threads that report through a module-level QObject relay (models/background_sort.py,
+#: ion_text_job.py) or free rows: given a moment to end before Qt is torn down at exit
+_HELPER_THREADS = ("sort-rows", "ion-text", "release-rows")
+
+
+def _join_helper_threads(timeout: float = 2.0) -> None:
+    deadline = time.monotonic() + timeout
+    for t in threading.enumerate():
+        if t.name in _HELPER_THREADS and t is not threading.current_thread():
+            t.join(max(0.0, deadline - time.monotonic()))
 
 
 if __name__ == "__main__":  # pragma: no cover
