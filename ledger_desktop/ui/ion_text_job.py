@@ -9,7 +9,6 @@ and cancel.
 
 from __future__ import annotations
 
-import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -17,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from shiboken6 import Shiboken
+from PySide6.QtCore import QObject
 
 from ..engine.cancel import CancelToken, Progress
+from .gui_delivery import DROPPED, expect
 from .ion_pretty import is_small, pretty_lines
 from .models.background_sort import Pacer, Stale
 
@@ -61,41 +60,13 @@ def text_now(value: Any) -> IonText | None:
     return prefix_text(value, PREFIX_CHARS) if is_small(value, SYNC_NODES) else None
 
 
-class _Relay(QObject):
-    done = Signal(int, object)  # (job number, IonText | None when stopped)
-
-
-_relay: _Relay | None = None
-#: job number -> (owner, deliver); read and written on the GUI thread only
-_waiting: dict[int, tuple[QObject, Callable[[IonText], None]]] = {}
-_numbers = itertools.count(1)
-
-
-def _the_relay() -> _Relay:
-    """One relay for the run, made on the GUI thread: threads emit through it and hold no
-    other Qt object, so none of them can end up destroying a widget."""
-    global _relay
-    if _relay is None:
-        _relay = _Relay()
-        _relay.done.connect(_arrived, Qt.ConnectionType.QueuedConnection)
-    return _relay
-
-
-def _arrived(number: int, result: IonText | None) -> None:
-    owner, deliver = _waiting.pop(number)
-    if result is not None and Shiboken.isValid(owner):
-        deliver(result)
-
-
 def write_in_thread(owner: QObject, value: Any, limit: int,
                     deliver: Callable[[IonText], None],
                     lines_of: Callable[[Any], Iterator[str]] = pretty_lines) -> threading.Event:
     """Write the first `limit` characters of `value`'s text in a thread and pass them to
     `deliver` on the GUI thread, unless `owner` was deleted first. Setting the returned event
     stops the thread, and nothing is delivered."""
-    relay = _the_relay()
-    number = next(_numbers)
-    _waiting[number] = (owner, deliver)
+    report = expect(owner, deliver)
     stop = threading.Event()
 
     def work() -> None:
@@ -106,7 +77,7 @@ def write_in_thread(owner: QObject, value: Any, limit: int,
             result = None
         except Exception as e:  # a value the writer refuses: say so where the text goes
             result = IonText(f"// This value cannot be written as Ion text: {e}", True)
-        relay.done.emit(number, None if stop.is_set() else result)
+        report(DROPPED if stop.is_set() or result is None else result)
 
     threading.Thread(target=work, name="ion-text", daemon=True).start()
     return stop

@@ -18,15 +18,15 @@ the lock back.
 from __future__ import annotations
 
 import heapq
-import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from shiboken6 import Shiboken
+from PySide6.QtCore import QObject
+
+from ..gui_delivery import DROPPED, expect
 
 SYNC_LIMIT = 5000     # rows sorted on the GUI thread: a few ms
 CHUNK = 1024          # rows per sorted() call: under a millisecond of Python's lock
@@ -132,40 +132,6 @@ def _free_in_slices(items: list[Any], pace: Callable[[], None]) -> None:
         pace()
 
 
-class _Relay(QObject):
-    done = Signal(int, object)   # (job number, order | None | _SUPERSEDED)
-
-
-_SUPERSEDED = object()
-_relay: _Relay | None = None
-#: job number -> (owner, deliver); read and written on the GUI thread only
-_waiting: dict[int, tuple[QObject, Callable[[list[int] | None], None]]] = {}
-_numbers = itertools.count(1)
-
-
-def _the_relay() -> _Relay:
-    """One relay for the whole run, made on the GUI thread at the first threaded sort. The sort
-    threads emit through it and hold no other Qt object: a thread that held a model (or a
-    per-sort relay) could drop its last reference and destroy it away from the GUI thread,
-    and a per-sort relay could be deleted by the GUI thread while a sort thread emitted."""
-    global _relay
-    if _relay is None:
-        _relay = _Relay()
-        _relay.done.connect(_arrived, Qt.ConnectionType.QueuedConnection)
-    return _relay
-
-
-def _report(number: int, order: Any) -> None:
-    assert _relay is not None  # made by sort_rows before the thread started
-    _relay.done.emit(number, order)
-
-
-def _arrived(number: int, order: Any) -> None:
-    owner, deliver = _waiting.pop(number)
-    if order is not _SUPERSEDED and Shiboken.isValid(owner):
-        deliver(order)
-
-
 def sort_rows(owner: QObject, rows: Sequence[Any], key: Callable[[Any], Any], reverse: bool,
               deliver: Callable[[list[int] | None], None],
               stale: Callable[[], bool] | None = None) -> bool:
@@ -179,9 +145,7 @@ def sort_rows(owner: QObject, rows: Sequence[Any], key: Callable[[Any], Any], re
     if len(rows) <= SYNC_LIMIT:
         deliver(_order_or_none(rows, key, reverse))
         return True
-    _the_relay()
-    number = next(_numbers)
-    _waiting[number] = (owner, deliver)
+    report = expect(owner, deliver)
     snapshot = list(rows)
 
     def work() -> None:
@@ -189,8 +153,8 @@ def sort_rows(owner: QObject, rows: Sequence[Any], key: Callable[[Any], Any], re
         try:
             order: Any = _order_or_none(snapshot, key, reverse, pace)
         except Stale:
-            order = _SUPERSEDED
-        _report(number, order)  # always once: the GUI thread forgets the job then
+            order = DROPPED
+        report(order)  # always once: the GUI thread forgets the job then
         # Rows the model dropped meanwhile (a refresh) have their last references here:
         # freed in slices too, not in one long C call.
         pace.stale = None
