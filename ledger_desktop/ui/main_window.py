@@ -24,6 +24,7 @@ from . import settings as keys
 from .actions import MENUS, SPECS, make_action
 from .context import AppContext
 from .dialogs.errors import error_box
+from .dialogs.open_transaction import ask_abort_transaction, uncommitted
 from .gc_pacing import GcPacer
 from .opening import Opener
 from .theme import scheme_menu
@@ -248,8 +249,6 @@ class MainWindow(QMainWindow):
                    if (n := ws.open_transaction()) is not None]  # type: ignore[attr-defined]
         if not open_tx:
             return True
-        from .views.query import ask_abort_transaction, uncommitted
-
         lines = "\n".join(uncommitted(ws.title(), n) for ws, n in open_tx)
         return ask_abort_transaction(self, lines, "this ledger" if len(workspaces) == 1
                                      else "the app")

@@ -3,8 +3,6 @@ file and line, and the import commits nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from amazon.ion import simpleion
 
@@ -14,15 +12,6 @@ from ledger_desktop.engine.ion_values import loads
 from ledger_desktop.engine.ledger import Ledger
 
 
-@pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    led = Ledger.create(tmp_path / "t.ledger")
-    led.execute("CREATE TABLE T")
-    led.execute("INSERT INTO T `{n: 0}`")
-    yield led
-    led.close()
-
-
 def _unchanged(led: Ledger, before: tuple) -> None:
     assert (led.digest().digest, led.block_count()) == before
     assert [int(r["n"]) for r in led.execute("SELECT * FROM T")] == [0]
@@ -30,35 +19,35 @@ def _unchanged(led: Ledger, before: tuple) -> None:
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 1000])
-def test_a_decimal_amazon_ion_cannot_read_back_names_its_line(ledger, tmp_path, batch_size):
+def test_a_decimal_amazon_ion_cannot_read_back_names_its_line(t_ledger, tmp_path, batch_size):
     src = tmp_path / "rows.ion"
     src.write_text("{n: 1}\n{n: 2}\n{n: 3, a: 1d6145}\n{n: 4}\n")
-    before = (ledger.digest().digest, ledger.block_count())
+    before = (t_ledger.digest().digest, t_ledger.block_count())
     with pytest.raises(ImportFileError) as e:
-        import_files(ledger, "T", [src], batch_size=batch_size)
+        import_files(t_ledger, "T", [src], batch_size=batch_size)
     assert (e.value.file, e.value.line) == (str(src), 3)
     assert "cannot read back" in str(e.value)
-    _unchanged(ledger, before)
+    _unchanged(t_ledger, before)
 
 
-def test_the_same_in_ion_binary(ledger, tmp_path):
+def test_the_same_in_ion_binary(t_ledger, tmp_path):
     src = tmp_path / "rows.10n"
     src.write_bytes(simpleion.dumps([loads("{n: 1}"), loads("{n: 2, a: -1d-6177}")],
                                     binary=True, sequence_as_stream=True))
-    before = (ledger.digest().digest, ledger.block_count())
+    before = (t_ledger.digest().digest, t_ledger.block_count())
     with pytest.raises(ImportFileError) as e:
-        import_files(ledger, "T", [src])
+        import_files(t_ledger, "T", [src])
     assert e.value.file == str(src)
-    _unchanged(ledger, before)
+    _unchanged(t_ledger, before)
 
 
-def test_a_document_over_the_size_limit_names_its_line(ledger, tmp_path):
-    ledger.set_strict(True)  # QLDB's 128 KB document limit, checked on the written bytes
+def test_a_document_over_the_size_limit_names_its_line(t_ledger, tmp_path):
+    t_ledger.set_strict(True)  # QLDB's 128 KB document limit, checked on the written bytes
     src = tmp_path / "rows.ion"
     src.write_text('{n: 1}\n{n: 2, pad: "' + "y" * 140_000 + '"}\n')
-    before = (ledger.digest().digest, ledger.block_count())
+    before = (t_ledger.digest().digest, t_ledger.block_count())
     with pytest.raises(ImportFileError) as e:
-        import_files(ledger, "T", [src], batch_size=10)
+        import_files(t_ledger, "T", [src], batch_size=10)
     assert (e.value.file, e.value.line) == (str(src), 2)
     assert "exceeds" in str(e.value)
-    _unchanged(ledger, before)
+    _unchanged(t_ledger, before)

@@ -25,14 +25,6 @@ def nested(levels: int) -> dict:
     return {"a": inner}
 
 
-@pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    led = Ledger.create(tmp_path / "t.ledger")
-    led.execute("CREATE TABLE T")
-    led.execute("INSERT INTO T `{n: 0}`")
-    yield led
-    led.close()
-
 
 def _unchanged(led: Ledger, before: tuple) -> None:
     assert (led.digest().digest, led.block_count()) == before
@@ -48,49 +40,49 @@ def test_the_limit_counts_levels_below_the_document() -> None:
     assert unstorable(nested(MAX_NESTING)) is None
 
 
-def test_the_deepest_allowed_document_is_stored_and_read_back(ledger: Ledger) -> None:
-    ledger.execute("INSERT INTO T ?", nested(MAX_NESTING))
-    rows = list(ledger.execute("SELECT * FROM T WHERE a IS NOT MISSING"))
+def test_the_deepest_allowed_document_is_stored_and_read_back(t_ledger: Ledger) -> None:
+    t_ledger.execute("INSERT INTO T ?", nested(MAX_NESTING))
+    rows = list(t_ledger.execute("SELECT * FROM T WHERE a IS NOT MISSING"))
     assert too_deep(rows[0], MAX_NESTING - 1) is not None  # all its levels came back
-    assert ledger.verify().ok
+    assert t_ledger.verify().ok
 
 
 @pytest.mark.parametrize("levels", [MAX_NESTING + 1, 600, 2000])
-def test_a_deeper_document_is_refused_and_nothing_is_written(ledger: Ledger,
+def test_a_deeper_document_is_refused_and_nothing_is_written(t_ledger: Ledger,
                                                              levels: int) -> None:
-    before = (ledger.digest().digest, ledger.block_count())
+    before = (t_ledger.digest().digest, t_ledger.block_count())
     with pytest.raises(UserError, match="more than 100 levels deep"):
-        ledger.execute("INSERT INTO T ?", nested(levels))
-    _unchanged(ledger, before)
-    assert list(ledger.execute("SELECT COUNT(*) AS n FROM T"))[0]["n"] == 1
+        t_ledger.execute("INSERT INTO T ?", nested(levels))
+    _unchanged(t_ledger, before)
+    assert list(t_ledger.execute("SELECT COUNT(*) AS n FROM T"))[0]["n"] == 1
 
 
 def test_an_update_that_deepens_a_document_step_by_step_stops_at_the_limit(
-        ledger: Ledger) -> None:
-    ledger.execute("INSERT INTO T ?", nested(MAX_NESTING - 1))
-    ledger.execute("UPDATE T AS t SET t.a = [t.a] WHERE t.a IS NOT MISSING")  # now 100
-    before = (ledger.digest().digest, ledger.block_count())
+        t_ledger: Ledger) -> None:
+    t_ledger.execute("INSERT INTO T ?", nested(MAX_NESTING - 1))
+    t_ledger.execute("UPDATE T AS t SET t.a = [t.a] WHERE t.a IS NOT MISSING")  # now 100
+    before = (t_ledger.digest().digest, t_ledger.block_count())
     with pytest.raises(UserError, match="more than 100 levels deep"):
-        ledger.execute("UPDATE T AS t SET t.a = [t.a] WHERE t.a IS NOT MISSING")
-    _unchanged(ledger, before)
+        t_ledger.execute("UPDATE T AS t SET t.a = [t.a] WHERE t.a IS NOT MISSING")
+    _unchanged(t_ledger, before)
 
 
 @pytest.mark.parametrize("levels", [MAX_NESTING + 1, 975])
-def test_an_import_names_the_line_of_a_too_deep_record(ledger: Ledger, tmp_path: Path,
+def test_an_import_names_the_line_of_a_too_deep_record(t_ledger: Ledger, tmp_path: Path,
                                                        levels: int) -> None:
     src = tmp_path / "rows.jsonl"
     src.write_text('{"n": 1}\n{"a": ' + "[" * levels + "]" * levels + "}\n{\"n\": 3}\n")
-    before = (ledger.digest().digest, ledger.block_count())
+    before = (t_ledger.digest().digest, t_ledger.block_count())
     # the JSON decoder may reach Python's recursion limit first, on a deep stack
     with pytest.raises(ImportFileError, match="more than 100 levels deep|recursion") as e:
-        import_files(ledger, "T", [src])
+        import_files(t_ledger, "T", [src])
     assert (e.value.file, e.value.line) == (str(src), 2)
-    _unchanged(ledger, before)
+    _unchanged(t_ledger, before)
 
 
 def test_a_journal_export_holding_a_too_deep_document_is_not_imported(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # An export as another QLDB-compatible ledger could make it: a valid journal whose
+    # An export as another QLDB-compatible t_ledger could make it: a valid journal whose
     # document is deeper than this engine stores. Made here with the limit switched off.
     source = Ledger.create(tmp_path / "src.ledger")
     source.execute("CREATE TABLE T")

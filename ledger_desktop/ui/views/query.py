@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QTableView,
@@ -31,6 +30,7 @@ from ...engine.errors import QueryError, UserError
 from ..actions import make_action, spec
 from ..busy import TaskFeedback
 from ..dialogs.errors import describe, error_box
+from ..dialogs.open_transaction import ask_abort_transaction, uncommitted
 from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..ion_pretty import is_small, pretty_lines
@@ -49,26 +49,6 @@ if TYPE_CHECKING:
 ION_TAB_VALUES = 1_000
 # The statement-relative position the engine appends to some refusals (query/plan.py).
 _POSITION = re.compile(r"\s*\(line (\d+), column (\d+)\)\s*$")
-
-
-def ask_abort_transaction(parent: QWidget, lines: str, what: str) -> bool:
-    """The one question before closing something whose open transaction would be aborted (a
-    ledger, the app, a PartiQL tab): True for Abort and Close. `lines` names what is open."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Open Transaction",
-                      f"A transaction is still open:\n{lines}\n\nClosing {what} aborts it: "
-                      "nothing of it is committed.",
-                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                      parent)
-    box.setObjectName("confirmCloseBox")
-    box.button(QMessageBox.StandardButton.Discard).setText("Abort and Close")
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-    return box.exec() == QMessageBox.StandardButton.Discard
-
-
-def uncommitted(title: str, statements: int) -> str:
-    """A line of that question: "• Sample: 2 statements not committed"."""
-    return f"• {title}: {statements} statement{'s' if statements != 1 else ''} not committed"
 
 
 class TxState:
