@@ -103,7 +103,7 @@ def verify_export_cmd(directory: Path, digests: tuple[str, ...], jobs: int | Non
         bar.close()
     for line in report.lines():
         click.echo(line)
-    if not report.ok:
+    if not report.ok or report.digests_unchecked:  # a digest check asked for is a must
         sys.exit(EXIT_VERIFY_FAILED)
 
 

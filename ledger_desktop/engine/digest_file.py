@@ -84,8 +84,14 @@ def write_digest(path: str | Path, d: Digest, overwrite: bool = False) -> None:
 
 
 def decode_digest_b64(text: str) -> bytes:
+    text = text.strip()
+    if re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        raise InputFormatError("this digest is hex; QLDB digests are base64 (44 characters, "
+                               "'=' last), as GetDigest and `ledger digest` print them")
+    if re.fullmatch(r"[A-Za-z0-9+/]{43}", text):  # base64 of 32 bytes without its padding
+        text += "="
     try:
-        raw = base64.b64decode(text.strip(), validate=True)
+        raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise InputFormatError(f"not a base64 digest: {text[:60]!r}") from None
     if len(raw) != 32:
@@ -183,8 +189,9 @@ def read_digest(source: str | Path) -> Digest:
 def _looks_like_a_path(text: str) -> bool:
     """Base64 has no '.', '\\' or ':'; a path almost always has one of them or a '/' that
     base64 of 32 bytes (44 characters, '=' last) would not put there."""
-    return any(c in text for c in ".\\:") or ("/" in text and not (len(text) == 44
-                                                                and text.endswith("=")))
+    if re.fullmatch(r"[A-Za-z0-9+/]{43}=?", text):  # base64 of 32 bytes, padded or not
+        return False
+    return any(c in text for c in ".\\:") or "/" in text
 
 
 def digest_from_arg(arg: str) -> tuple[bytes, BlockAddress | None]:

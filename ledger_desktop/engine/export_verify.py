@@ -153,8 +153,19 @@ class ExportVerifyReport:
         for c in self.cannot_check:
             out.append(f"cannot check: {c}")
         out += [f"note: {n}" for n in self.notes]
-        out.append("RESULT: " + ("verified" if self.ok else "FAILED"))
+        unchecked = self.digests_unchecked
+        if self.ok and unchecked:  # asked for, not done: not a plain "verified"
+            out.append(f"RESULT: the export verified, but {unchecked} requested digest(s) "
+                       "could NOT be checked against it")
+        else:
+            out.append("RESULT: " + ("verified" if self.ok else "FAILED"))
         return out
+
+    @property
+    def digests_unchecked(self) -> int:
+        """Requested digests the export could not check (it does not start at block 0, or
+        ends before their tip)."""
+        return sum(d.ok is None for d in self.digests)
 
 
 def verify_export(directory: str | os.PathLike[str], digests: Iterable[Digest] = (), *,

@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import io
 import json
+import mmap
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -43,21 +45,30 @@ from .ion_framing import (
     framed_by_c,
     read_value_header,
 )
+from .ion_hash import write_document
 from .ion_passthrough import block_binary, is_symbol_table
 from .ion_values import (
     block_address,
     check_text_stream_utf8,
-    dumps_binary,
     dumps_text,
     file_text_buffer_limit,
+    ion_c_alters,
     ion_list,
+    load_python,
     now_timestamp,
     parse_timestamp,
     string,
     struct,
     timestamp_ms,
 )
-from .journal_reads import assemble_block_bare, block_envelope_bare, iter_block_rows, utc_bound
+from .journal_reads import (
+    assemble_block,
+    assemble_block_bare,
+    block_envelope_bare,
+    ion_c_keeps,
+    iter_block_rows,
+    utc_bound,
+)
 from .json_down import to_json
 
 if TYPE_CHECKING:
@@ -102,22 +113,38 @@ def _serializer(fmt: str):
     if fmt == "ion_text":
         return lambda v: (dumps_text(v) + "\n").encode("utf-8")
     if fmt == "ion_binary":
-        return dumps_binary
+        # The C writer: amazon.ion's bytes, except where amazon.ion's are wrong (a timestamp
+        # whose local and UTC years straddle 127/128 is mis-sized by it)
+        return write_document
     return lambda v: (to_json(v) + "\n").encode("utf-8")
 
 
 def _block_writer(fmt: str, strand_id: str):
     """(body, revision rows) of a stored block -> its bytes in a data object of `fmt`."""
     dump = _serializer(fmt)
-    if fmt != "ion_binary":
+    if fmt == "json":  # JSON's values are lossy anyway
         return lambda body, revs: dump(assemble_block_bare(strand_id, body, revs))
 
-    def binary(body: bytes, revs: list[tuple]) -> bytes:
-        # Document data copied byte for byte where the block allows (ion_passthrough).
-        data = block_binary(strand_id, *block_envelope_bare(body), revs) if revs else None
-        return data if data is not None else dump(assemble_block_bare(strand_id, body, revs))
+    def ion(body: bytes, revs: list[tuple]) -> bytes:
+        if not ion_c_keeps(body, revs):
+            # A value ion-c would change (ion_values.ion_c_alters): read and written by
+            # amazon.ion's Python reader and writer, so the export still verifies.
+            return _dump_python(assemble_block(strand_id, body, revs), fmt)
+        if fmt == "ion_binary" and revs:
+            # Document data copied byte for byte where the block allows (ion_passthrough).
+            data = block_binary(strand_id, *block_envelope_bare(body), revs)
+            if data is not None:
+                return data
+        return dump(assemble_block_bare(strand_id, body, revs, known_readable=True))
 
-    return binary
+    return ion
+
+
+def _dump_python(value: Any, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    binary = fmt == "ion_binary"
+    simpleion.dump_python(value, buf, binary=binary, omit_version_marker=not binary)
+    return buf.getvalue() if binary else buf.getvalue() + b"\n"
 
 
 def _manifest_bytes(fmt: str, value: Any) -> bytes:
@@ -643,6 +670,9 @@ def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
                 f.seek(0)
                 check_text_stream_utf8(f)  # bytes that are not UTF-8 can crash it
             f.seek(0)
+            if _ion_c_alters_file(f):  # QLDB's values kept exactly, by the Python reader
+                yield from simpleion.load_python(f, single_value=False, parse_eagerly=False)
+                return
             # Bare Python values where Ion allows (same Ion Hash, same Ion when written back)
             # parse 2-3x faster than IonPy objects.
             yield from simpleion.load(f, single_value=False, parse_eagerly=False,
@@ -650,6 +680,14 @@ def iter_object_blocks(obj: ExportObject, fmt: str) -> Iterator[Any]:
                                       text_buffer_size_limit=file_text_buffer_limit(f))
         except IonException as e:
             raise InputFormatError(f"{obj.key}: not readable Ion ({str(e).strip()})") from None
+
+
+def _ion_c_alters_file(f: BinaryIO) -> bool:
+    """`ion_values.ion_c_alters` of a whole data object (mapped, not read into memory)."""
+    if os.fstat(f.fileno()).st_size == 0:
+        return False
+    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return ion_c_alters(m)
 
 
 def iter_object_blocks_with_bytes(obj: ExportObject, fmt: str
@@ -666,7 +704,10 @@ def iter_object_blocks_with_bytes(obj: ExportObject, fmt: str
             _check_stream_framing(f)  # malformed framing can hang amazon.ion's C extension
             f.seek(0)
             for blob in _ivm_table_values(f):
-                yield simpleion.loads(blob, value_model=IonPyValueModel.MAY_BE_BARE), blob
+                if ion_c_alters(blob):  # values ion-c would change: the Python reader
+                    yield load_python(blob), blob
+                else:
+                    yield simpleion.loads(blob, value_model=IonPyValueModel.MAY_BE_BARE), blob
         except IonException as e:
             raise InputFormatError(f"{obj.key}: not readable Ion ({str(e).strip()})") from None
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import io
 import os
 import struct as _struct
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
+from amazon.ion import simpleion
 from amazon.ion.core import IonType, Timestamp, TimestampPrecision
 from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import (
@@ -693,6 +695,44 @@ def write_document(value: Any) -> bytes:
     return write_document_amazon_ion(value)
 
 
+def _exact_binary(value: Any) -> bytes:
+    """amazon.ion's Ion binary of `value`, by its pure-Python writer when ion-c's changes a
+    value (a timestamp with more than 9 fractional digits, a decimal of more than 34 digits
+    or with an exponent near ion-c's limit): the bytes must hash as the value does, or a
+    stored revision would not verify. Paid only on write_document's fallback path."""
+    from .ion_binary_hash import ion_hash_binary
+
+    if not _beyond_ion_c(value):
+        return dumps_binary(value)
+    want = ion_hash(value)
+    buf = io.BytesIO()
+    simpleion.dump_python(value, buf, binary=True)
+    data = buf.getvalue()
+    if ion_hash_binary(data) != want:
+        raise ValueError("amazon.ion cannot write it as Ion binary that keeps its values (a "
+                         "timestamp or decimal beyond what its writers hold)")
+    return data
+
+
+def _beyond_ion_c(v: Any) -> bool:
+    """Whether `v` holds a scalar ion-c's writer changes: a decimal of more than 34 digits or
+    with an exponent outside -6176..6111, a timestamp with more than 9 fractional digits."""
+    if isinstance(v, Decimal):
+        t = v.as_tuple()
+        return isinstance(t.exponent, int) and (len(t.digits) > 34 or not
+                                                -6176 <= t.exponent <= 6111)
+    if isinstance(v, _dt.datetime):  # only a precision of seconds writes the fraction
+        fs = getattr(v, "fractional_seconds", None)
+        return (getattr(v, "precision", None) == TimestampPrecision.SECOND
+                and isinstance(fs, Decimal) and isinstance(e := fs.as_tuple().exponent, int)
+                and e < -9)
+    if isinstance(v, dict | IonPyDict):
+        return any(_beyond_ion_c(x) for x in v.values())
+    if isinstance(v, list | tuple):
+        return any(_beyond_ion_c(x) for x in v)
+    return False
+
+
 def write_document_amazon_ion(value: Any) -> bytes:
     """amazon.ion's Ion binary of a document, refused when amazon.ion cannot read it back.
 
@@ -706,7 +746,7 @@ def write_document_amazon_ion(value: Any) -> bytes:
     why = too_deep(value)
     if why is not None:
         raise ValueError(why)
-    data = dumps_binary(value)
+    data = _exact_binary(value)
     try:
         loads(data)
     except IonException as e:

@@ -26,13 +26,19 @@ from __future__ import annotations
 from typing import Any
 
 from amazon.ion import simpleion
+from amazon.ion.exceptions import IonException
 from amazon.ion.simpleion import IonPyValueModel
 from amazon.ion.symbols import SymbolToken
 
 from . import storage
 from .blocks import as_blob
 from .ion_framing import IVM, check_binary_framing, framed_by_c
-from .ion_values import loads_bare
+from .ion_values import loads_bare_exact
+
+try:
+    from ._ionhash_c import binary_readable
+except ImportError:  # pragma: no cover - the C extension not built
+    binary_readable = None
 
 #: The system symbol table of Ion 1.0 (SIDs 1-9).
 SYSTEM_SIDS = {"$ion": 1, "$ion_1_0": 2, "$ion_symbol_table": 3, "name": 4, "version": 5,
@@ -535,7 +541,7 @@ def _check_framing(blob: bytes) -> bool:
     return True
 
 
-def loads_many_bare(blobs: list[bytes]) -> list[Any]:
+def loads_many_bare(blobs: list[bytes], known_readable: bool = False) -> list[Any]:
     """`[ion_values.loads_bare(b) for b in blobs]`, framing-checked, in one amazon.ion call.
 
     Each blob is `IVM [symbol table] value` (checked), and a version marker resets the symbol
@@ -546,9 +552,18 @@ def loads_many_bare(blobs: list[bytes]) -> list[Any]:
     good = [i for i, b in enumerate(blobs) if _check_framing(b)]
     values: list[Any] = [None] * len(blobs)
     if good:
-        parsed = simpleion.loads(b"".join([blobs[i] for i in good]), single_value=False,
-                                 value_model=IonPyValueModel.MAY_BE_BARE)
-        if len(parsed) == len(good):
+        joined = b"".join([blobs[i] for i in good])
+        try:
+            # One walk of them all: a value ion-c would change (ion_values.ion_c_alters)
+            # sends them one by one to loads_bare_exact.
+            if (not known_readable and binary_readable is not None
+                    and not binary_readable(joined, True)):
+                raise IonException("a value ion-c would change")
+            parsed = simpleion.loads(joined, single_value=False,
+                                     value_model=IonPyValueModel.MAY_BE_BARE)
+        except IonException:
+            parsed, good = [], []
+        if len(parsed) == len(good) and good:
             for i, v in zip(good, parsed, strict=True):
                 values[i] = v
         else:  # pragma: no cover - each was checked to hold one value
@@ -557,7 +572,7 @@ def loads_many_bare(blobs: list[bytes]) -> list[Any]:
         ok = set(good)
         for i, b in enumerate(blobs):
             if i not in ok:
-                values[i] = loads_bare(b)
+                values[i] = loads_bare_exact(b)
     return values
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import datetime as _dt
+import io
 import os
+import re
 import time as _time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,6 +26,38 @@ try:
     from amazon._ioncmodule import ionc_write as _ionc_write
 except ImportError:  # pragma: no cover
     _ionc_write = None
+try:
+    from ._ionhash_c import binary_readable as _binary_readable
+except ImportError:  # pragma: no cover - the C extension not built
+    _binary_readable = None
+
+
+# amazon.ion's C reader (ion-c) reads some legal Ion otherwise than written: a timestamp with
+# more than 9 fractional digits (10 fail, more read as .000000000), a decimal of more than 34
+# digits in text (trailing zeros dropped) or with an exponent near its limit (1d6144 read as
+# 1.000...E+6144). Their Ion Hash then differs from QLDB's. Text that could hold one (a run of
+# 10 digits after a point, 35 digits, a decimal's exponent of 4 digits) is read by amazon.ion's
+# pure-Python reader, which keeps them; other text (nearly all) by ion-c, ~30x faster.
+_ALTERS = r"\d\.\d{10}|\d{35}|(?<![\w$])-?\d+(?:\.\d*)?[dD][+-]?\d{4}"
+_ION_C_ALTERS_TEXT = re.compile(_ALTERS)
+_ION_C_ALTERS_BYTES = re.compile(_ALTERS.encode())
+
+
+def ion_c_alters(data: bytes | bytearray | memoryview | str) -> bool:
+    """Whether ion-c could read `data` (Ion text or binary) otherwise than written. Binary is
+    walked by the C extension's reader: well-formed, but refused by its strict mode."""
+    if isinstance(data, str):
+        return _ION_C_ALTERS_TEXT.search(data) is not None
+    if bytes(data[:4]) == IVM:
+        return (_binary_readable is not None and not _binary_readable(data, True)
+                and _binary_readable(data, False))
+    return _ION_C_ALTERS_BYTES.search(data) is not None
+
+
+def load_python(data: bytes | str, single_value: bool = True) -> Any:
+    """Ion value(s) read by amazon.ion's pure-Python reader (see `ion_c_alters`)."""
+    buf = io.StringIO(data) if isinstance(data, str) else io.BytesIO(bytes(data))
+    return simpleion.load_python(buf, single_value=single_value, parse_eagerly=True)
 
 
 # amazon.ion's C reader holds each text value of Ion text (a string, symbol or clob) in a
@@ -80,8 +114,29 @@ def _check_input(data: bytes | str) -> None:
 
 
 def loads(data: bytes | str) -> Any:
-    """One Ion value from text or binary."""
+    """One Ion value from text or binary. Text ion-c would change is read by the Python
+    reader (`ion_c_alters`). Binary is checked only when ion-c refuses it: stored documents
+    are read often, and our writers store nothing ion-c misreads but what the Python writer
+    had to keep exact (a 10-digit fraction, which ion-c refuses; an 11-digit one it reads
+    as .000000000, shown so, while its stored bytes and hash keep it)."""
     _check_input(data)
+    binary = not isinstance(data, str) and data[:4] == IVM
+    if not binary and ion_c_alters(data):
+        return load_python(data)
+    try:
+        return simpleion.loads(data, text_buffer_size_limit=text_buffer_limit(data))
+    except IonException:
+        if binary and ion_c_alters(data):
+            return load_python(data)
+        raise
+
+
+def loads_exact(data: bytes | str) -> Any:
+    """`loads` for what comes from outside (a statement's literal, a QLDB revision or block,
+    an import): values ion-c would change are read by the pure-Python reader."""
+    _check_input(data)
+    if ion_c_alters(data):
+        return load_python(data)
     return simpleion.loads(data, text_buffer_size_limit=text_buffer_limit(data))
 
 
@@ -90,12 +145,28 @@ def loads_bare(data: bytes) -> Any:
     values (str, int, list, SymbolToken for symbols...) where no annotation needs keeping,
     2-3x cheaper than IonPy values and as faithful (`ion_type()` tells the Ion type)."""
     _check_input(data)
-    return simpleion.loads(data, value_model=simpleion.IonPyValueModel.MAY_BE_BARE,
-                           text_buffer_size_limit=text_buffer_limit(data))
+    try:
+        return simpleion.loads(data, value_model=simpleion.IonPyValueModel.MAY_BE_BARE,
+                               text_buffer_size_limit=text_buffer_limit(data))
+    except IonException:
+        if ion_c_alters(data):
+            return load_python(data)
+        raise
+
+
+def loads_bare_exact(data: bytes) -> Any:
+    """`loads_bare` of journal content given out (exports, streams, GetRevision, GetBlock),
+    with values ion-c would change read by the Python reader (`ion_c_alters`)."""
+    if ion_c_alters(data):
+        _check_input(data)
+        return load_python(data)
+    return loads_bare(data)
 
 
 def loads_all(data: bytes | str) -> list[Any]:
     _check_input(data)
+    if ion_c_alters(data):
+        return list(load_python(data, single_value=False))
     return simpleion.loads(data, single_value=False,
                            text_buffer_size_limit=text_buffer_limit(data))
 
@@ -232,10 +303,24 @@ def float_text(value: float) -> str:
     return f"{mantissa}e{int(exponent or 0)}"
 
 
+# What ion-c's text writer makes of a value it changed (9 fractional digits, 34-digit
+# decimals, 4-digit exponents), and of some values it did not: such text is written again by
+# amazon.ion's Python writer, which keeps every value exactly.
+_ION_C_WROTE = re.compile(r"\d\.\d{9}|\d{34}|(?<![\w$])-?\d+(?:\.\d*)?[dD][+-]?\d{4}")
+
+
 def dumps_text(value: Any, pretty: bool = False) -> str:
-    if pretty:
-        return simpleion.dumps(value, binary=False, indent="  ", omit_version_marker=True)
-    return simpleion.dumps(value, binary=False, omit_version_marker=True)
+    indent = "  " if pretty else None
+    text = simpleion.dumps(value, binary=False, indent=indent, omit_version_marker=True)
+    if _ION_C_WROTE.search(text) is None:
+        return text
+    buf = io.BytesIO()
+    try:
+        simpleion.dump_python(value, buf, binary=False, indent=indent,
+                              omit_version_marker=True)
+    except Exception:  # a value only ion-c writes (light values): its text stands
+        return text
+    return buf.getvalue().decode("utf-8")
 
 
 def timestamp_ms(when: _dt.datetime) -> Timestamp:

@@ -13,12 +13,12 @@ from amazon.ion.simple_types import IonPyTimestamp
 from . import storage
 from .blocks import BlockAddress, as_blob
 from .errors import BlockNotFoundError
-from .ion_passthrough import loads_many_bare
+from .ion_passthrough import binary_readable, loads_many_bare
 from .ion_values import (
     block_address,
     ion_list,
-    loads,
-    loads_bare,
+    loads_bare_exact,
+    loads_exact,
     parse_timestamp,
     string,
     struct,
@@ -49,7 +49,7 @@ def _metadata(row: tuple, tx_id: str | None = None, tx_time: Any = None) -> Any:
     without `tx_id`/`tx_time`, the row carries the block's tx_id and block_ts after its ten
     revision columns."""
     if row[7] is not None:
-        return loads(row[7])
+        return loads_exact(row[7])
     if tx_id is None:
         tx_id, tx_time = row[10], _parse_ts(row[11])
     return derive_metadata(row[2], row[3], str(tx_id), tx_time)
@@ -69,7 +69,7 @@ def revision_struct(strand_id: str, row: tuple, tx_id: str | None = None, tx_tim
     pairs: list[tuple[str, Any]] = [("blockAddress", block_address(strand_id, seq)),
                                     ("hash", as_blob(h))]
     if kind in (storage.KIND_DATA, storage.KIND_SYSTEM):
-        pairs.append(("data", loads(data)))
+        pairs.append(("data", loads_exact(data)))
     elif kind == storage.KIND_REDACTED:
         pairs.append(("dataHash", as_blob(data_hash)))
     pairs.append(("metadata", _metadata(row, tx_id, tx_time)))
@@ -82,7 +82,7 @@ FIELD_ORDER = ("blockAddress", "transactionId", "blockTimestamp", "blockHash", "
 
 def assemble_block(strand_id: str, body: bytes, rev_rows: list[tuple]) -> Any:
     """The block exactly as QLDB exports it: stored fields plus the `revisions` list."""
-    stored = loads(body)
+    stored = loads_exact(body)
     pairs = [(name, stored[name]) for name in FIELD_ORDER if name in stored]
     known = set(FIELD_ORDER)
     pairs += [(k, v) for k, v in stored.items() if k not in known and k != "revisions"]
@@ -180,7 +180,7 @@ def revision_blobs(row: tuple) -> list[bytes]:
 def block_envelope_bare(body: bytes, stored: Any = None) -> tuple[Any, dict[str, Any]]:
     """(the stored block parsed, its fields in `assemble_block`'s order, without revisions)."""
     if stored is None:
-        stored = loads_bare(body)
+        stored = loads_bare_exact(body)
     block = Struct([(name, stored[name]) for name in FIELD_ORDER if name in stored])
     for k, v in stored.items():
         if k not in _KNOWN and k != "revisions":
@@ -191,13 +191,26 @@ def block_envelope_bare(body: bytes, stored: Any = None) -> tuple[Any, dict[str,
 _KNOWN = frozenset(FIELD_ORDER)
 
 
-def assemble_block_bare(strand_id: str, body: bytes, rev_rows: list[tuple]) -> dict[str, Any]:
-    """`assemble_block` with plain values: the same Ion when written, built 2-3x faster (all
-    of the block's blobs are parsed in one amazon.ion call)."""
+def ion_c_keeps(body: bytes, rev_rows: list[tuple]) -> bool:
+    """Whether ion-c reads (and writes) every value of a stored block as stored: False for
+    the rare value only amazon.ion's Python reader keeps (ion_values.ion_c_alters)."""
+    if binary_readable is None:
+        return True
     blobs = [body]
     for r in rev_rows:
         blobs += revision_blobs(r)
-    values = iter(loads_many_bare(blobs))
+    return binary_readable(b"".join(blobs), True) or not binary_readable(b"".join(blobs), False)
+
+
+def assemble_block_bare(strand_id: str, body: bytes, rev_rows: list[tuple],
+                        known_readable: bool = False) -> dict[str, Any]:
+    """`assemble_block` with plain values: the same Ion when written, built 2-3x faster (all
+    of the block's blobs are parsed in one amazon.ion call). `known_readable`: ion_c_keeps
+    said so already."""
+    blobs = [body]
+    for r in rev_rows:
+        blobs += revision_blobs(r)
+    values = iter(loads_many_bare(blobs, known_readable))
     stored, block = block_envelope_bare(body, next(values))
     if rev_rows:
         tx_id = Text(stored["transactionId"])
@@ -217,7 +230,7 @@ def iter_blocks_bare(ledger: Ledger, first: int = 0, last: int | None = None
 
 
 def _statements_of(body: bytes, doc_id: str) -> list[str]:
-    block = loads(body)
+    block = loads_exact(body)
     try:
         info = block["transactionInfo"]
         stmts = info["statements"]
@@ -234,7 +247,7 @@ def _revision_info(ledger: Ledger, row: tuple, body: bytes | None) -> RevisionIn
     return RevisionInfo(
         doc_id=doc_id, version=version, address=BlockAddress(ledger.strand_id, seq),
         hash=as_blob(h), kind=_KIND_NAMES.get(kind, "system"),
-        data=loads(data) if kind == storage.KIND_DATA else None,
+        data=loads_exact(data) if kind == storage.KIND_DATA else None,
         data_hash=as_blob(data_hash) if data_hash is not None else None,
         tx_time=metadata.get("txTime", None), tx_id=tx_id,
         table_id=table_id, metadata=metadata,

@@ -30,7 +30,8 @@ from .errors import (
     UserError,
 )
 from .ids import new_id
-from .ion_hash import dot, fold, ion_hash, merkle_path, merkle_root
+from .ion_binary_hash import ion_hash_binary
+from .ion_hash import dot, fold, ion_hash, merkle_path, merkle_root, write_document
 from .ion_values import (
     block_address,
     dumps_binary,
@@ -437,7 +438,8 @@ class Ledger:
                 raise InputFormatError(f"block {addr.seq} does not follow the tip (expected "
                                        f"block {expected})")
             rows = _foreign_revision_rows(addr.seq, block)
-            body = dumps_binary(struct(*[(k, v) for k, v in block.items() if k != "revisions"]))
+            body = write_document(
+                struct(*[(k, v) for k, v in block.items() if k != "revisions"]))
             block_hash = as_blob(block["blockHash"])
             prev = as_blob(block["previousBlockHash"]) if "previousBlockHash" in block else b""
             own_layout = _is_own_layout(block, rows)
@@ -574,13 +576,19 @@ def _foreign_revision_rows(seq: int, block: Any) -> list[tuple]:
         meta = rev["metadata"]
         doc_id = str(meta["id"])
         version = int(meta["version"])
-        mblob = dumps_binary(meta)
+        mblob = write_document(meta)
         table_id = doc_tables.get(doc_id)
         if "data" in rev:
             if (why := too_deep(rev["data"])) is not None:  # QLDB's hash is right; reads fail
                 raise ValueError(f"document {doc_id} version {version}: {why}")
+            data = write_document(rev["data"])
+            # The stored bytes are what verification hashes: they must give the revision's
+            # hash the import checked (amazon.ion's writer changed some values before).
+            if dot(ion_hash_binary(mblob), ion_hash_binary(data)) != h:
+                raise ValueError(f"document {doc_id} version {version}: its Ion cannot be "
+                                 "stored so that it keeps its hash")
             rows.append((seq, idx, doc_id, version, table_id, storage.KIND_DATA, h, mblob,
-                         dumps_binary(rev["data"]), None))
+                         data, None))
         elif "dataHash" in rev:
             rows.append((seq, idx, doc_id, version, table_id, storage.KIND_REDACTED, h, mblob,
                          None, bytes(rev["dataHash"])))

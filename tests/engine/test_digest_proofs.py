@@ -148,3 +148,26 @@ def test_pasted_digest_text_in_every_accepted_form() -> None:
                      (f"{b64} {tip} {tip.replace('1054', '7')}", "2 different tip")):
         with pytest.raises(InputFormatError, match=why):
             parse_digest_text(bad)
+
+
+def test_a_deleted_revision_off_our_rule_is_proven_by_membership_only(tmp_path):
+    """QLDB never published its hash rule for deleted revisions: one whose hash does not
+    follow ours is folded from its stated hash and said to be membership-only, as
+    verify-export does, instead of being called tampered (docs/reliability.md 92)."""
+    led = Ledger.create(tmp_path / "del.ledger")
+    led.execute("CREATE TABLE T")
+    led.execute("INSERT INTO T `{n: 1}`")
+    doc_id = list(led.execute("SELECT id FROM T BY id"))[0]["id"]
+    led.execute("DELETE FROM T")
+    tip = led.tip()
+    revision, proof = led.get_revision(str(doc_id), BlockAddress(led.strand_id, tip.seq), tip)
+    assert "data" not in revision
+    digest = led.digest().digest
+    ours = verify_revision(revision, proof, digest)
+    assert ours.ok and "membership" not in ours.message  # our own rule: recomputed
+    revision["metadata"]["version"] = 7  # now off our rule, as QLDB's might be
+    foreign = verify_revision(revision, proof, digest)
+    assert foreign.ok and foreign.message.startswith("VERIFIED (membership only)")
+    assert "not public" in foreign.steps[0].note
+    assert not verify_revision(revision, proof, b"\0" * 32).ok  # the proof is still folded
+    led.close()

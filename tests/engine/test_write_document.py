@@ -34,8 +34,9 @@ from hypothesis import strategies as st
 from test_ion_hash_properties import timestamps
 
 from ledger_desktop.engine import ion_hash as ih
+from ledger_desktop.engine.ion_binary_hash import ion_hash_binary
 from ledger_desktop.engine.ion_framing import check_binary_framing
-from ledger_desktop.engine.ion_values import dumps_binary, ion_type, loads, too_deep
+from ledger_desktop.engine.ion_values import dumps_binary, ion_type, loads, loads_exact, too_deep
 from ledger_desktop.engine.light_values import Blob, Int, List, Struct, Text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -330,7 +331,10 @@ def test_timestamps_built_in_python(ts, ann) -> None:
         return
     got = ih.write_document_c(value)
     assert (got is None) == left_to_amazon_ion(ts)
-    assert ih.write_document(value) == expected
+    if ih._beyond_ion_c(value):  # more than 9 fractional digits: kept exactly (reliability 91)
+        assert ion_hash_binary(ih.write_document(value)) == ih.ion_hash(value)
+    else:
+        assert ih.write_document(value) == expected
     if got is not None:
         assert got == expected
 
@@ -414,11 +418,15 @@ def test_what_it_leaves_to_amazon_ion(value) -> None:
     if too_deep(value) is not None:  # nesting past 100 is refused (tests/engine/test_nesting_limit.py)
         with pytest.raises(ValueError, match="more than 100 levels deep"):
             ih.write_document(value)
-    elif readable(ref):
+    elif isinstance(value, Decimal) and ih._beyond_ion_c(value):
+        # amazon.ion's C writer would change it (or write what it cannot read back): its
+        # Python writer keeps it exactly (docs/reliability.md 91)
+        got = ih.write_document(value)
+        assert ion_hash_binary(got) == ih.ion_hash(value)
+        assert loads_exact(got) == value
+    else:
+        assert readable(ref)
         assert ih.write_document(value) == ref
-    else:  # 1e6145 and the like: amazon.ion writes what it cannot read back, so it is refused
-        with pytest.raises(ValueError, match="cannot read back"):
-            ih.write_document(value)
     if value not in TOP_LEVEL_SYSTEM:
         assert ih.write_document_c(IonPyList.from_value(IonType.LIST, [1, value])) is None
 
@@ -509,7 +517,17 @@ def test_amazon_ion_mis_sized_timestamp_is_written_right_by_c(text) -> None:
     assert ih.write_document(doc) == got
 
 
-@pytest.mark.parametrize("text", [AMAZON_ION_MISFRAMES, AMAZON_ION_MISSIZES, "1d6145", "1d-6177"])
+@pytest.mark.parametrize("text", ["1d6145", "1d-6177", "1d6112", "1." + "0" * 40])
+def test_amazon_ion_path_keeps_decimals_beyond_ion_c_exactly(text) -> None:
+    """They were refused (1d6145: amazon.ion could not read its bytes back) or stored changed
+    (1d6112 as 1.0d6112); amazon.ion's Python writer keeps them (docs/reliability.md 91)."""
+    value = loads("{a: " + text + "}")
+    got = ih.write_document_amazon_ion(value)
+    assert ion_hash_binary(got) == ih.ion_hash(value)
+    assert loads_exact(got)["a"] == value["a"]
+
+
+@pytest.mark.parametrize("text", [AMAZON_ION_MISFRAMES, AMAZON_ION_MISSIZES])
 def test_amazon_ion_path_refuses_what_it_cannot_read_back(text) -> None:
     """Without the C writer (or for values it leaves to amazon.ion) a document whose bytes
     amazon.ion cannot read back is refused, not stored where it would break every read."""

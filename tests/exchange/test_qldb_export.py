@@ -135,6 +135,18 @@ def test_digest_that_the_export_cannot_cover_is_reported_not_failed(tmp_path: Pa
     report = verify_export(d, [digest])
     assert report.digests[0].ok is None and "starts at block 3" in report.digests[0].message
     assert report.ok
+    # but it is not reported as a plain "verified", and the CLI exits 1 (reliability.md 93)
+    assert report.digests_unchecked == 1
+    assert "could NOT be checked" in report.lines()[-1]
+    from click.testing import CliRunner
+
+    from ledger_desktop.cli import main
+    from ledger_desktop.engine import digest_file
+
+    saved = tmp_path / "d.json"
+    digest_file.write_digest(saved, digest)
+    r = CliRunner().invoke(main, ["verify-export", str(d), "--digest", str(saved), "-q"])
+    assert r.exit_code == 1 and "could NOT be checked" in r.output, r.output
 
 
 @pytest.mark.parametrize("key, reason", [

@@ -19,7 +19,7 @@ from amazon.ion.exceptions import IonException
 from amazon.ion.simple_types import IonPyNull
 
 from ..ion_framing import check_stream_framing
-from ..ion_values import text_buffer_limit
+from ..ion_values import ion_c_alters, load_python, text_buffer_limit
 from .base import MAX_RECORD_CHARS, Record, RecordReader, type_name
 from .text_buffer import TextWindow
 
@@ -231,8 +231,11 @@ class IonTextReader(RecordReader):
             # values (no user value: it returns None, which read as a null document).
             return None
         try:
-            value = simpleion.loads(text, value_model=BARE,
-                                    text_buffer_size_limit=text_buffer_limit(text))
+            if ion_c_alters(text):  # values ion-c would change: the Python reader keeps them
+                value = load_python(text)
+            else:
+                value = simpleion.loads(text, value_model=BARE,
+                                        text_buffer_size_limit=text_buffer_limit(text))
         except (IonException, ValueError) as e:
             raise self._diagnose(text, line, column, e) from None
         annotations = getattr(value, "ion_annotations", ())
