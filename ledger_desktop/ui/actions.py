@@ -23,6 +23,7 @@ class ActionSpec:
     icon: str | None = None
     tip: str = ""
     scope: str = "app"
+    checkable: bool = False
 
 
 SPECS: list[ActionSpec] = [
@@ -31,6 +32,9 @@ SPECS: list[ActionSpec] = [
                "Create an empty ledger file"),
     ActionSpec("open_ledger", "&Open Ledger…", "file", QKeySequence.StandardKey.Open, "open",
                "Open a ledger file"),
+    ActionSpec("open_read_only", "Open Rea&d-Only…", "file", None, "open",
+               "Open a ledger file to browse, verify and prove only: nothing the app does "
+               "changes it (evidence keeps its digest)"),
     ActionSpec("open_sample", "Open &Sample Ledger", "file", "Ctrl+Shift+O", "sample",
                "Open the sample ledger (built on first use)"),
     ActionSpec("import_files", "&Import Files…", "file", "Ctrl+I", "import",
@@ -40,16 +44,26 @@ SPECS: list[ActionSpec] = [
     ActionSpec("export_journal", "E&xport Journal…", "file", None, "export",
                "Export the journal in QLDB's S3 export layout (Ion text, Ion binary or JSON)",
                scope="ledger"),
-    ActionSpec("close_tab", "&Close Ledger", "file", QKeySequence.StandardKey.Close, "close",
-               "Close the current ledger tab", scope="ledger"),
+    # Ctrl+W closes the view in front (a History, a block, a PartiQL tab), as in browsers and
+    # IDEs; the whole ledger has its own binding (it closed every view of it at once).
+    ActionSpec("close_view", "&Close Tab", "file", QKeySequence.StandardKey.Close, "close",
+               "Close the view in front (the ledger when none is open)", scope="ledger"),
+    ActionSpec("close_tab", "Close &Ledger", "file", "Ctrl+Shift+W", "close",
+               "Close the current ledger tab with all its views", scope="ledger"),
     ActionSpec("quit", "&Quit", "file", QKeySequence.StandardKey.Quit, None, "Quit Ledger Desktop"),
     # Edit
-    ActionSpec("copy_ion", "Copy as &Ion", "edit", QKeySequence.StandardKey.Copy, "copy",
-               "Copy the selected documents as Ion text", scope="ledger"),
+    # Copy owns Ctrl+C and gives it to the focused pane (ui/copying.py): a window shortcut
+    # for "Copy as Ion" took the key from every read-only text pane and grid.
+    ActionSpec("copy", "&Copy", "edit", QKeySequence.StandardKey.Copy, "copy",
+               "Copy the selection of the focused pane: its selected text, or the selected "
+               "rows of a grid (documents, results and revisions as Ion)"),
+    ActionSpec("copy_ion", "Copy as &Ion", "edit", None, "copy",
+               "Copy the selected documents, results or revisions as Ion text",
+               scope="ledger"),
     ActionSpec("copy_json", "Copy as &JSON", "edit", "Ctrl+Shift+C", "copy",
-               "Copy the selected documents as JSON", scope="ledger"),
+               "Copy the selected documents, results or revisions as JSON", scope="ledger"),
     ActionSpec("copy_csv", "Copy as C&SV", "edit", "Ctrl+Alt+C", "copy",
-               "Copy the selected documents as CSV", scope="ledger"),
+               "Copy the selected documents, results or revisions as CSV", scope="ledger"),
     ActionSpec("find", "&Filter Documents", "edit", QKeySequence.StandardKey.Find, "filter",
                "Filter the documents grid", scope="ledger"),
     # View
@@ -88,6 +102,9 @@ SPECS: list[ActionSpec] = [
                "Abort the open transaction", scope="ledger"),
     ActionSpec("save_results", "&Save Results As…", "query", "Ctrl+Shift+S", "export",
                "Save the results as CSV, JSON Lines or Ion text", scope="ledger"),
+    ActionSpec("confirm_unfiltered", "Ask Before UPDATE/DELETE Without &WHERE", "query", None,
+               None, "Ask before an UPDATE or DELETE with no WHERE changes every document of "
+               "a table", checkable=True),
     # Verify (ui/verify/)
     ActionSpec("show_chain", "Hash &Chain", "verify", "Ctrl+Shift+H", "journal",
                "Show the journal as a chain of blocks", scope="ledger"),
@@ -105,6 +122,11 @@ SPECS: list[ActionSpec] = [
     ActionSpec("about", "&About Ledger Desktop", "help", None, "about",
                "Versions and licence"),
 ]
+
+#: actions that write to the ledger: disabled (with the reason as tooltip) when it is read-only
+WRITE_ACTIONS = ("import_files", "create_table", "create_index", "drop_table", "undrop_table",
+                 "compact_ledger", "run_query", "explain_query", "begin_tx", "commit_tx",
+                 "abort_tx")
 
 MENUS: list[tuple[str, str]] = [
     ("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("ledger", "&Ledger"),
@@ -125,6 +147,7 @@ _FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: ("Ctrl+Q",)}
 def make_action(s: ActionSpec, parent: QWidget) -> QAction:
     action = QAction(s.text, parent)
     action.setObjectName(f"action_{s.id}")
+    action.setCheckable(s.checkable)
     if s.icon:
         action.setIcon(icon(s.icon))
     if isinstance(s.shortcut, QKeySequence.StandardKey):

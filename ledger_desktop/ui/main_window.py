@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 
 from ..workers.tasks import join_retired, retired_lanes
 from . import settings as keys
-from .actions import MENUS, SPECS, make_action
+from .actions import MENUS, SPECS, WRITE_ACTIONS, make_action, spec
 from .context import AppContext
+from .copying import copy_in_window
 from .dialogs.errors import error_box
-from .dialogs.open_transaction import ask_abort_transaction, uncommitted
+from .dialogs.open_transaction import ask_before_close, uncommitted, unrun_draft
 from .gc_pacing import GcPacer
 from .opening import Opener
 from .theme import scheme_menu
@@ -126,11 +127,16 @@ class MainWindow(QMainWindow):
         app_handlers = {
             "new_ledger": self.opener.new_ledger,
             "open_ledger": self.open_file,
+            "open_read_only": lambda: self.open_file(read_only=True),
             "open_sample": self.open_sample,
             "import_journal": self.opener.import_journal,
             "quit": self.close,
             "about": self.show_about,
+            "copy": lambda: copy_in_window(self, lambda m: self.statusBar().showMessage(m, 3000)),
             "close_tab": lambda: self.close_tab(self.tabs.currentIndex()),
+            "close_view": self.close_view,
+            "confirm_unfiltered": lambda: self.ctx.settings.set_confirm_unfiltered_change(
+                self.actions_by_id["confirm_unfiltered"].isChecked()),
             "verify_files": self.open_proof_files,
         }
         if action_id in app_handlers:
@@ -147,6 +153,10 @@ class MainWindow(QMainWindow):
         for s in SPECS:
             if s.scope == "ledger":
                 self.actions_by_id[s.id].setEnabled(has_ledger)
+        for action_id in WRITE_ACTIONS:  # a read-only ledger's workspace says why, below
+            self.actions_by_id[action_id].setToolTip(spec(action_id).tip)
+        self.actions_by_id["confirm_unfiltered"].setChecked(
+            self.ctx.settings.confirm_unfiltered_change())
         workspace = self.current_workspace()
         if workspace is not None:
             workspace.update_actions(self.actions_by_id)
@@ -164,29 +174,42 @@ class MainWindow(QMainWindow):
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, LedgerWorkspace) else None
 
-    def open_ledger(self, path: str | Path) -> None:
-        """Open (or switch to) a ledger in a new tab."""
+    def open_ledger(self, path: str | Path, read_only: bool = False) -> None:
+        """Open (or switch to) a ledger in a new tab; `read_only`: nothing done in it can
+        change the file (a file that cannot be written opens so by itself)."""
         path = Path(path).resolve()
         for workspace in self.workspaces():
             if workspace.path == path:
                 self.tabs.setCurrentWidget(workspace)
+                if read_only and not workspace.read_only:  # type: ignore[attr-defined]
+                    self.statusBar().showMessage(
+                        f"{path.name} is already open for writing; close it (Close Ledger, "
+                        "Ctrl+Shift+W) and open it read-only again", 10000)
                 return
         if not path.is_file():
             error_box(self, "Cannot open ledger", FileNotFoundError(2, "No such file", str(path)))
             return
         from .views.workspace import LedgerWorkspace
 
-        workspace = LedgerWorkspace(self.ctx, path, self)
+        workspace = LedgerWorkspace(self.ctx, path, self, read_only=read_only)
         workspace.open_failed.connect(lambda exc, w=workspace: self._open_failed(w, exc))
+        workspace.loaded.connect(lambda w=workspace: self._retitle(w))
         workspace.actions_changed.connect(self._update_actions)
         workspace.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        index = self.tabs.addTab(workspace, workspace.title())
-        self.tabs.setTabToolTip(index, str(path))
+        index = self.tabs.addTab(workspace, workspace.tab_title())
+        self.tabs.setTabToolTip(index, workspace.tab_tip())
         self.tabs.setTabIcon(index, self.windowIcon())
         self.tabs.setCurrentIndex(index)
         self.ctx.settings.add_recent(path)
         self.welcome.refresh()
         self._update_actions()
+
+    def _retitle(self, workspace: QWidget) -> None:
+        """The tab says "(read-only)" once the first load found the file cannot be written."""
+        index = self.tabs.indexOf(workspace)
+        if index >= 0:
+            self.tabs.setTabText(index, workspace.tab_title())  # type: ignore[attr-defined]
+            self.tabs.setTabToolTip(index, workspace.tab_tip())  # type: ignore[attr-defined]
 
     def _open_failed(self, workspace: QWidget, exc: BaseException) -> None:
         index = self.tabs.indexOf(workspace)
@@ -194,19 +217,28 @@ class MainWindow(QMainWindow):
             self.close_tab(index, ask=False)
         error_box(self, "Cannot open ledger", exc)
 
-    def open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open Ledger", self.ctx.settings.last_dir(),
+    def open_file(self, read_only: bool = False) -> None:
+        title = "Open Ledger Read-Only" if read_only else "Open Ledger"
+        path, _ = QFileDialog.getOpenFileName(self, title, self.ctx.settings.last_dir(),
                                               LEDGER_FILTER)
         if path:
             self.ctx.settings.set_last_dir(str(Path(path).parent))
-            self.open_ledger(path)
+            self.open_ledger(path, read_only=read_only)
 
     def open_sample(self) -> None:
         self.opener.open_sample()
 
+    def close_view(self) -> None:
+        """Ctrl+W (Ctrl+F4): the view in front of the current ledger, or the ledger itself
+        when it shows none."""
+        workspace = self.current_workspace()
+        if workspace is not None and workspace.close_current_view() is None:
+            self.close_tab(self.tabs.indexOf(workspace))
+
     def close_tab(self, index: int, ask: bool = True) -> bool:
-        """Close a ledger tab (its × button, File > Close Ledger, Ctrl+W, Ctrl+F4); with `ask`,
-        an open transaction is not thrown away without a question. False: the tab stays."""
+        """Close a ledger tab (its × button, File > Close Ledger, Ctrl+Shift+W, Ctrl+W with no
+        view open); with `ask`, an open transaction or a never-run PartiQL draft is not thrown
+        away without a question. False: the tab stays."""
         from .views.workspace import LedgerWorkspace
 
         widget = self.tabs.widget(index)
@@ -241,17 +273,20 @@ class MainWindow(QMainWindow):
 
     def confirm_close(self, workspaces: list[QWidget]) -> bool:
         """Ask before closing ledgers whose PartiQL editor has an open transaction (closing
-        aborts it). One question for every path that closes a ledger, quitting included;
-        none for `--quit-after` (unattended: smoke tests, screenshots), which aborts."""
+        aborts it) or text that was never run (closing loses it). One question for every path
+        that closes a ledger, quitting included; none for `--quit-after` (unattended: smoke
+        tests, screenshots), which aborts."""
         if self.unattended:
             return True
         open_tx = [(ws, n) for ws in workspaces
                    if (n := ws.open_transaction()) is not None]  # type: ignore[attr-defined]
-        if not open_tx:
+        drafts = [unrun_draft(ws.title(), tab) for ws in workspaces  # type: ignore[attr-defined]
+                  for tab in ws.drafts()]  # type: ignore[attr-defined]
+        if not open_tx and not drafts:
             return True
         lines = "\n".join(uncommitted(ws.title(), n) for ws, n in open_tx)
-        return ask_abort_transaction(self, lines, "this ledger" if len(workspaces) == 1
-                                     else "the app")
+        return ask_before_close(self, lines, "\n".join(drafts),
+                                "this ledger" if len(workspaces) == 1 else "the app")
 
     def open_proof_files(self) -> None:
         """Check a revision or block and its proof from files, with no ledger open."""

@@ -26,6 +26,8 @@ KEY_PAGE_SIZE = "grid/pageSize"
 KEY_LAST_DIR = "files/lastDir"
 KEY_OPEN_TABS = "files/openTabs"
 KEY_SCHEME = "appearance/colourScheme"
+#: ask before an UPDATE or DELETE without WHERE commits (the question's "don't ask again")
+KEY_CONFIRM_UNFILTERED = "questions/confirmUnfilteredChange"
 
 MAX_QUERY_HISTORY = 200
 
@@ -126,6 +128,14 @@ class Settings:
 
     def set_scheme(self, scheme: str) -> None:
         self._qs.setValue(KEY_SCHEME, scheme)
+
+    def confirm_unfiltered_change(self) -> bool:
+        """Ask before an auto-commit UPDATE or DELETE without WHERE runs (default: yes)."""
+        value = self._qs.value(KEY_CONFIRM_UNFILTERED, True)
+        return value not in (False, "false", "0", 0)
+
+    def set_confirm_unfiltered_change(self, ask: bool) -> None:
+        self._qs.setValue(KEY_CONFIRM_UNFILTERED, bool(ask))
 
     def sync(self) -> None:
         self._qs.sync()

@@ -4,10 +4,15 @@ Browsing (tables, pages of documents, history, blocks) runs on the reader lane, 
 the file read-only, so browsing can never change the ledger. Statements, imports and other
 writes run on the writer lane in submission order. A slow query on the writer lane never
 delays the grid, and a cancel reaches the running task through its token.
+
+A session opened read-only (File > Open Read-Only…), or on a file that cannot be written (a
+read-only medium, permissions), opens its writer lane read-only too: nothing it runs can
+change the file, and a write is refused with the engine's ReadOnlyError (a user error).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +29,19 @@ def _open_reader(path: Path) -> Any:
     return Ledger.open(path, read_only=True)
 
 
-def _open_writer(path: Path) -> Any:
+def can_write(path: Path) -> bool:
+    """Whether statements can be recorded in the file: SQLite writes it and makes its -wal and
+    -shm files beside it, so the folder must be writable too (a read-only mount fails both;
+    as root, only a read-only medium does)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _open_writer(path: Path, read_only: bool = False) -> Any:
     from ..engine.ledger import Ledger
 
-    return Ledger.open(path)
+    # A read-write open of an unwritable file failed at every statement with an error that
+    # pointed to an "evidence mode"; read-only, a write is refused as a user error.
+    return Ledger.open(path, read_only=read_only or not can_write(path))
 
 
 def _close(ledger: Any) -> None:
@@ -119,13 +133,15 @@ class LedgerSession(QObject):
 
     changed = Signal(object)  # a WriteSummary
 
-    def __init__(self, path: str | Path, parent: QObject | None = None) -> None:
+    def __init__(self, path: str | Path, parent: QObject | None = None, *,
+                 read_only: bool = False) -> None:
         super().__init__(parent)
         self.path = Path(path)
+        self.read_only = read_only  # asked for: the writer lane never writes, writable or not
         self._lanes: dict[str, Lane] = {}
         self._closed = False
         self.add_lane("read", lambda: _open_reader(self.path))
-        self.add_lane("write", lambda: _open_writer(self.path))
+        self.add_lane("write", lambda: _open_writer(self.path, self.read_only))
 
     def add_lane(self, name: str, opener: Any) -> Lane:
         """Another lane on this ledger (e.g. a long verification that must not block reads)."""

@@ -1,6 +1,7 @@
 """Closing a ledger whose PartiQL editor has an open transaction asks first, on every path:
-Ctrl+W, Ctrl+F4, the tab's close button, File > Close Ledger, and quitting. Ctrl+W used to
-close the whole ledger at once, aborting the transaction and losing the editor's text."""
+Ctrl+W and Ctrl+F4 (which close the PartiQL tab in front), Ctrl+Shift+W, the tab's close
+button, File > Close Ledger, and quitting. Ctrl+W used to close the whole ledger at once,
+aborting the transaction and losing the editor's text."""
 
 from __future__ import annotations
 
@@ -69,12 +70,15 @@ def open_transaction(qtbot, window, path) -> Iterator[tuple]:
             qtbot.wait_until(lambda: end.done, timeout=10000)
 
 
-def _press(qtbot, window, widget, key):
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def _press(qtbot, window, widget, key, modifiers=Qt.KeyboardModifier.ControlModifier):
     # offscreen: a closed question box leaves no active window, and shortcuts need one
     window.activateWindow()
     qtbot.wait_until(lambda: QApplication.activeWindow() is window, timeout=2000)
     widget.setFocus()
-    QTest.keyClick(widget, key, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(widget, key, modifiers)
 
 
 def _inserted(path) -> int:
@@ -87,9 +91,12 @@ def test_every_close_path_asks_about_an_open_transaction_and_cancel_keeps_it(
         qtbot, window, sample_ledger):
     with open_transaction(qtbot, window, sample_ledger) as (ws, view):
         text = view.editor.toPlainText()
-        for key in (Qt.Key.Key_W, Qt.Key.Key_F4):  # both bindings of Close, from the editor
+        # both bindings of Close (the PartiQL tab in front), and Close Ledger's, from the editor
+        for key, modifiers in ((Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
+                               (Qt.Key.Key_F4, Qt.KeyboardModifier.ControlModifier),
+                               (Qt.Key.Key_W, CTRL_SHIFT)):
             answer = Answer(CANCEL)
-            _press(qtbot, window, view.editor, key)
+            _press(qtbot, window, view.editor, key, modifiers)
             qtbot.wait_until(lambda a=answer: bool(a.texts), timeout=3000)
             assert "transaction" in answer.texts[0] and "1 statement" in answer.texts[0]
             assert window.tabs.indexOf(ws) >= 0 and view.tx_open
@@ -107,7 +114,7 @@ def test_every_close_path_asks_about_an_open_transaction_and_cancel_keeps_it(
         assert answer.texts and window.isVisible() and window.tabs.indexOf(ws) >= 0
         # Abort and Close: the tab goes and nothing of the transaction is committed
         answer = Answer(DISCARD)
-        _press(qtbot, window, view.editor, Qt.Key.Key_W)
+        _press(qtbot, window, view.editor, Qt.Key.Key_W, CTRL_SHIFT)
         qtbot.wait_until(lambda: window.tabs.indexOf(ws) < 0, timeout=3000)
         assert answer.texts
     assert _inserted(sample_ledger) == 0
@@ -117,7 +124,7 @@ def test_no_question_without_an_open_transaction(qtbot, window, sample_ledger):
     ws = open_workspace(qtbot, window, sample_ledger)
     view = ws.open_query()
     answer = Answer(CANCEL)
-    _press(qtbot, window, view.editor, Qt.Key.Key_W)
+    _press(qtbot, window, view.editor, Qt.Key.Key_W, CTRL_SHIFT)
     assert window.tabs.indexOf(ws) < 0
     qtbot.wait(100)
     answer.stop()

@@ -113,7 +113,8 @@ def test_create_a_new_ledger_and_refuse_to_overwrite(qtbot, window, tmp_path, mo
     assert (tmp_path / "fresh.ledger").read_bytes() == before
 
 
-def test_ctrl_w_and_ctrl_f4_close_the_ledger_tab(qtbot, window, sample_ledger, tmp_path):
+def test_ctrl_shift_w_closes_the_ledger_and_ctrl_w_its_views_first(qtbot, window,
+                                                                   sample_ledger, tmp_path):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
@@ -124,9 +125,17 @@ def test_ctrl_w_and_ctrl_f4_close_the_ledger_tab(qtbot, window, sample_ledger, t
     open_workspace(qtbot, window, other)
     window.activateWindow()
     qtbot.wait_until(lambda: QApplication.activeWindow() is window, timeout=5000)
+    ctrl = Qt.KeyboardModifier.ControlModifier
     target = QApplication.focusWidget() or window
-    qtbot.keyClick(target, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(target, Qt.Key.Key_W, ctrl | Qt.KeyboardModifier.ShiftModifier)
     qtbot.wait_until(lambda: len(window.workspaces()) == 1, timeout=5000)
+    # Ctrl+W closes the view in front (the Vehicle grid); with none left, the ledger
+    ws = window.workspaces()[0]
+    assert ws.views.count() == 1
     target = QApplication.focusWidget() or window
-    qtbot.keyClick(target, Qt.Key.Key_F4, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(target, Qt.Key.Key_W, ctrl)
+    qtbot.wait_until(lambda: ws.views.count() == 0, timeout=5000)
+    assert window.workspaces() == [ws]
+    target = QApplication.focusWidget() or window
+    qtbot.keyClick(target, Qt.Key.Key_F4, ctrl)
     qtbot.wait_until(lambda: not window.workspaces(), timeout=5000)

@@ -2,6 +2,11 @@
 
 The model holds one byte of state per block (1,000,000 blocks = 1 MB) plus the journal columns
 once they are loaded, and recomputes the drawn categories with vectorised numpy operations.
+
+Blocks are indexed by sequence number, and `count` is the tip's sequence number + 1. A tampered
+file may lack some of them: `absent` marks those (from the columns, which list every block
+present, and from verification, which names each gap it meets), and they are drawn as missing,
+whatever verification says about the blocks around them.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ class ChainModel(QObject):
         super().__init__(parent)
         self.count = 0
         self.state = np.zeros(0, np.uint8)
+        self.absent = np.zeros(0, np.bool_)      # no block with this sequence number
+        self.absent_known = False                # the columns said which blocks are present
         self.arrays: ChainArrays | None = None
         self.highlight = np.zeros(0, np.int64)   # sorted block numbers found by a search
         self.selected: int | None = None
@@ -37,9 +44,11 @@ class ChainModel(QObject):
         if n == self.count:
             return
         state = np.zeros(n, np.uint8)
+        absent = np.zeros(n, np.bool_)
         keep = min(n, self.count)
         state[:keep] = self.state[:keep]
-        self.count, self.state = n, state
+        absent[:keep] = self.absent[:keep]
+        self.count, self.state, self.absent = n, state, absent
         self._categories = None
         self.resized.emit(n)
         self.changed.emit()
@@ -48,6 +57,11 @@ class ChainModel(QObject):
         self.arrays = arrays
         if len(arrays) and int(arrays.seq[-1]) + 1 > self.count:
             self.set_block_count(int(arrays.seq[-1]) + 1)
+        # the columns list every block the file holds: the other sequence numbers are missing
+        absent = np.ones(self.count, np.bool_)
+        seqs = arrays.seq[arrays.seq < self.count]
+        absent[seqs] = False
+        self.absent, self.absent_known = absent, True
         self._categories = None
         self.arrays_loaded.emit()
         self.changed.emit()
@@ -60,13 +74,47 @@ class ChainModel(QObject):
         self._categories = None
         self.changed.emit()
 
-    def apply_progress(self, done: int, failed: Iterable[int] = ()) -> None:
-        """Blocks below `done` are checked; those in `failed` failed; after the first failure
-        every block that passed its own checks can no longer be proven (after a break)."""
+    def mark_missing(self, ranges: Iterable[tuple[int, int]]) -> int:
+        """Sequence numbers (first, last) the file has no block for; returns the lowest."""
+        lo = self.count
+        for first, last in ranges:
+            first, last = max(0, first), min(last, self.count - 1)
+            if first <= last:
+                self.absent[first:last + 1] = True
+                lo = min(lo, first)
+        return lo
+
+    def missing_count(self) -> int:
+        return int(np.count_nonzero(self.absent))
+
+    def missing_ranges(self, limit: int | None = None) -> list[tuple[int, int]]:
+        """The runs of missing sequence numbers, as (first, last) (the first `limit`)."""
+        idx = np.flatnonzero(self.absent)
+        if not len(idx):
+            return []
+        breaks = np.flatnonzero(np.diff(idx) != 1)
+        starts = np.r_[idx[0], idx[breaks + 1]][:limit]
+        ends = np.r_[idx[breaks], idx[-1]][:limit]
+        return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+    def _bound_of(self, checked: int) -> int:
+        """The sequence number bound below which `checked` present blocks lie: the count of
+        checked blocks is not a sequence number once a block is missing."""
+        if checked <= 0 or self.count == 0:
+            return 0
+        present = np.cumsum(~self.absent)
+        return min(int(np.searchsorted(present, checked)) + 1, self.count)
+
+    def apply_progress(self, done: int, failed: Iterable[int] = (),
+                       missing: Iterable[tuple[int, int]] = ()) -> None:
+        """Blocks with sequence numbers below `done` are past (checked, or `missing`); those
+        in `failed` failed; after the first failure every block that passed its own checks
+        can no longer be proven (after a break)."""
         done = min(done, self.count)
         lo = self.checked_upto
         if done > lo:
             self.state[lo:done] = P.VERIFIED
+        lo = min(lo, self.mark_missing(missing))  # a gap recolours from where it starts
         for seq in failed:
             if 0 <= seq < self.count:
                 self.state[seq] = P.FAILED
@@ -86,14 +134,20 @@ class ChainModel(QObject):
             self._categories = None
         self.changed.emit()
 
-    def apply_report(self, report: object) -> None:
+    def apply_report(self, report: object,
+                     missing: Iterable[tuple[int, int]] | None = None) -> None:
         """Final colours from a `VerifyReport` (also when it was cancelled part-way).
 
         Progress colours are provisional: the per-block hook says only that a block failed,
         not which check, so everything after a failure was shown as after a break. The report
         names the checks: only a broken link or block hash makes later blocks unprovable, and
-        a saved digest that disagrees fails no block (verify/findings.py)."""
-        done = min(int(getattr(report, "blocks_checked", 0)), self.count)
+        a saved digest that disagrees fails no block (verify/findings.py). `missing`: the gaps
+        the verification met (the hub collects them all); else those the report lists."""
+        self.mark_missing(findings.missing_ranges(report) if missing is None else missing)
+        done = self._bound_of(int(getattr(report, "blocks_checked", 0)))
+        tip = findings.tip_seq(getattr(report, "tip", None))
+        if tip is not None and not getattr(report, "cancelled", False):
+            done = max(done, min(tip + 1, self.count))  # every block up to the tip was read
         failed = [s for s in findings.failed_blocks(report) if 0 <= s < self.count]
         brk = findings.first_break(report)
         state = self.state
@@ -136,6 +190,7 @@ class ChainModel(QObject):
             cat[red] = np.maximum(cat[red], P.CAT_REDACTION)
         cat[state == P.AFTER_BREAK] = P.CAT_AFTER_BREAK
         cat[state == P.FAILED] = P.CAT_FAILED
+        cat[self.absent[lo:hi]] = P.CAT_MISSING  # never "verified": there is no block
         return cat
 
     def category_of(self, seq: int) -> int:

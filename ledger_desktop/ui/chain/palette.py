@@ -12,8 +12,10 @@ from PySide6.QtGui import QColor
 # Verification states (ChainModel.state)
 UNCHECKED, VERIFIED, AFTER_BREAK, FAILED = 0, 1, 2, 3
 
-# Drawn categories, least to most severe (aggregation takes the maximum)
-CAT_VERIFIED, CAT_UNCHECKED, CAT_REDACTION, CAT_AFTER_BREAK, CAT_FAILED = 0, 1, 2, 3, 4
+# Drawn categories, least to most severe (aggregation takes the maximum). A missing block (no
+# row with its sequence number in the file) is the most severe: it is never drawn as verified.
+CAT_VERIFIED, CAT_UNCHECKED, CAT_REDACTION, CAT_AFTER_BREAK, CAT_FAILED, CAT_MISSING = \
+    0, 1, 2, 3, 4, 5
 
 COLORS: dict[int, QColor] = {
     CAT_VERIFIED: QColor("#2e9d4f"),
@@ -21,6 +23,7 @@ COLORS: dict[int, QColor] = {
     CAT_REDACTION: QColor("#8250df"),
     CAT_AFTER_BREAK: QColor("#e08a1e"),
     CAT_FAILED: QColor("#d0453a"),
+    CAT_MISSING: QColor("#b0127a"),
 }
 
 NAMES: dict[int, str] = {
@@ -29,6 +32,7 @@ NAMES: dict[int, str] = {
     CAT_REDACTION: "redaction present",
     CAT_AFTER_BREAK: "after a break (unprovable)",
     CAT_FAILED: "failed",
+    CAT_MISSING: "missing from the journal",
 }
 
 HIGHLIGHT = QColor("#1f6feb")

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.chain_data import find_blocks, load_chain_arrays
 from ..dialogs.errors import describe
-from ..wording import count
+from ..wording import count, journal_summary
 from . import palette as P
 from .context import LedgerViewContext
 from .item import HALF_H, ChainItem
@@ -55,6 +55,9 @@ class ChainView(QWidget):
     block_activated = Signal(int)
     ready = Signal()            # the block count is known and the first frame can be drawn
     columns_loaded = Signal()
+    #: the gaps in the sequence numbers now known, as (first, last) runs (after the columns
+    #: load and after a verification): the workspace's status line counts the blocks with them
+    gaps_known = Signal(object)
 
     def __init__(self, ctx: LedgerViewContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -198,13 +201,16 @@ class ChainView(QWidget):
             return
         n, self.strand_id = result
         self.model.set_block_count(n)  # _count_changed follows
-        self.info.setText(f"{count(n, 'block')} · loading block times…")
+        # n is the tip's sequence number + 1: how many blocks are present is known only once
+        # the columns are read (a block may be missing from the file)
+        where = f"tip sequenceNo {n - 1:,}" if n else count(0, "block")
+        self.info.setText(f"{where} · loading block times…")
         self.ready.emit()
         load = self._track(self.ctx.lane("chain").submit(
             lambda led, progress, cancel: load_chain_arrays(led, progress, cancel),
             "chain: load columns"))
         load.progressed.connect(lambda d, t: self.info.setText(
-            f"{count(n, 'block')} · loading block times… {100 * d // max(t, 1)}%"))
+            f"{where} · loading block times… {100 * d // max(t, 1)}%"))
         load.succeeded.connect(self._columns)
         load.failed.connect(self._failed)
 
@@ -221,9 +227,17 @@ class ChainView(QWidget):
 
     def _columns(self, arrays: Any) -> None:
         self.model.set_arrays(arrays)
-        self.info.setText(f"{count(self.model.count, 'block')}. Hover a block for its "
-                          "details; click it to open the block inspector.")
+        self.info.setText(f"{self.journal_text()}. Hover a block for its details; click it to "
+                          "open the block inspector.")
         self.columns_loaded.emit()
+        self.gaps_known.emit(self.model.missing_ranges())
+
+    def journal_text(self) -> str:
+        """"23 blocks", or with blocks missing from the file "22 blocks, tip sequenceNo 22, 1
+        missing from the journal (sequenceNo 9)"."""
+        gaps = self.model.missing_ranges()
+        return journal_summary(self.model.count, gaps) if gaps else \
+            count(self.model.count, "block")
 
     def _failed(self, exc: BaseException) -> None:
         self.info.setText(f"<span style='color:#d0453a'>{describe(exc)}</span>")
@@ -247,6 +261,8 @@ class ChainView(QWidget):
         return self.item.visible_range()
 
     def _range_settled(self) -> None:
+        if self._closed:  # columns that arrived as the view closed fetch nothing more
+            return
         first, last = self.visible_range()
         self.timeline.show_blocks(first, last)
         if 0 < last - first <= 4 * SUMMARY_WINDOW:
@@ -283,11 +299,18 @@ class ChainView(QWidget):
     def verification_started(self) -> None:
         self.model.reset_verification()
 
-    def verification_progress(self, done: int, failed: Iterable[int]) -> None:
-        self.model.apply_progress(done, failed)
+    def verification_progress(self, done: int, failed: Iterable[int],
+                              missing: Iterable[tuple[int, int]] = ()) -> None:
+        """`done`: sequence numbers below it are checked or missing (not a count of blocks)."""
+        self.model.apply_progress(done, failed, missing)
 
-    def verification_finished(self, report: Any) -> None:
-        self.model.apply_report(report)
+    def verification_finished(self, report: Any,
+                              missing: Iterable[tuple[int, int]] | None = None) -> None:
+        self.model.apply_report(report, missing)
+        gaps = self.model.missing_ranges()
+        if gaps:
+            self.info.setText(f"{self.journal_text()}. Hover a block for its details.")
+        self.gaps_known.emit(gaps)
 
     # -- hover and click --------------------------------------------------------------------
     def _hovered(self, args: tuple[Any, ...]) -> None:
@@ -304,8 +327,13 @@ class ChainView(QWidget):
         """One line about a block: address, time, transaction, revisions and state."""
         cat = self.model.category_of(seq)
         parts = [f"<b>Block {seq:,}</b>",
-                 f'<code>{{strandId:"{self.strand_id}",sequenceNo:{seq}}}</code>',
-                 fmt_ms(self.model.time_of(seq))]
+                 f'<code>{{strandId:"{self.strand_id}",sequenceNo:{seq}}}</code>']
+        color = P.COLORS[cat].name()
+        if cat == P.CAT_MISSING:  # no time or transaction to wait for: there is no block
+            parts.append(f"<span style='color:{color}'>■ {P.NAMES[cat]}</span>: the file "
+                         "has no block with this sequence number")
+            return " · ".join(parts)
+        parts.append(fmt_ms(self.model.time_of(seq)))
         s = self._summaries.get(seq)
         if s is None:
             self._fetch_window(seq // SUMMARY_WINDOW)
@@ -313,7 +341,6 @@ class ChainView(QWidget):
         else:
             parts.append(f"transaction <code>{s.tx_id}</code>")
             parts.append(f"{s.n_revisions} revision{'s' if s.n_revisions != 1 else ''}")
-        color = P.COLORS[cat].name()
         parts.append(f"<span style='color:{color}'>■ {P.NAMES[cat]}</span>")
         per_px = self.item.blocks_per_pixel()
         if per_px > 1.5:
@@ -349,6 +376,8 @@ class ChainView(QWidget):
     def _clicked(self, seq: int) -> None:
         self.model.select(seq)
         self.info.setText(self.describe_block(seq))
+        if self.model.category_of(seq) == P.CAT_MISSING:
+            return  # nothing to inspect or prove: the hover line says why
         self.block_activated.emit(seq)
         if self.ctx.open_block is not None:
             self.ctx.open_block(seq)
@@ -362,9 +391,11 @@ class ChainView(QWidget):
     def _update_legend(self) -> None:
         counts = self.model.counts()
         cells = []
-        for cat in (P.CAT_VERIFIED, P.CAT_FAILED, P.CAT_AFTER_BREAK, P.CAT_UNCHECKED,
-                    P.CAT_REDACTION):
+        for cat in (P.CAT_VERIFIED, P.CAT_FAILED, P.CAT_MISSING, P.CAT_AFTER_BREAK,
+                    P.CAT_UNCHECKED, P.CAT_REDACTION):
             n = counts.get(cat, 0)
+            if cat == P.CAT_MISSING and not n:
+                continue  # only a tampered file has them: no legend entry otherwise
             cells.append(f"<span style='color:{P.COLORS[cat].name()}'>■</span> "
                          f"{P.NAMES[cat]} ({n:,})")
         cells.append(f"<span style='color:{P.HIGHLIGHT.name()}'>▲</span> search result")

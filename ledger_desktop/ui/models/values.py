@@ -68,6 +68,10 @@ class ValuesModel(OneCallPerCell, QAbstractTableModel):
         if was_sorting:
             self.sorting_changed.emit()
 
+    def csv_columns(self) -> list[Column] | None:
+        """The columns the grid shows, for CSV (None: the values are not all structs)."""
+        return list(self._keys) if self._struct_rows else None
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.values)
 

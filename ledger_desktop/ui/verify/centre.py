@@ -57,7 +57,7 @@ class VerificationCentre(QWidget):
         hub = self.hub
         hub.started.connect(self.chain.verification_started)
         hub.progressed.connect(self._progressed)
-        hub.finished.connect(self.chain.verification_finished)
+        hub.finished.connect(self._finished)
         hub.status_changed.connect(self.status.setText)
         report = self.panel.report_view
         report.show_block.connect(self.show_block)
@@ -71,9 +71,14 @@ class VerificationCentre(QWidget):
     def title(self) -> str:
         return "Verification"
 
-    def _progressed(self, done: int, _total: int, failed: Any) -> None:
+    def _progressed(self, reached: int, _total: int, step: Any) -> None:
         if not self.closed and shiboken6.isValid(self.chain):
-            self.chain.verification_progress(done, failed)
+            self.chain.verification_progress(reached, step.failed, step.missing)
+
+    def _finished(self, report: Any) -> None:
+        if not self.closed and shiboken6.isValid(self.chain):
+            # the gaps the hub saw block by block: the report's own list of failures is capped
+            self.chain.verification_finished(report, self.hub.missing)
 
     def refresh(self) -> None:
         """After a write, or View > Refresh: re-read the block count and the chain (new blocks

@@ -17,12 +17,27 @@ from ...engine.verify import DERIVED_CHECKS
 CHAIN_BREAK_CHECKS = ("chain link", "block hash")
 
 _TIP_SEQ = re.compile(r"sequenceNo:\s*(\d+)")
+# How engine/verify.py reports a gap in the sequence numbers: a "chain link" failure at the
+# next block present, "blocks a..b are missing from the journal" (the report has no field).
+_MISSING = re.compile(r"^blocks (\d+)\.\.(\d+) are missing from the journal")
 
 
 def tip_seq(tip_text: str | None) -> int | None:
     """The block number in a tip address's Ion text, e.g. {strandId:"…",sequenceNo:22}."""
     m = _TIP_SEQ.search(tip_text or "")
     return int(m.group(1)) if m else None
+
+
+def missing_ranges(report: Any) -> list[tuple[int, int]]:
+    """The sequence numbers the report found absent from the file, as (first, last) ranges.
+    Only the listed failures say so (the list is capped): the verification hub also collects
+    them from the blocks it actually saw, which has no cap."""
+    out = []
+    for f in getattr(report, "failures", []):
+        m = _MISSING.match(f.message) if f.check == "chain link" else None
+        if m:
+            out.append((int(m.group(1)), int(m.group(2))))
+    return sorted(out)
 
 
 def failing_digest_checks(report: Any) -> list[Any]:

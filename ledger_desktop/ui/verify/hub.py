@@ -2,7 +2,8 @@
 
 The hub runs the engine's full verification on its own read-only lane (so browsing never waits
 behind it), turns the per-block hook into "failed blocks so far" delivered with each throttled
-progress signal, keeps the saved digests (DigestStore, outside the ledger file) and the record
+progress signal (with the gaps in the sequence numbers it met: a block deleted from the file),
+keeps the saved digests (DigestStore, outside the ledger file) and the record
 of the last full verification that the status line shows.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
@@ -23,10 +25,21 @@ from ..chain.context import LedgerViewContext
 from .findings import is_saved_digest_failure
 
 
+@dataclass
+class VerifyStep:
+    """What one progress report adds. Positions are sequence numbers, not counts: with a block
+    deleted from the file, the count of checked blocks falls short of the tip + 1."""
+
+    checked: int                    # blocks present in the file and checked so far
+    failed: list[int] = field(default_factory=list)   # blocks that failed since the last step
+    missing: list[tuple[int, int]] = field(default_factory=list)  # gaps found since then
+
+
 class VerifyHub(QObject):
     ready = Signal()                       # strand known: the digest store can be used
     started = Signal()
-    progressed = Signal(int, int, object)  # done, total, newly failed block numbers
+    # reached (sequence numbers below it are checked or missing), total (tip + 1), VerifyStep
+    progressed = Signal(int, int, object)
     finished = Signal(object)              # the VerifyReport (also when cancelled part-way)
     failed = Signal(object)                # an exception that stopped verification
     digests_changed = Signal()
@@ -41,8 +54,13 @@ class VerifyHub(QObject):
         self.task: Any = None
         self.report: Any = None
         self.started_at = 0.0
-        self.progress: tuple[int, int] = (0, 0)
+        self.progress: tuple[int, int] = (0, 0)   # blocks checked, total (for the speed)
+        self.reached = 0                          # see `progressed`
+        #: every gap in the sequence numbers this verification met, as (first, last)
+        self.missing: list[tuple[int, int]] = []
         self._failed_q: collections.deque[int] = collections.deque()
+        self._missing_q: collections.deque[tuple[int, int]] = collections.deque()
+        self._reached = [0]   # written by the verifying thread (one int: atomic under the GIL)
         self._tasks: list[Any] = []
         self.closed = False
         t = self.ctx.read(lambda led, _p, _c: (led.strand_id, led.ledger_name), "verify: strand")
@@ -74,13 +92,21 @@ class VerifyHub(QObject):
             return self.task
         digests = list(digests or [])
         failed_q = self._failed_q = collections.deque()
+        missing_q = self._missing_q = collections.deque()
+        reached = self._reached = [0]
         # At a saved digest's tip the hook cannot tell a failing block from a digest that
         # disagrees (which fails no block): those wait for the report's named checks.
         digest_tips = {d.tip.seq for d in digests}
 
         def on_block(seq: int, ok: bool) -> None:
+            # The hook gets each present block's own sequence number, in order: a jump is a
+            # gap in the file (engine/verify.py reports it as a failure of the next block).
+            # Queued before `reached` moves past them (see `_step`).
+            if seq > reached[0]:
+                missing_q.append((reached[0], seq - 1))
             if not ok and seq not in digest_tips:
                 failed_q.append(seq)  # deque.append is thread-safe; drained on the GUI thread
+            reached[0] = seq + 1
 
         def run(led: Any, progress: Any, cancel: Any) -> Any:
             return verify_ledger(led, progress=progress, cancel=cancel, digests=digests,
@@ -89,6 +115,8 @@ class VerifyHub(QObject):
         self.report = None
         self.started_at = time.monotonic()
         self.progress = (0, 0)
+        self.reached = 0
+        self.missing = []
         self.task = self.ctx.lane("verify").submit(run, "verify journal")
         self.task.progressed.connect(self._progressed)
         self.task.succeeded.connect(self._succeeded)
@@ -109,22 +137,31 @@ class VerifyHub(QObject):
             if task is not None:
                 task.cancel()
 
-    def _drain(self) -> list[int]:
-        out = []
+    def _step(self, checked: int, total: int) -> VerifyStep:
+        """What arrived since the last step (the hook's queues are drained here, on the GUI
+        thread). `reached` is read first: every failure and gap below it is already queued."""
+        reached = self._reached[0]
+        step = VerifyStep(checked)
         while self._failed_q:
-            out.append(self._failed_q.popleft())
-        return out
+            step.failed.append(self._failed_q.popleft())
+        while self._missing_q:
+            step.missing.append(self._missing_q.popleft())
+        self.missing.extend(step.missing)
+        self.reached = min(max(self.reached, reached), total)
+        self.progress = (checked, total)
+        return step
 
     def _progressed(self, done: int, total: int) -> None:
         if not self._alive():
             return
-        self.progress = (done, total)
-        self.progressed.emit(done, total, self._drain())
+        step = self._step(done, total)
+        self.progressed.emit(self.reached, total, step)
 
     def _succeeded(self, report: Any) -> None:
         if not self._alive():
             return
-        self.progressed.emit(report.blocks_checked, report.block_count, self._drain())
+        step = self._step(report.blocks_checked, report.block_count)
+        self.progressed.emit(self.reached, report.block_count, step)
         self.report = report
         if self.store is not None and not report.cancelled:
             journal_ok = report.ok or not any(

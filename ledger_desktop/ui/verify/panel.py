@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.errors import Cancelled
 from ..dialogs.errors import describe, error_box
+from ..wording import missing_note
 from .hub import VerifyHub
 from .report_view import ReportView
 
@@ -78,23 +79,29 @@ class VerifyPanel(QWidget):
         self.speed.setText("Verifying…")
         self.report_view.set_report(None)
 
-    def _progressed(self, done: int, total: int, _failed: object) -> None:
+    def _progressed(self, reached: int, total: int, step: Any) -> None:
+        # The bar follows sequence numbers (0 to the tip), so it ends full even when blocks
+        # are missing from the file; the text counts the blocks actually checked.
         if total > 0:
             self.bar.setRange(0, total)
-            self.bar.setValue(min(done, total))
+            self.bar.setValue(min(reached, total))
         speed = self.hub.speed()
-        left = (total - done) / speed if speed > 0 and total > done else 0.0
-        self.speed.setText(f"{done:,} of {total:,} blocks · {speed:,.0f} blocks/s"
+        left = (total - reached) / speed if speed > 0 and total > reached else 0.0
+        self.speed.setText(f"{step.checked:,} blocks checked, to sequenceNo "
+                           f"{max(reached - 1, 0):,} of {max(total - 1, 0):,}"
+                           + missing_note(self.hub.missing)
+                           + f" · {speed:,.0f} blocks/s"
                            + (f" · about {left:,.0f} s left" if left >= 1 else ""))
 
     def _finished(self, report: Any) -> None:
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.bar.setRange(0, max(report.block_count, 1))
-        self.bar.setValue(report.blocks_checked)
+        self.bar.setValue(report.block_count if not report.cancelled else self.hub.reached)
         rate = report.blocks_checked / report.elapsed_seconds if report.elapsed_seconds else 0
         self.speed.setText(f"{report.blocks_checked:,} blocks in {report.elapsed_seconds:.2f} s"
                            + (f" ({rate:,.0f} blocks/s)" if rate else "")
+                           + missing_note(self.hub.missing)
                            + f" · finished {time.strftime('%H:%M:%S')}")
         try:
             saved = self.hub.saved_digests()  # to name a saved digest that disagrees

@@ -29,6 +29,8 @@ def _make_centre(ws: Any, _key: Any) -> QWidget:
 
     centre = VerificationCentre(view_context(ws))
     centre.known_block_count = lambda: ws.block_count  # a reload sees another program's blocks
+    if hasattr(ws, "set_missing_blocks"):  # its status line counts the blocks actually present
+        centre.chain.gaps_known.connect(ws.set_missing_blocks)
     label = getattr(ws, "verification_status", None)
     if label is not None:  # the workspace shows the status; the centre's own line is spare
         centre.hub.status_changed.connect(label.setText)

@@ -45,6 +45,8 @@ class LedgerBrowser(QWidget):
         layout.addWidget(self.tree)
         self._count_items: dict[str, QStandardItem] = {}
         self.tables: list[Any] = []
+        #: the ledger cannot be written: its context menu's table changes are disabled
+        self.read_only = False
 
     def set_catalog(self, tables: list[Any], block_count: int) -> None:
         selected = self.current_table()
@@ -126,7 +128,11 @@ class LedgerBrowser(QWidget):
             self.journal_activated.emit()
 
     def _context_menu(self, pos: QPoint) -> None:
-        table = self._table_at(self.tree.indexAt(pos))
+        menu = self.context_menu(self._table_at(self.tree.indexAt(pos)))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def context_menu(self, table: Any) -> QMenu:
+        """The menu of `table` (None: of the journal and the empty space)."""
         menu = QMenu(self)
         if table is not None:
             menu.addAction(icon("table"), "Open Documents",
@@ -146,4 +152,12 @@ class LedgerBrowser(QWidget):
         menu.addAction(icon("add-table"), "Create Table…",
                        lambda: self.action_requested.emit("create_table", None))
         menu.addAction(icon("journal"), "Open Block Inspector", self.journal_activated.emit)
-        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        if self.read_only:
+            from ..wording import READ_ONLY_NOTE
+
+            menu.setToolTipsVisible(True)
+            for action in menu.actions():
+                if action.text() not in ("Open Documents", "Open Block Inspector", ""):
+                    action.setEnabled(False)
+                    action.setToolTip(READ_ONLY_NOTE)
+        return menu

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..copying import COPY_AS, copy_values, row_menu, selected_rows
 from ..dialogs.errors import error_box
 from ..dialogs.statement import quote
 from ..elided_label import ElidedLabel
 from ..icons import icon
-from ..ionfmt import as_csv, as_ion, as_json
 from ..models.documents import META_COLUMNS, DocumentsModel
 from ..models.filters import OPS, FieldFilter, parse_literal
 from .document_pane import DocumentPane
@@ -114,6 +114,8 @@ class DocumentsView(QWidget):
         self.table = table
         self.model = DocumentsModel(workspace.session, table.table_id, self)
         self.model.page_loaded.connect(self._update_status)
+        # Copy as… needs rows: the first page lights it (update_actions is a few setEnabled)
+        self.model.page_loaded.connect(lambda *_a: workspace.actions_changed.emit())
         self.model.finished_loading.connect(self._update_status)
         self.model.sorting_changed.connect(self._update_status)
         self.model.load_failed.connect(lambda e: error_box(self, "Cannot read documents", e))
@@ -326,10 +328,7 @@ class DocumentsView(QWidget):
 
     # -- selection --------------------------------------------------------------------------
     def selected_documents(self) -> list[Any]:
-        rows = sorted({i.row() for i in self.grid.selectionModel().selectedRows()})
-        if not rows and self.grid.currentIndex().isValid():
-            rows = [self.grid.currentIndex().row()]
-        return [self.model.document(r) for r in rows]
+        return [self.model.document(r) for r in selected_rows(self.grid)]
 
     def _row_changed(self, current: Any, _previous: Any) -> None:
         if not current.isValid():
@@ -360,32 +359,30 @@ class DocumentsView(QWidget):
 
     # -- copy -------------------------------------------------------------------------------
     def copy(self, fmt: str) -> str:
-        docs = self.selected_documents()
-        values = [d.data for d in docs]
-        if not values:
-            return ""
-        text = {"ion": as_ion, "json": as_json}.get(fmt, lambda v: as_csv(v, self.model.columns_))(
-            values)
-        QGuiApplication.clipboard().setText(text)
-        self.workspace.show_message(f"Copied {len(values)} document(s) as {fmt.upper()}")
-        return text
+        """The selected documents' data on the clipboard as Ion, JSON or CSV (copying.py)."""
+        values = [d.data for d in self.selected_documents()]
+        return copy_values(self, values, fmt, self.model.columns_, self.workspace.show_message,
+                           "document")
 
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self)
-        menu.addAction(icon("history"), "Revision History", self.show_history)
-        menu.addAction(icon("go-block"), "Go to Block",
-                       lambda: self.pane.block_seq is not None and
-                       self.workspace.open_block(self.pane.block_seq))
-        menu.addSeparator()
-        menu.addAction(icon("copy"), "Copy as Ion", lambda: self.copy("ion"))
-        menu.addAction(icon("copy"), "Copy as JSON", lambda: self.copy("json"))
-        menu.addAction(icon("copy"), "Copy as CSV", lambda: self.copy("csv"))
-        menu.exec(self.grid.viewport().mapToGlobal(pos))
+    # the copy protocol (copying.py)
+    def copy_grid(self, grid: QAbstractItemView) -> bool:
+        if grid is not self.grid:
+            return False
+        self.copy("ion")
+        return True
+
+    def can_copy_rows(self) -> bool:
+        return self.model.rowCount() > 0
+
+    def _context_menu(self, pos: QPoint) -> QMenu:
+        return row_menu(self.grid, pos, self.copy, self.show_history,
+                        lambda: self.pane.block_seq is not None and
+                        self.workspace.open_block(self.pane.block_seq))
 
     # -- workspace protocol -----------------------------------------------------------------
     def trigger(self, action_id: str) -> bool:
-        if action_id in ("copy_ion", "copy_json", "copy_csv"):
-            self.copy(action_id.split("_")[1])
+        if action_id in COPY_AS:
+            self.copy(COPY_AS[action_id])
             return True
         if action_id == "show_history":
             self.show_history()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.diff import diff_documents, summary
+from ..copying import COPY_AS, copy_values, selected_rows
 from ..dialogs.errors import error_box
 from ..elided_label import ElidedLabel
 from ..icons import icon
@@ -131,6 +132,7 @@ class HistoryView(QWidget):
             for rev in revisions:
                 combo.addItem(revision_label(rev))
             combo.blockSignals(False)
+        self.workspace.actions_changed.emit()  # Copy as… has revisions to copy now
         state = "deleted" if revisions and revisions[-1].kind == "deleted" else "current"
         self.heading.setText(f"<b>Document {self.doc_id}</b> — {len(revisions)} revision"
                              f"{'s' if len(revisions) != 1 else ''}, {state}")
@@ -197,7 +199,31 @@ class HistoryView(QWidget):
         if 0 <= row < len(self.model.revisions):
             self.workspace.open_block(self.model.revisions[row].address.seq)
 
+    # -- copying (copying.py) ---------------------------------------------------------------
+    def copy_revisions(self, fmt: str) -> str:
+        """The selected revisions' data as Ion, JSON or CSV, as the documents grid copies a
+        document; a deleted or redacted revision has no data to copy, and the message says."""
+        revs = [self.model.revisions[r] for r in selected_rows(self.timeline)
+                if r < len(self.model.revisions)]
+        values = [rev.data for rev in revs if rev.kind == "data"]
+        skipped = len(revs) - len(values)
+        note = f" ({skipped} without data: deleted or redacted)" if skipped else ""
+        return copy_values(self, values, fmt, None,
+                           lambda m: self.workspace.show_message(m + note), "revision")
+
+    def copy_grid(self, grid: QAbstractItemView) -> bool:
+        if grid is not self.timeline:
+            return False  # the diff table copies its cells
+        self.copy_revisions("ion")
+        return True
+
+    def can_copy_rows(self) -> bool:
+        return any(rev.kind == "data" for rev in self.model.revisions)
+
     def trigger(self, action_id: str) -> bool:
+        if action_id in COPY_AS:
+            self.copy_revisions(COPY_AS[action_id])
+            return True
         if action_id == "refresh":
             self.load()
         return False

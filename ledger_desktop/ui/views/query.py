@@ -10,13 +10,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from amazon.ion.core import IonType
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QTableView,
@@ -26,18 +29,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...engine.errors import QueryError, UserError
-from ..actions import make_action, spec
+from ...engine.diff import ion_type, is_null
+from ...engine.errors import QueryError, ReadOnlyError, UserError
+from ..actions import WRITE_ACTIONS, make_action, spec
 from ..busy import TaskFeedback
+from ..copying import COPY_AS, copy_values, row_menu, selected_rows
 from ..dialogs.errors import describe, error_box
-from ..dialogs.open_transaction import ask_abort_transaction, uncommitted
+from ..dialogs.open_transaction import ask_before_close, uncommitted, unrun_draft
 from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..ion_pretty import is_small, pretty_lines
 from ..ion_text_job import PREFIX_CHARS, SYNC_NODES, IonText, prefix_text, write_in_thread
 from ..models.background_sort import release_in_thread
 from ..models.values import Shape, ValuesModel, values_shape
+from ..statement_kind import UnfilteredChange, counted, unfiltered_change
 from ..theme import is_dark
+from ..wording import READ_ONLY_NOTE, READ_ONLY_REFUSAL, count
 from .document_pane import mono_font
 from .partiql_editor import PartiQLEditor, refusal_position
 
@@ -57,12 +64,26 @@ class TxState:
     def __init__(self) -> None:
         self.tx: Any = None
         self.statements = 0
+        self.recorded: Any = None  # the block the last auto-commit statement committed
 
 
 def ion_stream_lines(values: list[Any]) -> Iterator[str]:
     """The values as an Ion text stream, each written pretty after the one before."""
     for value in values:
         yield from pretty_lines(value)
+
+
+def row_refs(value: Any) -> tuple[str | None, int | None]:
+    """The document id and block number a result row carries, if any: `metadata.id` and
+    `blockAddress.sequenceNo` of a committed-view or history() row."""
+    def field(v: Any, name: str) -> Any:
+        return v[name] if ion_type(v) == IonType.STRUCT and not is_null(v) and name in v \
+            else None
+
+    doc_id = field(field(value, "metadata"), "id")
+    seq = field(field(value, "blockAddress"), "sequenceNo")
+    return (str(doc_id) if ion_type(doc_id) == IonType.STRING else None,
+            int(seq) if ion_type(seq) == IonType.INT and not is_null(seq) else None)
 
 
 def result_values(result: Any) -> list[Any]:
@@ -84,7 +105,11 @@ def run_statement(ledger: Any, state: TxState, text: str, cancel: Any) -> Any:
         result = state.tx.execute(text)
         state.statements += 1
     else:
-        result = ledger.execute(text)
+        # `ledger.execute`, keeping the address of the block it commits: every statement,
+        # a SELECT's too, is recorded in the journal, and the status line says where
+        with ledger.transaction() as tx:
+            result = tx.execute(text)
+        state.recorded = tx.block_address
     return result
 
 
@@ -108,6 +133,11 @@ class QueryView(QWidget):
         self.closed = False
         self._beginning = False   # a BEGIN is queued: closing must abort what it opens
         self._save_task: Any = None
+        # The editor's whole text when a statement of it last ran (or it came from History):
+        # other text is a draft, which closing asks about before discarding.
+        self._ran_text: str | None = None
+        # (text, offset, change) of an UPDATE/DELETE without WHERE waiting for the question
+        self._unconfirmed: tuple[str, int, UnfilteredChange] | None = None
 
         self.editor = PartiQLEditor(dark=is_dark())
         self.editor.set_names(tables=[t.name for t in workspace.tables],
@@ -137,6 +167,9 @@ class QueryView(QWidget):
         self.grid.setSortingEnabled(True)
         self.grid.setAlternatingRowColors(True)
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # the documents grid's menu: copy the selected rows, open a row's document or block
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._context_menu)
         # Fit columns to a sample of rows: Qt's default looks at 1,000 rows per column,
         # 85 ms of the GUI thread for a 60,000-value result.
         self.grid.horizontalHeader().setResizeContentsPrecision(64)
@@ -191,6 +224,7 @@ class QueryView(QWidget):
         bottom.addWidget(self.tx_label)
         layout.addLayout(bottom)
         self._update_buttons()
+        self.read_only_changed()
 
     def _text(self, name: str) -> QPlainTextEdit:
         text = QPlainTextEdit()
@@ -216,7 +250,14 @@ class QueryView(QWidget):
 
     def _history_activated(self, item: QListWidgetItem) -> None:
         self.editor.setPlainText(str(item.data(Qt.ItemDataRole.UserRole)))
+        self._ran_text = self.editor.toPlainText()  # it ran before: History keeps it
         self.editor.setFocus()
+
+    @property
+    def has_draft(self) -> bool:
+        """The editor holds text changed since a statement of it last ran: closing loses it."""
+        text = self.editor.toPlainText()
+        return bool(text.strip()) and text != self._ran_text
 
     # -- running ----------------------------------------------------------------------------
     @property
@@ -227,6 +268,10 @@ class QueryView(QWidget):
         """Run the selection or the statement at the cursor on the writer lane."""
         if self.running:
             return None
+        if self.workspace.read_only:
+            # one line where statement errors are said (the actions are disabled as well)
+            self.status.setText(f"Not run: {READ_ONLY_REFUSAL}")
+            return None
         text, offset = self.editor.statement_at_cursor()
         if not text.strip():
             self.status.setText("Nothing to run")
@@ -234,14 +279,30 @@ class QueryView(QWidget):
         if explain and not text.lstrip().lower().startswith("explain"):
             text = "EXPLAIN " + text
             offset -= len("EXPLAIN ")
+        self._ran_text = self.editor.toPlainText()
+        return self._submit(text, offset, explain, confirmed=False)
+
+    def _submit(self, text: str, offset: int, explain: bool, confirmed: bool) -> Any:
         self._offset = offset
         self.editor.clear_error()
         state = self.state
         started = time.monotonic()
         shaped: list[tuple[list[Any], Shape]] = []
+        recorded: list[Any] = []
+        # An auto-commit UPDATE/DELETE without WHERE commits at once: the lane finds out with
+        # the engine's parser (and counts the table) before running it, and the user is asked.
+        # In an open transaction nothing commits before Commit, which Abort can undo.
+        check = (not confirmed and not self.tx_open
+                 and self.settings.confirm_unfiltered_change())
 
         def work(ledger: Any, _p: Any, cancel: Any) -> Any:
+            if check and state.tx is None:
+                change = unfiltered_change(text)
+                if change is not None and (change := counted(ledger, change)) is not None:
+                    return change  # nothing ran: the GUI thread asks first
+            state.recorded = None
             result = run_statement(ledger, state, text, cancel)
+            recorded.append(state.recorded)
             # The grid's columns are found here, on the lane: over 60,000 values that took
             # 90 ms, a stall of the GUI thread when _done did it.
             # A failure here must not turn a committed statement into a failed one: the GUI
@@ -257,8 +318,10 @@ class QueryView(QWidget):
         self.task = task
         TaskFeedback(task, self, "Running the statement…", dialog=False)  # busy cursor only
         self.status.setText("Running…")
-        task.succeeded.connect(self._while_open(lambda result: self._done(
-            text, result, started, explain, shaped[0] if shaped else None)))
+        task.succeeded.connect(self._while_open(lambda result: self._unconfirmed_change(
+            text, offset, result) if isinstance(result, UnfilteredChange) else self._done(
+            text, result, started, explain, shaped[0] if shaped else None,
+            recorded[0] if recorded else None)))
         task.failed.connect(self._while_open(lambda exc: self._failed(text, exc, task.details)))
         task.cancelled.connect(self._while_open(
             lambda: self.status.setText("Cancelled; nothing was committed")))
@@ -279,6 +342,54 @@ class QueryView(QWidget):
     def _finished(self) -> None:
         self.task = None
         self._update_buttons()
+        if self._unconfirmed is not None:
+            self._ask_unfiltered(*self._unconfirmed)
+
+    def _unconfirmed_change(self, text: str, offset: int, change: UnfilteredChange) -> None:
+        self._unconfirmed = (text, offset, change)  # asked once the task has ended
+
+    def _ask_unfiltered(self, text: str, offset: int, change: UnfilteredChange) -> None:
+        """Ask before an UPDATE/DELETE without WHERE commits (window-modal, not a nested
+        event loop); "don't ask again" is Query > Ask Before UPDATE/DELETE Without WHERE."""
+        self._unconfirmed = None
+        docs = count(change.documents or 0, "document")
+        if change.kind == "DELETE":
+            what = (f"deletes all {docs} of {change.table}" if change.documents != 1
+                    else f"deletes the only document of {change.table}")
+            after = ("The journal keeps their revisions, but a deletion cannot be undone: "
+                     "documents inserted again get new ids.")
+        else:
+            what = (f"changes all {docs} of {change.table}" if change.documents != 1
+                    else f"changes the only document of {change.table}")
+            after = "The journal keeps the old revisions; each document gets a new one."
+        box = QMessageBox(QMessageBox.Icon.Warning, f"{change.kind} Without WHERE",
+                          f"This {change.kind} has no WHERE clause: it {what}, and it commits "
+                          f"at once.\n\n{after}",
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setObjectName("confirmUnfilteredBox")
+        box.button(QMessageBox.StandardButton.Ok).setText(
+            f"{change.kind.title()} {docs.replace('document', 'Document')}")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        # parented: PySide does not give the box ownership, and a collected wrapper deleted it
+        box.setCheckBox(QCheckBox("Don't ask again", box))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+
+        def answered(_result: int) -> None:
+            if self.closed:
+                return
+            if box.clickedButton() is not box.button(QMessageBox.StandardButton.Ok):
+                self.status.setText(f"Not run: the {change.kind} without WHERE was cancelled; "
+                                    "nothing was committed")
+                return
+            if box.checkBox().isChecked():
+                self.settings.set_confirm_unfiltered_change(False)
+                self.workspace.actions_changed.emit()  # the Query menu's check mark
+            self._submit(text, offset, explain=False, confirmed=True)
+
+        box.finished.connect(answered)
+        box.open()
 
     def _show_ion(self) -> None:
         """Write the Ion tab's text once the tab is shown: a small result at once, a larger
@@ -346,7 +457,7 @@ class QueryView(QWidget):
             self.status.setText(text[:-len("  ·  sorting…")])
 
     def _done(self, text: str, result: Any, started: float, explain: bool,
-              shaped: tuple[list[Any], Shape] | None = None) -> None:
+              shaped: tuple[list[Any], Shape] | None = None, recorded: Any = None) -> None:
         elapsed = (time.monotonic() - started) * 1000
         values, shape = shaped if shaped is not None else (result_values(result), None)
         self.settings.add_query(text)
@@ -370,7 +481,8 @@ class QueryView(QWidget):
             if self.tx_open else ""
         message = f"{kind + ': ' if kind else ''}{len(values):,} value" \
                   f"{'s' if len(values) != 1 else ''} in {elapsed:,.0f} ms{where}" + \
-                  (f" · {examined:,} documents examined" if examined else "")
+                  (f" · {examined:,} documents examined" if examined else "") + \
+                  (f" · recorded as block {recorded.seq:,}" if recorded is not None else "")
         self.messages.appendPlainText(f"> {text}\n{message}\n")
         self.status.setText(message)
         self.results.setCurrentWidget(self.plan_text if explain and plan is not None
@@ -384,7 +496,10 @@ class QueryView(QWidget):
         self._set_values([])
         self.messages.appendPlainText(f"> {text}\nerror: {describe(exc)}\n")
         self.errored.emit(exc)
-        if isinstance(exc, QueryError):
+        if isinstance(exc, ReadOnlyError):
+            # the engine's words name its Python API; say what the app can do instead
+            self.status.setText(f"Not run: {READ_ONLY_REFUSAL}")
+        elif isinstance(exc, QueryError):
             self._say_error(exc.message, exc.line, exc.column)
         elif isinstance(exc, UserError):
             # a statement the ledger refused (no such table, a conflict, a limit): said where
@@ -441,23 +556,28 @@ class QueryView(QWidget):
     def end(self, commit: bool) -> Any:
         state = self.state
 
-        def finish(_ledger: Any, _p: Any, _c: Any) -> int:
+        def finish(_ledger: Any, _p: Any, _c: Any) -> tuple[int, Any]:
             tx, state.tx = state.tx, None
             n = state.statements
+            address = None
             if tx is not None:
-                tx.commit() if commit else tx.abort()
-            return n
+                if commit:
+                    address = tx.commit()
+                else:
+                    tx.abort()
+            return n, address
 
         task = self.workspace.session.write(finish, "commit" if commit else "abort")
-        task.succeeded.connect(self._while_open(lambda n: self._ended(commit, n)))
+        task.succeeded.connect(self._while_open(lambda r: self._ended(commit, *r)))
         task.failed.connect(self._while_open(lambda e: (
             self._set_tx(False, "Transaction failed; nothing was committed"),
             error_box(self, "Commit failed", e, task.details))))
         return task
 
-    def _ended(self, commit: bool, n: int) -> None:
+    def _ended(self, commit: bool, n: int, address: Any = None) -> None:
         # a commit refreshes the views through the session's `changed`
-        self._set_tx(False, f"Committed {n} statement(s) as one block" if commit
+        block = f" · recorded as block {address.seq:,}" if address is not None else ""
+        self._set_tx(False, f"Committed {n} statement(s) as one block{block}" if commit
                      else f"Aborted: {n} statement(s) discarded")
 
     def _set_tx(self, open_: bool, message: str) -> None:
@@ -476,7 +596,22 @@ class QueryView(QWidget):
         a["commit_tx"].setEnabled(self.tx_open and not self.running)
         a["abort_tx"].setEnabled(self.tx_open and not self.running)
         a["save_results"].setEnabled(not self.running and self.model.rowCount() > 0)
+        if self.workspace.read_only:
+            for action_id in WRITE_ACTIONS:
+                if action_id in a:
+                    a[action_id].setEnabled(False)
         self.workspace.actions_changed.emit()
+
+    def read_only_changed(self) -> None:
+        """The ledger is (now known to be) read-only: its buttons say why they are off."""
+        if not self.workspace.read_only:
+            return
+        for action_id in WRITE_ACTIONS:
+            if action_id in self.actions_:
+                action = self.actions_[action_id]
+                action.setToolTip(f"{action.text().replace('&', '')} — {READ_ONLY_NOTE}")
+        self.tx_label.setText(READ_ONLY_NOTE[0].upper() + READ_ONLY_NOTE[1:])
+        self._update_buttons()
 
     def update_actions(self, actions: dict[str, Any]) -> None:
         for action_id, own in self.actions_.items():
@@ -490,9 +625,37 @@ class QueryView(QWidget):
         if action_id in handlers:
             handlers[action_id]()
             return True
-        if action_id in ("copy_ion", "copy_json", "copy_csv"):
-            return False
+        if action_id in COPY_AS:
+            self.copy_results(COPY_AS[action_id])
+            return True
         return False
+
+    # -- copying (copying.py) ---------------------------------------------------------------
+    def copy_results(self, fmt: str) -> str:
+        """The selected result rows on the clipboard as Ion, JSON or CSV (the grid's columns),
+        as the documents grid copies its documents."""
+        values = [self.model.values[r] for r in selected_rows(self.grid)
+                  if r < len(self.model.values)]
+        return copy_values(self, values, fmt, self.model.csv_columns(), self.status.setText,
+                           "result")
+
+    def copy_grid(self, grid: QAbstractItemView) -> bool:
+        if grid is not self.grid:
+            return False
+        self.copy_results("ion")
+        return True
+
+    def can_copy_rows(self) -> bool:
+        return self.model.rowCount() > 0
+
+    def _context_menu(self, pos: Any) -> Any:
+        index = self.grid.indexAt(pos)
+        value = self.model.values[index.row()] if index.isValid() else None
+        doc_id, seq = row_refs(value)
+        return row_menu(
+            self.grid, pos, self.copy_results,
+            (lambda: self.workspace.open_history(doc_id)) if doc_id else None,
+            (lambda: self.workspace.open_block(seq)) if seq is not None else None)
 
     # -- saving results ---------------------------------------------------------------------
     _SAVE_FILTERS = {"CSV (*.csv)": "csv", "JSON Lines (*.jsonl *.json *.ndjson)": "json",
@@ -542,12 +705,14 @@ class QueryView(QWidget):
 
     # -- closing ----------------------------------------------------------------------------
     def confirm_close(self) -> bool:
-        """Closing the tab aborts its open transaction: the question closing the ledger asks
-        (none when the window runs unattended, `--quit-after`). True: close."""
-        if not self.tx_open or getattr(self.window(), "unattended", False):
+        """Closing the tab aborts its open transaction and discards a never-run draft: the
+        question closing the ledger asks (none when the window runs unattended,
+        `--quit-after`). True: close."""
+        if not (self.tx_open or self.has_draft) or getattr(self.window(), "unattended", False):
             return True
-        return ask_abort_transaction(self, uncommitted(self.title(), self.state.statements),
-                                     "this PartiQL tab")
+        tx = uncommitted(self.title(), self.state.statements) if self.tx_open else ""
+        draft = unrun_draft(self.workspace.title(), self.title()) if self.has_draft else ""
+        return ask_before_close(self, tx, draft, "this PartiQL tab")
 
     def shutdown(self) -> None:
         """The tab closes: stop its work and abort its transaction. The tasks end later, and

@@ -10,18 +10,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import Shiboken
 
-from ...workers.session import LedgerSession, WriteSummary
+from ...workers.session import LedgerSession, WriteSummary, can_write
+from ..actions import WRITE_ACTIONS
 from ..context import AppContext
+from ..copying import COPY_AS
 from ..dialogs import statement as ddl
 from ..dialogs.errors import error_box
 from ..elided_label import ElidedLabel
 from ..settings import KEY_SPLITTERS
-from ..wording import count
+from ..wording import READ_ONLY_NOTE, count, journal_summary
 from .browser import LedgerBrowser
 
 #: kind -> factory(workspace, key) -> QWidget; a view may define `title()`, `trigger(id)`,
@@ -104,23 +106,47 @@ def _unused(query: Any) -> bool:
     return not (query.editor.toPlainText().strip() or query.tx_open or query.running)
 
 
+class _MiddleClickCloses(QObject):
+    """A middle click on a view's tab closes it, as in browsers and IDEs."""
+
+    def __init__(self, workspace: LedgerWorkspace) -> None:
+        super().__init__(workspace)
+        self._workspace = workspace
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent) \
+                and event.button() == Qt.MouseButton.MiddleButton:
+            index = self._workspace.views.tabBar().tabAt(event.position().toPoint())
+            if index >= 0:
+                self._workspace.close_view(index)
+                return True
+        return False
+
+
 class LedgerWorkspace(QWidget):
     open_failed = Signal(object)
     actions_changed = Signal()
     loaded = Signal()
     message = Signal(str)
 
-    def __init__(self, ctx: AppContext, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, path: Path, parent: QWidget | None = None, *,
+                 read_only: bool = False) -> None:
         super().__init__(parent)
         if not VIEW_KINDS.keys() >= {"documents", "history", "block", "query"}:
             _register_builtin_views()
         self.setObjectName("ledgerWorkspace")
         self.ctx = ctx
         self.path = Path(path)
-        self.session = LedgerSession(self.path, self)
+        # True when asked for (Open Read-Only…), or once the first load finds that the file
+        # cannot be written; the writer lane then opens the ledger read-only as well.
+        self.read_only = read_only
+        self.session = LedgerSession(self.path, self, read_only=read_only)
         self.session.changed.connect(self.changed)
         self.tables: list[Any] = []
-        self.block_count = 0
+        self.block_count = 0       # the tip's sequence number + 1 (`Ledger.block_count`)
+        #: gaps in the sequence numbers, once the chain view or a verification has seen them
+        #: (None: not known; reading every block's number is the chain view's job)
+        self.missing_blocks: list[tuple[int, int]] | None = None
         self.counts: dict[str, int] = {}
         self.strand_id: str | None = None
         self.known_fields: set[str] = set()
@@ -139,6 +165,7 @@ class LedgerWorkspace(QWidget):
         self.views.setTabsClosable(True)
         self.views.setMovable(True)
         self.views.tabCloseRequested.connect(self.close_view)
+        self.views.tabBar().installEventFilter(_MiddleClickCloses(self))
         self.views.currentChanged.connect(lambda _i: self.actions_changed.emit())
 
         self.splitter = QSplitter()
@@ -153,9 +180,16 @@ class LedgerWorkspace(QWidget):
         self.status = ElidedLabel("Opening…", Qt.TextElideMode.ElideLeft)
         self.status.setObjectName("workspaceStatus")
         self.status.setContentsMargins(6, 2, 6, 2)
+        # Its own line: the status is elided from the left, and this must always be read.
+        self.read_only_note = QLabel("")
+        self.read_only_note.setObjectName("readOnlyNote")
+        self.read_only_note.setContentsMargins(6, 2, 6, 0)
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.read_only_note)
         layout.addWidget(self.status)
         from ..verify.register import install_status
 
@@ -169,11 +203,46 @@ class LedgerWorkspace(QWidget):
     def title(self) -> str:
         return self.path.stem
 
+    def tab_title(self) -> str:
+        """The ledger tab's text: its name, and whether it can be written."""
+        return f"{self.title()} (read-only)" if self.read_only else self.title()
+
+    def tab_tip(self) -> str:
+        return f"{self.path}\n{READ_ONLY_NOTE}" if self.read_only else str(self.path)
+
+    def refuse_read_only(self, what: str = "") -> bool:
+        """True (and the reason said, in one line) when this ledger is read-only: for every
+        path to a write that a disabled action does not already close (drops, context menus,
+        a view's own buttons)."""
+        if not self.read_only:
+            return False
+        from ..wording import READ_ONLY_REFUSAL
+
+        self.show_message(f"{what + ': ' if what else ''}{READ_ONLY_REFUSAL}")
+        return True
+
+    def _set_read_only(self, why: str) -> None:
+        self.read_only = True
+        self.session.read_only = True  # a writer lane opened later opens read-only too
+        self.read_only_note.setText(f"<b>Read-only</b> ({why}): browse, verify, prove; "
+                                    "statements need a writable copy")
+        self.read_only_note.setToolTip(
+            "Every statement, SELECT included, is recorded in the journal as a new block (as "
+            "QLDB records them), so none can run here. Browsing, verification, digests and "
+            "proofs never change the file.")
+        self.read_only_note.setVisible(True)
+        self.browser.read_only = True
+        for view in self._views.values():
+            if hasattr(view, "read_only_changed"):
+                view.read_only_changed()
+
     # -- loading ----------------------------------------------------------------------------
     def reload(self) -> None:
-        def load(ledger: Any, _p: Any, _c: Any) -> tuple[list[Any], int, Any, str]:
+        def load(ledger: Any, _p: Any, _c: Any) -> tuple[list[Any], int, Any, str, bool]:
+            # whether the file can be written is asked here too: off the GUI thread (a
+            # network file system can take its time), with the catalog it goes with
             return (ledger.tables(include_inactive=True), ledger.block_count(), ledger.tip(),
-                    ledger.strand_id)
+                    ledger.strand_id, can_write(self.path))
 
         task = self.session.read(load, "load catalog")
         task.succeeded.connect(self._loaded)
@@ -185,17 +254,17 @@ class LedgerWorkspace(QWidget):
         else:
             error_box(self, "Cannot read the ledger", exc)
 
-    def _loaded(self, result: tuple[list[Any], int, Any, str]) -> None:
+    def _loaded(self, result: tuple[list[Any], int, Any, str, bool]) -> None:
         if self.closed:
             return
-        self.tables, self.block_count, tip, self.strand_id = result
+        self.tables, self.block_count, _tip, self.strand_id, writable = result
         first = not self.ever_loaded
         self.ever_loaded = True
+        if first and (self.read_only or not writable):
+            self._set_read_only("opened read-only" if self.read_only
+                                else "the file cannot be written")
         self.browser.set_catalog(self.tables, self.block_count)
-        active = sum(1 for t in self.tables if t.status == "ACTIVE")
-        self.status.setText(f"{self.path}  ·  {count(active, 'table')}  ·  "
-                            f"{count(self.block_count, 'block')}"
-                            + (f"  ·  tip sequenceNo {tip.seq}" if tip is not None else ""))
+        self._show_status()
         for view in self._views.values():
             if hasattr(view, "catalog_changed"):
                 view.catalog_changed()
@@ -207,6 +276,20 @@ class LedgerWorkspace(QWidget):
             self._count(t.table_id)
         self.loaded.emit()
         self.actions_changed.emit()
+
+    def _show_status(self) -> None:
+        active = sum(1 for t in self.tables if t.status == "ACTIVE")
+        self.status.setText(f"{self.path}  ·  {count(active, 'table')}  ·  "
+                            + journal_summary(self.block_count, self.missing_blocks, "  ·  "))
+
+    def set_missing_blocks(self, ranges: list[tuple[int, int]]) -> None:
+        """The chain view read every block's sequence number, or a verification met them:
+        the status line counts the blocks present, not the tip's sequence number + 1."""
+        if self.closed:
+            return
+        self.missing_blocks = list(ranges)
+        if self.ever_loaded:
+            self._show_status()
 
     def _count(self, table_id: str) -> None:
         task = self.session.read(lambda ledger, _p, _c: ledger.count_documents(table_id),
@@ -257,6 +340,14 @@ class LedgerWorkspace(QWidget):
 
     def view(self, kind: str, key: Any = None) -> QWidget | None:
         return self._views.get((kind, key))
+
+    def close_current_view(self) -> bool | None:
+        """Ctrl+W: close the view in front (it may ask first). None: there is no view to
+        close, and closing the ledger is the caller's to decide; False: the view stayed."""
+        index = self.views.currentIndex()
+        if index < 0:
+            return None
+        return self.close_view(index)
 
     def close_view(self, index: int, ask: bool = True) -> bool:
         """Close the view at `index` (its tab's ×); with `ask`, a view may refuse after a
@@ -367,6 +458,18 @@ class LedgerWorkspace(QWidget):
             # or end, results to save: elsewhere these would be lit (a red Cancel), do nothing.
             for action_id in _QUERY_VIEW_ACTIONS:
                 actions[action_id].setEnabled(False)
+        # Copy as Ion/JSON/CSV act on a grid of values (documents, results, revisions): lit
+        # elsewhere they did nothing. Edit > Copy (Ctrl+C) works in every view.
+        can_copy = getattr(current, "can_copy_rows", None)
+        for action_id in COPY_AS:
+            actions[action_id].setEnabled(bool(can_copy is not None and can_copy()))
+        if self.read_only:
+            # disabled, and the tooltip says why (MainWindow restores the tips per ledger)
+            for action_id in WRITE_ACTIONS:
+                action = actions[action_id]
+                action.setEnabled(False)
+                action.setToolTip(f"{action.text().replace('&', '').rstrip('…')} — "
+                                  f"{READ_ONLY_NOTE}")
 
     def do_refresh(self) -> None:
         self.reload()
@@ -414,6 +517,8 @@ class LedgerWorkspace(QWidget):
     def do_import_files(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
+        if self.refuse_read_only("Import"):
+            return
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Import Files", self.ctx.settings.last_dir(),
             "Data files (*.ion *.10n *.json *.jsonl *.ndjson *.csv);;All files (*)")
@@ -421,15 +526,21 @@ class LedgerWorkspace(QWidget):
             self.import_files(paths)
 
     def do_create_table(self) -> None:
+        if self.refuse_read_only("Create Table"):
+            return
         dlg = ddl.create_table_dialog(self)
         self._run_dialog(dlg)
 
     def do_create_index(self, table: Any = None) -> None:
+        if self.refuse_read_only("Create Index"):
+            return
         dlg = ddl.create_index_dialog(self, self.tables, table or self.browser.current_table(),
                                       sorted(self.known_fields))
         self._run_dialog(dlg)
 
     def do_drop_table(self, table: Any = None) -> None:
+        if self.refuse_read_only("Drop Table"):
+            return
         table = table or self.browser.current_table()
         if table is None or table.status != "ACTIVE":
             self.show_message("Select an active table to drop")
@@ -440,6 +551,8 @@ class LedgerWorkspace(QWidget):
             ddl.drop_table_sql(table.name)))
 
     def do_undrop_table(self, table: Any = None) -> None:
+        if self.refuse_read_only("Undrop Table"):
+            return
         table = table or self.browser.current_table()
         if table is None or table.status == "ACTIVE":
             self.show_message("Select a dropped table to undrop")
@@ -483,6 +596,8 @@ class LedgerWorkspace(QWidget):
         question."""
         from PySide6.QtWidgets import QMessageBox
 
+        if self.refuse_read_only("Compact"):
+            return None
         size = self.path.stat().st_size / 2**20
         answer = QMessageBox.question(
             self, "Compact Ledger File",
@@ -530,6 +645,8 @@ class LedgerWorkspace(QWidget):
 
     def execute_statement(self, text: str) -> Any:
         """Run one statement on the writer lane; views refresh when it commits."""
+        if self.refuse_read_only():
+            return None
         task = self.session.write(lambda ledger, _p, _c: ledger.execute(text), "statement")
         task.succeeded.connect(lambda _r: self.show_message(f"Done: {text}"))
         task.failed.connect(lambda e: error_box(self, "The statement failed", e, task.details))
@@ -538,6 +655,8 @@ class LedgerWorkspace(QWidget):
     def import_files(self, paths: list[str]) -> Any:
         from ..dialogs.import_dialog import ImportDialog
 
+        if self.refuse_read_only("Import"):
+            return None
         dlg = ImportDialog(self, paths)
         dlg.open()
         return dlg
@@ -550,6 +669,11 @@ class LedgerWorkspace(QWidget):
         state = self.ctx.settings.bytes_value(KEY_SPLITTERS)
         if state is not None:
             self.splitter.restoreState(state)
+
+    def drafts(self) -> list[str]:
+        """Titles of the PartiQL tabs holding text that was never run (closing loses it)."""
+        return [v.title() for v in self.query_views()  # type: ignore[attr-defined]
+                if getattr(v, "has_draft", False)]
 
     def open_transaction(self) -> int | None:
         """Statements run in the PartiQL tabs' open transactions (None: none is open), which
