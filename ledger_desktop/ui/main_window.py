@@ -32,6 +32,7 @@ from .theme import scheme_menu
 from .views.welcome import WelcomeView
 
 LEDGER_FILTER = "Ledger files (*.ledger *.db *.sqlite);;All files (*)"
+APP_TITLE = "Ledger Desktop"
 #: the full collection after a ledger tab closes waits this long after its rows are freed
 GC_AFTER_CLOSE_MS = 700
 TOOLBAR_ACTIONS = ["open_ledger", "import_files", None, "refresh", "show_history", "show_block",
@@ -43,7 +44,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.unattended = False  # set by --quit-after: closing never asks
         self.setObjectName("mainWindow")
-        self.setWindowTitle("Ledger Desktop")
+        self.setWindowTitle(APP_TITLE)
         self.ctx = ctx
         self.setAcceptDrops(True)
         self.actions_by_id: dict[str, QAction] = {}
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self.tabs.setMovable(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.tabs.currentChanged.connect(self._update_actions)
+        self.tabs.currentChanged.connect(lambda _i: self._update_title())
         self.setCentralWidget(self.tabs)
 
         self.welcome = WelcomeView(ctx)
@@ -194,14 +196,15 @@ class MainWindow(QMainWindow):
         workspace = LedgerWorkspace(self.ctx, path, self, read_only=read_only)
         workspace.open_failed.connect(lambda exc, w=workspace: self._open_failed(w, exc))
         workspace.loaded.connect(lambda w=workspace: self._retitle(w))
+        # Recent ledgers lists files that opened: not a missing file, not a non-ledger
+        workspace.opened.connect(lambda p=path: (self.ctx.settings.add_recent(p),
+                                                 self.welcome.refresh()))
         workspace.actions_changed.connect(self._update_actions)
         workspace.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         index = self.tabs.addTab(workspace, workspace.tab_title())
         self.tabs.setTabToolTip(index, workspace.tab_tip())
         self.tabs.setTabIcon(index, self.windowIcon())
         self.tabs.setCurrentIndex(index)
-        self.ctx.settings.add_recent(path)
-        self.welcome.refresh()
         self._update_actions()
 
     def _retitle(self, workspace: QWidget) -> None:
@@ -210,6 +213,20 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.tabs.setTabText(index, workspace.tab_title())  # type: ignore[attr-defined]
             self.tabs.setTabToolTip(index, workspace.tab_tip())  # type: ignore[attr-defined]
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """The title names the ledger in front ("dmv.ledger (read-only) — Ledger Desktop"),
+        as task bars, window switchers and screenshots show it; the window's file path lets
+        the platform show the file (macOS's proxy icon)."""
+        workspace = self.current_workspace()
+        if workspace is None:
+            self.setWindowFilePath("")
+            self.setWindowTitle(APP_TITLE)
+            return
+        ro = " (read-only)" if workspace.read_only else ""
+        self.setWindowFilePath(str(workspace.path))
+        self.setWindowTitle(f"{workspace.path.name}{ro} — {APP_TITLE}")
 
     def _open_failed(self, workspace: QWidget, exc: BaseException) -> None:
         index = self.tabs.indexOf(workspace)

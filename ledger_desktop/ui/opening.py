@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from .busy import TaskFeedback
 from .dialogs.errors import error_box
@@ -98,26 +98,29 @@ class Opener(QObject):
         self._sample_task = None
 
     # -- new ledger -------------------------------------------------------------------------
-    def new_ledger(self) -> None:
+    def new_ledger(self) -> Any:
+        """File > New Ledger…: the creating task, or None when nothing was chosen."""
         path, _ = QFileDialog.getSaveFileName(
             self.window, "New Ledger", str(Path(self.ctx.settings.last_dir()) / "new.ledger"),
             "Ledger files (*.ledger)")
         if path:
-            self.create_ledger(Path(path))
+            return self.create_ledger(Path(path))
+        return None
 
-    def create_ledger(self, path: Path) -> None:
+    def create_ledger(self, path: Path) -> Any:
         if path.suffix == "":
             path = path.with_suffix(".ledger")
         if path.exists():
             QMessageBox.warning(self.window, "New Ledger",
                                 f"{path} already exists. A ledger is never overwritten; "
                                 "choose another name.")
-            return
+            return None
         self.ctx.settings.set_last_dir(str(path.parent))
         task = self.ctx.tools.submit(lambda _r, _p, _c: create_ledger_file(path), "create ledger")
         task.succeeded.connect(self.window.open_ledger)
         task.failed.connect(lambda e: error_box(self.window, "Cannot create ledger", e,
                                                 task.details))
+        return task
 
     # -- QLDB export ------------------------------------------------------------------------
     def import_journal(self, export_dir: str | None = None) -> None:
@@ -147,7 +150,8 @@ class Opener(QObject):
 
     # -- drops ------------------------------------------------------------------------------
     def dropped(self, paths: list[str]) -> None:
-        """Ledger files open; a folder is a QLDB export; data files import into the ledger."""
+        """Ledger files open; a folder is a QLDB export; data files import into the ledger
+        in front (or dropped with them), else the user is asked which."""
         items = [Path(p) for p in paths]
         ledgers = [p for p in items if p.is_file() and p.suffix.lower() in LEDGER_SUFFIXES]
         folders = [p for p in items if p.is_dir()]
@@ -157,13 +161,67 @@ class Opener(QObject):
         for folder in folders:
             self.import_journal(str(folder))
         if data:
+            files = [str(p) for p in data]
+            if ledgers:  # dropped with a ledger: into that one, once its tables are known
+                self.import_after_open(ledgers[-1], files)
+                return
             workspace = self.window.current_workspace()
             if workspace is None:
-                QMessageBox.information(
-                    self.window, "Import Files",
-                    "Open a ledger first, then drop files on it to import them into a table.")
+                self.ask_import_target(files)
                 return
-            workspace.import_files([str(p) for p in data])
+            workspace.import_files(files)
+
+    # -- data files with no ledger in front -------------------------------------------------
+    def ask_import_target(self, data: list[str]) -> Any:
+        """Data files opened (double-clicked, dropped on Start) with no ledger in front: ask
+        which ledger they go into (open or recent), or open or create one, then import."""
+        from .dialogs.import_target import CHOSEN, NEW_LEDGER, ImportTargetDialog
+
+        dialog = ImportTargetDialog(self.window, data,
+                                    [w.path for w in self.window.workspaces()],
+                                    self.ctx.settings.recent_files())
+
+        def answered(code: int) -> None:
+            dialog.deleteLater()
+            if code != QDialog.DialogCode.Accepted or dialog.choice is None:
+                return
+            kind, path = dialog.choice
+            if kind == CHOSEN and path is not None:
+                self.import_after_open(path, data)
+            elif kind == NEW_LEDGER:
+                task = self.new_ledger()
+                if task is not None:  # after the window's open_ledger: it is in a tab then
+                    task.succeeded.connect(lambda p: self.import_after_open(p, data))
+            else:
+                chosen, _ = QFileDialog.getOpenFileName(
+                    self.window, "Open the Ledger to Import Into", self.ctx.settings.last_dir(),
+                    "Ledger files (*.ledger *.db *.sqlite);;All files (*)")
+                if chosen:
+                    self.ctx.settings.set_last_dir(str(Path(chosen).parent))
+                    self.import_after_open(Path(chosen), data)
+
+        # not exec(): a nested event loop would hold --quit-after and the start-up warm-up
+        dialog.finished.connect(answered)
+        dialog.open()
+        return dialog
+
+    def import_after_open(self, path: str | Path, data: list[str]) -> None:
+        """Open (or switch to) the ledger at `path`, and show the Import dialog for `data` once
+        its tables are known; nothing happens when it fails to open (that error is shown)."""
+        self.window.open_ledger(path)
+        target = Path(path).resolve()
+        workspace = next((w for w in self.window.workspaces() if w.path == target), None)
+        if workspace is None:
+            return
+        if workspace.ever_loaded:
+            workspace.import_files(data)
+            return
+
+        def loaded() -> None:
+            workspace.opened.disconnect(loaded)
+            workspace.import_files(data)
+
+        workspace.opened.connect(loaded)
 
     def shutdown(self) -> None:
         if self._sample_task is not None:

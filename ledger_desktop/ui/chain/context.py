@@ -25,6 +25,16 @@ class LedgerViewContext:
     data_dir: Path                                   # where saved digests are kept
     open_block: Callable[[int], Any] | None = None  # the app's block inspector (returns it)
     open_document: Callable[[str], None] | None = None  # the app's revision history, if any
+    settings: Any = None  # the app's Settings (the last folder for save dialogs), if any
+
+    def start_dir(self) -> str:
+        """Where a save or open dialog starts: the folder last used, never the process's
+        working directory (a bare file name in a dialog means that)."""
+        return str(self.settings.last_dir()) if self.settings is not None else str(Path.home())
+
+    def remember_dir(self, path: str | Path) -> None:
+        if self.settings is not None:
+            self.settings.set_last_dir(str(Path(path).parent))
 
     def read(self, fn: TaskFn, name: str = "") -> Task:
         """Quick reads (search, a window of block summaries) on the session's reader lane."""

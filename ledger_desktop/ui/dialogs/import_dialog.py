@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
+    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -53,6 +55,45 @@ def load_previews(paths: list[str], keep_strings: bool) -> list[tuple[str, str, 
     return out
 
 
+_CONTAINERS = {"STRUCT": "struct", "LIST": "list", "SEXP": "s-expression"}
+#: the Ion and JSON readers' own messages, said in the user's terms (the file, line and column
+#: are already given); the reader's text stays in the error's tooltip
+_PLAIN_REASONS: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"Illegal character (.) \(in \w+ value contained in (\w+)\. Delimiter (.) "
+                r"not found after value\)"),
+     lambda m: f"unexpected {m[1]!r}: a {m[3]!r} is missing after the previous value in this "
+               f"{_CONTAINERS.get(m[2], m[2].lower())}"),
+    (re.compile(r"Illegal character (.) \(in \w+ value contained in (\w+)\. Encountered "
+                r"delimiter (.) without preceding value\)"),
+     lambda m: f"unexpected {m[3]!r}: a value is missing before it in this "
+               f"{_CONTAINERS.get(m[2], m[2].lower())}"),
+    (re.compile(r"Illegal character (.)\b.*"), lambda m: f"unexpected character {m[1]!r}: "
+                                                         "this is not valid Ion text"),
+    (re.compile(r"Expecting value"), lambda m: "a value is missing, or is not valid JSON"),
+    (re.compile(r"Expecting property name enclosed in double quotes"),
+     lambda m: "a field name must be a string in double quotes (JSON)"),
+    (re.compile(r"Expecting ',' delimiter"), lambda m: "a ',' is missing between two values"),
+    (re.compile(r"Expecting ':' delimiter"), lambda m: "a ':' is missing after a field name"),
+    (re.compile(r"Extra data"),
+     lambda m: "more text after the end of the record (JSON Lines: one value per line)"),
+    (re.compile(r"Unterminated string starting at.*"),
+     lambda m: "a string is never closed (a '\"' is missing)"),
+    (re.compile(r"Invalid control character at.*"),
+     lambda m: "a tab or line break inside a string must be written as \\t or \\n"),
+]
+
+
+def plain_reason(reason: str) -> str:
+    """A reader's message in plain words ("Illegal character b (in unknown value contained in
+    STRUCT. Delimiter , not found after value)" -> "unexpected 'b': a ',' is missing after the
+    previous value in this struct"); other messages are returned as they are."""
+    for pattern, words in _PLAIN_REASONS:
+        m = pattern.fullmatch(reason.strip())
+        if m is not None:
+            return str(words(m))
+    return reason
+
+
 def error_line(exc: Any) -> str:
     if isinstance(exc, ImportFileError):
         where = os.path.basename(exc.file) if exc.file else "<input>"
@@ -60,8 +101,13 @@ def error_line(exc: Any) -> str:
             where += f", line {exc.line}"
             if exc.column is not None:
                 where += f", column {exc.column}"
-        return f"{where}: {exc.reason}"
+        return f"{where}: {plain_reason(str(exc.reason))}"
     return describe(exc)
+
+
+def raw_error(exc: Any) -> str:
+    """The reader's own message, for the tooltip of a reworded one."""
+    return str(exc.reason) if isinstance(exc, ImportFileError) else describe(exc)
 
 
 def table_name_of(stem: str) -> str:
@@ -77,10 +123,14 @@ class ImportDialog(QDialog):
     import_failed = Signal(object)
     previews_loaded = Signal()
 
-    def __init__(self, workspace: LedgerWorkspace, paths: list[str]) -> None:
+    def __init__(self, workspace: LedgerWorkspace, paths: list[str],
+                 table: str | None = None) -> None:
+        """`table`: the table to import into (a table's context menu), else one is guessed
+        from the first file's name."""
         super().__init__(workspace)
         self.setObjectName("importDialog")
-        self.setWindowTitle("Import Files")
+        # several ledgers can be open: the dialog names the one it writes to
+        self.setWindowTitle(f"Import Files into {workspace.title()}")
         self.setWindowIcon(icon("import"))
         self.workspace = workspace
         self.paths = [os.fspath(p) for p in paths]
@@ -91,6 +141,11 @@ class ImportDialog(QDialog):
         self.files.setObjectName("importFiles")
         self.files.setMaximumHeight(90)
         self.files.currentRowChanged.connect(self._show_preview)
+        self.files.currentRowChanged.connect(lambda _r: self._update_buttons())
+        self.remove_button = QPushButton("Remove from List")
+        self.remove_button.setObjectName("importRemoveFile")
+        self.remove_button.setToolTip("Leave the selected file out of this import")
+        self.remove_button.clicked.connect(self.remove_current_file)
         self.preview_model = ValuesModel(self)
         self.preview = QTableView()
         self.preview.setObjectName("importPreview")
@@ -108,9 +163,11 @@ class ImportDialog(QDialog):
         stem = os.path.splitext(os.path.basename(self.paths[0]))[0] if self.paths else ""
         guess = next((n for n in actives if n.lower() == stem.lower()), None)
         # Never an unrelated existing table: one click on Import would append the rows there,
-        # for good. A name that is not an identifier becomes one for a new table.
-        self.table.setEditText(guess or table_name_of(stem))
+        # for good. A name that is not an identifier becomes one for a new table. A table the
+        # user chose (its context menu) wins over any guess.
+        self.table.setEditText(table if table in actives else guess or table_name_of(stem))
         self.table.currentTextChanged.connect(self._update_target)
+        self.table.currentTextChanged.connect(lambda _t: self._update_buttons())
         self.target_note = QLabel("")
         self.target_note.setObjectName("importTargetNote")
         # the reader infers ints, decimals and booleans per column, not timestamps
@@ -144,14 +201,21 @@ class ImportDialog(QDialog):
         self.import_button = self.buttons.addButton("Import",
                                                     QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setObjectName("importButton")
+        self.import_button.setEnabled(False)  # until the files have been read
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setObjectName("importCancel")
         self.import_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel_or_close)
 
+        self.header = QLabel("")
+        self.header.setObjectName("importHeader")
+        self.header.setToolTip(str(workspace.path))
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.files, 1)
+        files_row.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>{len(self.paths)} file(s)</b>"))
-        layout.addWidget(self.files)
+        layout.addWidget(self.header)
+        layout.addLayout(files_row)
         layout.addWidget(QLabel("Preview (first records):"))
         layout.addWidget(self.preview, 1)
         layout.addLayout(form)
@@ -161,8 +225,15 @@ class ImportDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(760, 600)
         self._previews: list[tuple[str, str, list[Any], Any]] = []
+        self._update_header()
         self._update_target()
+        self._update_buttons()
         self.load_previews()
+
+    def _update_header(self) -> None:
+        n = len(self.paths)
+        self.header.setText(f"<b>{n} file{'' if n == 1 else 's'}</b> to import into the "
+                            f"ledger <b>{self.workspace.title()}</b>")
 
     # -- preview ----------------------------------------------------------------------------
     def load_previews(self) -> None:
@@ -174,29 +245,69 @@ class ImportDialog(QDialog):
                                                           f"{describe(e)}"))
 
     def _previews_arrived(self, previews: list[tuple[str, str, list[Any], Any]]) -> None:
-        self._previews = previews
+        # a file removed while the previews were read stays out
+        self._previews = [p for p in previews if p[0] in self.paths]
+        self._show_files()
+        self.previews_loaded.emit()
+
+    def _show_files(self) -> None:
         row = max(0, self.files.currentRow())
         self.files.blockSignals(True)
         self.files.clear()
-        bad = []
-        for path, fmt, _records, error in previews:
+        bad: list[tuple[str, str]] = []
+        for path, fmt, _records, error in self._previews:
             item = QListWidgetItem(f"{os.path.basename(path)}  ({fmt}"
                                    f"{', unreadable' if error else ''})")
+            if error is not None:
+                item.setIcon(icon("cancel"))
+                bad.append((error_line(error), raw_error(error)))
             item.setToolTip(path)
             self.files.addItem(item)
-            if error is not None:
-                bad.append(error_line(error))
         self.files.blockSignals(False)
         self.files.setCurrentRow(min(row, self.files.count() - 1))
         self._show_preview(self.files.currentRow())
         if bad:
-            self._show_errors(bad)
-            self.status.setText("Some files cannot be imported as they are; fix them or "
-                                "remove them.")
+            self._show_errors([line for line, _raw in bad], [raw for _line, raw in bad])
+            n = len(bad)
+            self.status.setText(
+                f"{n} file{' cannot' if n == 1 else 's cannot'} be read (the reason is given "
+                "above). Select it in the list and click Remove from List to import the "
+                "others, or fix it and import it again.")
         else:
-            self.status.setText("Ready. The import is all or nothing: if any record fails, "
-                                "nothing is committed.")
-        self.previews_loaded.emit()
+            self.errors.setVisible(False)
+            self.status.setText(
+                "No files left to import." if not self._previews else
+                "Ready. The import is all or nothing: if any record fails, nothing is "
+                "committed.")
+        self._update_buttons()
+
+    def remove_current_file(self) -> None:
+        row = self.files.currentRow()
+        if self.task is not None or not (0 <= row < len(self._previews)):
+            return
+        path = self._previews.pop(row)[0]
+        self.paths.remove(path)
+        self._update_header()
+        self._show_files()
+
+    def unreadable(self) -> list[str]:
+        """The files whose first records could not be read (the import would fail)."""
+        return [path for path, _fmt, _records, error in self._previews if error is not None]
+
+    def _update_buttons(self) -> None:
+        """Import only when it can succeed: every listed file read, a table named, nothing
+        running; the tooltip says what is missing."""
+        running = self.task is not None
+        loaded = bool(self._previews) and len(self._previews) == len(self.paths)
+        why = ("An import is running" if running else
+               "No files to import" if not self.paths else
+               "Reading the files…" if not loaded else
+               "Remove the unreadable files first" if self.unreadable() else
+               "Choose or type a table name" if not self.table.currentText().strip() else "")
+        self.import_button.setEnabled(not why)
+        self.import_button.setToolTip(why)
+        self.remove_button.setEnabled(not running and 0 <= self.files.currentRow()
+                                      < len(self._previews))
 
     def _show_preview(self, row: int) -> None:
         if not (0 <= row < len(self._previews)):
@@ -217,10 +328,13 @@ class ImportDialog(QDialog):
         else:
             self.target_note.setText(f"A new table {name} is created in the same import.")
 
-    def _show_errors(self, lines: list[str]) -> None:
+    def _show_errors(self, lines: list[str], tips: list[str] | None = None) -> None:
         self.errors.clear()
-        for line in lines:
-            self.errors.addItem(QListWidgetItem(icon("cancel"), line))
+        for i, line in enumerate(lines):
+            item = QListWidgetItem(icon("cancel"), line)
+            if tips is not None and tips[i] not in line:
+                item.setToolTip(f"The reader said: {tips[i]}")
+            self.errors.addItem(item)
         self.errors.setVisible(True)
 
     # -- import -----------------------------------------------------------------------------
@@ -231,12 +345,15 @@ class ImportDialog(QDialog):
         if not name:
             self.status.setText("Choose or type a table name first.")
             return None
+        if not self.paths or self.unreadable():
+            return None  # the button is disabled; the status says why
         create = self.workspace.table_by_name(name) is None
         paths, batch, keep = list(self.paths), self.batch.value(), self.keep_strings.isChecked()
         self.errors.setVisible(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.import_button.setEnabled(False)
+        self.remove_button.setEnabled(False)
         self.table.setEnabled(False)
         self.status.setText(f"Importing into {name}…")
         task = self.workspace.session.write(
@@ -249,6 +366,7 @@ class ImportDialog(QDialog):
         task.failed.connect(self._failed)
         task.cancelled.connect(self._cancelled)
         task.finished.connect(self._finished)
+        self._update_buttons()
         return task
 
     def _progress(self, done: int, total: int) -> None:
@@ -269,21 +387,24 @@ class ImportDialog(QDialog):
         self.workspace.open_table_named(result.table_name)
 
     def _failed(self, exc: Any) -> None:
-        self._show_errors([error_line(exc)])
+        self._show_errors([error_line(exc)], [raw_error(exc)])
         self.status.setText("The import failed and nothing was committed.")
         self.progress.setVisible(False)
-        self.import_button.setEnabled(True)
         self.table.setEnabled(True)
         self.import_failed.emit(exc)
 
     def _cancelled(self) -> None:
         self.status.setText("Cancelled: nothing was committed.")
         self.progress.setVisible(False)
-        self.import_button.setEnabled(True)
         self.table.setEnabled(True)
 
     def _finished(self) -> None:
         self.task = None
+        if self.result_ is None:  # failed or cancelled: it can be tried again
+            self._update_buttons()
+        else:
+            self.import_button.setEnabled(False)
+            self.remove_button.setEnabled(False)
 
     def cancel_or_close(self) -> None:
         if self.task is not None:

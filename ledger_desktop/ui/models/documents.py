@@ -12,6 +12,7 @@ holds: a 50,000-row load inserted page by page stalled the window 100-190 ms 55 
 
 from __future__ import annotations
 
+import html
 import threading
 from typing import Any
 
@@ -20,8 +21,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from ...engine.diff import ion_type, is_null
 from ...engine.struct_columns import Column, column_label, struct_columns
 from ...workers.session import LedgerSession
-from ..ionfmt import cell_text
+from ..ionfmt import MISSING, OTHER, cell, tooltip
 from .background_sort import release_in_thread, sort_rows
+from .cell_style import STYLE_ROLES, TAMPERED_BACKGROUND, roles_for, style
 from .filters import FieldFilter, sort_key, struct_value
 
 Index = QModelIndex | QPersistentModelIndex
@@ -31,8 +33,12 @@ BULK_ROWS = 10_000
 META_COLUMNS = ("id", "version")
 DocumentRole = Qt.ItemDataRole.UserRole + 1
 ValueRole = Qt.ItemDataRole.UserRole + 2
-_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                    Qt.ItemDataRole.ForegroundRole, DocumentRole, ValueRole})
+_PAINT = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole,
+                    *STYLE_ROLES})
+_ROLES = frozenset({Qt.ItemDataRole.ToolTipRole, DocumentRole, ValueRole, *_PAINT})
+_NO_ROLES: dict[int, Any] = {}
+# ints: naming the enum (Qt.ItemDataRole.DisplayRole) for each role of each cell cost 0.6 us
+_DISPLAY, _BACKGROUND = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.BackgroundRole)
 
 
 def fetch_page(ledger: Any, table_id: str, after: str, want: int, flt: FieldFilter | None,
@@ -103,7 +109,9 @@ class DocumentsModel(QAbstractTableModel):
         # set when the order being computed is no longer wanted: the sort thread reads it
         # (a lambda over `self` would have the thread hold the model)
         self._sort_superseded = threading.Event()
-        self._cells: dict[int, list[str]] = {}
+        self._cells: dict[int, list[tuple[str, int]]] = {}
+        #: the workspace's failing revisions (verify/tamper_marks.py), if it keeps them
+        self.marks: Any = None
         self._grey: Any = None
         self.paths: set[str] = set()  # dotted field paths seen, e.g. Owners.PrimaryOwner
 
@@ -148,17 +156,19 @@ class DocumentsModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         if not 0 <= row < len(self.rows):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+        if role in _PAINT:
+            return self._paint(row, column, role)
         doc = self.rows[row]
         if role == DocumentRole:
             return doc
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._meta_colour() if column < len(META_COLUMNS) else None
         found, value = self._value(doc, column)
         if role == ValueRole:
             return value
-        return self._display(row, column) if found else "(missing)"  # ToolTipRole
+        # ToolTipRole: asked on hover only, so the value's Ion text may be written here
+        tip = tooltip(value, found) if column >= len(META_COLUMNS) else html.escape(str(value))
+        note = self.marks.note(doc.doc_id, doc.version) if self.marks else None
+        return tip if note is None else f"<b>⚠ Version {doc.version}: {html.escape(note)}</b>" \
+            f"<br>{tip}"
 
     def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt's name
         """All the roles a delegate wants for one cell in one Python call (instead of ~7).
@@ -168,30 +178,57 @@ class DocumentsModel(QAbstractTableModel):
         """
         row, column = index.row(), index.column()
         ok = index.isValid() and 0 <= row < len(self.rows)
+        text, roles, background = "", _NO_ROLES, None
+        if ok:
+            text, kind = self._row_cells(row)[column]
+            # id and version are grey (the palette's placeholder colour)
+            roles = {Qt.ItemDataRole.ForegroundRole: self._meta_colour()} \
+                if column < len(META_COLUMNS) else roles_for(kind)
+            if self.marks:
+                background = self._paint(row, column, Qt.ItemDataRole.BackgroundRole)
         for item in span:
             # Every entry is written, None included: delegates reuse the span across cells.
             role = item.role()
             if not ok:
                 item.setData(None)
-            elif role == Qt.ItemDataRole.DisplayRole:
-                item.setData(self._display(row, column))
-            elif role == Qt.ItemDataRole.ForegroundRole:
-                item.setData(self._meta_colour() if column < len(META_COLUMNS) else None)
+            elif role == _DISPLAY:
+                item.setData(text)
+            elif role == _BACKGROUND:
+                item.setData(background)
+            elif role in _PAINT:
+                item.setData(roles.get(role))
             else:
                 item.setData(self.data(index, role) if role in _ROLES else None)
 
+    def _paint(self, row: int, column: int, role: int) -> Any:
+        """What a paint asks for, from the row's cached cells: text, and the colour, font and
+        alignment of its kind of value; a revision the last verification failed is red."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._row_cells(row)[column][0]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if not self.marks:
+                return None
+            doc = self.rows[row]
+            return TAMPERED_BACKGROUND if self.marks.note(doc.doc_id, doc.version) else None
+        if column < len(META_COLUMNS):
+            return self._meta_colour() if role == Qt.ItemDataRole.ForegroundRole else None
+        return style(self._row_cells(row)[column][1], role)
+
     def _display(self, row: int, column: int) -> str:
-        """Cell text, formatted once per row (Ion text of values is not free)."""
+        return self._row_cells(row)[column][0]
+
+    def _row_cells(self, row: int) -> list[tuple[str, int]]:
+        """A row's (text, kind) cells, formatted once per row (Ion text of values is not free)."""
         cells = self._cells.get(row)
         if cells is None or len(cells) != self.columnCount():
             doc = self.rows[row]
             cells = []
             for c in range(self.columnCount()):
                 found, value = self._value(doc, c)
-                cells.append("" if not found else
-                             cell_text(value) if c >= len(META_COLUMNS) else str(value))
+                cells.append(("", MISSING) if not found else
+                             cell(value) if c >= len(META_COLUMNS) else (str(value), OTHER))
             self._cells[row] = cells
-        return cells[column]
+        return cells
 
     def _meta_colour(self) -> Any:
         if self._grey is None:

@@ -7,7 +7,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 PAINT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
-                         Qt.ItemDataRole.ToolTipRole})
+                         Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,
+                         Qt.ItemDataRole.FontRole})
 
 
 class OneCallPerCell:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 
 from ...engine.diff import ADDED, CHANGED, REMOVED, RETYPED, Change
 from ..ionfmt import cell_text, ion_text
+from .cell_style import TAMPERED_BACKGROUND
 from .fast_paint import OneCallPerCell
 
 Index = QModelIndex | QPersistentModelIndex
@@ -65,6 +66,15 @@ class HistoryModel(_RowsModel):
     def set_revisions(self, revisions: list[Any]) -> None:
         self.set_rows(revisions)
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        #: the workspace's failing revisions (verify/tamper_marks.py), if it keeps them
+        self.marks: Any = None
+
+    def note(self, rev: Any) -> str | None:
+        """What the last verification found wrong with `rev` (None: nothing)."""
+        return self.marks.note(rev.doc_id, rev.version) if self.marks else None
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         rev = self.row_at(index)
         if rev is None:
@@ -73,10 +83,15 @@ class HistoryModel(_RowsModel):
             return rev
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             col = index.column()
+            tip = role == Qt.ItemDataRole.ToolTipRole
+            note = self.note(rev)
+            if tip and note is not None:
+                return f"FAILED VERIFICATION: {note}"
             if col == 0:
                 return str(rev.version)
             if col == 1:
-                return KIND_LABEL.get(rev.kind, rev.kind) or "revision"
+                state = KIND_LABEL.get(rev.kind, rev.kind) or "revision"
+                return state if note is None else f"{state} ⚠ failed verification"
             if col == 2:
                 return _time(rev.tx_time)
             if col == 3:
@@ -84,11 +99,12 @@ class HistoryModel(_RowsModel):
             if col == 4:
                 return rev.tx_id
             text = "; ".join(rev.statements)
-            return text if role == Qt.ItemDataRole.ToolTipRole else text.replace("\n", " ")
+            return text if tip else text.replace("\n", " ")
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return TAMPERED_BACKGROUND if self.note(rev) is not None else None
         if role == Qt.ItemDataRole.ForegroundRole and rev.kind != "data":
             return QColor("#c0392b") if rev.kind == "deleted" else QColor("#8e44ad")
         return None
-
 
 
 KIND_COLOURS = {ADDED: "#2e9d4f", REMOVED: "#c0392b", CHANGED: "#d68910", RETYPED: "#2f74d0"}

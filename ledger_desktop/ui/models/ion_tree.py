@@ -17,7 +17,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 
 from ...engine.diff import is_null, type_name
 from ...engine.ion_values import ion_type
-from ..ionfmt import MAX_CELL, cell_text, children, is_container
+from ..ionfmt import KINDS, MAX_CELL, NULL, OTHER, cell_text, children, is_container, tooltip
+from .cell_style import style
 from .fast_paint import OneCallPerCell
 
 Index = QModelIndex | QPersistentModelIndex
@@ -155,8 +156,14 @@ class IonTreeModel(OneCallPerCell, QAbstractItemModel):
             if node.span is not None:  # a group: its label says it all
                 return f"{node.span[1] - node.span[0]:,} items" if index.column() == 1 else ""
             if index.column() == 1:
-                return _value_text(node.value)
+                # on hover only: the value's Ion text (cut short), where the cell summarises
+                return _value_text(node.value) if role == Qt.ItemDataRole.DisplayRole else \
+                    tooltip(node.value)
             return type_name(node.value)
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole) and \
+                index.column() == 1 and node.span is None:
+            return style(KINDS.get(ion_type(node.value), OTHER) if not is_null(node.value)
+                         else NULL, role)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

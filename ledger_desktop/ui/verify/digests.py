@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -31,6 +32,7 @@ from ...engine.digest_store import SavedDigest
 from ...engine.errors import Cancelled
 from ...engine.ion_values import dumps_text
 from ..dialogs.errors import error_box
+from .findings import tip_seq
 from .hub import VerifyHub
 
 DIGEST_FILTER = "Digest files (*.json *.digest);;All files (*)"
@@ -62,11 +64,18 @@ class DigestCentre(QWidget):
         get = QPushButton("Get digest")
         get.setObjectName("digestGet")
         get.clicked.connect(self.get_digest)
-        self.save_button = QPushButton("Save to file…")
+        # Both keep the digest in the list below (what "Also check the saved digests"
+        # checks); the file is a copy to hand on. Saving only a file, not the list, made
+        # a digest the user had just "saved" go unchecked.
+        self.save_button = QPushButton("Save to File…")
         self.save_button.setObjectName("digestSaveFile")
+        self.save_button.setToolTip("Write a digest file (for an auditor, or to keep apart "
+                                    "from this computer) and keep the digest in the list below")
         self.save_button.clicked.connect(self._save_dialog)
-        self.keep_button = QPushButton("Keep in list")
+        self.keep_button = QPushButton("Keep in List")
         self.keep_button.setObjectName("digestKeep")
+        self.keep_button.setToolTip("Keep the digest in the list below (in this app's data "
+                                    "folder), with no file")
         self.keep_button.clicked.connect(self.keep_current)
         for b in (self.save_button, self.keep_button):
             b.setEnabled(False)
@@ -190,20 +199,71 @@ class DigestCentre(QWidget):
         if self.current is None:
             return
         name = f"{self.hub.ledger_name or 'ledger'}-digest-{self.current.tip.seq}.json"
-        path, _ = QFileDialog.getSaveFileName(self, "Save digest", name, DIGEST_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, "Save Digest to File",
+                                              str(Path(self.hub.ctx.start_dir()) / name),
+                                              DIGEST_FILTER)
         if path:
-            try:
-                self.save_current(path)
-                self.message.setText(f"Saved the digest to {path}.")
-            except OSError as e:
-                error_box(self, "Cannot save the digest", e)
+            self.hub.ctx.remember_dir(path)
+            self.save_to_file(path)
+
+    def save_to_file(self, path: str | Path) -> SavedDigest | None:
+        """Write the current digest to `path` and keep it in the list (its source: the file)."""
+        try:
+            self.save_current(path)
+        except OSError as e:
+            error_box(self, "Cannot save the digest", e)
+            return None
+        saved = self._keep(self.current, Path(path).name, str(path))
+        if saved is not None:
+            self.message.setText(f"Saved the digest at block {self.current.tip.seq} to {path}; "
+                                 "it is also in the list of saved digests.")
+        return saved
 
     def keep_current(self) -> SavedDigest | None:
-        if self.current is None or self.hub.store is None:
+        if self.current is None:
             return None
-        saved = self.hub.store.add(self.current, f"taken at block {self.current.tip.seq}")
-        self.hub.digests_changed.emit()
+        label = f"taken at block {self.current.tip.seq}"
+        if self.known(self.current) is not None:  # says where the kept one came from
+            return self._keep(self.current, label, "ledger")
+        saved = self._keep(self.current, label, "ledger")
+        if saved is not None:
+            self.message.setText(f"Kept the digest at block {saved.digest.tip.seq} in the list.")
         return saved
+
+    def known(self, digest: Any) -> SavedDigest | None:
+        """The saved digest with the same tip and value as `digest`, if the list has it."""
+        b64 = base64.b64encode(digest.digest).decode()
+        return next((s for s in self.hub.saved_digests()
+                     if s.b64 == b64 and s.digest.tip.seq == digest.tip.seq), None)
+
+    def _keep(self, digest: Any, label: str, source: str) -> SavedDigest | None:
+        """Add `digest` to the list, unless it is there already: the store would replace the
+        entry's label and source, and where a digest came from (a QLDB GetDigest file) is
+        worth more than where it was seen again (pasted text). Errors are shown."""
+        if self.hub.store is None:
+            return None
+        try:
+            existing = self.known(digest)
+            if existing is not None:
+                self.message.setText(
+                    f"The digest at block {existing.digest.tip.seq} is already in the list as "
+                    f"“{existing.label}” (from {_source_name(existing.source)}); it was kept "
+                    "as it was.")
+                self._select(existing.key)
+                return existing
+            saved = self.hub.store.add(digest, label, source)
+        except Exception as e:
+            error_box(self, "Cannot keep the digest", e)
+            return None
+        self.hub.digests_changed.emit()
+        self._select(saved.key)
+        return saved
+
+    def _select(self, key: str) -> None:
+        for r, s in enumerate(self._saved):
+            if s.key == key:
+                self.table.selectRow(r)
+                return
 
     # -- the list ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -216,7 +276,7 @@ class DigestCentre(QWidget):
         for r, s in enumerate(self._saved):
             ok_text = self.results.get(s.key)
             values = [s.label, str(s.digest.tip.seq), s.b64, s.saved_at.replace("T", " "),
-                      Path(s.source).name if s.source != "ledger" else "this ledger",
+                      _source_name(s.source),
                       ("" if ok_text is None else ok_text[1])]
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
@@ -245,24 +305,24 @@ class DigestCentre(QWidget):
     def import_file(self, path: str | Path) -> SavedDigest | None:
         if self.hub.store is None:
             return None
-        known = {s.key for s in self.hub.saved_digests()}
         try:
-            saved = self.hub.store.import_file(path)
+            digest = digest_file.read_digest(path)
         except Exception as e:
             error_box(self, "Cannot import the digest", e)
             return None
-        if saved.key in known:  # the same tip and value: only its label changed
-            self.message.setText(f"The digest at block {saved.digest.tip.seq} from "
-                                 f"{Path(path).name} was already in the list.")
-        else:
+        if self.known(digest) is not None:  # says where the kept one came from
+            return self._keep(digest, Path(path).name, str(path))
+        saved = self._keep(digest, Path(path).name, str(path))
+        if saved is not None:
             self.message.setText(f"Imported the digest at block {saved.digest.tip.seq} from "
                                  f"{Path(path).name}.")
-        self.hub.digests_changed.emit()
         return saved
 
     def _import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import digest file", "", DIGEST_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Import Digest File",
+                                              self.hub.ctx.start_dir(), DIGEST_FILTER)
         if path:
+            self.hub.ctx.remember_dir(path)
             self.import_file(path)
 
     def add_pasted(self, text: str) -> SavedDigest | None:
@@ -270,12 +330,15 @@ class DigestCentre(QWidget):
         if self.hub.store is None:
             return None
         try:
-            saved = self.hub.store.add(digest_file.parse_digest_text(text), "pasted", "pasted text")
+            digest = digest_file.parse_digest_text(text)
         except Exception as e:
             error_box(self, "Cannot read the pasted digest", e)
             return None
-        self.message.setText(f"Added the pasted digest at block {saved.digest.tip.seq}.")
-        self.hub.digests_changed.emit()
+        if self.known(digest) is not None:
+            return self._keep(digest, "pasted", "pasted text")
+        saved = self._keep(digest, "pasted", "pasted text")
+        if saved is not None:
+            self.message.setText(f"Added the pasted digest at block {saved.digest.tip.seq}.")
         return saved
 
     def _paste_dialog(self) -> None:
@@ -286,10 +349,40 @@ class DigestCentre(QWidget):
         if ok and text.strip():
             self.add_pasted(text)
 
-    def remove(self, saved: SavedDigest) -> None:
-        if self.hub.store is not None:
+    def remove(self, saved: SavedDigest, ask: bool = True) -> bool:
+        """Remove a saved digest after a question: it may be the only copy of a digest QLDB
+        gave (pasted, or from a file since lost), and the list has no undo."""
+        if self.hub.store is None:
+            return False
+        if ask:
+            only_copy = saved.source in ("ledger", "pasted text") or not Path(
+                saved.source).is_file()
+            box = QMessageBox(QMessageBox.Icon.Warning, "Remove Saved Digest",
+                              f"Remove the digest at block {saved.digest.tip.seq} "
+                              f"(“{saved.label}”, from {_source_name(saved.source)}) from the "
+                              "list?", parent=self)
+            box.setInformativeText(
+                ("This list may be its only copy: once removed, it cannot check this ledger "
+                 "again. Save it to a file first if you may need it." if only_copy else
+                 f"The file {saved.source} is not changed; import it again to bring the "
+                 "digest back.") + f"\n\nDigest {saved.b64}")
+            box.setObjectName("digestRemoveQuestion")
+            remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+            box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.exec()
+            if box.clickedButton() is not remove:
+                return False
+        try:
             self.hub.store.remove(saved.key)
-            self.hub.digests_changed.emit()
+        except Exception as e:
+            error_box(self, "Cannot remove the digest", e)
+            return False
+        self.results.pop(saved.key, None)
+        self.message.setText(f"Removed the digest at block {saved.digest.tip.seq} "
+                             f"(“{saved.label}”).")
+        self.hub.digests_changed.emit()
+        return True
 
     def _relate_selected(self) -> None:
         sel = self.selected()
@@ -310,10 +403,40 @@ class DigestCentre(QWidget):
     def _verification_finished(self, report: Any) -> None:
         saved, self._checking = self._checking, None
         if saved is None:
+            self._record_checks(report)
             return
         if report.cancelled:  # "Checking…" stayed on screen for good
             self._check_stopped(saved, "check cancelled")
             return
+        ok, text = self._result(saved, report)
+        self.results[saved.key] = (ok, text)
+        self._record_checks(report)
+        self.message.setText(f"Digest at block {saved.digest.tip.seq}: {text}.")
+        self.refresh()
+        self.checked.emit(saved.key, ok)
+
+    def _record_checks(self, report: Any) -> None:
+        """A full verification that checked saved digests ("Also check the saved digests")
+        fills their Check column as "Check ledger against it" does: it left the column blank,
+        or showing an older result, while the report said a digest disagreed."""
+        if report.cancelled:
+            return
+        try:
+            saved = self.hub.saved_digests()
+        except Exception:  # a damaged list: the report still names each digest by value
+            return
+        changed = False
+        for s in saved:
+            if any(dc.digest_b64 == s.b64 and tip_seq(dc.tip) == s.digest.tip.seq
+                   for dc in report.digest_checks):
+                self.results[s.key] = self._result(s, report)
+                changed = True
+        if changed:
+            self.refresh()
+
+    @staticmethod
+    def _result(saved: SavedDigest, report: Any) -> tuple[bool, str]:
+        """(agrees?, the Check column's text) for `saved` after a full verification."""
         tip = saved.digest.tip.seq
         dc = next((d for d in report.digest_checks if d.digest_b64 == saved.b64), None)
         broken = [f for f in report.failures if f.seq is not None and f.seq <= tip]
@@ -326,10 +449,7 @@ class DigestCentre(QWidget):
                                f"{broken[0].check} check")
         else:
             ok, text = False, "not checked (the digest is for another ledger?)"
-        self.results[saved.key] = (ok, text)
-        self.message.setText(f"Digest at block {tip}: {text}.")
-        self.refresh()
-        self.checked.emit(saved.key, ok)
+        return ok, text
 
     def _verification_failed(self, exc: BaseException) -> None:
         """Cancelled before it started, or stopped by an error: never reaches `finished`."""
@@ -342,3 +462,10 @@ class DigestCentre(QWidget):
         prior = self.results.get(saved.key)
         then = f"; the last check said: {prior[1]}" if prior else ""
         self.message.setText(f"Digest at block {saved.digest.tip.seq}: {why}{then}.")
+
+
+def _source_name(source: str) -> str:
+    """Where a saved digest came from, as the list shows it."""
+    if source == "ledger":
+        return "this ledger"
+    return source if source == "pasted text" else Path(source).name

@@ -23,6 +23,7 @@ from ...engine.model import Digest
 from ...engine.verify import DERIVED_CHECKS, verify_ledger
 from ..chain.context import LedgerViewContext
 from .findings import is_saved_digest_failure
+from .tamper_marks import revision_notes
 
 
 @dataclass
@@ -42,6 +43,9 @@ class VerifyHub(QObject):
     progressed = Signal(int, int, object)
     finished = Signal(object)              # the VerifyReport (also when cancelled part-way)
     failed = Signal(object)                # an exception that stopped verification
+    # (document id, version) -> what failed, and whether the verification ran to the end:
+    # the views that show revisions flag these (tamper_marks.py)
+    revisions_failed = Signal(object, bool)
     digests_changed = Signal()
     status_changed = Signal(str)
 
@@ -53,6 +57,7 @@ class VerifyHub(QObject):
         self.ledger_name = ""
         self.task: Any = None
         self.report: Any = None
+        self.failing_revisions: dict[tuple[str, int], str] = {}
         self.started_at = 0.0
         self.progress: tuple[int, int] = (0, 0)   # blocks checked, total (for the speed)
         self.reached = 0                          # see `progressed`
@@ -168,6 +173,8 @@ class VerifyHub(QObject):
                 f.check in DERIVED_CHECKS or not is_saved_digest_failure(report, f)
                 for f in report.failures)
             self.store.record_verification(self.ctx.path, report, journal_ok=journal_ok)
+        self.failing_revisions = revision_notes(report)
+        self.revisions_failed.emit(self.failing_revisions, not report.cancelled)
         self.finished.emit(report)
         self.status_changed.emit(self.status_text())
 

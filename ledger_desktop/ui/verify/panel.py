@@ -47,6 +47,7 @@ class VerifyPanel(QWidget):
         self.speed = QLabel("")
         self.speed.setObjectName("verifySpeed")
         self.report_view = ReportView()
+        self.report_view.ctx = hub.ctx  # its save dialogs start in the folder last used
         row = QHBoxLayout()
         row.addWidget(self.start_button)
         row.addWidget(self.cancel_button)

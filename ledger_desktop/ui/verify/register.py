@@ -13,6 +13,7 @@ from ...engine.digest_store import DigestStore
 from ...workers import warmup
 from ..chain.context import LedgerViewContext
 from .hub import status_text
+from .tamper_marks import TamperMarks
 
 #: Verify-menu action ids and what each does to the verification centre
 ACTIONS = ("show_chain", "verify_journal", "get_digest", "verify_proof")
@@ -21,7 +22,8 @@ ACTIONS = ("show_chain", "verify_journal", "get_digest", "verify_proof")
 def view_context(ws: Any) -> LedgerViewContext:
     """The context a workspace gives the chain and verification widgets."""
     return LedgerViewContext(ws.path, ws.session, ws.ctx.profile.data_dir,
-                             open_block=ws.open_block, open_document=ws.open_history)
+                             open_block=ws.open_block, open_document=ws.open_history,
+                             settings=ws.ctx.settings)
 
 
 def _make_centre(ws: Any, _key: Any) -> QWidget:
@@ -31,6 +33,9 @@ def _make_centre(ws: Any, _key: Any) -> QWidget:
     centre.known_block_count = lambda: ws.block_count  # a reload sees another program's blocks
     if hasattr(ws, "set_missing_blocks"):  # its status line counts the blocks actually present
         centre.chain.gaps_known.connect(ws.set_missing_blocks)
+    marks = getattr(ws, "tamper_marks", None)
+    if marks is not None:  # the grids, History and panes flag the revisions that failed
+        centre.hub.revisions_failed.connect(marks.publish)
     label = getattr(ws, "verification_status", None)
     if label is not None:  # the workspace shows the status; the centre's own line is spare
         centre.hub.status_changed.connect(label.setText)
@@ -63,7 +68,8 @@ def _trigger_now(ws: Any, action_id: str) -> None:
 
 
 def install_status(ws: Any) -> QLabel:
-    """A line under the workspace's status: last full verification and its digest."""
+    """A line under the workspace's status: last full verification and its digest; and the
+    workspace's `tamper_marks`, which the verification centre fills."""
     label = QLabel("")
     label.setObjectName("verificationStatus")
     label.setContentsMargins(6, 0, 6, 2)
@@ -71,6 +77,7 @@ def install_status(ws: Any) -> QLabel:
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     ws.layout().addWidget(label)
     ws.verification_status = label
+    ws.tamper_marks = TamperMarks(ws)
 
     def refresh() -> None:
         strand = getattr(ws, "strand_id", None)

@@ -4,10 +4,11 @@ or as a standalone HTML page."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -59,6 +60,8 @@ class ReportView(QWidget):
         super().__init__(parent)
         self.setObjectName("reportView")
         self.report: Any = None
+        #: the verification context (LedgerViewContext): where save dialogs start, if given
+        self.ctx: Any = None
         self.banner = QLabel("No verification yet.")
         self.banner.setObjectName("reportBanner")
         self.banner.setWordWrap(True)
@@ -94,8 +97,12 @@ class ReportView(QWidget):
         self.save_html_button = QPushButton("Save HTML…")
         self.save_html_button.setObjectName("reportSaveHtml")
         self.save_html_button.clicked.connect(lambda: self._save("html"))
+        self.saved_note = QLabel("")
+        self.saved_note.setObjectName("reportSavedNote")
+        self.saved_note.setOpenExternalLinks(True)
+        self.saved_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         saves = QHBoxLayout()
-        saves.addStretch(1)
+        saves.addWidget(self.saved_note, 1)
         saves.addWidget(self.save_json_button)
         saves.addWidget(self.save_html_button)
 
@@ -126,6 +133,7 @@ class ReportView(QWidget):
     def set_report(self, report: Any, saved: list[Any] | None = None) -> None:
         """Show `report`; `saved` (the kept SavedDigests) names a digest that disagrees."""
         self.report = report
+        self.saved_note.setText("")  # "Saved the report to …" was about the previous one
         has = report is not None
         for w in (self.save_json_button, self.save_html_button, self.facts):
             w.setVisible(has)
@@ -246,13 +254,28 @@ class ReportView(QWidget):
             return
         stem = Path(self.report.ledger).stem + "-verification"
         filt = "JSON (*.json)" if kind == "json" else "HTML page (*.html)"
-        path, _ = QFileDialog.getSaveFileName(self, "Save verification report",
-                                              f"{stem}.{kind}", filt)
+        # the folder last used, not the process's working directory (a bare file name)
+        start = Path(self.ctx.start_dir() if self.ctx is not None else Path.home())
+        path, _ = QFileDialog.getSaveFileName(self, "Save Verification Report",
+                                              str(start / f"{stem}.{kind}"), filt)
         if not path:
             return
+        if self.ctx is not None:
+            self.ctx.remember_dir(path)
+        self.save_to(path, kind)
+
+    def save_to(self, path: str | Path, kind: str) -> bool:
+        """Write the report as `kind` ("json" or "html") and say where, with a link to its
+        folder; an error is shown as a dialog."""
         try:
             (self.save_json if kind == "json" else self.save_html)(path)
         except OSError as e:
             from ..dialogs.errors import error_box
 
             error_box(self, "Cannot save the report", e)
+            return False
+        path = Path(path).resolve()
+        folder = QUrl.fromLocalFile(str(path.parent)).toString()
+        self.saved_note.setText(f"Saved the report to {html.escape(str(path))} · "
+                                f"<a href='{html.escape(folder)}'>Open folder</a>")
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 from pathlib import Path
 from typing import Any
@@ -237,7 +238,19 @@ class DocumentPane(QWidget):
         self.setObjectName("documentPane")
         self.doc_id: str | None = None
         self.block_seq: int | None = None
+        self.version: int | None = None
+        #: the workspace's failing revisions (verify/tamper_marks.py), set by the owner view
+        self.marks: Any = None
         self.fields: dict[str, QLabel | QLineEdit] = {}
+        # What the last verification found wrong with the revision shown, or with another
+        # revision of the document: the data shown is not what its hash was made of.
+        self.tamper_note = QLabel("")
+        self.tamper_note.setObjectName("tamperNote")
+        self.tamper_note.setWordWrap(True)
+        self.tamper_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tamper_note.setStyleSheet("QLabel { background: rgba(214, 48, 49, 70); "
+                                       "border: 1px solid #c0392b; padding: 4px; }")
+        self.tamper_note.hide()
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, label in (("id", "Document id"), ("version", "Version"),
@@ -274,6 +287,7 @@ class DocumentPane(QWidget):
         self.ion = IonView()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tamper_note)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.ion, 1)
@@ -286,9 +300,28 @@ class DocumentPane(QWidget):
             field.setCursorPosition(0)  # show the start of a long hash or address
             field.setToolTip(text)
 
+    def show_mark(self) -> None:
+        """Flag the revision shown when the last verification named it (or name the other
+        revisions of this document it did); called again when the marks change."""
+        marks, doc_id, version = self.marks, self.doc_id, self.version
+        note = marks.note(doc_id, version) if marks else None
+        others = [v for v in marks.versions(doc_id) if v != version] if marks else []
+        lines = []
+        if note is not None:
+            lines.append(f"<b>⚠ Version {version}: {html.escape(note)}.</b> The data shown is "
+                         "not what the ledger's hash was made of.")
+        if others:
+            listed = ", ".join(f"v{v}" for v in others)
+            lines.append(f"⚠ The last verification failed revision{'s' if len(others) > 1 else ''}"
+                         f" {listed} of this document (see History).")
+        self.tamper_note.setText("<br>".join(lines))
+        self.tamper_note.setVisible(bool(lines))
+
     def clear(self, message: str = "Select a document") -> None:
         self.doc_id = None
         self.block_seq = None
+        self.version = None
+        self.show_mark()
         for label in self.fields.values():
             label.setText("")
         self.ion.set_value(None, placeholder=message)
@@ -299,6 +332,8 @@ class DocumentPane(QWidget):
         """A `Document` from the engine (metadata fields may be None until fetched)."""
         self.doc_id = doc.doc_id
         self.block_seq = doc.block_seq
+        self.version = doc.version
+        self.show_mark()
         self._set("id", doc.doc_id)
         self._set("version", str(doc.version))
         strand = f'strandId:"{strand_id}", ' if strand_id else ""
@@ -314,6 +349,8 @@ class DocumentPane(QWidget):
         """A `RevisionInfo` from the journal: deleted and redacted revisions say so."""
         self.doc_id = rev.doc_id
         self.block_seq = rev.address.seq
+        self.version = rev.version
+        self.show_mark()
         self._set("id", rev.doc_id)
         self._set("version", f"{rev.version} ({rev.kind})" if rev.kind != "data"
                                        else str(rev.version))

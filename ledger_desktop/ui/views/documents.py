@@ -183,6 +183,11 @@ class DocumentsView(QWidget):
 
         self.pane = DocumentPane()
         self.pane.history_requested.connect(lambda doc_id: workspace.open_history(doc_id))
+        # a verification that fails names revisions: their rows and the pane are flagged
+        marks = getattr(workspace, "tamper_marks", None)
+        self.model.marks = self.pane.marks = marks
+        if marks is not None:
+            marks.changed.connect(self._marks_changed)
         self.pane.block_requested.connect(workspace.open_block)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.grid)
@@ -327,6 +332,10 @@ class DocumentsView(QWidget):
         header.setSortIndicatorShown(False)
 
     # -- selection --------------------------------------------------------------------------
+    def _marks_changed(self) -> None:
+        self.grid.viewport().update()
+        self.pane.show_mark()
+
     def selected_documents(self) -> list[Any]:
         return [self.model.document(r) for r in selected_rows(self.grid)]
 

@@ -90,6 +90,11 @@ class HistoryView(QWidget):
 
         self.pane = DocumentPane()
         self.pane.history_button.hide()
+        # a verification that fails names revisions: their rows and the pane are flagged
+        marks = getattr(workspace, "tamper_marks", None)
+        self.model.marks = self.pane.marks = marks
+        if marks is not None:
+            marks.changed.connect(self._marks_changed)
         self.pane.block_requested.connect(workspace.open_block)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.pane)
@@ -107,6 +112,11 @@ class HistoryView(QWidget):
 
     def title(self) -> str:
         return f"History {self.doc_id[:8]}…"
+
+    def _marks_changed(self) -> None:
+        self.timeline.viewport().update()
+        self.timeline.resizeColumnToContents(1)  # "revision ⚠ failed verification"
+        self.pane.show_mark()
 
     def refresh(self) -> None:
         """After a write (workspace.changed): the document may have new revisions, or a

@@ -127,6 +127,7 @@ class LedgerWorkspace(QWidget):
     open_failed = Signal(object)
     actions_changed = Signal()
     loaded = Signal()
+    opened = Signal()       # the first load succeeded: the file is a ledger we can read
     message = Signal(str)
 
     def __init__(self, ctx: AppContext, path: Path, parent: QWidget | None = None, *,
@@ -274,6 +275,8 @@ class LedgerWorkspace(QWidget):
                 self.open_table(max(actives, key=lambda t: t.name == "Vehicle"))
         for t in self.tables:
             self._count(t.table_id)
+        if first:
+            self.opened.emit()
         self.loaded.emit()
         self.actions_changed.emit()
 
@@ -514,16 +517,19 @@ class LedgerWorkspace(QWidget):
     def do_show_history(self) -> None:
         pass  # only meaningful with a document selected (the documents view handles it)
 
-    def do_import_files(self) -> None:
+    def do_import_files(self, table: Any = None) -> None:
+        """Import Files…; `table`: the table whose context menu asked, preselected."""
         from PySide6.QtWidgets import QFileDialog
 
         if self.refuse_read_only("Import"):
             return
+        title = f"Import Files into {table.name}" if table is not None else "Import Files"
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import Files", self.ctx.settings.last_dir(),
+            self, title, self.ctx.settings.last_dir(),
             "Data files (*.ion *.10n *.json *.jsonl *.ndjson *.csv);;All files (*)")
         if paths:
-            self.import_files(paths)
+            self.ctx.settings.set_last_dir(str(Path(paths[0]).parent))
+            self.import_files(paths, table.name if table is not None else None)
 
     def do_create_table(self) -> None:
         if self.refuse_read_only("Create Table"):
@@ -635,7 +641,9 @@ class LedgerWorkspace(QWidget):
         elif action_id == "undrop_table":
             self.do_undrop_table(table)
         elif action_id == "import_files":
-            self.do_import_files()
+            # a dropped table has no "into": the dialog then proposes one as from the menu
+            self.do_import_files(table if table is not None and table.status == "ACTIVE"
+                                 else None)
 
     def _run_dialog(self, dlg: Any) -> None:
         dlg.finished.connect(lambda code: self.execute_statement(dlg.text())
@@ -652,12 +660,12 @@ class LedgerWorkspace(QWidget):
         task.failed.connect(lambda e: error_box(self, "The statement failed", e, task.details))
         return task
 
-    def import_files(self, paths: list[str]) -> Any:
+    def import_files(self, paths: list[str], table: str | None = None) -> Any:
         from ..dialogs.import_dialog import ImportDialog
 
         if self.refuse_read_only("Import"):
             return None
-        dlg = ImportDialog(self, paths)
+        dlg = ImportDialog(self, paths, table)
         dlg.open()
         return dlg
 
