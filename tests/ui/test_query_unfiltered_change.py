@@ -144,6 +144,8 @@ def test_every_statement_says_which_block_recorded_it(qtbot, window, sample_ledg
         _run(qtbot, view, "SELECT * FROM Vehicle")
     tip = _blocks(sample_ledger) - 1
     assert view.status.text().endswith(f"· recorded as block {tip}")
+    # and the ledger's status line counts that block at once, not at the next reload
+    qtbot.wait_until(lambda: f"tip sequenceNo {tip}" in ws.status.text(), timeout=5000)
     # an explicit transaction: one block at Commit, named then
     view.trigger("begin_tx")
     qtbot.wait_until(lambda: view.tx_open, timeout=5000)

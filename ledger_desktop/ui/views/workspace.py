@@ -314,6 +314,9 @@ class LedgerWorkspace(QWidget):
         if self.closed:
             return
         self._refresh_timer.start()
+        if summary is not None and summary.blocks is not None and self.ever_loaded:
+            self.block_count = summary.blocks  # the status agrees with "recorded as block N"
+            self._show_status()
         if summary is not None and not summary.documents:
             return
         for view in list(self._views.values()):
