@@ -1079,12 +1079,13 @@ static int is_version_symbol(const Reader *r, size_t pos) {
            memcmp(r->syms[sid].text, "$ion_1_0", 8) == 0;
 }
 
-static int hash_stream(Reader *r, uint8_t digest[32]) {
+/* The top-level values of an Ion binary stream, with version markers and local symbol tables
+ * between them. One value (`many` 0: amazon.ion's single_value reading, into `top`), or any
+ * number, each hashed and dropped (`many` 1: a walk that tells whether all can be read). */
+static int stream_values(Reader *r, Sha *top, int many) {
     if (r->n < 4 || memcmp(r->d, IVM, 4) != 0) return FAIL;
     size_t pos = 4;
     int found = 0;
-    Sha top;
-    sha_init(&top);
     while (pos < r->n) {
         uint8_t td = r->d[pos];
         if (td == 0xE0 && r->n - pos >= 4 && memcmp(r->d + pos, IVM, 4) == 0) {
@@ -1104,12 +1105,24 @@ static int hash_stream(Reader *r, uint8_t digest[32]) {
             pos = wrapper_end;
             continue;
         }
-        if (found) return FAIL; /* more than one top-level value */
-        if ((td >> 4) == 7 && is_version_symbol(r, pos)) return FAIL; /* amazon.ion skips it */
+        Sha one;
+        if (many) {
+            sha_init(&one);
+            top = &one;
+        } else {
+            if (found) return FAIL; /* more than one top-level value */
+            if ((td >> 4) == 7 && is_version_symbol(r, pos)) return FAIL; /* amazon.ion skips it */
+        }
         found = 1;
-        if (ser_value(r, &pos, r->n, &top)) return FAIL;
+        if (ser_value(r, &pos, r->n, top)) return FAIL;
     }
-    if (!found) return FAIL;
+    return found || many ? 0 : FAIL;
+}
+
+static int hash_stream(Reader *r, uint8_t digest[32]) {
+    Sha top;
+    sha_init(&top);
+    if (stream_values(r, &top, 0)) return FAIL;
     sha_final(&top, digest);
     return 0;
 }
@@ -1185,37 +1198,6 @@ static PyObject *hash_binary(PyObject *module, PyObject *arg) {
     return result;
 }
 
-/* Every top-level value of an Ion binary stream walked as hash_stream walks one (each
- * hashed and dropped), with version markers and local symbol tables between them. */
-static int walk_stream(Reader *r) {
-    if (r->n < 4 || memcmp(r->d, IVM, 4) != 0) return FAIL;
-    size_t pos = 4;
-    while (pos < r->n) {
-        uint8_t td = r->d[pos];
-        if (td == 0xE0 && r->n - pos >= 4 && memcmp(r->d + pos, IVM, 4) == 0) {
-            r->nsyms = N_SYSTEM;
-            pos += 4;
-            continue;
-        }
-        if (is_padding(td)) {
-            if (skip_padding(r, &pos, r->n)) return FAIL;
-            continue;
-        }
-        size_t value_at, wrapper_end;
-        if ((td >> 4) == 14 && is_local_table(r, pos, &value_at, &wrapper_end)) {
-            size_t check = pos;
-            if (frame_value(r, &check, r->n, 0) || check != wrapper_end) return FAIL;
-            if (read_local_table(r, value_at, wrapper_end)) return FAIL;
-            pos = wrapper_end;
-            continue;
-        }
-        Sha one;
-        sha_init(&one);
-        if (ser_value(r, &pos, r->n, &one)) return FAIL;
-    }
-    return 0;
-}
-
 PyDoc_STRVAR(binary_readable_doc,
              "binary_readable(data, strict, /)\n--\n\n"
              "Whether this reader reads every value of the Ion binary stream `data`. With\n"
@@ -1236,10 +1218,10 @@ static PyObject *binary_readable(PyObject *module, PyObject *args) {
     int rc;
     if (view.len >= (1 << 16)) { /* a whole export object: the GUI thread keeps running */
         Py_BEGIN_ALLOW_THREADS
-        rc = walk_stream(&r);
+        rc = stream_values(&r, NULL, 1);
         Py_END_ALLOW_THREADS
     } else {
-        rc = walk_stream(&r);
+        rc = stream_values(&r, NULL, 1);
     }
     reader_close(&r);
     PyBuffer_Release(&view);

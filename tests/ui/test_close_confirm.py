@@ -22,13 +22,15 @@ DISCARD = QMessageBox.StandardButton.Discard
 
 
 class Answer:
-    """Answers the next question box with `button` (polling: the box is modal), for at most
-    two seconds."""
+    """Answers the next question box with `button` (a standard button, or a button's label),
+    polling, since the box is modal, for at most about three seconds. `texts` holds the
+    questions' texts, `asked` the last one with its informative text."""
 
-    def __init__(self, button: QMessageBox.StandardButton) -> None:
+    def __init__(self, button: QMessageBox.StandardButton | str, tries: int = 150) -> None:
         self.button = button
         self.texts: list[str] = []
-        self._tries = 0
+        self.asked = ""
+        self._tries, self._max = 0, tries
         self._timer = QTimer()
         self._timer.setInterval(20)
         self._timer.timeout.connect(self._poll)
@@ -41,8 +43,13 @@ class Answer:
         if box is not None:
             self.stop()
             self.texts.append(box.text())
-            box.button(self.button).click()
-        elif self._tries > 100:
+            self.asked = f"{box.text()}\n{box.informativeText()}"
+            if isinstance(self.button, str):
+                next(b for b in box.buttons()
+                     if b.text().replace("&", "") == self.button).click()
+            else:
+                box.button(self.button).click()
+        elif self._tries > self._max:
             self.stop()
 
     def stop(self) -> None:

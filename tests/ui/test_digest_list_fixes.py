@@ -7,35 +7,13 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from ledger_desktop.engine import digest_file
 from ledger_desktop.engine.ledger import Ledger
 from tests.ui.conftest import open_workspace
 
-
-class _Answer:
-    """Clicks the button labelled `text` in the next visible question box (it is modal)."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.asked = text, ""
-        self._tries = 0
-        self._timer = QTimer()
-        self._timer.setInterval(20)
-        self._timer.timeout.connect(self._poll)
-        self._timer.start()
-
-    def _poll(self) -> None:
-        self._tries += 1
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible()), None)
-        if box is not None:
-            self._timer.stop()
-            self.asked = f"{box.text()}\n{box.informativeText()}"
-            next(b for b in box.buttons() if b.text().replace("&", "") == self.text).click()
-        elif self._tries > 150:
-            self._timer.stop()
+from .test_close_confirm import Answer
 
 
 def _digests(qtbot, window, path):
@@ -56,11 +34,11 @@ def test_remove_asks_first_and_cancel_keeps_the_digest(qtbot, window, sample_led
     assert saved is not None and digests.table.rowCount() == 1
     # Remove as its button calls it (the list's own refresh may clear a selection made here
     # before it lands, so the button is not clicked: that made the test order-dependent)
-    answer = _Answer("Cancel")
+    answer = Answer("Cancel")
     assert not digests.remove(saved)
     assert "only copy" in answer.asked and saved.b64 in answer.asked
     assert digests.table.rowCount() == 1 and len(digests.hub.saved_digests()) == 1
-    answer = _Answer("Remove")
+    answer = Answer("Remove")
     assert digests.remove(saved)
     assert answer.asked
     assert digests.table.rowCount() == 0 and digests.hub.saved_digests() == []
