@@ -112,6 +112,14 @@ class NewerSchemaError(LedgerFileError):
 class StorageError(LedgerError):
     """The environment failed (disk full, I/O error, locked database)."""
 
+    def __init__(self, message: str = "") -> None:
+        # SQLite's own words name neither the cause a person can act on nor what was kept
+        if "database or disk is full" in message and "free some space" not in message:
+            message = (f"{message}: the disk (or the folder's quota) is full; nothing of this "
+                       "transaction was committed and the ledger is as it was; free some space "
+                       "and try again")
+        super().__init__(message)
+
 
 class ConflictError(LedgerError):
     """Optimistic concurrency conflict: a concurrent commit changed what this transaction read."""

@@ -24,9 +24,11 @@ def describe(exc: BaseException) -> str:
 
 def shows_traceback(exc: BaseException) -> bool:
     """A traceback is for a bug. A refusal (a user error: a bad time, a folder that is a
-    file) or the environment saying no (an OSError: no such folder, no permission) is told
-    in its message alone; its traceback goes to the log."""
-    return not isinstance(exc, errors.UserError | OSError)
+    file), a file that cannot be a ledger (not one, a newer schema), a conflict, a ledger
+    that does not agree with its hashes, or the environment saying no (a full disk, no such
+    folder, no permission) is told in its message alone; its traceback goes to the log."""
+    return not isinstance(exc, errors.UserError | errors.LedgerFileError | errors.ConflictError
+                          | errors.StorageError | errors.IntegrityError | OSError)
 
 
 def error_box(parent: QWidget | None, title: str, exc: BaseException,
