@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`n` with thousands separators and `noun`, made plural (noun + "s" unless given)."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+_FIRST_WORD = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*(\w+)", re.S)
+_DONE = {"insert": "inserted", "update": "updated", "delete": "deleted", "from": "updated",
+         "remove": "removed"}
+
+
+def outcome(kind: str, text: str, n: int) -> str:
+    """What a statement did, for the status line: "2 documents updated" for a DML statement
+    (whose values are the changed documents' ids, as QLDB returns them), else "select: 4
+    values"."""
+    if kind == "dml":
+        m = _FIRST_WORD.match(text)
+        verb = _DONE.get(m.group(1).lower(), "changed") if m else "changed"
+        return f"{count(n, 'document')} {verb}"
+    return f"{kind + ': ' if kind else ''}{count(n, 'value')}"
 
 
 #: how a ledger that cannot (or must not) be written is described, in its tab and status

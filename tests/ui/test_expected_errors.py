@@ -32,3 +32,14 @@ def test_a_full_disk_says_what_to_do_and_that_nothing_was_lost():
     assert text.startswith("database or disk is full: the disk")
     assert "nothing of this transaction was committed" in text and "free some space" in text
     assert str(errors.StorageError("disk I/O error")) == "disk I/O error"
+
+
+def test_a_dml_status_says_what_it_did():
+    """It said "dml: 1 value"; the values of a DML statement are the changed documents' ids
+    (app probe 17)."""
+    from ledger_desktop.ui.wording import outcome
+
+    assert outcome("dml", "-- new car\nINSERT INTO Vehicle ?", 1) == "1 document inserted"
+    assert outcome("dml", "UPDATE Person SET x = 1", 2) == "2 documents updated"
+    assert outcome("dml", "/* gone */ DELETE FROM T", 0) == "0 documents deleted"
+    assert outcome("select", "SELECT * FROM T", 1) == "select: 1 value"

@@ -44,7 +44,7 @@ from ..models.background_sort import release_in_thread
 from ..models.values import Shape, ValuesModel, values_shape
 from ..statement_kind import UnfilteredChange, counted, unfiltered_change
 from ..theme import is_dark
-from ..wording import READ_ONLY_NOTE, READ_ONLY_REFUSAL, count
+from ..wording import READ_ONLY_NOTE, READ_ONLY_REFUSAL, count, outcome
 from .document_pane import mono_font
 from .partiql_editor import PartiQLEditor, refusal_position
 
@@ -479,9 +479,8 @@ class QueryView(QWidget):
         self.editor.set_names(fields=self.model.field_names)
         where = f" in the open transaction ({self.state.statements} statements)" \
             if self.tx_open else ""
-        message = f"{kind + ': ' if kind else ''}{len(values):,} value" \
-                  f"{'s' if len(values) != 1 else ''} in {elapsed:,.0f} ms{where}" + \
-                  (f" · {examined:,} documents examined" if examined else "") + \
+        message = f"{outcome(kind, text, len(values))} in {elapsed:,.0f} ms{where}" + \
+                  (f" · {count(examined, 'document')} examined" if examined else "") + \
                   (f" · recorded as block {recorded.seq:,}" if recorded is not None else "")
         self.messages.appendPlainText(f"> {text}\n{message}\n")
         self.status.setText(message)
