@@ -37,8 +37,8 @@ except ImportError:  # pragma: no cover - the C extension not built
 # digits in text (trailing zeros dropped) or with an exponent near its limit (1d6144 read as
 # 1.000...E+6144). Their Ion Hash then differs from QLDB's. Text that could hold one (seconds
 # with 10 fractional digits, 35 digits with at most a point among them, a decimal's exponent
-# of 4 digits) is read by amazon.ion's
-# pure-Python reader, which keeps them; other text (nearly all) by ion-c, ~30x faster.
+# of 4 digits) is read by amazon.ion's pure-Python reader, which keeps them; other text
+# (nearly all) by ion-c, ~30x faster.
 # Floats (17 significant digits, `e`) match none of these: they are common, and ion-c keeps them.
 _ALTERS = r":\d\d\.\d{10}|[\d.]{36}|(?<![\w$])-?\d+(?:\.\d*)?[dD][+-]?\d{4}"
 _ION_C_ALTERS_TEXT = re.compile(_ALTERS)
@@ -322,12 +322,13 @@ def float_text(value: float) -> str:
 # decimals, 4-digit exponents), and of some values it did not: such text is written again by
 # amazon.ion's Python writer, which keeps every value exactly.
 _ION_C_WROTE = re.compile(r":\d\d\.\d{9}|[\d.]{35}|(?<![\w$])-?\d+(?:\.\d*)?[dD][+-]?\d{4}")
+_RUN9 = re.compile(r"[0-9]{9,}")
 
 
 def dumps_text(value: Any, pretty: bool = False) -> str:
     indent = "  " if pretty else None
     text = simpleion.dumps(value, binary=False, indent=indent, omit_version_marker=True)
-    if _ION_C_WROTE.search(text) is None:
+    if not _text_alters(text, _RUN9, _EXP_TEXT, _ION_C_WROTE):  # the fast scan, as above
         return text
     buf = io.BytesIO()
     try:
