@@ -22,6 +22,7 @@ from ..copying import COPY_AS
 from ..dialogs import statement as ddl
 from ..dialogs.errors import error_box
 from ..elided_label import ElidedLabel
+from ..icons import icon
 from ..settings import KEY_SPLITTERS
 from ..wording import READ_ONLY_NOTE, count, journal_summary
 from .browser import LedgerBrowser
@@ -269,6 +270,7 @@ class LedgerWorkspace(QWidget):
         for view in self._views.values():
             if hasattr(view, "catalog_changed"):
                 view.catalog_changed()
+        self._retitle_tables()
         if first:  # before the counts: the first page must not queue behind count(*)s
             actives = [t for t in self.tables if t.status == "ACTIVE"]
             if actives:
@@ -279,6 +281,21 @@ class LedgerWorkspace(QWidget):
             self.opened.emit()
         self.loaded.emit()
         self.actions_changed.emit()
+
+    def _retitle_tables(self) -> None:
+        """A table dropped (or undropped) while its grid is open: the tab says so, as the
+        browser does, instead of keeping the old title and the active icon."""
+        by_id = {t.table_id: t for t in self.tables}
+        for (kind, key), view in self._views.items():
+            table = by_id.get(key) if kind == "documents" else None
+            if table is None or table.status == view.table.status:  # type: ignore[attr-defined]
+                continue
+            view.table = table  # type: ignore[attr-defined]
+            view.setWindowIcon(icon("table" if table.status == "ACTIVE" else "table-dropped"))
+            index = self.views.indexOf(view)
+            if index >= 0:
+                self.views.setTabText(index, view.title())  # type: ignore[attr-defined]
+                self.views.setTabIcon(index, view.windowIcon())
 
     def _show_status(self) -> None:
         active = sum(1 for t in self.tables if t.status == "ACTIVE")
