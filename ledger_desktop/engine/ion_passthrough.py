@@ -33,12 +33,7 @@ from amazon.ion.symbols import SymbolToken
 from . import storage
 from .blocks import as_blob
 from .ion_framing import IVM, check_binary_framing, framed_by_c
-from .ion_values import loads_bare_exact
-
-try:
-    from ._ionhash_c import binary_readable
-except ImportError:  # pragma: no cover - the C extension not built
-    binary_readable = None
+from .ion_values import ion_c_alters, loads_bare_exact
 
 #: The system symbol table of Ion 1.0 (SIDs 1-9).
 SYSTEM_SIDS = {"$ion": 1, "$ion_1_0": 2, "$ion_symbol_table": 3, "name": 4, "version": 5,
@@ -556,8 +551,7 @@ def loads_many_bare(blobs: list[bytes], known_readable: bool = False) -> list[An
         try:
             # One walk of them all: a value ion-c would change (ion_values.ion_c_alters)
             # sends them one by one to loads_bare_exact.
-            if (not known_readable and binary_readable is not None
-                    and not binary_readable(joined, True)):
+            if not known_readable and ion_c_alters(joined):
                 raise IonException("a value ion-c would change")
             parsed = simpleion.loads(joined, single_value=False,
                                      value_model=IonPyValueModel.MAY_BE_BARE)

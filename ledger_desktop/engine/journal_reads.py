@@ -13,9 +13,10 @@ from amazon.ion.simple_types import IonPyTimestamp
 from . import storage
 from .blocks import BlockAddress, as_blob
 from .errors import BlockNotFoundError
-from .ion_passthrough import binary_readable, loads_many_bare
+from .ion_passthrough import loads_many_bare
 from .ion_values import (
     block_address,
+    ion_c_alters,
     ion_list,
     loads_bare_exact,
     loads_exact,
@@ -194,12 +195,10 @@ _KNOWN = frozenset(FIELD_ORDER)
 def ion_c_keeps(body: bytes, rev_rows: list[tuple]) -> bool:
     """Whether ion-c reads (and writes) every value of a stored block as stored: False for
     the rare value only amazon.ion's Python reader keeps (ion_values.ion_c_alters)."""
-    if binary_readable is None:
-        return True
     blobs = [body]
     for r in rev_rows:
         blobs += revision_blobs(r)
-    return binary_readable(b"".join(blobs), True) or not binary_readable(b"".join(blobs), False)
+    return not ion_c_alters(b"".join(blobs))  # each blob starts with a version marker
 
 
 def assemble_block_bare(strand_id: str, body: bytes, rev_rows: list[tuple],
