@@ -1165,37 +1165,47 @@ PyDoc_STRVAR(hash_binary_doc,
              "unusual encodings, deep nesting, malformed data). A hash is only returned when\n"
              "ion_framing.check_binary_framing(data) would pass.");
 
+typedef int (*ReaderWalk)(Reader *r, void *out);
+
+/* Runs `walk` over the Ion binary in `view` (the buffer of `obj`). 1 << 16 bytes and more of
+ * an immutable bytes object (a stored block of megabytes, a whole export object) are read
+ * without the GIL: one call held it for 100-145 ms, stalling the GUI thread. The reader
+ * touches no Python object and allocates with PyMem_Raw*, which need no GIL; a mutable
+ * buffer keeps the GIL, so no other thread can change it mid-read. Returns walk's result,
+ * or -2 with an exception set when the reader cannot start. */
+static int walk_buffer(PyObject *obj, const Py_buffer *view, int strict, ReaderWalk walk,
+                       void *out) {
+    Reader r;
+    if (reader_open(&r, view->buf, (size_t)view->len, strict) < 0) return -2;
+    int rc;
+    if (PyBytes_CheckExact(obj) && view->len >= (1 << 16)) {
+        Py_BEGIN_ALLOW_THREADS
+        rc = walk(&r, out);
+        Py_END_ALLOW_THREADS
+    } else {
+        rc = walk(&r, out);
+    }
+    reader_close(&r);
+    return rc;
+}
+
+static int hash_walk(Reader *r, void *out) { return hash_stream(r, (uint8_t *)out); }
+
+static int readable_walk(Reader *r, void *out) {
+    (void)out;
+    return stream_values(r, NULL, 1);
+}
+
 static PyObject *hash_binary(PyObject *module, PyObject *arg) {
     (void)module;
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
-    Reader r;
-    if (reader_open(&r, view.buf, (size_t)view.len, 0) < 0) {
-        PyBuffer_Release(&view);
-        return NULL;
-    }
-    PyObject *result;
     uint8_t digest[32];
-    int rc;
-    /* A large immutable buffer (a stored block of megabytes) is hashed without the GIL: one
-     * call held it for 100-145 ms, stalling the GUI thread. The reader touches no Python
-     * object and allocates with PyMem_Raw*, which need no GIL. */
-    if (PyBytes_CheckExact(arg) && view.len >= (1 << 16)) {
-        Py_BEGIN_ALLOW_THREADS
-        rc = hash_stream(&r, digest);
-        Py_END_ALLOW_THREADS
-    } else {
-        rc = hash_stream(&r, digest);
-    }
-    if (rc == 0) {
-        result = PyBytes_FromStringAndSize((const char *)digest, 32);
-    } else {
-        result = Py_None;
-        Py_INCREF(result);
-    }
-    reader_close(&r);
+    int rc = walk_buffer(arg, &view, 0, hash_walk, digest);
     PyBuffer_Release(&view);
-    return result;
+    if (rc == -2) return NULL;
+    if (rc != 0) Py_RETURN_NONE;
+    return PyBytes_FromStringAndSize((const char *)digest, 32);
 }
 
 PyDoc_STRVAR(binary_readable_doc,
@@ -1207,24 +1217,14 @@ PyDoc_STRVAR(binary_readable_doc,
 
 static PyObject *binary_readable(PyObject *module, PyObject *args) {
     (void)module;
-    Py_buffer view;
+    PyObject *data;
     int strict = 0;
-    if (!PyArg_ParseTuple(args, "y*p:binary_readable", &view, &strict)) return NULL;
-    Reader r;
-    if (reader_open(&r, view.buf, (size_t)view.len, strict) < 0) {
-        PyBuffer_Release(&view);
-        return NULL;
-    }
-    int rc;
-    if (view.len >= (1 << 16)) { /* a whole export object: the GUI thread keeps running */
-        Py_BEGIN_ALLOW_THREADS
-        rc = stream_values(&r, NULL, 1);
-        Py_END_ALLOW_THREADS
-    } else {
-        rc = stream_values(&r, NULL, 1);
-    }
-    reader_close(&r);
+    if (!PyArg_ParseTuple(args, "Op:binary_readable", &data, &strict)) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
+    int rc = walk_buffer(data, &view, strict, readable_walk, NULL);
     PyBuffer_Release(&view);
+    if (rc == -2) return NULL;
     return PyBool_FromLong(rc == 0);
 }
 
