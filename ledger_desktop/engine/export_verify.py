@@ -3,7 +3,8 @@
 Each block gets `blocks.check_block` (revision hashes, revisions entry, transactionInfo and
 redactionInfo entries, entries hash, block hash), consecutive blocks get `blocks.check_link`
 (also across data objects), data objects must hold the blocks their names say, missing ranges
-are reported as gaps, and each digest whose tip the export covers (from block 0) is compared
+are reported as gaps (blocks of a data object that cannot be read are reported with that object
+and its error, not as gaps), and each digest whose tip the export covers (from block 0) is compared
 with the Merkle root of the block hashes up to that tip.
 """
 
@@ -95,6 +96,10 @@ class ExportVerifyReport:
     last_seq: int | None = None
     failures: list[CheckFailure] = field(default_factory=list)
     gaps: list[tuple[int, int]] = field(default_factory=list)
+    #: Blocks a data object should hold but that could not be read from it, (first, last,
+    #: what failed): the object is missing, is not readable Ion, or holds a value that is not
+    #: a block. A failure names them; they are not gaps (the export has them, unreadable).
+    unreadable: list[tuple[int, int, str]] = field(default_factory=list)
     digests: list[DigestResult] = field(default_factory=list)
     cannot_check: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -217,7 +222,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
         unreadable = False
         for raw, raw_bytes in _blocks_or_error(obj, source.format):
             if raw is None:  # the object is missing or cannot be read past here
-                report.add(CheckFailure(obj_expected, "format", raw_bytes))
+                _unreadable(report, obj, obj_expected, raw_bytes)
                 unreadable = True
                 break
             if cancel is not None:
@@ -226,9 +231,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                 try:
                     block, dropped = block_from_json(raw)
                 except InputFormatError as e:
-                    seq = _seq_of(raw)
-                    report.add(CheckFailure(obj_expected if seq is None else seq, "format",
-                                            f"{obj.key}: {e}"))
+                    _unreadable(report, obj, obj_expected, f"{obj.key}: {e}", _seq_of(raw))
                     unreadable = True  # the objects after this one are still checked
                     break
                 report.json_unchecked += dropped
@@ -237,8 +240,8 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
             try:
                 addr = BlockAddress.from_ion(block["blockAddress"])
             except (InputFormatError, KeyError, TypeError):
-                report.add(CheckFailure(obj_expected, "format", f"{obj.key}: a value that is "
-                                        "not a block (no blockAddress)"))
+                _unreadable(report, obj, obj_expected, f"{obj.key}: a value that is not a block "
+                            "(no blockAddress)")
                 unreadable = True  # the objects after this one are still checked
                 break
             seq = addr.seq
@@ -268,8 +271,8 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
                 report.notes += notes[:5]
             _track_redactions(report, seq, block, own)
             if prev is not None:
-                if seq != expected_next:
-                    report.gaps.append((expected_next, seq - 1))
+                if seq != expected_next:  # missing, or in an object that could not be read
+                    report.gaps += _missing(expected_next, seq - 1, report.unreadable)
                 else:
                     link = check_link(prev, block)
                     if link is not None:
@@ -294,6 +297,27 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
     if progress:
         progress(report.blocks, total)
     _finish(report, pending)
+
+
+def _unreadable(report: ExportVerifyReport, obj: Any, first: int, what: str,
+                seq: int | None = None) -> None:
+    """A data object that cannot be read from block `first` on: one failure naming the object,
+    what failed and the blocks it holds that could not be read (they are not missing)."""
+    last = max(obj.last, first - 1)
+    if first <= last:
+        report.unreadable.append((first, last, what))
+        what += f"; blocks {first}..{last} in it could not be read"
+    report.add(CheckFailure(first if seq is None else seq, "format", what))
+
+
+def _missing(first: int, last: int, unreadable: list[tuple[int, int, str]]
+             ) -> list[tuple[int, int]]:
+    """The parts of blocks first..last that no unreadable data object accounts for: gaps."""
+    parts = [(first, last)]
+    for a, b, _ in unreadable:
+        parts = [p for x, y in parts for p in ((x, min(y, a - 1)), (max(x, b + 1), y))
+                 if p[0] <= p[1]]
+    return parts
 
 
 def _track_redactions(report: ExportVerifyReport, seq: int, block: Any, own: bool) -> None:
@@ -416,10 +440,17 @@ _WHOLE_EXPORT_NOTES = ("the export holds no blocks", "checked from JSON", _REFUS
 
 def _finish(report: ExportVerifyReport, pending: list[Digest]) -> None:
     """Digests the export could not reach, JSON's limits, and an empty export, said plainly."""
+    starts = min([report.first_seq] * (report.first_seq is not None)
+                 + [a for a, _, _ in report.unreadable], default=None)
     for d in pending:
-        if report.first_seq != 0:
+        unread = next((u for u in report.unreadable if u[0] <= d.tip.seq), None)
+        if starts != 0:
             msg = (f"the export starts at block {report.first_seq}, not 0: a digest covers "
                    "every block from 0, so it cannot be checked from this export")
+        elif unread is not None:
+            a, b, what = unread
+            msg = (f"blocks {a}..{b}, before the digest's tip, could not be read ({what}), "
+                   "so the block hashes cannot be folded to it")
         elif report.gaps:
             msg = "the export has gaps before the digest's tip"
         else:
@@ -535,6 +566,7 @@ def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: 
             # with no blocks is not an empty export.
             report.notes += [n for n in r.notes if not n.startswith(_WHOLE_EXPORT_NOTES)]
             report.gaps += r.gaps  # inside the object; gaps between objects are found below
+            report.unreadable += r.unreadable
             report.json_unchecked += r.json_unchecked
             _merge_redactions(report, r, expected_next)
             fresh = [b for b in out.blocks if expected_next is None or b[0] >= expected_next]
@@ -555,7 +587,7 @@ def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: 
                     before = out.blocks[len(out.blocks) - len(fresh) - 1]
                     linked = before[0] != first_seq - 1 or before[1] == last_hash
                 if first_seq != expected_next:
-                    report.gaps.append((expected_next, first_seq - 1))
+                    report.gaps += _missing(expected_next, first_seq - 1, report.unreadable)
                 elif not linked:
                     report.add(CheckFailure(first_seq, "chain link",
                                             f"previousBlockHash is not block {first_seq - 1}'s "
