@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import index_storage, journal_reads, limits, merkle_store, storage
+from . import index_storage, journal_reads, limits, merkle_store, redactions, storage
 from .allocator import tune_allocator
 from .blocks import BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
@@ -45,7 +45,7 @@ from .ion_values import (
     too_deep,
 )
 from .metadata_hash import block_field_hashes, metadata_hash
-from .model import BlockSummary, Digest, Document, RevisionInfo, TableInfo
+from .model import BlockSummary, Digest, Document, RedactionRecord, RevisionInfo, TableInfo
 from .new_file import built_whole, default_ledger_name
 from .tip_check import check_tip
 from .transaction import Transaction
@@ -277,8 +277,18 @@ class Ledger:
             tx_time, tx_id = parse_timestamp(r[8]), r[7]
         return Document(r[0], r[1], r[2], loads(r[4]), r[3], as_blob(r[5]), tx_time, tx_id)
 
-    def document_history(self, doc_id: str) -> list[RevisionInfo]:
-        return journal_reads.document_history(self, doc_id)
+    def document_history(self, doc_id: str, *, with_redactions: bool = False
+                         ) -> list[RevisionInfo]:
+        """Every revision of a document, oldest first; `with_redactions` also finds the
+        block that redacted each redacted revision (RevisionInfo.redaction)."""
+        history = journal_reads.document_history(self, doc_id)
+        if with_redactions:
+            redactions.attach_redactions(self, history)
+        return history
+
+    def redaction_of(self, doc_id: str, version: int) -> RedactionRecord | None:
+        """The block that redacted that revision of the document, if it is redacted."""
+        return redactions.redaction_of(self, doc_id, version)
 
     def block(self, seq: int) -> Any:
         return journal_reads.read_block(self, seq)
@@ -357,11 +367,10 @@ class Ledger:
         tip_seq = self._tip_seq(tip)
         if seq > tip_seq:
             raise BlockNotFoundError(f"block {seq} is after the digest tip {tip_seq}")
-        path = self._nodes.block_path(seq, tip_seq)
+        path, leaf, digest = self._nodes.proof_parts(seq, tip_seq)
         # The path and the digest both come from stored Merkle nodes, which only a full
         # verification checks: a proof that does not fold is refused, not handed out.
-        row = self._conn.execute("SELECT block_hash FROM blocks WHERE seq=?", (seq,)).fetchone()
-        if row is None or fold(as_blob(row[0]), path) != self._nodes.digest_at(tip_seq):
+        if fold(leaf, path) != digest:
             raise IntegrityError(f"the stored Merkle nodes do not fold block {seq} to the digest "
                                  f"at block {tip_seq}: the file was changed; run ledger verify")
         return path

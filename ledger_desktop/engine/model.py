@@ -52,6 +52,22 @@ class Document:
     tx_id: str | None = None
 
 
+@dataclass(frozen=True)
+class RedactionRecord:
+    """The block whose transaction redacted a revision (its `redactionInfo` names it)."""
+
+    seq: int
+    tx_id: str
+    block_time: Any              # the block's Ion timestamp
+    statements: tuple[str, ...]  # the transaction's statements (EXEC REDACT_REVISION …)
+
+    def statement(self) -> str:
+        """The statement that asked for the redaction: the one naming REDACT_REVISION, else
+        the transaction's first (a redaction made through the API names what it likes)."""
+        return next((s for s in self.statements if "REDACT_REVISION" in s.upper()),
+                    self.statements[0] if self.statements else "")
+
+
 @dataclass
 class RevisionInfo:
     """One revision of a document from the journal, with its block's context."""
@@ -68,6 +84,9 @@ class RevisionInfo:
     table_id: str | None
     metadata: Any = None  # the metadata struct exactly as stored in the journal
     statements: list[str] = field(default_factory=list)  # statements that touched it
+    #: for a redacted revision read `with_redactions`: the block that redacted it (None when
+    #: this journal holds no such block, e.g. a partial import)
+    redaction: RedactionRecord | None = None
 
     def to_ion(self) -> Any:
         """The committed-view struct QLDB returns for this revision."""
