@@ -12,7 +12,15 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QMouseEvent
-from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import Shiboken
 
 from ...workers.session import LedgerSession, WriteSummary, can_write
@@ -26,6 +34,7 @@ from ..icons import icon
 from ..settings import KEY_SPLITTERS
 from ..wording import READ_ONLY_NOTE, count, journal_summary
 from .browser import LedgerBrowser
+from .empty_state import EmptyWorkspace
 
 #: kind -> factory(workspace, key) -> QWidget; a view may define `title()`, `trigger(id)`,
 #: `update_actions(actions)`, `refresh()` (F5), `refresh_after_write()` (after a commit; else
@@ -169,11 +178,21 @@ class LedgerWorkspace(QWidget):
         self.views.tabCloseRequested.connect(self.close_view)
         self.views.tabBar().installEventFilter(_MiddleClickCloses(self))
         self.views.currentChanged.connect(lambda _i: self.actions_changed.emit())
+        # the last view closed (-1) or the first one opened: the empty state goes or comes
+        self.views.currentChanged.connect(lambda _i: self._show_empty_state())
+
+        # with no view open, the area says what the ledger holds and what to do next
+        self.empty = EmptyWorkspace()
+        self.empty.action_requested.connect(self._empty_action)
+        self.view_area = QStackedWidget()
+        self.view_area.setObjectName("workspaceViewArea")
+        self.view_area.addWidget(self.views)
+        self.view_area.addWidget(self.empty)
 
         self.splitter = QSplitter()
         self.splitter.setObjectName("workspaceSplitter")
         self.splitter.addWidget(self.browser)
-        self.splitter.addWidget(self.views)
+        self.splitter.addWidget(self.view_area)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 1000])
         self._restore_layout()
@@ -275,6 +294,7 @@ class LedgerWorkspace(QWidget):
             actives = [t for t in self.tables if t.status == "ACTIVE"]
             if actives:
                 self.open_table(max(actives, key=lambda t: t.name == "Vehicle"))
+        self._show_empty_state()
         for t in self.tables:
             self._count(t.table_id)
         if first:
@@ -296,6 +316,22 @@ class LedgerWorkspace(QWidget):
             if index >= 0:
                 self.views.setTabText(index, view.title())  # type: ignore[attr-defined]
                 self.views.setTabIcon(index, view.windowIcon())
+
+    def _show_empty_state(self) -> None:
+        """No view open once the catalog is known: the empty state (no tables yet, or tables
+        and nothing open) in place of a blank area; any view: the views."""
+        if self.closed:
+            return
+        if self.views.count() or not self.ever_loaded:
+            self.view_area.setCurrentWidget(self.views)
+            return
+        active = sum(1 for t in self.tables if t.status == "ACTIVE")
+        self.empty.set_state(active, len(self.tables) - active, self.read_only)
+        self.view_area.setCurrentWidget(self.empty)
+
+    def _empty_action(self, action_id: str) -> None:
+        {"create_table": self.do_create_table, "import_files": self.do_import_files,
+         "show_query": self.do_show_query, "show_chain": self.do_show_chain}[action_id]()
 
     def _show_status(self) -> None:
         active = sum(1 for t in self.tables if t.status == "ACTIVE")
@@ -555,7 +591,10 @@ class LedgerWorkspace(QWidget):
         if self.refuse_read_only("Create Table"):
             return
         dlg = ddl.create_table_dialog(self)
-        self._run_dialog(dlg)
+        before = {t.table_id for t in self.tables if t.status == "ACTIVE"}
+        # the new table's (empty) grid opens, ready for an import (the statement may have
+        # been edited, so the table is found by what is new in the catalog, not by name)
+        self._run_dialog(dlg, lambda: self._open_new_table_after_reload(before))
 
     def do_create_index(self, table: Any = None) -> None:
         if self.refuse_read_only("Create Index"):
@@ -665,11 +704,27 @@ class LedgerWorkspace(QWidget):
             self.do_import_files(table if table is not None and table.status == "ACTIVE"
                                  else None)
 
-    def _run_dialog(self, dlg: Any) -> None:
-        dlg.finished.connect(lambda code: self.execute_statement(dlg.text())
-                             if code == QDialog.DialogCode.Accepted and dlg.text() else None)
+    def _run_dialog(self, dlg: Any, on_commit: Callable[[], None] | None = None) -> None:
+        def finished(code: int) -> None:
+            if code != QDialog.DialogCode.Accepted or not dlg.text():
+                return
+            task = self.execute_statement(dlg.text())
+            if task is not None and on_commit is not None:
+                task.succeeded.connect(lambda _r: on_commit())
+
+        dlg.finished.connect(finished)
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()
+
+    def _open_new_table_after_reload(self, before: set[str]) -> None:
+        """Open the table a statement created, once the reload after its commit knows it."""
+        def later() -> None:
+            self.loaded.disconnect(later)
+            new = [t for t in self.tables if t.status == "ACTIVE" and t.table_id not in before]
+            if new:
+                self.open_table(new[-1])
+
+        self.loaded.connect(later)
 
     def execute_statement(self, text: str) -> Any:
         """Run one statement on the writer lane; views refresh when it commits."""
