@@ -110,3 +110,124 @@ def test_a_read_only_empty_ledger_offers_no_writes(qtbot, window, tmp_path):
     assert not ws.empty.buttons["import_files"].isEnabled()
     assert ws.empty.buttons["show_query"].isEnabled()
     assert "read-only" in ws.empty.message.text()
+
+
+# -- 2. the filter bar: null, missing, and contains on lists and structs -------------------------
+_DOCS = """
+{k: 1, Tags: ["Classic", "red"], Nothing: null}
+{k: 2, Tags: "classic car", Nothing: 5}
+{k: 3, Tags: {a: "Classic", b: 5}, Nothing: null.string}
+{k: 4, Tags: [1, 2, "x", 2020-01-01T, [nested]], Nothing: "null"}
+{k: 5, Tags: null}
+{k: 6}
+{k: 7, Tags: 5, Nothing: 'NULL'}
+{k: 8, Tags: (classic car), Nothing: []}
+{k: 9, Tags: classic}
+{k: 10, Tags: ["50% off", null, {c: "classic"}]}
+"""
+
+
+def _filter_ledger(tmp_path: Path, strict: bool = False) -> Path:
+    from amazon.ion import simpleion
+
+    path = tmp_path / ("strict.ledger" if strict else "filters.ledger")
+    with Ledger.create(path, strict=strict) as led:
+        led.execute("CREATE TABLE Things")
+        for doc in simpleion.loads(_DOCS, single_value=False):
+            led.execute("INSERT INTO Things ?", doc)
+    return path
+
+
+def _selected(path: Path, flt) -> tuple[list[int], list[int]]:
+    """(what the grid's filter keeps, what its PartiQL selects) of the stored documents."""
+    from amazon.ion import simpleion
+
+    with Ledger.open(path) as led:
+        docs = [simpleion.loads(simpleion.dumps(d)) for d in led.execute("SELECT * FROM Things")]
+        ran = sorted(int(d["k"]) for d in led.execute(flt.partiql("Things")))
+    return sorted(int(d["k"]) for d in docs if flt.matches(d)), ran
+
+
+def test_null_and_missing_operators_select_what_their_partiql_selects(tmp_path):
+    from ledger_desktop.ui.models.filters import FieldFilter, parse_literal
+
+    path = _filter_ledger(tmp_path)
+    expected = {
+        "is null": [1, 3],              # null and null.string; not the text "null"
+        "is not null": [2, 4, 7, 8],
+        "is missing": [5, 6, 9, 10],
+        "is present": [1, 2, 3, 4, 7, 8],
+    }
+    for op, keys in expected.items():
+        flt = FieldFilter("Nothing", op)
+        assert _selected(path, flt) == (keys, keys), op
+    assert "d.Nothing IS NULL AND d.Nothing IS NOT MISSING" in FieldFilter(
+        "Nothing", "is null").partiql("Things")
+    assert FieldFilter("Nothing", "is missing").partiql("Things").endswith(
+        "WHERE d.Nothing IS MISSING")
+    # `= null` selected nothing (x = NULL is unknown in PartiQL): it is `is null`; a bare NULL
+    # in any case is the null, quoted it is the text
+    for typed in ("null", "NULL", "null.string"):
+        flt = FieldFilter("Nothing", "=", parse_literal(typed))
+        assert flt.op == "is null" and _selected(path, flt) == ([1, 3], [1, 3])
+    assert FieldFilter("Nothing", "!=", parse_literal("null")).op == "is not null"
+    assert _selected(path, FieldFilter("Nothing", "=", parse_literal("'NULL'"))) == ([7], [7])
+    assert _selected(path, FieldFilter("Nothing", "=", parse_literal('"null"'))) == ([4], [4])
+    # the former names still work
+    assert FieldFilter("Nothing", "exists").op == "is present"
+    assert FieldFilter("Nothing", "missing").op == "is missing"
+
+
+def test_contains_matches_list_and_struct_elements_and_text_ignoring_case(tmp_path):
+    from ledger_desktop.ui.models.filters import FieldFilter, parse_literal
+
+    path = _filter_ledger(tmp_path)
+    cases = {
+        "classic": [1, 2, 3, 8, 9],   # a list's, a struct's and a sexp's element, text, symbol
+        "CLASSIC": [1, 2, 3, 8, 9],
+        "red": [1],
+        "x": [4],
+        "50%": [10],                  # % is text, not a wildcard
+        "2": [4],                     # the number 2 in a list (and no text holding "2")
+        "5": [3, 10],                 # a struct's 5 and "50% off"; not the number 5 itself
+        "nested": [],                 # one level down only
+    }
+    for typed, keys in cases.items():
+        flt = FieldFilter("Tags", "contains", parse_literal(typed))
+        assert _selected(path, flt) == (keys, keys), typed
+    # mixed types in one field did not stop the query (LOWER refuses anything but text)
+    assert "LOWER(d.Tags)" in FieldFilter("Tags", "contains", "c").partiql("Things")
+
+
+def test_the_filter_partiql_runs_in_a_qldb_strict_ledger(tmp_path):
+    from ledger_desktop.ui.models.filters import FieldFilter
+
+    path = _filter_ledger(tmp_path, strict=True)
+    for flt in (FieldFilter("Tags", "contains", "classic"), FieldFilter("Tags", "contains", 2),
+                FieldFilter("Nothing", "is null"), FieldFilter("Nothing", "is present")):
+        grid, ran = _selected(path, flt)
+        assert grid == ran and grid, flt
+
+
+def test_the_filter_bar_turns_equals_null_into_is_null(qtbot, window, tmp_path):
+    from tests.ui.conftest import documents_view
+
+    ws = open_workspace(qtbot, window, _filter_ledger(tmp_path))
+    view = documents_view(qtbot, ws, "Things")
+    view.field.setEditText("Nothing")
+    view.op.setCurrentText("=")
+    view.value.setText("null")
+    view.apply_filter()
+    qtbot.wait_until(lambda: view.model.exhausted and not view.model.loading, timeout=10000)
+    assert view.op.currentText() == "is null" and not view.value.isEnabled()
+    assert sorted(int(view.model.document(r).data["k"]) for r in range(view.model.rowCount())) \
+        == [1, 3]
+    assert "IS NULL" in view.status.text()
+    view.field.setEditText("Tags")
+    view.op.setCurrentText("contains")
+    assert view.value.isEnabled()
+    view.value.setText("classic")
+    view.apply_filter()
+    qtbot.wait_until(lambda: view.model.exhausted and not view.model.loading, timeout=10000)
+    assert sorted(int(view.model.document(r).data["k"]) for r in range(view.model.rowCount())) \
+        == [1, 2, 3, 8, 9]

@@ -17,15 +17,33 @@ from amazon.ion.core import IonType
 from amazon.ion.simple_types import IonPyDict
 
 from ...engine.diff import ion_type, is_null
-from ...engine.struct_columns import struct_cell
+from ...engine.struct_columns import fields_of, struct_cell
 from ..ionfmt import ion_text
 
-OPS = ("=", "!=", "<", "<=", ">", ">=", "contains", "exists", "missing")
+OPS = ("=", "!=", "<", "<=", ">", ">=", "contains", "is null", "is not null", "is missing",
+       "is present")
+#: operators that take no value
+NO_VALUE = frozenset({"is null", "is not null", "is missing", "is present"})
+#: what each operator selects (the operator list's tooltips)
+OP_TIPS = {
+    "contains": "Text that contains the value, ignoring case; a list or struct with an element "
+                "that does (or that equals it)",
+    "is null": "The field is there and holds null (null, null.string, …)",
+    "is not null": "The field is there and holds a value other than null",
+    "is missing": "The document has no such field",
+    "is present": "The document has the field, null or not",
+}
+#: the operators' former names (`exists`, `missing`)
+_ALIASES = {"exists": "is present", "missing": "is missing"}
+_TEXT = (IonType.STRING, IonType.SYMBOL)
 
 
 def parse_literal(text: str) -> Any:
-    """The user's value as Ion when it parses as a scalar (42, 1.5, 2024-01-01T), else a string."""
+    """The user's value as Ion when it parses as a scalar (42, 1.5, 2024-01-01T), else a string.
+    A bare NULL in any case is Ion's null, as PartiQL writes it ('NULL' is the text)."""
     text = text.strip()
+    if text.lower() == "null":
+        return simpleion.loads("null")
     try:
         value = simpleion.loads(text)
     except Exception:
@@ -68,13 +86,31 @@ def _comparable(v: Any) -> Any:
     return ion_text(v)
 
 
+def _ion_null(value: Any) -> bool:
+    """An Ion null the user typed (null, null.string), not the absence of a value (None)."""
+    return type(value).__name__ == "IonPyNull"
+
+
+def _text(v: Any) -> str | None:
+    return str(getattr(v, "text", v)) if ion_type(v) in _TEXT and not is_null(v) else None
+
+
 @dataclass(frozen=True)
 class FieldFilter:
+    """`field op value`. `= null` is `is null` (and `!= null` `is not null`): in PartiQL
+    `x = NULL` is unknown for every x, so it selected nothing."""
+
     field: str        # a top-level field or a dotted path such as Owners.PrimaryOwner.PersonId
     op: str
     value: Any = None
 
     def __post_init__(self) -> None:
+        op = _ALIASES.get(self.op, self.op)
+        if op in ("=", "!=") and _ion_null(self.value):
+            op = "is null" if op == "=" else "is not null"
+        if op in NO_VALUE:
+            object.__setattr__(self, "value", None)
+        object.__setattr__(self, "op", op)
         if self.op not in OPS:
             raise ValueError(f"unknown filter operator {self.op!r}")
         if not self.field.strip():
@@ -84,32 +120,58 @@ class FieldFilter:
     def path(self) -> list[str]:
         return [p for p in self.field.split(".") if p]
 
+    @property
+    def _needle(self) -> str:
+        """What `contains` looks for in text, lower-cased: the value's text, or its Ion."""
+        if self.value is None:  # nothing typed: any text
+            return ""
+        text = _text(self.value)
+        return (text if text is not None else ion_text(self.value)).lower()
+
     def matches(self, data: Any) -> bool:
         found, v = _get(data, self.path)
-        if self.op == "exists":
+        if self.op == "is present":
             return found
-        if self.op == "missing":
+        if self.op == "is missing":
             return not found
+        if self.op in ("is null", "is not null"):
+            return found and is_null(v) == (self.op == "is null")
         if not found or is_null(v):
             return False
         if self.op == "contains":
-            # text only, ignoring case: what `LOWER(x) LIKE '%…%'` (partiql below) selects
-            if ion_type(v) not in (IonType.STRING, IonType.SYMBOL):
-                return False
-            return str(self.value).lower() in str(getattr(v, "text", v)).lower()
+            # what partiql() below selects: text holding the needle (any case), or a list's,
+            # sexp's or struct's element that does or (for a value that is not text) equals it
+            text = _text(v)
+            if text is not None:
+                return self._needle in text.lower()
+            t = ion_type(v)
+            if t in (IonType.LIST, IonType.SEXP):
+                return any(self._element_matches(e) for e in v)
+            if t == IonType.STRUCT:
+                return any(self._element_matches(e) for _k, e in fields_of(v))
+            return False
+        return self._compare(v, self.op)
+
+    def _element_matches(self, e: Any) -> bool:
+        text = _text(e)
+        if text is not None and self._needle in text.lower():
+            return True
+        return _text(self.value) is None and not is_null(e) and self._compare(e, "=")
+
+    def _compare(self, v: Any, op: str) -> bool:
         a, b = _comparable(v), _comparable(self.value)
         if a is None or b is None:
             return False
         try:
-            if self.op == "=":
+            if op == "=":
                 return a == b
-            if self.op == "!=":
+            if op == "!=":
                 return a != b
-            if self.op == "<":
+            if op == "<":
                 return a < b
-            if self.op == "<=":
+            if op == "<=":
                 return a <= b
-            if self.op == ">":
+            if op == ">":
                 return a > b
             return a >= b
         except TypeError:  # e.g. a timestamp against a number: no match, as in PartiQL
@@ -118,18 +180,35 @@ class FieldFilter:
     def partiql(self, table: str) -> str:
         alias = "d"
         ref = alias + "".join("." + _quote_name(p) for p in self.path)
-        if self.op == "exists":
+        if self.op == "is present":
             cond = f"{ref} IS NOT MISSING"
-        elif self.op == "missing":
+        elif self.op == "is missing":
             cond = f"{ref} IS MISSING"
+        elif self.op == "is null":
+            cond = f"{ref} IS NULL AND {ref} IS NOT MISSING"  # IS NULL holds for MISSING too
+        elif self.op == "is not null":
+            cond = f"{ref} IS NOT NULL"  # false for MISSING as well
         elif self.op == "contains":
-            # the user's % and _ are text, not wildcards
-            text = "".join("\\" + c if c in "%_\\" else c for c in str(self.value).lower())
-            text = text.replace("'", "''")
-            cond = f"LOWER({ref}) LIKE '%{text}%' ESCAPE '\\'"
+            cond = self._contains(ref)
         else:
             cond = f"{ref} {'<>' if self.op == '!=' else self.op} {literal(self.value)}"
         return f"SELECT * FROM {_quote_name(table)} AS {alias} WHERE {cond}"
+
+    def _contains(self, ref: str) -> str:
+        """Text holding the needle, or an element of a list or sexp (`[*]`) or a struct's
+        field (`.*`) that does. `(x >= '') IS TRUE` holds for text only (comparing other
+        types gives MISSING) and makes AND skip LOWER, which refuses anything but text."""
+        # the user's % and _ are text, not wildcards
+        text = "".join("\\" + c if c in "%_\\" else c for c in self._needle).replace("'", "''")
+
+        def has(x: str) -> str:
+            return f"(({x} >= '') IS TRUE AND LOWER({x}) LIKE '%{text}%' ESCAPE '\\')"
+
+        element = has("e")
+        if _text(self.value) is None:
+            element = f"{element} OR e = {literal(self.value)}"
+        return " OR ".join([has(ref)] + [f"EXISTS (SELECT VALUE e FROM {ref}{each} AS e WHERE "
+                                         f"{element})" for each in ("[*]", ".*")])
 
 
 def literal(value: Any) -> str:

@@ -30,7 +30,7 @@ from ..dialogs.statement import quote
 from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..models.documents import META_COLUMNS, DocumentsModel
-from ..models.filters import OPS, FieldFilter, parse_literal
+from ..models.filters import NO_VALUE, OP_TIPS, OPS, FieldFilter, parse_literal
 from .document_pane import DocumentPane
 
 if TYPE_CHECKING:
@@ -136,6 +136,10 @@ class DocumentsView(QWidget):
         self.op = QComboBox()
         self.op.setObjectName("filterOp")
         self.op.addItems(OPS)
+        for i, op in enumerate(OPS):
+            if op in OP_TIPS:
+                self.op.setItemData(i, OP_TIPS[op], Qt.ItemDataRole.ToolTipRole)
+        self.op.currentTextChanged.connect(self._op_changed)
         self.value = QLineEdit()
         self.value.setObjectName("filterValue")
         self.value.setPlaceholderText("value (Ion: 42, 1.50, 2024-01-01T, \"text\")")
@@ -264,8 +268,12 @@ class DocumentsView(QWidget):
         if not field:
             return None
         op = self.op.currentText()
-        value = None if op in ("exists", "missing") else parse_literal(self.value.text())
+        value = None if op in NO_VALUE else parse_literal(self.value.text())
         return FieldFilter(field, op, value)
+
+    def _op_changed(self, op: str) -> None:
+        """An operator that takes no value greys the value out (what it holds is ignored)."""
+        self.value.setEnabled(op not in NO_VALUE)
 
     def apply_filter(self) -> None:
         try:
@@ -273,6 +281,10 @@ class DocumentsView(QWidget):
         except ValueError as e:
             error_box(self, "Filter", e)
             return
+        if flt is not None and flt.op != self.op.currentText():
+            # `= null` became `is null`: the bar shows what is applied
+            self.op.setCurrentText(flt.op)
+            self.value.clear()
         self._place = None
         self.pane.clear()
         self.model.set_filter(flt)
