@@ -8,19 +8,18 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from tqdm import tqdm
 
 from ..engine import digest_file, proofs, storage
-from ..engine.blocks import BlockAddress
 from ..engine.cancel import CancelToken
 from ..engine.errors import InputFormatError, UserError
 from ..engine.ion_values import dumps_text
 from ..engine.ledger import Ledger
 from ..engine.limits import describe
 from ..engine.new_file import default_ledger_name
+from ..engine.proof_tip import check_tip, tip_named_in
 from .base import (
     EXIT_VERIFY_FAILED,
     ctrl_c_cancels,
@@ -268,26 +267,6 @@ def get_revision(path: Path, document_id: str, block_address: str,
     _print_value_and_proof(revision, proof, "revision", as_json)
 
 
-def _pairing_notes(kind: str, value: Any, tip: BlockAddress | None) -> list[str]:
-    """What the digest's tip address (from a digest file: not covered by the hash) says
-    against the value's own block address. The verdict rests on the hash alone; a value on
-    another strand, or after the tip, means the files were paired by mistake."""
-    try:
-        addr = BlockAddress.from_ion(value["blockAddress"])
-    except (KeyError, TypeError, ValueError, InputFormatError):  # a damaged value may lack it
-        return []
-    if tip is None:
-        return []
-    notes = []
-    if addr.strand_id != tip.strand_id:
-        notes.append(f"the {kind} is on strand {addr.strand_id}, the digest's tip address "
-                     f"on strand {tip.strand_id}: they are not from the same ledger")
-    elif addr.seq > tip.seq:
-        notes.append(f"the {kind} is in block {addr.seq}, after the digest's tip "
-                     f"{tip.seq}: a digest covers only blocks up to its tip")
-    return notes
-
-
 @main.command("verify-proof")
 @click.option("--revision", "revision_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Ion text of a revision, GetRevision's JSON output (the AWS CLI's or "
@@ -322,8 +301,14 @@ def verify_proof(revision_file: Path | None, block_file: Path | None, proof_file
         result = proofs.verify_revision(value, proof, digest)
     else:
         result = proofs.verify_block(value, proof, digest)
-    for note in _pairing_notes(kind.lower(), value, tip):
-        click.echo(f"note: {note}")
+    # The tip address is not covered by the digest's hash, but it is what an auditor reads
+    # the digest as: a value or proof it contradicts fails (proof_tip).
+    proof_tip = tip_named_in(proof_file or source)
+    check_tip(result, kind, value, proof, tip, proof_tip)
+    click.echo(f"digest: {proofs.b64(digest)} " + (
+        f"at tip {tip.text()}" if tip is not None else
+        "(base64 alone: its tip address is unknown and not checked; give the digest file or "
+        "GetDigest JSON to check it)"))
     click.echo(result.render())
     if not result.ok:
         sys.exit(EXIT_VERIFY_FAILED)

@@ -233,18 +233,21 @@ def test_our_own_proof_output_feeds_verify_proof(sample, tmp_path):
     assert "note:" not in run("verify-proof", "--revision", tmp_path / "own.txt", "--digest",
                               tmp_path / "d.json").output
 
-    # The tip address in a digest file is not covered by its hash: a revision on another
-    # strand, or after the tip, verifies (the hash decides) but is noted as mispaired.
+    # The tip address in a digest file is not covered by its hash, but an auditor reads it as
+    # what the digest covers: a revision on another strand, or after the tip, was only noted
+    # as mispaired (exit 0); it now fails, saying why (reliability.md 116).
     saved = json.loads((tmp_path / "d.json").read_text())
-    for changed, note in ((tip.replace(strand, "SomeOtherLedgerStrand0"), "not from the same "
-                           "ledger"), (tip.replace(re.search(r"sequenceNo:(\d+)", tip).group(0),
-                                                   "sequenceNo:3"), "after the digest's tip 3")):
+    for changed, why in ((tip.replace(strand, "SomeOtherLedgerStrand0"), "not from the same "
+                          "ledger"), (tip.replace(re.search(r"sequenceNo:(\d+)", tip).group(0),
+                                                  "sequenceNo:3"), "after the digest's tip "
+                                                                   "(block 3)")):
         saved["DigestTipAddress"] = {"IonText": changed}
         (tmp_path / "d2.json").write_text(json.dumps(saved))
         r = run("verify-proof", "--revision", tmp_path / "own.txt", "--digest",
                 tmp_path / "d2.json")
-        assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
-        assert r.output.startswith("note: the revision ") and note in r.output, r.output
+        assert r.exit_code == 1 and "NOT VERIFIED: the proof folds to the digest, but" \
+            in r.output, r.output
+        assert "[FAIL] digest tip: the revision" in r.output and why in r.output, r.output
 
 
 def test_verify_proof_usage_errors(tmp_path):
