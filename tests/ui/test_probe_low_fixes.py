@@ -231,3 +231,42 @@ def test_the_filter_bar_turns_equals_null_into_is_null(qtbot, window, tmp_path):
     qtbot.wait_until(lambda: view.model.exhausted and not view.model.loading, timeout=10000)
     assert sorted(int(view.model.document(r).data["k"]) for r in range(view.model.rowCount())) \
         == [1, 2, 3, 8, 9]
+
+
+# -- 3. at 800×600 ------------------------------------------------------------------------------
+def test_at_800_by_600_the_filter_value_and_table_names_stay_readable(qtbot, window,
+                                                                      sample_ledger):
+    from PySide6.QtCore import QSize
+
+    from tests.ui.conftest import documents_view
+
+    window.resize(800, 600)
+    ws = open_workspace(qtbot, window, sample_ledger)
+    view = documents_view(qtbot, ws, "VehicleRegistration")
+    qtbot.wait_until(lambda: window.size() == QSize(800, 600), timeout=5000)
+    QApplication.processEvents()
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 800 and hint.height() <= 600, hint
+    assert view.value.width() >= 120
+    # the filter buttons gave way: icons, their names in tooltips, all inside the view
+    assert view.bar_buttons.compact
+    for button in view.bar_buttons.buttons:
+        assert button.text() == "" and button.toolTip() and not button.icon().isNull()
+        assert button.mapTo(view, button.rect().bottomRight()).x() <= view.width()
+    # the browser keeps names readable; a longer one loses its middle, its tooltip has it
+    tree = ws.browser.tree
+    assert tree.textElideMode() == Qt.TextElideMode.ElideMiddle
+    metrics = tree.fontMetrics()
+    tables = ws.browser.model.item(0, 0)
+    names = {}
+    for row in range(tables.rowCount()):
+        item = tables.child(row, 0)
+        names[item.text()] = tree.visualRect(item.index()).width()
+        assert item.text() in item.toolTip()
+    assert names["DriversLicense"] >= metrics.horizontalAdvance("DriversLicense") + 20
+    assert names["Person"] >= metrics.horizontalAdvance("Person") + 20
+    # wide again: the buttons say what they do
+    window.resize(1280, 800)
+    qtbot.wait_until(lambda: not view.bar_buttons.compact, timeout=5000)
+    assert [b.text() for b in view.bar_buttons.buttons] == ["Filter", "Clear",
+                                                            "Open as PartiQL"]

@@ -31,6 +31,9 @@ class LedgerBrowser(QWidget):
         self.tree.setObjectName("browserTree")
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
+        # a long name loses its middle, not its end (the tooltip has it whole): tables named
+        # VehicleRegistration and VehicleRecall stay apart
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -43,6 +46,11 @@ class LedgerBrowser(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
+        # the splitter never squeezes the names below ~13 characters (a narrow window gave
+        # the browser its share of 260 px: "P…" and "V…")
+        metrics = self.fontMetrics()
+        self.setMinimumWidth(2 * self.tree.indentation() + 24 + 13 * metrics.averageCharWidth()
+                             + metrics.horizontalAdvance("Documents") + 12)
         self._count_items: dict[str, QStandardItem] = {}
         self.tables: list[Any] = []
         #: the ledger cannot be written: its context menu's table changes are disabled

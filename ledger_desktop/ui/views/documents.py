@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,6 +31,7 @@ from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..models.documents import META_COLUMNS, DocumentsModel
 from ..models.filters import NO_VALUE, OP_TIPS, OPS, FieldFilter, parse_literal
+from ..narrowing_buttons import NarrowingButtons
 from .document_pane import DocumentPane
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Tables larger than this are not sorted in the grid (it would hold every row in memory).
 SORT_LIMIT = 100_000
+#: the filter value's least width (px): a date or a name stays readable in a narrow window
+VALUE_MIN_WIDTH = 120
 
 
 def order_by_query(table: str, column: int, field: str) -> str:
@@ -128,7 +131,7 @@ class DocumentsView(QWidget):
         self.field = QComboBox()
         self.field.setObjectName("filterField")
         self.field.setEditable(True)
-        self.field.setMinimumWidth(140)
+        self.field.setMinimumWidth(120)
         # wide enough for the table's longest field name (PendingPenaltyTicketAmount), capped
         self.field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.field.setMaximumWidth(300)
@@ -140,28 +143,33 @@ class DocumentsView(QWidget):
             if op in OP_TIPS:
                 self.op.setItemData(i, OP_TIPS[op], Qt.ItemDataRole.ToolTipRole)
         self.op.currentTextChanged.connect(self._op_changed)
+        self.op.setMinimumWidth(self.op.sizeHint().width())  # "is not null" is never cut
         self.value = QLineEdit()
         self.value.setObjectName("filterValue")
         self.value.setPlaceholderText("value (Ion: 42, 1.50, 2024-01-01T, \"text\")")
         self.value.returnPressed.connect(self.apply_filter)
+        # room for a date or a name to be read: in a narrow window the buttons give way
+        self.value.setMinimumWidth(max(VALUE_MIN_WIDTH, 16 * self.fontMetrics().averageCharWidth()))
         apply = QPushButton(icon("filter"), "Filter")
         apply.setObjectName("filterApply")
         apply.clicked.connect(self.apply_filter)
-        clear = QPushButton("Clear")
+        clear = QPushButton(icon("cancel"), "Clear")
         clear.setObjectName("filterClear")
+        clear.setToolTip("Show every document again")
         clear.clicked.connect(self.clear_filter)
         self.as_query = QPushButton(icon("query"), "Open as PartiQL")
         self.as_query.setObjectName("filterAsQuery")
         self.as_query.setToolTip("Open the filter as a PartiQL SELECT in the editor")
         self.as_query.clicked.connect(self._open_as_query)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Filter:"))
-        bar.addWidget(self.field)
-        bar.addWidget(self.op)
-        bar.addWidget(self.value, 1)
-        bar.addWidget(apply)
-        bar.addWidget(clear)
-        bar.addWidget(self.as_query)
+        bar.setSpacing(6)
+        self._bar = bar
+        self._bar_fixed = [QLabel("Filter:"), self.field, self.op, self.value]
+        for widget in self._bar_fixed:
+            bar.addWidget(widget, 1 if widget is self.value else 0)
+        self.bar_buttons = NarrowingButtons([apply, clear, self.as_query])
+        for button in self.bar_buttons.buttons:
+            bar.addWidget(button)
 
         self.grid = QTableView()
         self.grid.setObjectName("documentsGrid")
@@ -225,6 +233,19 @@ class DocumentsView(QWidget):
 
     def title(self) -> str:
         return self.table.name + ("" if self.table.status == "ACTIVE" else " (dropped)")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_bar()
+
+    def _fit_bar(self) -> None:
+        """The filter buttons drop their text when the bar could not hold it and still give
+        the field, operator and value their minimum widths."""
+        margins = self.layout().contentsMargins() if self.layout() is not None else None
+        taken = (margins.left() + margins.right() if margins is not None else 0) \
+            + sum(w.minimumWidth() or w.minimumSizeHint().width() for w in self._bar_fixed) \
+            + self._bar.spacing() * (len(self._bar_fixed) + len(self.bar_buttons.buttons) - 1)
+        self.bar_buttons.fit(self.width() - taken)
 
     # -- status -----------------------------------------------------------------------------
     def set_total(self, n: int) -> None:

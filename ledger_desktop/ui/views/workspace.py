@@ -194,7 +194,7 @@ class LedgerWorkspace(QWidget):
         self.splitter.addWidget(self.browser)
         self.splitter.addWidget(self.view_area)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([260, 1000])
+        self.splitter.setSizes([280, 1000])  # shares: at 1280 px "VehicleRegistration" fits
         self._restore_layout()
 
         # The path comes first: cut from the left, the file name and the counts stay.
