@@ -10,6 +10,7 @@ import click
 from tqdm import tqdm
 
 from ..engine import digest_file
+from ..engine.blocks import block_range
 from ..engine.cancel import CancelToken
 from ..engine.errors import Cancelled, UserError
 from ..engine.ledger import Ledger
@@ -69,7 +70,7 @@ def export_cmd(path: Path, directory: Path, fmt: str, start_time: str | None,
                                    jobs=jobs or min(os.cpu_count() or 1, 8))
         finally:
             bar.close()
-    rng = f"blocks {r.first_seq}..{r.last_seq}" if r.first_seq is not None else "no blocks"
+    rng = block_range(r.first_seq, r.last_seq) if r.first_seq is not None else "no blocks"
     click.echo(f"export {r.export_id}: {r.blocks} block(s), {r.revisions} revision(s), {rng}, "
                f"{len(r.keys)} data object(s) in {directory} ({fmt})")
 
@@ -167,7 +168,7 @@ def import_cmd(path: Path, table: str, files: tuple[Path, ...], batch_size: int,
         finally:
             bar.close()
     made = " (table created)" if r.created_table else ""
-    blocks = f"blocks {r.first_seq}..{r.last_seq}" if r.first_seq is not None else "no block"
+    blocks = block_range(r.first_seq, r.last_seq) if r.first_seq is not None else "no block"
     click.echo(f"imported {r.documents} document(s) into {table}{made} from {len(files)} "
                f"file(s) in {r.blocks} transaction(s), {blocks}")
 

@@ -27,6 +27,12 @@ from .tx_info_hash import transaction_info_hash_of
 EMPTY_DATA_HASH = hashlib.sha256(b"").digest()
 
 
+def block_range(first: int, last: int) -> str:
+    """A run of sequence numbers as reports write it: "block 9", "blocks 9..11" (never
+    "blocks 9..9")."""
+    return f"block {first}" if first == last else f"blocks {first}..{last}"
+
+
 @dataclass(frozen=True, order=True)
 class BlockAddress:
     strand_id: str

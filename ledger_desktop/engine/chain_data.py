@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .blocks import BlockAddress
+from .blocks import BlockAddress, block_range
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError
 from .ion_values import parse_timestamp
@@ -129,8 +129,8 @@ def find_blocks(ledger: Ledger, text: str) -> BlockSearch:
                                    f"{addr.strand_id}, not this ledger's {ledger.strand_id}")
             seq = addr.seq
         if not 0 <= seq < count:
-            return BlockSearch(query, "none", [], f"no block {seq}: the journal has blocks "
-                               f"0..{count - 1}")
+            return BlockSearch(query, "none", [], f"no block {seq}: the journal has "
+                               f"{block_range(0, count - 1)}")
         return BlockSearch(query, "block", [seq], f"block {seq}")
     if not _ID_RE.fullmatch(query):
         raise InputFormatError(f"{query!r} is not a block number, block address, document id "

@@ -140,7 +140,7 @@ def _precision(ts: Any) -> str:
 
 def _offset(ts: Any) -> str:
     if ts.tzinfo is None:
-        return "unknown offset (-00:00)"
+        return "unknown (-00:00)"  # follows "offset ": "offset unknown (-00:00) → +00:00"
     delta = ts.utcoffset()
     minutes = int(delta.total_seconds() // 60) if delta is not None else 0
     sign = "+" if minutes >= 0 else "-"

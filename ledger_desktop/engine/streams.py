@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import storage
+from .blocks import block_range
 from .cancel import CancelToken
 from .errors import InputFormatError, UserError
 from .gc_pause import paused_gc
@@ -315,7 +316,7 @@ def run_stream(ledger: Ledger, sink: Sink, checkpoint: Checkpoint, *,
         count = ledger.block_count()
         if from_sequence > count:
             # The checkpoint would move there, and a later run would skip the blocks between.
-            last = f"blocks 0..{count - 1}" if count else "no blocks"
+            last = block_range(0, count - 1) if count else "no blocks"
             raise UserError(f"--from-sequence {from_sequence} is past the end of the journal "
                             f"({last}); at most {count}, the next block to be committed")
         checkpoint.next_sequence = from_sequence

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import block_facts as _facts
 from . import storage
-from .blocks import EMPTY_DATA_HASH, BlockAddress, as_blob, header_entry
+from .blocks import EMPTY_DATA_HASH, BlockAddress, as_blob, block_range, header_entry
 from .cancel import CancelToken, Progress
 from .index_keys import index_key
 from .ion_binary_hash import ion_hash_binary
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from .ledger import Ledger
 
 MAX_FAILURES = 200
+# "block 9 is missing from the journal", "blocks 9..11 are …" (and "blocks 9..9 are …", as
+# reports before the singular wrote it): the chain link failure of a gap in the sequence
+_MISSING = re.compile(r"^blocks? (\d+)(?:\.\.(\d+))? (?:is|are) missing from the journal")
 # Checks of what is derived from the journal, not of the journal itself.
 DERIVED_CHECKS = ("index storage", "file structure")
 
@@ -149,6 +153,21 @@ class VerifyReport:
         return "\n".join(lines)
 
 
+def missing_message(first: int, last: int) -> str:
+    """The failure message of a gap in the sequence numbers (`missing_range` reads it)."""
+    return f"{block_range(first, last)} {'is' if first == last else 'are'} missing from the " \
+        "journal"
+
+
+def missing_range(message: str) -> tuple[int, int] | None:
+    """(first, last) of a `missing_message`; None for any other message."""
+    m = _MISSING.match(message)
+    if m is None:
+        return None
+    first = int(m.group(1))
+    return first, int(m.group(2)) if m.group(2) is not None else first
+
+
 def _b64(h: bytes | None) -> str | None:
     return None if h is None else base64.b64encode(h).decode()
 
@@ -259,8 +278,8 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
             failures_before = report.failure_count
             bhash, ehash, phash = as_blob(bhash), as_blob(ehash), as_blob(phash)
             if seq != expected_seq:
-                report.fail(VerifyFailure(seq, "chain link", f"blocks {expected_seq}..{seq - 1} "
-                                          "are missing from the journal"))
+                report.fail(VerifyFailure(seq, "chain link",
+                                          missing_message(expected_seq, seq - 1)))
                 expected_seq = seq
             rows: list[tuple] = []
             if rcur is not None:
@@ -318,7 +337,8 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
                     "the journal agrees with this digest" if ok else
                     "the journal does NOT fold to this digest"))
                 if not ok:
-                    report.fail(VerifyFailure(seq, "digest", f"blocks 0..{seq} do not fold to "
+                    report.fail(VerifyFailure(seq, "digest", f"{block_range(0, seq)} "
+                                              f"{'does' if seq == 0 else 'do'} not fold to "
                                               f"the saved digest {_b64(d.digest)}"))
             report.blocks_checked += 1
             if on_block is not None:

@@ -188,6 +188,14 @@ class MainWindow(QMainWindow):
                         f"{path.name} is already open for writing; close it (Close Ledger, "
                         "Ctrl+Shift+W) and open it read-only again", 10000)
                 return
+        if path.is_dir():  # a command-line argument, a recent entry that became a folder
+            from ..engine.errors import UserError
+
+            error_box(self, "Cannot open ledger", UserError(
+                f"{path} is a folder, and a ledger is a single file (such as dmv.ledger). To "
+                "make a ledger from a QLDB export folder, use File ▸ Import QLDB Export… or "
+                "drop the folder on the window."))
+            return
         if not path.is_file():
             error_box(self, "Cannot open ledger", FileNotFoundError(2, "No such file", str(path)))
             return

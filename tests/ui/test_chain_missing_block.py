@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ledger_desktop.engine.chain_data import ChainArrays
-from ledger_desktop.engine.verify import VerifyFailure
+from ledger_desktop.engine.verify import VerifyFailure, missing_message
 from ledger_desktop.ui.chain import palette as P
 from ledger_desktop.ui.chain.model import ChainModel
 
@@ -19,7 +19,7 @@ from .conftest import open_workspace
 
 def _report(checked: int, tip: int, gap: tuple[int, int]) -> SimpleNamespace:
     a, b = gap
-    failure = VerifyFailure(b + 1, "chain link", f"blocks {a}..{b} are missing from the journal")
+    failure = VerifyFailure(b + 1, "chain link", missing_message(a, b))
     return SimpleNamespace(blocks_checked=checked, block_count=tip + 1, cancelled=False,
                            tip=f'{{strandId:"s",sequenceNo:{tip}}}', failures=[failure],
                            failed_blocks=[b + 1], failure_count=1, digest_checks=[])

@@ -270,3 +270,59 @@ def test_at_800_by_600_the_filter_value_and_table_names_stay_readable(qtbot, win
     qtbot.wait_until(lambda: not view.bar_buttons.compact, timeout=5000)
     assert [b.text() for b in view.bar_buttons.buttons] == ["Filter", "Clear",
                                                             "Open as PartiQL"]
+
+
+# -- 4. wording ------------------------------------------------------------------------------------
+def test_one_missing_block_is_named_in_the_singular(sample_ledger):
+    import sqlite3
+
+    from ledger_desktop.engine.blocks import block_range
+    from ledger_desktop.engine.verify import missing_message, missing_range, verify_ledger
+    from ledger_desktop.ui.verify.findings import missing_ranges
+
+    assert missing_message(9, 9) == "block 9 is missing from the journal"
+    assert missing_message(9, 11) == "blocks 9..11 are missing from the journal"
+    assert block_range(0, 0) == "block 0" and block_range(0, 22) == "blocks 0..22"
+    # the UI reads what the engine writes, and the wording of earlier reports
+    assert missing_range(missing_message(9, 9)) == (9, 9)
+    assert missing_range(missing_message(4, 7)) == (4, 7)
+    assert missing_range("blocks 9..9 are missing from the journal") == (9, 9)
+    assert missing_range("block 9 fails its hash") is None
+    con = sqlite3.connect(sample_ledger)
+    con.execute("DELETE FROM revisions WHERE seq=9")
+    con.execute("DELETE FROM blocks WHERE seq=9")
+    con.commit()
+    con.close()
+    with Ledger.open(sample_ledger, read_only=True) as led:
+        report = verify_ledger(led)
+    gap = next(f for f in report.failures if f.check == "chain link")
+    assert (gap.seq, gap.message) == (10, "block 9 is missing from the journal")
+    assert missing_ranges(report) == [(9, 9)]
+
+
+def test_an_unknown_offset_change_reads_naturally():
+    from amazon.ion import simpleion
+
+    from ledger_desktop.engine.diff import diff
+
+    [change] = diff(simpleion.loads("{t: 2024-01-01T10:00-00:00}"),
+                    simpleion.loads("{t: 2024-01-01T10:00Z}"))
+    assert "offset unknown (-00:00) → +00:00" in change.note
+    assert "unknown offset" not in change.note
+
+
+def test_opening_a_folder_says_it_is_a_folder(qtbot, window, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    window.open_ledger(folder)
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes, "no message"
+    text = boxes[-1].text()
+    assert f"{folder} is a folder" in text and "a ledger is a single file" in text
+    assert "Import QLDB Export" in text and "No such file" not in text
+    assert not boxes[-1].detailedText()  # a user's slip, not a bug: no traceback
+    assert window.current_workspace() is None
+    for box in boxes:
+        box.close()

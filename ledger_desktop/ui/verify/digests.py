@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine import digest_file
+from ...engine.blocks import block_range
 from ...engine.digest_store import SavedDigest
 from ...engine.errors import Cancelled
 from ...engine.ion_values import dumps_text
@@ -441,7 +442,9 @@ class DigestCentre(QWidget):
         dc = next((d for d in report.digest_checks if d.digest_b64 == saved.b64), None)
         broken = [f for f in report.failures if f.seq is not None and f.seq <= tip]
         if dc is not None and dc.ok and not broken:
-            ok, text = True, f"agrees: blocks 0..{tip} check out and fold to it"
+            ok, text = True, (f"agrees: {block_range(0, tip)} "
+                              f"{'checks out and folds' if tip == 0 else 'check out and fold'} "
+                              "to it")
         elif dc is not None and not dc.ok:
             ok, text = False, f"DISAGREES: {dc.message}"
         elif broken:

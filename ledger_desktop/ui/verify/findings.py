@@ -11,15 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...engine.verify import DERIVED_CHECKS
+from ...engine.verify import DERIVED_CHECKS, missing_range
 
 # The checks whose failure cuts the chain: later blocks no longer prove back to block 0.
 CHAIN_BREAK_CHECKS = ("chain link", "block hash")
 
 _TIP_SEQ = re.compile(r"sequenceNo:\s*(\d+)")
-# How engine/verify.py reports a gap in the sequence numbers: a "chain link" failure at the
-# next block present, "blocks a..b are missing from the journal" (the report has no field).
-_MISSING = re.compile(r"^blocks (\d+)\.\.(\d+) are missing from the journal")
 
 
 def tip_seq(tip_text: str | None) -> int | None:
@@ -32,11 +29,14 @@ def missing_ranges(report: Any) -> list[tuple[int, int]]:
     """The sequence numbers the report found absent from the file, as (first, last) ranges.
     Only the listed failures say so (the list is capped): the verification hub also collects
     them from the blocks it actually saw, which has no cap."""
+    # engine/verify.py reports a gap as a "chain link" failure at the next block present,
+    # "block 9 is missing from the journal" (the report has no field for it): its
+    # missing_range reads what its missing_message wrote
     out = []
     for f in getattr(report, "failures", []):
-        m = _MISSING.match(f.message) if f.check == "chain link" else None
-        if m:
-            out.append((int(m.group(1)), int(m.group(2))))
+        gap = missing_range(f.message) if f.check == "chain link" else None
+        if gap is not None:
+            out.append(gap)
     return sorted(out)
 
 
