@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from amazon.ion import simpleion
 
 from ..engine.cancel import CancelToken
 from ..engine.errors import Cancelled, ConflictError, LedgerError, UserError
-from ..engine.ion_values import text_buffer_limit
 from ..engine.ledger import Ledger
 from ..engine.query.formatting import FORMATS, format_values
+from ..engine.query.params import ParameterError
+from ..engine.query.params import parse_param as read_param
 from ..engine.statement_cancel import cancellable
 from .base import (
     EXIT_CANCELLED,
@@ -33,29 +33,12 @@ from .base import (
 LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
 
 
-# A --param value quoted in an error: a long one (a document) would fill the terminal.
-_PARAM_ECHO_CHARS = 80
-
-
-def _clipped(text: str) -> str:
-    if len(text) <= _PARAM_ECHO_CHARS:
-        return repr(text)
-    return f"{text[:_PARAM_ECHO_CHARS]!r}... ({len(text):,} characters)"
-
-
 def parse_param(text: str) -> Any:
-    """A --param value: one Ion text value ("abc" is a string, 1.50 a decimal, `abc` a symbol)."""
+    """A --param value: one Ion text value, read as the app's parameter fields read theirs."""
     try:
-        # With a buffer as large as the text: by default a string over 16,383 bytes is refused.
-        values = simpleion.loads(text, single_value=False,
-                                 text_buffer_size_limit=text_buffer_limit(text))
-    except Exception as e:  # amazon.ion raises several kinds for bad text
-        raise click.BadParameter(f"{_clipped(text)} is not Ion text: {e}",
-                                 param_hint="--param") from None
-    if len(values) != 1:
-        raise click.BadParameter(f"{_clipped(text)} must be exactly one Ion value",
-                                 param_hint="--param")
-    return values[0]
+        return read_param(text)
+    except ParameterError as e:
+        raise click.BadParameter(str(e), param_hint="--param") from None
 
 
 @main.command()

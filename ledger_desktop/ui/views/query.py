@@ -1,5 +1,5 @@
-"""The PartiQL editor view: run a statement or the selection, cancel, see results as a grid,
-as Ion and as a plan; history; explicit multi-statement transactions."""
+"""The PartiQL editor view: run a statement or the selection with its `?` parameters, cancel,
+see results as a grid, as Ion and as a plan; history; explicit multi-statement transactions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from amazon.ion.core import IonType
 from PySide6.QtCore import Qt, Signal
@@ -24,14 +24,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from ...engine.diff import ion_type, is_null
 from ...engine.errors import QueryError, ReadOnlyError, UserError
-from ..actions import WRITE_ACTIONS, make_action, spec
+from ..actions import WRITE_ACTIONS, spec
 from ..busy import TaskFeedback
 from ..copying import COPY_AS, copy_values, row_menu, selected_rows
 from ..dialogs.errors import describe, error_box
@@ -47,6 +46,8 @@ from ..theme import is_dark
 from ..wording import READ_ONLY_NOTE, READ_ONLY_REFUSAL, count, outcome
 from .document_pane import mono_font
 from .partiql_editor import PartiQLEditor, refusal_position
+from .query_params import ParamStrip, ParamValueError
+from .query_toolbar import QueryToolbar
 
 if TYPE_CHECKING:
     from .workspace import LedgerWorkspace
@@ -65,6 +66,17 @@ class TxState:
         self.tx: Any = None
         self.statements = 0
         self.recorded: Any = None  # the block the last auto-commit statement committed
+
+
+class Params(NamedTuple):
+    """A statement's parameter values, and how the user wrote them (for the Messages tab)."""
+
+    values: tuple[Any, ...] = ()
+    described: str = ""
+
+
+def _given(described: str) -> str:
+    return f"  with {described}\n" if described else ""
 
 
 def ion_stream_lines(values: list[Any]) -> Iterator[str]:
@@ -98,17 +110,18 @@ def result_values(result: Any) -> list[Any]:
         return [values]
 
 
-def run_statement(ledger: Any, state: TxState, text: str, cancel: Any) -> Any:
-    """Runs on the writer lane; a cancel interrupts it there (LedgerSession.write)."""
+def run_statement(ledger: Any, state: TxState, text: str, cancel: Any, *params: Any) -> Any:
+    """Runs on the writer lane; a cancel interrupts it there (LedgerSession.write). `params`
+    are the values of the statement's `?`, in order."""
     cancel.check()
     if state.tx is not None:
-        result = state.tx.execute(text)
+        result = state.tx.execute(text, *params)
         state.statements += 1
     else:
         # `ledger.execute`, keeping the address of the block it commits: every statement,
         # a SELECT's too, is recorded in the journal, and the status line says where
         with ledger.transaction() as tx:
-            result = tx.execute(text)
+            result = tx.execute(text, *params)
         state.recorded = tx.block_address
     return result
 
@@ -136,25 +149,23 @@ class QueryView(QWidget):
         # The editor's whole text when a statement of it last ran (or it came from History):
         # other text is a draft, which closing asks about before discarding.
         self._ran_text: str | None = None
-        # (text, offset, change) of an UPDATE/DELETE without WHERE waiting for the question
-        self._unconfirmed: tuple[str, int, UnfilteredChange] | None = None
+        # (text, offset, change, parameters) of an UPDATE/DELETE without WHERE waiting for the
+        # question
+        self._unconfirmed: tuple[str, int, UnfilteredChange, Params] | None = None
 
         self.editor = PartiQLEditor(dark=is_dark())
         self.editor.set_names(tables=[t.name for t in workspace.tables],
                               fields=sorted(workspace.known_fields))
         # `alias.` completes the fields of the alias's table, read on the reader lane
         self.editor.set_field_source(workspace.session.read)
-        toolbar = QToolBar()
-        toolbar.setObjectName("queryToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.actions_: dict[str, Any] = {}
-        for action_id in ("run_query", "explain_query", "cancel_query", "begin_tx",
-                          "commit_tx", "abort_tx", "save_results"):
-            action = make_action(spec(action_id), self)
-            action.setShortcut("")  # the window's actions own the shortcuts
-            action.triggered.connect(lambda _c=False, i=action_id: self.trigger(i))
-            toolbar.addAction(action)
-            self.actions_[action_id] = action
+        # One value field per `?` of the statement to run, recounted as the text or the
+        # cursor (which statement runs) changes; Enter in a field runs.
+        self.params = ParamStrip(lambda: self.editor.statement_at_cursor()[0])
+        self.editor.textChanged.connect(self.params.schedule)
+        self.editor.cursorPositionChanged.connect(self.params.schedule)
+        self.params.run_requested.connect(lambda: self.run())
+        toolbar = QueryToolbar(self.trigger)
+        self.actions_: dict[str, Any] = toolbar.actions_
         self.tx_label = QLabel("Auto-commit: each statement is its own transaction")
         self.tx_label.setObjectName("txLabel")
 
@@ -201,8 +212,8 @@ class QueryView(QWidget):
         editor_box = QWidget()
         eb = QVBoxLayout(editor_box)
         eb.setContentsMargins(0, 0, 0, 0)
-        eb.addWidget(toolbar)
         eb.addWidget(self.editor, 1)
+        eb.addWidget(self.params)
         main = QSplitter(Qt.Orientation.Vertical)
         main.addWidget(editor_box)
         main.addWidget(self.results)
@@ -218,6 +229,9 @@ class QueryView(QWidget):
         split.setSizes([900, 260])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        # Across the whole view, History's width included: beside the editor it had ~470 px
+        # of an 800-pixel window.
+        layout.addWidget(toolbar)
         layout.addWidget(split, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
@@ -276,13 +290,27 @@ class QueryView(QWidget):
         if not text.strip():
             self.status.setText("Nothing to run")
             return None
+        self.params.recount(text)
+        if not self.params.is_counted(text):  # counted in a thread: run once it is
+            self.params.when_counted(lambda: None if self.closed else self.run(explain))
+            self.status.setText("Counting the statement's ? parameters…")
+            return None
+        try:
+            params = self.params.values()
+        except ParamValueError as e:  # nothing runs: the field says what is wrong
+            self.status.setText(f"Not run: {e}")
+            self.params.focus(e.index)
+            return None
         if explain and not text.lstrip().lower().startswith("explain"):
             text = "EXPLAIN " + text
             offset -= len("EXPLAIN ")
         self._ran_text = self.editor.toPlainText()
-        return self._submit(text, offset, explain, confirmed=False)
+        return self._submit(text, offset, explain, confirmed=False,
+                            params=Params(params, self.params.described()))
 
-    def _submit(self, text: str, offset: int, explain: bool, confirmed: bool) -> Any:
+    def _submit(self, text: str, offset: int, explain: bool, confirmed: bool,
+                params: Params | None = None) -> Any:
+        params = params or Params()
         self._offset = offset
         self.editor.clear_error()
         state = self.state
@@ -301,7 +329,7 @@ class QueryView(QWidget):
                 if change is not None and (change := counted(ledger, change)) is not None:
                     return change  # nothing ran: the GUI thread asks first
             state.recorded = None
-            result = run_statement(ledger, state, text, cancel)
+            result = run_statement(ledger, state, text, cancel, *params.values)
             recorded.append(state.recorded)
             # The grid's columns are found here, on the lane: over 60,000 values that took
             # 90 ms, a stall of the GUI thread when _done did it.
@@ -319,10 +347,11 @@ class QueryView(QWidget):
         TaskFeedback(task, self, "Running the statement…", dialog=False)  # busy cursor only
         self.status.setText("Running…")
         task.succeeded.connect(self._while_open(lambda result: self._unconfirmed_change(
-            text, offset, result) if isinstance(result, UnfilteredChange) else self._done(
+            text, offset, result, params) if isinstance(result, UnfilteredChange) else self._done(
             text, result, started, explain, shaped[0] if shaped else None,
-            recorded[0] if recorded else None)))
-        task.failed.connect(self._while_open(lambda exc: self._failed(text, exc, task.details)))
+            recorded[0] if recorded else None, params.described)))
+        task.failed.connect(self._while_open(lambda exc: self._failed(
+            text, exc, task.details, params.described)))
         task.cancelled.connect(self._while_open(
             lambda: self.status.setText("Cancelled; nothing was committed")))
         task.finished.connect(self._while_open(self._finished))
@@ -345,10 +374,12 @@ class QueryView(QWidget):
         if self._unconfirmed is not None:
             self._ask_unfiltered(*self._unconfirmed)
 
-    def _unconfirmed_change(self, text: str, offset: int, change: UnfilteredChange) -> None:
-        self._unconfirmed = (text, offset, change)  # asked once the task has ended
+    def _unconfirmed_change(self, text: str, offset: int, change: UnfilteredChange,
+                            params: Params) -> None:
+        self._unconfirmed = (text, offset, change, params)  # asked once the task has ended
 
-    def _ask_unfiltered(self, text: str, offset: int, change: UnfilteredChange) -> None:
+    def _ask_unfiltered(self, text: str, offset: int, change: UnfilteredChange,
+                        params: Params) -> None:
         """Ask before an UPDATE/DELETE without WHERE commits (window-modal, not a nested
         event loop); "don't ask again" is Query > Ask Before UPDATE/DELETE Without WHERE."""
         self._unconfirmed = None
@@ -386,7 +417,7 @@ class QueryView(QWidget):
             if box.checkBox().isChecked():
                 self.settings.set_confirm_unfiltered_change(False)
                 self.workspace.actions_changed.emit()  # the Query menu's check mark
-            self._submit(text, offset, explain=False, confirmed=True)
+            self._submit(text, offset, explain=False, confirmed=True, params=params)
 
         box.finished.connect(answered)
         box.open()
@@ -457,7 +488,8 @@ class QueryView(QWidget):
             self.status.setText(text[:-len("  ·  sorting…")])
 
     def _done(self, text: str, result: Any, started: float, explain: bool,
-              shaped: tuple[list[Any], Shape] | None = None, recorded: Any = None) -> None:
+              shaped: tuple[list[Any], Shape] | None = None, recorded: Any = None,
+              given: str = "") -> None:
         elapsed = (time.monotonic() - started) * 1000
         values, shape = shaped if shaped is not None else (result_values(result), None)
         self.settings.add_query(text)
@@ -482,7 +514,7 @@ class QueryView(QWidget):
         message = f"{outcome(kind, text, len(values))} in {elapsed:,.0f} ms{where}" + \
                   (f" · {count(examined, 'document')} examined" if examined else "") + \
                   (f" · recorded as block {recorded.seq:,}" if recorded is not None else "")
-        self.messages.appendPlainText(f"> {text}\n{message}\n")
+        self.messages.appendPlainText(f"> {text}\n{_given(given)}{message}\n")
         self.status.setText(message)
         self.results.setCurrentWidget(self.plan_text if explain and plan is not None
                                       else self.grid)
@@ -490,10 +522,10 @@ class QueryView(QWidget):
         # something (a SELECT or a statement in the open transaction did not).
         self.finished.emit(result)
 
-    def _failed(self, text: str, exc: Any, details: str) -> None:
+    def _failed(self, text: str, exc: Any, details: str, given: str = "") -> None:
         # the last statement's results go: Save Results As saved them as if they were this one's
         self._set_values([])
-        self.messages.appendPlainText(f"> {text}\nerror: {describe(exc)}\n")
+        self.messages.appendPlainText(f"> {text}\n{_given(given)}error: {describe(exc)}\n")
         self.errored.emit(exc)
         if isinstance(exc, ReadOnlyError):
             # the engine's words name its Python API; say what the app can do instead
@@ -608,7 +640,7 @@ class QueryView(QWidget):
         for action_id in WRITE_ACTIONS:
             if action_id in self.actions_:
                 action = self.actions_[action_id]
-                action.setToolTip(f"{action.text().replace('&', '')} — {READ_ONLY_NOTE}")
+                action.setToolTip(f"{spec(action_id).text.replace('&', '')} — {READ_ONLY_NOTE}")
         self.tx_label.setText(READ_ONLY_NOTE[0].upper() + READ_ONLY_NOTE[1:])
         self._update_buttons()
 
