@@ -194,13 +194,10 @@ def _print_value_and_proof(value: object, proof: list[bytes] | None, label: str,
                            as_json: bool) -> None:
     from ..engine.ion_values import ion_list
 
-    proof_text = dumps_text(ion_list(proof)) if proof is not None else None
     if as_json:  # the AWS CLI's response: {"Block"|"Revision": {"IonText"}, "Proof": {…}}
-        response = {label.capitalize(): {"IonText": dumps_text(value)}}
-        if proof_text is not None:
-            response["Proof"] = {"IonText": proof_text}
-        click.echo(json.dumps(dict(sorted(response.items())), indent=4))
+        click.echo(proofs.response_json(label, value, proof))
         return
+    proof_text = dumps_text(ion_list(proof)) if proof is not None else None
     click.echo(f"{label}: {dumps_text(value)}")
     if proof_text is not None:
         click.echo(f"proof: {proof_text}")

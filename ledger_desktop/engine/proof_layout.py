@@ -40,6 +40,11 @@ class LaidOutProof:
     segments: list[ProofSegment]
     proof: list[bytes]                  # the flat proof, as GetRevision/GetBlock return it
     notes: list[str] = field(default_factory=list)
+    # What was proven from a ledger, so that it can be saved (proof_export): block `seq`, or
+    # document `doc_id`'s revision in it, against `against`. None for a proof from files.
+    seq: int | None = None
+    doc_id: str | None = None
+    against: Digest | None = None
 
     def segment_of(self, step: int) -> str:
         for s in self.segments:
@@ -144,7 +149,8 @@ def revision_proof(ledger: Ledger, doc_id: str, seq: int, digest: Digest) -> Lai
     result = _chain_and_digest(b, ledger, block, seq, tip, digest.digest)
     version = int(revision["metadata"]["version"])
     return LaidOutProof(f"document {doc_id} version {version} in block {seq}", digest.digest,
-                        digest.tip.text(), result, b.segments, b.flat)
+                        digest.tip.text(), result, b.segments, b.flat, seq=seq, doc_id=doc_id,
+                        against=digest)
 
 
 def block_proof(ledger: Ledger, seq: int, digest: Digest) -> LaidOutProof:
@@ -170,7 +176,7 @@ def block_proof(ledger: Ledger, seq: int, digest: Digest) -> LaidOutProof:
     result = b.finish(digest.digest)
     # The flat proof is GetBlock's: it starts from the block hash (after the chain link).
     return LaidOutProof(f"block {seq}", digest.digest, digest.tip.text(), result, b.segments,
-                        b.flat[1:] if prev else b.flat)
+                        b.flat[1:] if prev else b.flat, seq=seq, against=digest)
 
 
 def relate_digests(ledger: Ledger, older: Digest, newer: Digest) -> LaidOutProof:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .blocks import as_blob, check_block, compute_revision_hash
+from .blocks import BlockAddress, as_blob, check_block, compute_revision_hash
 from .errors import InputFormatError
 from .ion_hash import dot
-from .ion_values import loads_exact
+from .ion_values import dumps_text, ion_list, loads_exact
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
@@ -51,6 +51,20 @@ class ProofResult:
 
 def b64(h: bytes | None) -> str:
     return "" if h is None else base64.b64encode(h).decode()
+
+
+def response_json(kind: str, value: Any, proof: list[bytes] | None,
+                  tip: BlockAddress | None = None) -> str:
+    """The AWS CLI's GetRevision / GetBlock response, as `ledger get-revision --json` prints
+    it: {"Proof": {"IonText"}?, "Revision"|"Block": {"IonText"}}, keys sorted. With `tip`,
+    also "DigestTipAddress" {"IonText"} (the request's field, in GetDigest's shape): the file
+    then says which digest its proof folds to. `verify-proof` reads both."""
+    response: dict[str, Any] = {kind.capitalize(): {"IonText": dumps_text(value)}}
+    if proof is not None:
+        response["Proof"] = {"IonText": dumps_text(ion_list(proof))}
+    if tip is not None:
+        response["DigestTipAddress"] = {"IonText": tip.text()}
+    return json.dumps(dict(sorted(response.items())), indent=4)
 
 
 def _read_text(source: str | Path) -> str:

@@ -91,6 +91,10 @@ class HistoryModel(_RowsModel):
                 return str(rev.version)
             if col == 1:
                 state = KIND_LABEL.get(rev.kind, rev.kind) or "revision"
+                redaction = getattr(rev, "redaction", None)
+                if tip and redaction is not None:  # the pane below says it with a link
+                    return (f"redacted in block {redaction.seq} (transaction "
+                            f"{redaction.tx_id}): {redaction.statement()}")
                 return state if note is None else f"{state} ⚠ failed verification"
             if col == 2:
                 return _time(rev.tx_time)

@@ -123,6 +123,15 @@ class VerificationCentre(QWidget):
         self.tabs.setCurrentWidget(self.proof)
         self.proof.relate(a, b)
 
+    def prove_target(self, seq: int, doc_id: str | None = None) -> None:
+        """The Proof tab with a revision (or block) filled in and Prove focused; the block is
+        brought into view in the chain."""
+        self.proof.ready(seq, doc_id)
+        self.tabs.setCurrentWidget(self.proof)
+        if self.chain.model.count > seq:
+            self.show_block(seq)
+        self.proof.prove_button.setFocus()
+
     def _prove_with(self, saved: Any) -> None:
         self.proof.use_digest(saved)
         self.tabs.setCurrentWidget(self.proof)

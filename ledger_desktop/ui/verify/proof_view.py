@@ -4,6 +4,7 @@ output) with no ledger at all; the path is drawn step by step."""
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -13,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -31,10 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...engine import digest_file, proof_layout, proofs
+from ...engine import digest_file, proof_export, proof_layout, proofs
 from ...engine.errors import InputFormatError
-from ...workers.tasks import Lane
-from ..dialogs.errors import describe
+from ...workers.tasks import Lane, Task
+from ..dialogs.errors import describe, error_box
+from ..icons import icon
 from .hub import VerifyHub
 from .proof_diagram import ProofDiagram
 
@@ -226,6 +228,8 @@ class ProofView(QWidget):
         self.hub = hub
         self._offline_lane: Lane | None = None
         self._saved: list[Any] = []
+        #: the proof shown, when it was proven from the ledger and verified: Save Proof…
+        self._saveable: Any = None
 
         # -- from the open ledger
         self.kind = QComboBox()
@@ -286,6 +290,19 @@ class ProofView(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("proofStatus")
         self.status.setWordWrap(True)
+        self.save_button = QPushButton(icon("export"), "Save Proof…")
+        self.save_button.setObjectName("proofSave")
+        self.save_button.setToolTip("Save the revision or block with its proof as GetRevision/"
+                                    "GetBlock JSON, for `ledger verify-proof` (no ledger "
+                                    "needed)")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save_proof)
+        # where the proof was saved and the auditor's command: selectable, to copy it
+        self.saved_note = QLabel("")
+        self.saved_note.setObjectName("proofSavedNote")
+        self.saved_note.setWordWrap(True)
+        self.saved_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.saved_note.hide()
         self.diagram = ProofDiagram()
         inputs = QWidget()
         il = QVBoxLayout(inputs)
@@ -298,8 +315,14 @@ class ProofView(QWidget):
         out = QWidget()
         ol = QVBoxLayout(out)
         ol.setContentsMargins(0, 0, 0, 0)
-        ol.addWidget(self.status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        ol.addLayout(status_row)
+        ol.addWidget(self.saved_note)
         ol.addWidget(self.diagram, 1)
+        # (parented now: see ledger_box) a proof from files is in files already
+        self.save_button.setVisible(hub is not None)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -347,6 +370,15 @@ class ProofView(QWidget):
         else:
             self.kind.setCurrentIndex(1)
 
+    def ready(self, seq: int, doc_id: str | None = None) -> None:
+        """Prove Against Digest… from a revision or block elsewhere: the target filled in,
+        and the status says what Prove will do."""
+        self.set_target(seq, doc_id)
+        what = f"document {doc_id}'s revision in block {seq}" if doc_id else f"block {seq}"
+        # (the digest list of a centre opened just now is still being read: not named here)
+        self.status.setText(f"Ready to prove {html.escape(what, False)}: choose the digest "
+                            "under Against, then press Prove.")
+
     # -- proving ----------------------------------------------------------------------------
     def prove(self) -> Any:
         if self.hub is None:
@@ -390,14 +422,60 @@ class ProofView(QWidget):
 
     def _show(self, laid: Any) -> None:
         self.diagram.set_proof(laid)
+        ok = laid.result.ok and laid.against is not None and self.hub is not None
+        self._saveable = laid if ok else None
+        self.save_button.setEnabled(ok)
+        self.saved_note.hide()
         color = "#2e9d4f" if laid.result.ok else "#d0453a"
         self.status.setText(f"<span style='color:{color}'><b>{laid.result.message}</b></span>"
                             f" — {len(laid.result.steps)} steps, each recomputed.")
         self.proved.emit(laid)
 
     def _failed(self, exc: BaseException) -> None:
+        self._saveable = None
+        self.save_button.setEnabled(False)
+        self.saved_note.hide()
         self.status.setText(f"<span style='color:#d0453a'>{describe(exc)}</span>")
         self.diagram.show_message(describe(exc))
+
+    # -- saving a proof for an auditor ------------------------------------------------------
+    def save_proof(self) -> Task | None:
+        """Ask where (starting in the folder last used), then save the proof shown."""
+        laid = self._saveable
+        if laid is None or self.hub is None:
+            return None
+        name = (f"proof-{laid.doc_id}-block-{laid.seq}.json" if laid.doc_id
+                else f"proof-block-{laid.seq}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save Proof",
+                                              str(Path(self.hub.ctx.start_dir()) / name),
+                                              "GetRevision/GetBlock JSON (*.json)")
+        if not path:
+            return None
+        self.hub.ctx.remember_dir(path)
+        return self.save_proof_to(path)
+
+    def save_proof_to(self, path: str | Path) -> Task | None:
+        """Write the shown proof's revision or block, proof and digest tip (AWS CLI JSON) to
+        `path` on the ledger's reader lane; the save dialog has asked before replacing."""
+        laid = self._saveable
+        if laid is None or self.hub is None:
+            return None
+        target, seq, doc_id, digest = Path(path), laid.seq, laid.doc_id, laid.against
+        task = self.hub.ctx.read(lambda led, _p, _c: proof_export.write_proof_file(
+            led, target, seq, digest, doc_id), "save proof")
+        task.succeeded.connect(self._proof_saved)
+        task.failed.connect(self._save_failed)
+        return task
+
+    def _proof_saved(self, saved: Any) -> None:
+        self.saved_note.setText(
+            f"Saved the proof to {html.escape(str(saved.path))}. An auditor checks it, with no "
+            f"ledger, against a digest kept apart:<br><code>{html.escape(saved.command())}"
+            "</code>")
+        self.saved_note.show()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        error_box(self, "Cannot save the proof", exc)
 
     def _load_files(self) -> None:
         value, _ = QFileDialog.getOpenFileName(self, "Revision or block (Ion or JSON)")

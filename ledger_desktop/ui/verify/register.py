@@ -67,6 +67,21 @@ def _trigger_now(ws: Any, action_id: str) -> None:
     centre.trigger(action_id)
 
 
+def prove(ws: Any, seq: int, doc_id: str | None = None) -> None:
+    """Prove Against Digest… (History, the document pane, the block inspector): the
+    verification centre's Proof tab with document `doc_id`'s revision in block `seq` (or,
+    without `doc_id`, the block) filled in, ready to run against the digest chosen there."""
+    def now() -> None:
+        if not getattr(ws, "closed", False):
+            ws.open_view("verify", None).prove_target(seq, doc_id)
+
+    if ws.view("verify", None) is None and warmup.busy():  # as `trigger` waits
+        ws.show_message("Loading the chart library…")
+        warmup.when_ready("verify", now, ws)
+        return
+    now()
+
+
 def install_status(ws: Any) -> QLabel:
     """A line under the workspace's status: last full verification and its digest; and the
     workspace's `tamper_marks`, which the verification centre fills."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -189,6 +190,8 @@ class BlockInspector(QWidget):
                                       _revision_cell)
         self.entries = RecordsTable("blockEntries", ["#", "Entry hash"], _entry_cell)
         self.revisions.doubleClicked.connect(self._revision_activated)
+        self.revisions.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.revisions.customContextMenuRequested.connect(self._revision_menu)
         self.ion = IonView()
         self.ion.context = getattr(workspace, "ctx", None)  # saving: settings, tools lane
         # Set by the verification report's "Open block": what failed here, shown above the
@@ -289,6 +292,30 @@ class BlockInspector(QWidget):
         doc_id = self.revisions.records.text(index.row(), 0)
         if doc_id:
             self.workspace.open_history(doc_id)
+
+    def _revision_menu(self, pos: QPoint) -> QMenu | None:
+        """A revision's right-click menu: Prove Against Digest…, Revision History (neither
+        for a hash-only system revision, which names no document)."""
+        row = self.revisions.indexAt(pos).row()
+        if row < 0:
+            return None
+        doc_id, seq = self.revisions.records.text(row, 0), self.seq
+        menu = QMenu(self.revisions)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        act = menu.addAction(icon("verify"), "Prove Against Digest…",
+                             lambda: self.prove_revision(doc_id, seq))
+        act.setEnabled(bool(doc_id))
+        act = menu.addAction(icon("history"), "Revision History",
+                             lambda: self.workspace.open_history(doc_id))
+        act.setEnabled(bool(doc_id))
+        menu.popup(self.revisions.viewport().mapToGlobal(pos))
+        return menu
+
+    def prove_revision(self, doc_id: str, seq: int) -> None:
+        """The verification centre's Proof tab with this revision filled in."""
+        from ..verify.register import prove
+
+        prove(self.workspace, seq, doc_id)
 
     def trigger(self, action_id: str) -> bool:
         if action_id == "refresh":

@@ -227,11 +227,32 @@ class IonView(QTabWidget):
         error_box(self, "Saving the Ion text failed", error, details)
 
 
+#: a redaction's statement longer than this is cut in the pane (the block shows it whole)
+STATEMENT_CHARS = 160
+
+
+def redaction_text(rev: Any) -> str:
+    """The rich-text line saying when, by whom and in which block a redacted revision was
+    redacted, with a link to that block ("block:N")."""
+    r = getattr(rev, "redaction", None)
+    if r is None:
+        return ("Redacted, but no block in this journal holds the request that redacted it "
+                "(e.g. an import that ends before it)")
+    statement = r.statement()
+    if len(statement) > STATEMENT_CHARS:
+        statement = statement[:STATEMENT_CHARS - 1] + "…"
+    when = ion_text(r.block_time) if r.block_time is not None else ""
+    return (f"Redacted in <a href=\"block:{r.seq}\">block {r.seq}</a> at {html.escape(when)} "
+            f"(transaction {html.escape(r.tx_id)}, statement "
+            f"<code>{html.escape(statement)}</code>)")
+
+
 class DocumentPane(QWidget):
-    """Metadata on top, the value below; History and Go to block buttons."""
+    """Metadata on top, the value below; History, Go to block and Prove buttons."""
 
     history_requested = Signal(str)   # doc id
     block_requested = Signal(int)     # block sequence number
+    prove_requested = Signal(str, int)  # doc id, block sequence number of the revision
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -272,6 +293,23 @@ class DocumentPane(QWidget):
             value.setObjectName(f"meta_{key}")
             self.fields[key] = value
             form.addRow(label + ":", value)
+        # A redacted revision: the block that redacted it (a link) and the hash its data
+        # had, which the revision keeps (hex, as the revision hash above).
+        self.redaction = QLabel("")
+        self.redaction.setObjectName("meta_redaction")
+        self.redaction.setWordWrap(True)
+        self.redaction.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.redaction.linkActivated.connect(self._link)
+        self.data_hash = QLineEdit("")
+        self.data_hash.setObjectName("meta_dataHash")
+        self.data_hash.setReadOnly(True)
+        self.data_hash.setFrame(False)
+        self.data_hash.setFont(mono_font())
+        self.data_hash.setStyleSheet("background: transparent;")
+        form.addRow("Redaction:", self.redaction)
+        form.addRow("Data hash:", self.data_hash)
+        self.form = form
         self.history_button = QPushButton(icon("history"), "History")
         self.history_button.setObjectName("historyButton")
         self.history_button.clicked.connect(lambda: self.doc_id and
@@ -280,9 +318,17 @@ class DocumentPane(QWidget):
         self.block_button.setObjectName("goBlockButton")
         self.block_button.clicked.connect(lambda: self.block_seq is not None and
                                           self.block_requested.emit(self.block_seq))
+        self.prove_button = QPushButton(icon("verify"), "Prove Against Digest…")
+        self.prove_button.setObjectName("proveButton")
+        self.prove_button.setToolTip("Prove this revision against a digest in the "
+                                     "verification centre's Proof tab; save the proof there")
+        self.prove_button.clicked.connect(lambda: self.doc_id and self.block_seq is not None
+                                          and self.prove_requested.emit(self.doc_id,
+                                                                        self.block_seq))
         buttons = QHBoxLayout()
         buttons.addWidget(self.history_button)
         buttons.addWidget(self.block_button)
+        buttons.addWidget(self.prove_button)
         buttons.addStretch(1)
         self.ion = IonView()
         layout = QVBoxLayout(self)
@@ -317,6 +363,25 @@ class DocumentPane(QWidget):
         self.tamper_note.setText("<br>".join(lines))
         self.tamper_note.setVisible(bool(lines))
 
+    def _link(self, href: str) -> None:
+        if href.startswith("block:"):
+            self.block_requested.emit(int(href[len("block:"):]))
+
+    def _show_redaction(self, rev: Any = None) -> None:
+        """The redaction rows for a redacted revision; hidden otherwise."""
+        redacted = rev is not None and rev.kind == "redacted"
+        self.redaction.setText(redaction_text(rev) if redacted else "")
+        data_hash = rev.data_hash.hex() if redacted and rev.data_hash else ""
+        self.data_hash.setText(data_hash)
+        self.data_hash.setCursorPosition(0)
+        self.data_hash.setToolTip(data_hash)
+        self.form.setRowVisible(self.redaction, redacted)
+        self.form.setRowVisible(self.data_hash, redacted)
+
+    def _enable(self, on: bool) -> None:
+        for button in (self.history_button, self.block_button, self.prove_button):
+            button.setEnabled(on)
+
     def clear(self, message: str = "Select a document") -> None:
         self.doc_id = None
         self.block_seq = None
@@ -324,9 +389,9 @@ class DocumentPane(QWidget):
         self.show_mark()
         for label in self.fields.values():
             label.setText("")
+        self._show_redaction()
         self.ion.set_value(None, placeholder=message)
-        self.history_button.setEnabled(False)
-        self.block_button.setEnabled(False)
+        self._enable(False)
 
     def show_document(self, doc: Any, strand_id: str | None = None) -> None:
         """A `Document` from the engine (metadata fields may be None until fetched)."""
@@ -341,9 +406,9 @@ class DocumentPane(QWidget):
         self._set("txTime", ion_text(doc.tx_time) if doc.tx_time is not None else "")
         self._set("txId", doc.tx_id or "")
         self._set("hash", doc.hash.hex() if doc.hash else "")
+        self._show_redaction()
         self.ion.set_value(doc.data, label=doc.doc_id)
-        self.history_button.setEnabled(True)
-        self.block_button.setEnabled(True)
+        self._enable(True)
 
     def show_revision(self, rev: Any) -> None:
         """A `RevisionInfo` from the journal: deleted and redacted revisions say so."""
@@ -358,12 +423,15 @@ class DocumentPane(QWidget):
         self._set("txTime", ion_text(rev.tx_time) if rev.tx_time is not None else "")
         self._set("txId", rev.tx_id or "")
         self._set("hash", rev.hash.hex() if rev.hash else "")
+        self._show_redaction(rev)
         if rev.kind == "deleted":
             self.ion.set_value(None, placeholder="(deleted: this revision has no data)")
         elif rev.kind == "redacted":
-            self.ion.set_value(None, placeholder="(redacted: the data was removed; its hash "
-                               f"remains)\ndataHash: {rev.data_hash.hex() if rev.data_hash else ''}")
+            r = getattr(rev, "redaction", None)
+            where = f" in block {r.seq}" if r is not None else ""
+            self.ion.set_value(None, placeholder=f"(redacted{where}: the data was removed; its "
+                               "hash remains)\ndataHash: "
+                               f"{rev.data_hash.hex() if rev.data_hash else ''}")
         else:
             self.ion.set_value(rev.data, label=f"version {rev.version}")
-        self.history_button.setEnabled(True)
-        self.block_button.setEnabled(True)
+        self._enable(True)

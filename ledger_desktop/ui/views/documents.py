@@ -201,6 +201,7 @@ class DocumentsView(QWidget):
         if marks is not None:
             marks.changed.connect(self._marks_changed)
         self.pane.block_requested.connect(workspace.open_block)
+        self.pane.prove_requested.connect(self._prove)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.grid)
         self.splitter.addWidget(self.pane)
@@ -415,6 +416,12 @@ class DocumentsView(QWidget):
 
     def can_copy_rows(self) -> bool:
         return self.model.rowCount() > 0
+
+    def _prove(self, doc_id: str, seq: int) -> None:
+        """Prove Against Digest… (the pane): the verification centre's Proof tab, filled in."""
+        from ..verify.register import prove
+
+        prove(self.workspace, seq, doc_id)
 
     def _context_menu(self, pos: QPoint) -> QMenu:
         return row_menu(self.grid, pos, self.copy, self.show_history,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -54,6 +55,8 @@ class HistoryView(QWidget):
         self.timeline.verticalHeader().hide()
         self.timeline.horizontalHeader().setStretchLastSection(True)
         self.timeline.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.timeline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.timeline.customContextMenuRequested.connect(self._context_menu)
 
         self.old_combo = QComboBox()
         self.old_combo.setObjectName("diffOld")
@@ -96,6 +99,7 @@ class HistoryView(QWidget):
         if marks is not None:
             marks.changed.connect(self._marks_changed)
         self.pane.block_requested.connect(workspace.open_block)
+        self.pane.prove_requested.connect(self.prove)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.pane)
         bottom.addWidget(diff_box)
@@ -125,8 +129,10 @@ class HistoryView(QWidget):
 
     def load(self) -> None:
         doc_id = self.doc_id
-        task = self.workspace.session.read(lambda ledger, _p, _c: ledger.document_history(doc_id),
-                                           "document history")
+        # with the block that redacted each redacted revision (engine/redactions.py)
+        task = self.workspace.session.read(
+            lambda ledger, _p, _c: ledger.document_history(doc_id, with_redactions=True),
+            "document history")
         task.succeeded.connect(self._loaded)
         task.failed.connect(lambda e: error_box(self, "Cannot read the history", e, task.details))
 
@@ -186,9 +192,14 @@ class HistoryView(QWidget):
         for row in (a, b):
             if revs[row].kind != "data":
                 notes.append(f"v{revs[row].version} is {revs[row].kind}")
-        text = "same revision" if a == b else \
-            "no comparison: a redacted revision's data is gone (its hash remains)" \
-            if redacted else summary(changes)
+        if a == b:
+            text = "same revision"
+        elif redacted:
+            where = "".join(f"; v{r.version} was redacted in block {r.redaction.seq}"
+                            for r in redacted if r.redaction is not None)
+            text = f"no comparison: a redacted revision's data is gone (its hash remains{where})"
+        else:
+            text = summary(changes)
         self.diff_summary.setText(text + (f" ({'; '.join(notes)})" if notes else ""))
 
     def _selection_changed(self, *_args: Any) -> None:
@@ -203,6 +214,37 @@ class HistoryView(QWidget):
             self.compare(rows[0] - 1, rows[0])
         elif len(self.model.revisions) > 1:
             self.compare(0, 1)
+
+    def prove(self, doc_id: str, seq: int) -> None:
+        """Prove Against Digest…: the verification centre's Proof tab, filled in."""
+        from ..verify.register import prove
+
+        prove(self.workspace, seq, doc_id)
+
+    def _context_menu(self, pos: QPoint) -> QMenu | None:
+        """Prove Against Digest…, Go to Block, the redacting block of a redacted revision,
+        then Copy as Ion, JSON, CSV."""
+        row = self.timeline.indexAt(pos).row()
+        if not 0 <= row < len(self.model.revisions):
+            return None
+        rev = self.model.revisions[row]
+        seq = rev.address.seq
+        menu = QMenu(self.timeline)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(icon("verify"), "Prove Against Digest…",
+                       lambda: self.prove(rev.doc_id, seq))
+        menu.addAction(icon("go-block"), f"Go to Block {seq}",
+                       lambda: self.workspace.open_block(seq))
+        if rev.kind == "redacted" and rev.redaction is not None:
+            by = rev.redaction.seq
+            menu.addAction(icon("go-block"), f"Go to Redacting Block {by}",
+                           lambda: self.workspace.open_block(by))
+        menu.addSeparator()
+        for fmt, label in (("ion", "Ion"), ("json", "JSON"), ("csv", "CSV")):
+            menu.addAction(icon("copy"), f"Copy as {label}",
+                           lambda f=fmt: self.copy_revisions(f))
+        menu.popup(self.timeline.viewport().mapToGlobal(pos))
+        return menu
 
     def _go_block(self) -> None:
         row = self.new_combo.currentIndex()
