@@ -326,3 +326,35 @@ def test_opening_a_folder_says_it_is_a_folder(qtbot, window, tmp_path):
     assert window.current_workspace() is None
     for box in boxes:
         box.close()
+
+
+# -- 5. an export's folder -------------------------------------------------------------------------
+def test_a_finished_export_stays_on_screen_with_open_folder(qtbot, window, sample_ledger,
+                                                            tmp_path, monkeypatch):
+    from ledger_desktop.ui import notice_bar
+
+    opened: list[str] = []
+
+    class Desktop:  # the platform's file manager, not opened in a test
+        @staticmethod
+        def openUrl(url):  # noqa: N802 - Qt's name
+            opened.append(url.toLocalFile())
+            return True
+
+    monkeypatch.setattr(notice_bar, "QDesktopServices", Desktop)
+    ws = open_workspace(qtbot, window, sample_ledger)
+    folder = tmp_path / "exported"
+    assert not ws.notice.isVisible()
+    task = ws.export_journal(folder, "ion_text")
+    qtbot.wait_until(lambda: task.done, timeout=20000)
+    assert ws.notice.isVisible()
+    assert ws.notice.label.text().startswith("Exported ") and str(folder) in \
+        ws.notice.label.text()
+    [button] = ws.notice.buttons
+    assert button.text() == "Open Folder"
+    qtbot.wait(6500)  # longer than the status bar keeps a message
+    assert ws.notice.isVisible()
+    button.click()
+    assert opened == [str(folder)]
+    ws.notice.close_button.click()
+    assert not ws.notice.isVisible()

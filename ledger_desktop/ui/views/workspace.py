@@ -31,6 +31,7 @@ from ..dialogs import statement as ddl
 from ..dialogs.errors import error_box
 from ..elided_label import ElidedLabel
 from ..icons import icon
+from ..notice_bar import NoticeBar, open_folder
 from ..settings import KEY_SPLITTERS
 from ..wording import READ_ONLY_NOTE, count, journal_summary
 from .browser import LedgerBrowser
@@ -207,10 +208,13 @@ class LedgerWorkspace(QWidget):
         self.read_only_note.setContentsMargins(6, 2, 6, 0)
         self.read_only_note.setWordWrap(True)
         self.read_only_note.setVisible(False)
+        # what a finished export left, with Open Folder, until dismissed
+        self.notice = NoticeBar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.read_only_note)
+        layout.addWidget(self.notice)
         layout.addWidget(self.status)
         from ..verify.register import install_status
 
@@ -647,14 +651,20 @@ class LedgerWorkspace(QWidget):
             ledger, folder, fmt=fmt, start_time=start, end_time=end, progress=progress,
             cancel=cancel), "export")
         TaskFeedback(task, self, f"Exporting the journal to {folder.name}…")
-        task.succeeded.connect(lambda r: self.show_message(
-            f"Exported {r.blocks:,} block(s) and {r.revisions:,} revision(s) to {folder} "
-            f"(export {r.export_id}, {fmt})" if r.blocks else
-            f"Exported no blocks to {folder}: none was committed in that time"))
+        task.succeeded.connect(lambda r: self._exported(r, folder, fmt))
         task.failed.connect(lambda e: error_box(self, "The export failed", e, task.details))
         task.cancelled.connect(lambda: self.show_message(
             f"Export to {folder.name} cancelled; the files it had written were removed"))
         return task
+
+    def _exported(self, result: Any, folder: Path, fmt: str) -> None:
+        """The status line says it for a moment; the notice stays, with Open Folder."""
+        text = (f"Exported {result.blocks:,} block(s) and {result.revisions:,} revision(s) to "
+                f"{folder} (export {result.export_id}, {fmt})" if result.blocks else
+                f"Exported no blocks to {folder}: none was committed in that time")
+        self.show_message(text)
+        self.notice.show_notice(text, [("Open Folder", lambda: open_folder(folder))]
+                                if folder.is_dir() else [])
 
     def do_compact_ledger(self) -> Any:
         """Compaction on the writer lane (no commit of ours runs meanwhile), after a
