@@ -48,6 +48,11 @@ _ION_C_ALTERS_BYTES = re.compile(_ALTERS.encode())
 # digits) read 70-130 MB/s, and _ALTERS is tried only around what they find.
 _RUN_TEXT, _RUN_BYTES = re.compile(r"[0-9]{10,}"), re.compile(rb"[0-9]{10,}")
 _EXP_TEXT, _EXP_BYTES = re.compile(r"[dD][+-]?[0-9]{4}"), re.compile(rb"[dD][+-]?[0-9]{4}")
+# ion-c also refuses a `\U` escape of a code point past U+FFFF whose low 16 bits fall in
+# D800-DFFF ("\U0001d800" is IERR_INVALID_UTF8), valid Ion that amazon.ion's Python writer
+# writes for such characters; the same character as UTF-8 it reads.
+_ESC = r"\\U(?:000[1-9a-fA-F]|0010)[dD][89a-fA-F][0-9a-fA-F]{2}"
+_ESC_TEXT, _ESC_BYTES = re.compile(_ESC), re.compile(_ESC.encode())
 
 
 def _text_alters(data: Any, run: re.Pattern, exp: re.Pattern, full: re.Pattern) -> bool:
@@ -62,11 +67,13 @@ def ion_c_alters(data: bytes | bytearray | memoryview | str) -> bool:
     """Whether ion-c could read `data` (Ion text or binary) otherwise than written. Binary is
     walked by the C extension's reader: well-formed, but refused by its strict mode."""
     if isinstance(data, str):
-        return _text_alters(data, _RUN_TEXT, _EXP_TEXT, _ION_C_ALTERS_TEXT)
+        return (_text_alters(data, _RUN_TEXT, _EXP_TEXT, _ION_C_ALTERS_TEXT)
+                or _ESC_TEXT.search(data) is not None)
     if bytes(data[:4]) == IVM:
         return (_binary_readable is not None and not _binary_readable(data, True)
                 and _binary_readable(data, False))
-    return _text_alters(data, _RUN_BYTES, _EXP_BYTES, _ION_C_ALTERS_BYTES)
+    return (_text_alters(data, _RUN_BYTES, _EXP_BYTES, _ION_C_ALTERS_BYTES)
+            or _ESC_BYTES.search(data) is not None)
 
 
 def load_python(data: bytes | str, single_value: bool = True) -> Any:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from amazon.ion import simpleion
+from amazon.ion.exceptions import IonException
 from click.testing import CliRunner
 
 from ledger_desktop.cli import main
@@ -18,7 +19,13 @@ from ledger_desktop.engine.export_verify import verify_export
 from ledger_desktop.engine.exports import export_journal
 from ledger_desktop.engine.ion_binary_hash import ion_hash_binary
 from ledger_desktop.engine.ion_hash import ion_hash, write_document
-from ledger_desktop.engine.ion_values import ion_c_alters, load_python, loads, loads_exact
+from ledger_desktop.engine.ion_values import (
+    dumps_text,
+    ion_c_alters,
+    load_python,
+    loads,
+    loads_exact,
+)
 from ledger_desktop.engine.journal_import import import_journal
 from ledger_desktop.engine.ledger import Ledger
 
@@ -69,6 +76,23 @@ def test_the_fraction_digits_survive():
 def test_only_text_that_could_hold_one_goes_to_the_python_reader(text, alters):
     assert ion_c_alters(text) is alters
     assert ion_c_alters(text.encode()) is alters
+
+
+@pytest.mark.parametrize("cp", [0x1D800, 0x1DBFF, 0x1DC00, 0x1DFFF, 0x2D800, 0x10DFFF])
+def test_escapes_ion_c_refuses_go_to_the_python_reader(cp):
+    """ion-c refuses a `\\U` escape whose low 16 bits look like a UTF-16 surrogate
+    (IERR_INVALID_UTF8), and amazon.ion's Python writer writes such characters so: a value
+    with one and a 35-digit decimal came back from our own text output unreadable."""
+    text = f'{{s: "a\\U{cp:08x}b", d: {WIDE_DECIMAL}}}'
+    with pytest.raises(IonException):  # the premise
+        simpleion.loads(f'"\\U{cp:08x}"')
+    assert ion_c_alters(text) and ion_c_alters(text.encode())
+    assert ion_c_alters(f'"\\U{cp:08X}"')
+    assert str(loads(text)["s"]) == f"a{chr(cp)}b"
+    assert ion_c_alters(f'"\\U{cp + 0x800:08x}"') is (cp & 0xFFFF < 0xD800)  # past DFFF: read
+    value = loads(f'{{s: "{chr(cp)}", d: {WIDE_DECIMAL}}}')
+    again = loads(dumps_text(value))  # through the Python writer, which escapes it
+    assert ion_hash(again) == ion_hash(value)
 
 
 def test_binary_is_judged_by_the_c_walk():
