@@ -265,9 +265,14 @@ def test_at_800_by_600_the_filter_value_and_table_names_stay_readable(qtbot, win
         assert item.text() in item.toolTip()
     assert names["DriversLicense"] >= metrics.horizontalAdvance("DriversLicense") + 20
     assert names["Person"] >= metrics.horizontalAdvance("Person") + 20
+    # the document pane's buttons gave way too: the grid beside it keeps a useful width
+    assert view.pane.pane_buttons.compact
+    assert view.grid.width() >= 250, view.grid.width()
     # wide again: the buttons say what they do
     window.resize(1280, 800)
     qtbot.wait_until(lambda: not view.bar_buttons.compact, timeout=5000)
+    qtbot.wait_until(lambda: not view.pane.pane_buttons.compact, timeout=5000)
+    assert view.pane.prove_button.text() == "Prove Against Digest…"
     assert [b.text() for b in view.bar_buttons.buttons] == ["Filter", "Clear",
                                                             "Open as PartiQL"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
+from ...engine.blocks import BlockAddress
 from ...workers.tasks import Lane, Task
 from ..busy import TaskFeedback
 from ..dialogs.errors import error_box
@@ -31,6 +32,7 @@ from ..icons import icon
 from ..ion_text_job import PREFIX_CHARS, IonText, save_ion_text, text_now, write_in_thread
 from ..ionfmt import ion_text
 from ..models.ion_tree import IonTreeModel
+from ..narrowing_buttons import NarrowingButtons
 
 #: tree rows whose labels decide the Field column's width (all of them, for a big value, was
 #: a Python call per row)
@@ -326,9 +328,12 @@ class DocumentPane(QWidget):
                                           and self.prove_requested.emit(self.doc_id,
                                                                         self.block_seq))
         buttons = QHBoxLayout()
-        buttons.addWidget(self.history_button)
-        buttons.addWidget(self.block_button)
-        buttons.addWidget(self.prove_button)
+        # icons only when the pane is narrow (an 800x600 window): with their text the three
+        # buttons held the pane, and so the grid beside it, at 150 px
+        self.pane_buttons = NarrowingButtons(
+            [self.history_button, self.block_button, self.prove_button])
+        for button in self.pane_buttons.buttons:
+            buttons.addWidget(button)
         buttons.addStretch(1)
         self.ion = IonView()
         layout = QVBoxLayout(self)
@@ -338,6 +343,10 @@ class DocumentPane(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.ion, 1)
         self.clear()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.pane_buttons.fit(self.width() - 16)
 
     def _set(self, key: str, text: str) -> None:
         field = self.fields[key]
@@ -401,8 +410,8 @@ class DocumentPane(QWidget):
         self.show_mark()
         self._set("id", doc.doc_id)
         self._set("version", str(doc.version))
-        strand = f'strandId:"{strand_id}", ' if strand_id else ""
-        self._set("block", f"{{{strand}sequenceNo:{doc.block_seq}}}")
+        self._set("block", BlockAddress(strand_id, doc.block_seq).text() if strand_id
+                  else f"{{sequenceNo:{doc.block_seq}}}")
         self._set("txTime", ion_text(doc.tx_time) if doc.tx_time is not None else "")
         self._set("txId", doc.tx_id or "")
         self._set("hash", doc.hash.hex() if doc.hash else "")
