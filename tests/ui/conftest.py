@@ -31,6 +31,21 @@ def proof_files(sample_ledger: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def _modifiers_released(qtbot):
+    """No test leaves a modifier key held. `qtbot.keyClick(w, Key_C, ControlModifier)` sends
+    its release with Ctrl still set, and Qt keeps that as the keyboard state: the next test's
+    `selectRow` then added to the selection (Ctrl+click) instead of replacing it."""
+    yield
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
+
+    if QGuiApplication.keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
+        QTest.keyClick(QWidget(), Qt.Key.Key_Shift)  # an event with none set resets it
+
+
 @pytest.fixture
 def ctx(qtbot):
     from ledger_desktop.ui.context import AppContext
