@@ -146,6 +146,18 @@ def test_every_statement_says_which_block_recorded_it(qtbot, window, sample_ledg
     assert view.status.text().endswith(f"· recorded as block {tip}")
     # and the ledger's status line counts that block at once, not at the next reload
     qtbot.wait_until(lambda: f"tip sequenceNo {tip}" in ws.status.text(), timeout=5000)
+    # so does the browser's Journal row, in the same step (the reload timer held off)
+    from ledger_desktop.workers.session import WriteSummary
+
+    journal = ws.browser.model.item(ws.browser.model.rowCount() - 1, 1)
+    assert journal.text() == f"{tip + 1} blocks"
+    ws.changed(WriteSummary(blocks=tip + 7, new_blocks=6, documents=False))
+    ws._refresh_timer.stop()
+    assert journal.text() == f"{tip + 7} blocks" and f"tip sequenceNo {tip + 6}" in \
+        ws.status.text()
+    ws.reload()  # the file's own count again
+    qtbot.wait_until(lambda: ws.browser.model.item(ws.browser.model.rowCount() - 1, 1).text()
+                     == f"{tip + 1} blocks", timeout=5000)
     # an explicit transaction: one block at Commit, named then
     view.trigger("begin_tx")
     qtbot.wait_until(lambda: view.tx_open, timeout=5000)

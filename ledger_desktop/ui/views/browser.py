@@ -52,6 +52,7 @@ class LedgerBrowser(QWidget):
         self.setMinimumWidth(2 * self.tree.indentation() + 24 + 13 * metrics.averageCharWidth()
                              + metrics.horizontalAdvance("Documents") + 12)
         self._count_items: dict[str, QStandardItem] = {}
+        self._blocks_item: QStandardItem | None = None  # the Journal row's block count
         self.tables: list[Any] = []
         #: the ledger cannot be written: its context menu's table changes are disabled
         self.read_only = False
@@ -91,9 +92,16 @@ class LedgerBrowser(QWidget):
         blocks = QStandardItem(count_of(block_count, 'block'))
         blocks.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.model.appendRow([journal, blocks])
+        self._blocks_item = blocks
         self.tree.expand(active_root.index())
         if selected is not None:
             self.select_table(selected.table_id)
+
+    def set_block_count(self, block_count: int) -> None:
+        """A commit added a block (a SELECT too): the Journal row counts it at once, as the
+        status line does, not at the next catalog reload."""
+        if self._blocks_item is not None:
+            self._blocks_item.setText(count_of(block_count, "block"))
 
     def _group(self, title: str, kind: str) -> QStandardItem:
         item = QStandardItem(title)

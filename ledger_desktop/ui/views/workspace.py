@@ -374,6 +374,7 @@ class LedgerWorkspace(QWidget):
         if summary is not None and summary.blocks is not None and self.ever_loaded:
             self.block_count = summary.blocks  # the status agrees with "recorded as block N"
             self._show_status()
+            self.browser.set_block_count(self.block_count)
         if summary is not None and not summary.documents:
             return
         for view in list(self._views.values()):
