@@ -30,8 +30,9 @@ from .cancel import CancelToken
 from .errors import InputFormatError, UserError
 from .gc_pause import paused_gc
 from .ids import is_id, new_id
+from .ion_hash import write_document
 from .ion_passthrough import RecordWriter, Unsupported, loads_many_bare, summary_record
-from .ion_values import dumps_binary, ion_list, struct
+from .ion_values import ion_list, struct
 from .journal_reads import (
     FIELD_ORDER,
     assemble_block_bare,
@@ -145,9 +146,15 @@ def block_record_bytes(arn: str, strand_id: str, body: bytes, rev_rows: list[tup
 
 
 def encode_record(record: Any, fmt: str) -> bytes:
-    """A record's bytes on the wire: Ion binary (QLDB's format) or down-converted JSON."""
+    """A record's bytes on the wire: Ion binary (QLDB's format) or down-converted JSON.
+
+    Ion binary by `write_document`, as stored documents are: ion-c's writer (dumps_binary)
+    changes a timestamp with more than 9 fractional digits, a decimal of more than 34 digits
+    or an exponent near its limit, and the record's revision hash then no longer matched its
+    data (reliability 117); write_document leaves those to amazon.ion's Python writer.
+    """
     if fmt == "ion_binary":
-        return dumps_binary(record)
+        return write_document(record)
     if fmt == "json":
         return to_json(record).encode("utf-8")
     raise UserError(f"unknown record format {fmt!r}; expected one of {', '.join(RECORD_FORMATS)}")
