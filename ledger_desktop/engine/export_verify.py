@@ -24,6 +24,7 @@ from .blocks import (
     BlockAddress,
     CheckFailure,
     as_blob,
+    block_range,
     check_block,
     check_link,
     compute_revision_hash,
@@ -140,12 +141,12 @@ class ExportVerifyReport:
 
     def lines(self) -> list[str]:
         """A plain-text report, one fact per line."""
-        rng = (f"blocks {self.first_seq}..{self.last_seq}" if self.first_seq is not None
+        rng = (block_range(self.first_seq, self.last_seq) if self.first_seq is not None
                else "no blocks")
         out = [f"export {self.directory} ({self.format}): {self.objects} data object(s), "
                f"{self.blocks} block(s), {self.revisions} revision(s), {rng}"]
         for a, b in self.gaps:
-            out.append(f"GAP: blocks {a}..{b} are missing")
+            out.append(f"GAP: {block_range(a, b)} {'is' if a == b else 'are'} missing")
         if self.failures:
             out.append(f"FIRST FAILURE: {self.failures[0]}")
             for f in self.failures[1:]:
@@ -215,8 +216,7 @@ def walk_export(source: ExportSource, report: ExportVerifyReport,
     obj_expected = 0
     for obj in source.objects:
         if expected_next is not None and obj.last < expected_next:
-            report.notes.append(f"{obj.key}: blocks {obj.first}..{obj.last} were already read "
-                                "from another data object; skipped")
+            report.notes.append(f"{obj.key}: {_already_read(obj.first, obj.last)}")
             continue
         obj_seen, obj_expected = obj, obj.first
         unreadable = False
@@ -306,7 +306,7 @@ def _unreadable(report: ExportVerifyReport, obj: Any, first: int, what: str,
     last = max(obj.last, first - 1)
     if first <= last:
         report.unreadable.append((first, last, what))
-        what += f"; blocks {first}..{last} in it could not be read"
+        what += f"; {block_range(first, last)} in it could not be read"
     report.add(CheckFailure(first if seq is None else seq, "format", what))
 
 
@@ -449,7 +449,7 @@ def _finish(report: ExportVerifyReport, pending: list[Digest]) -> None:
                    "every block from 0, so it cannot be checked from this export")
         elif unread is not None:
             a, b, what = unread
-            msg = (f"blocks {a}..{b}, before the digest's tip, could not be read ({what}), "
+            msg = (f"{block_range(a, b)}, before the digest's tip, could not be read ({what}), "
                    "so the block hashes cannot be folded to it")
         elif report.gaps:
             msg = "the export has gaps before the digest's tip"
@@ -571,8 +571,7 @@ def _verify_parallel(source: ExportSource, report: ExportVerifyReport, digests: 
             _merge_redactions(report, r, expected_next)
             fresh = [b for b in out.blocks if expected_next is None or b[0] >= expected_next]
             if out.blocks and not fresh:
-                report.notes.append(f"{obj.key}: blocks {obj.first}..{obj.last} were already "
-                                    "read from another data object; skipped")
+                report.notes.append(f"{obj.key}: {_already_read(obj.first, obj.last)}")
                 continue
             if not fresh:
                 continue
@@ -651,3 +650,8 @@ def _seq_of(raw: Any) -> int | None:
         return int(raw["blockAddress"]["sequenceNo"])
     except Exception:
         return None
+
+
+def _already_read(first: int, last: int) -> str:
+    return (f"{block_range(first, last)} {'was' if first == last else 'were'} already read "
+            "from another data object; skipped")

@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from .blocks import block_range
 from .cancel import CancelToken, Progress
 from .errors import InputFormatError, IntegrityError, UserError
 from .export_verify import ExportVerifyReport, walk_export
@@ -99,7 +100,7 @@ def _stop_on_failure(report: ExportVerifyReport) -> None:
     first = report.failures[0].seq if report.failures else None
     if report.gaps and (first is None or report.gaps[0][0] < first):
         a, b = report.gaps[0]
-        raise IntegrityError(f"the export is missing blocks {a}..{b}; nothing was imported",
+        raise IntegrityError(f"the export is missing {block_range(a, b)}; nothing was imported",
                              report)
     if report.failures:
         raise IntegrityError(f"{report.failures[0]}; nothing was imported", report)
