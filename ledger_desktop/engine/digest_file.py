@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .blocks import BlockAddress
+from .durable_file import write_replacing
 from .errors import InputFormatError, UserError
 from .ion_values import dumps_text, now_timestamp, parse_timestamp
 from .model import Digest
@@ -68,18 +69,9 @@ def write_digest(path: str | Path, d: Digest, overwrite: bool = False) -> None:
     later verification is checked against."""
     path = Path(path)
     check_save_target(path, overwrite)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(digest_to_json(d))
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(path)
+        write_replacing(path, digest_to_json(d))
     except OSError as e:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:  # a read-only folder refuses even that: there is nothing to remove
-            pass
         raise UserError(f"cannot save the digest to {path}: {e.strerror or e}") from None
 
 

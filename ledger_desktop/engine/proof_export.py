@@ -9,13 +9,13 @@ the proof file cannot forge.
 
 from __future__ import annotations
 
-import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .blocks import BlockAddress
+from .durable_file import write_replacing
 from .errors import IntegrityError, UserError
 from .model import Digest
 from .proofs import b64, response_json, verify_block, verify_revision
@@ -67,17 +67,8 @@ def write_proof_file(ledger: Ledger, path: str | Path, seq: int, digest: Digest,
     a file there (the save dialog has asked)."""
     kind, text = proof_response(ledger, seq, digest, doc_id)
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(path)
+        write_replacing(path, text + "\n")
     except OSError as e:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         raise UserError(f"cannot save the proof to {path}: {e.strerror or e}") from None
     return SavedProof(path, kind, digest)
