@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import deleted_documents as deleted
 from . import index_storage, journal_reads, limits, merkle_store, redactions, storage
 from .allocator import tune_allocator
 from .blocks import BlockAddress, as_blob, header_entry
 from .cancel import CancelToken, Progress
 from .commit_cache import CommitCache, TipState
+from .deleted_documents import DeletedDocument
 from .errors import (
     BlockNotFoundError,
     ConflictError,
@@ -285,6 +287,14 @@ class Ledger:
         if with_redactions:
             redactions.attach_redactions(self, history)
         return history
+
+    def deleted_documents(self, table_id: str) -> list[DeletedDocument]:
+        """The table's documents whose latest revision is a DELETE, oldest delete first."""
+        return deleted.deleted_documents(self, table_id)
+
+    def is_document(self, doc_id: str) -> bool:
+        """`doc_id` names a document of the ledger, current or deleted."""
+        return deleted.is_document(self, doc_id)
 
     def redaction_of(self, doc_id: str, version: int) -> RedactionRecord | None:
         """The block that redacted that revision of the document, if it is redacted."""
