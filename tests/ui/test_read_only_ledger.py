@@ -83,7 +83,7 @@ def test_an_unwritable_file_opens_read_only_and_refuses_statements_in_one_line(
     assert ws.import_files([str(sample_ledger)]) is None
     menu = ws.browser.context_menu(ws.table_by_name("Vehicle"))
     enabled = {a.text() for a in menu.actions() if a.isEnabled() and a.text()}
-    assert enabled == {"Open Documents", "Open Block Inspector"}
+    assert enabled == {"Open Documents", "Deleted Documents…", "Open Block Inspector"}
     qtbot.wait(50)
     assert _boxes() == []
     # browsing and verifying work, and nothing changed the file

@@ -14,6 +14,8 @@ from ..wording import count as count_of
 
 KindRole = Qt.ItemDataRole.UserRole + 1
 TableRole = Qt.ItemDataRole.UserRole + 2
+# the context menu's items a read-only ledger keeps enabled ("": separators)
+_READS = ("Open Documents", "Deleted Documents…", "Open Block Inspector", "")
 
 
 class LedgerBrowser(QWidget):
@@ -153,6 +155,9 @@ class LedgerBrowser(QWidget):
         if table is not None:
             menu.addAction(icon("table"), "Open Documents",
                            lambda: self.table_activated.emit(table))
+            # the documents grid lists current documents only: the deleted ones' histories
+            menu.addAction(icon("history"), "Deleted Documents…",
+                           lambda: self.action_requested.emit("deleted_documents", table))
             if table.status == "ACTIVE":
                 menu.addAction(icon("add-index"), "Create Index…",
                                lambda: self.action_requested.emit("create_index", table))
@@ -173,7 +178,7 @@ class LedgerBrowser(QWidget):
 
             menu.setToolTipsVisible(True)
             for action in menu.actions():
-                if action.text() not in ("Open Documents", "Open Block Inspector", ""):
+                if action.text() not in _READS:
                     action.setEnabled(False)
                     action.setToolTip(READ_ONLY_NOTE)
         return menu

@@ -215,7 +215,17 @@ class DocumentsView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.status)
+        # the grid lists current documents only; a deleted one's history is one click away
+        self.show_deleted = QLabel('<a href="deleted">Show deleted…</a>')
+        self.show_deleted.setObjectName("showDeleted")
+        self.show_deleted.setToolTip(f"The deleted documents of {table.name}, to open their "
+                                     "Revision History")
+        self.show_deleted.linkActivated.connect(
+            lambda _link: workspace.show_deleted_documents(self.table))
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.show_deleted)
+        layout.addLayout(status_row)
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._detail_task: Any = None

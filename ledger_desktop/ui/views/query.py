@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.diff import ion_type, is_null
 from ...engine.errors import QueryError, ReadOnlyError, UserError
+from ...engine.ids import is_id
 from ..actions import WRITE_ACTIONS, spec
 from ..busy import TaskFeedback
 from ..copying import COPY_AS, copy_values, row_menu, selected_rows
@@ -40,7 +41,7 @@ from ..icons import icon
 from ..ion_pretty import is_small, pretty_lines
 from ..ion_text_job import PREFIX_CHARS, SYNC_NODES, IonText, prefix_text, write_in_thread
 from ..models.background_sort import release_in_thread
-from ..models.values import Shape, ValuesModel, values_shape
+from ..models.values import Shape, ValueRole, ValuesModel, values_shape
 from ..statement_kind import UnfilteredChange, counted, unfiltered_change
 from ..theme import is_dark
 from ..wording import READ_ONLY_NOTE, READ_ONLY_REFUSAL, count, outcome
@@ -85,17 +86,40 @@ def ion_stream_lines(values: list[Any]) -> Iterator[str]:
         yield from pretty_lines(value)
 
 
-def row_refs(value: Any) -> tuple[str | None, int | None]:
-    """The document id and block number a result row carries, if any: `metadata.id` and
-    `blockAddress.sequenceNo` of a committed-view or history() row."""
+def _id_text(value: Any) -> str | None:
+    """`value` if it is a string shaped as a document id (22 Base62 characters)."""
+    if ion_type(value) != IonType.STRING or is_null(value):
+        return None
+    text = str(value)
+    return text if is_id(text) else None
+
+
+def row_refs(value: Any, cell: Any = None) -> tuple[str | None, int | None]:
+    """The document id and block number a result row carries, if any.
+
+    The id, first found first: the clicked `cell` when it holds an id; `metadata.id` (a
+    committed-view or history() row); `documentId` (what INSERT, UPDATE and DELETE return);
+    the row's only id-shaped top-level string. A `BY vid` variable is found by its value, not
+    by its name: the projection may rename it (`SELECT vid AS id`), return it bare (`SELECT
+    VALUE vid`), or join two tables each with a BY variable, and a History tab rerun or a
+    statement with parameters would all need the compiler's naming rules to map the statement
+    text to the result's columns. An id shape can be a coincidence (a 22-character code), so
+    the view asks the ledger whether the id names a document before opening it
+    (`QueryView.open_document`). The block: `blockAddress.sequenceNo`."""
     def field(v: Any, name: str) -> Any:
         return v[name] if ion_type(v) == IonType.STRUCT and not is_null(v) and name in v \
             else None
 
-    doc_id = field(field(value, "metadata"), "id")
+    doc_id = _id_text(cell) or _id_text(field(field(value, "metadata"), "id")) \
+        or _id_text(field(value, "documentId"))
+    if doc_id is None:
+        if ion_type(value) == IonType.STRUCT and not is_null(value):
+            ids = {t for _name, v in value.items() if (t := _id_text(v)) is not None}
+            doc_id = ids.pop() if len(ids) == 1 else None
+        else:
+            doc_id = _id_text(value)  # SELECT VALUE vid
     seq = field(field(value, "blockAddress"), "sequenceNo")
-    return (str(doc_id) if ion_type(doc_id) == IonType.STRING else None,
-            int(seq) if ion_type(seq) == IonType.INT and not is_null(seq) else None)
+    return doc_id, int(seq) if ion_type(seq) == IonType.INT and not is_null(seq) else None
 
 
 def result_values(result: Any) -> list[Any]:
@@ -181,6 +205,7 @@ class QueryView(QWidget):
         # the documents grid's menu: copy the selected rows, open a row's document or block
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._context_menu)
+        self.grid.doubleClicked.connect(self._double_clicked)
         # Fit columns to a sample of rows: Qt's default looks at 1,000 rows per column,
         # 85 ms of the GUI thread for a 60,000-value result.
         self.grid.horizontalHeader().setResizeContentsPrecision(64)
@@ -679,14 +704,44 @@ class QueryView(QWidget):
     def can_copy_rows(self) -> bool:
         return self.model.rowCount() > 0
 
+    def _refs_at(self, index: Any) -> tuple[str | None, int | None]:
+        if not index.isValid() or index.row() >= len(self.model.values):
+            return None, None
+        return row_refs(self.model.values[index.row()], self.model.data(index, ValueRole))
+
     def _context_menu(self, pos: Any) -> Any:
-        index = self.grid.indexAt(pos)
-        value = self.model.values[index.row()] if index.isValid() else None
-        doc_id, seq = row_refs(value)
+        doc_id, seq = self._refs_at(self.grid.indexAt(pos))
         return row_menu(
             self.grid, pos, self.copy_results,
-            (lambda: self.workspace.open_history(doc_id)) if doc_id else None,
+            (lambda: self.open_document(doc_id)) if doc_id else None,
             (lambda: self.workspace.open_block(seq)) if seq is not None else None)
+
+    def _double_clicked(self, index: Any) -> None:
+        """A row's document's History, else its block (the grid is not editable: a double
+        click did nothing)."""
+        doc_id, seq = self._refs_at(index)
+        if doc_id:
+            self.open_document(doc_id)
+        elif seq is not None:
+            self.workspace.open_block(seq)
+
+    def open_document(self, doc_id: str) -> Any:
+        """History of `doc_id` once the read lane says it names a document: a value only
+        shaped like an id, or the id an INSERT in the open transaction made, has no history
+        to show yet."""
+        task = self.workspace.session.read(lambda ledger, _p, _c: ledger.is_document(doc_id),
+                                           "find document")
+
+        def found(is_document: bool) -> None:
+            if is_document:
+                self.workspace.open_history(doc_id)
+            else:
+                self.status.setText(f"No committed document has the id {doc_id}")
+
+        task.succeeded.connect(self._while_open(found))
+        task.failed.connect(self._while_open(lambda e: self.status.setText(
+            f"Cannot look up {doc_id}: {describe(e)}")))
+        return task
 
     # -- saving results ---------------------------------------------------------------------
     _SAVE_FILTERS = {"CSV (*.csv)": "csv", "JSON Lines (*.jsonl *.json *.ndjson)": "json",

@@ -470,6 +470,14 @@ class LedgerWorkspace(QWidget):
     def open_history(self, doc_id: str) -> QWidget:
         return self.open_view("history", doc_id)
 
+    def show_deleted_documents(self, table: Any) -> QDialog:
+        """The table's deleted documents (dialogs/deleted_documents.py), not modal."""
+        from ..dialogs.deleted_documents import DeletedDocumentsDialog
+
+        dlg = DeletedDocumentsDialog(self, table)
+        dlg.show()
+        return dlg
+
     def open_block(self, seq: int) -> QWidget:
         view = self.open_view("block", None)
         view.show_block(seq)  # type: ignore[attr-defined]
@@ -710,6 +718,8 @@ class LedgerWorkspace(QWidget):
             self.do_drop_table(table)
         elif action_id == "undrop_table":
             self.do_undrop_table(table)
+        elif action_id == "deleted_documents":
+            self.show_deleted_documents(table)
         elif action_id == "import_files":
             # a dropped table has no "into": the dialog then proposes one as from the menu
             self.do_import_files(table if table is not None and table.status == "ACTIVE"
