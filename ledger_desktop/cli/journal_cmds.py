@@ -19,7 +19,7 @@ from ..engine.ion_values import dumps_text
 from ..engine.ledger import Ledger
 from ..engine.limits import describe
 from ..engine.new_file import default_ledger_name
-from ..engine.proof_tip import check_tip, tip_named_in
+from ..engine.proof_tip import check_proof_tip, tip_named_in
 from .base import (
     EXIT_VERIFY_FAILED,
     ctrl_c_cancels,
@@ -301,7 +301,7 @@ def verify_proof(revision_file: Path | None, block_file: Path | None, proof_file
     # The tip address is not covered by the digest's hash, but it is what an auditor reads
     # the digest as: a value or proof it contradicts fails (proof_tip).
     proof_tip = tip_named_in(proof_file or source)
-    check_tip(result, kind, value, proof, tip, proof_tip)
+    check_proof_tip(result, kind, value, proof, tip, proof_tip)
     click.echo(f"digest: {proofs.b64(digest)} " + (
         f"at tip {tip.text()}" if tip is not None else
         "(base64 alone: its tip address is unknown and not checked; give the digest file or "

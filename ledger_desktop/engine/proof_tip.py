@@ -138,7 +138,7 @@ def tip_findings(kind: str, value: Any, proof: list[bytes], tip: BlockAddress,
     return found
 
 
-def check_tip(result: ProofResult, kind: str, value: Any, proof: list[bytes],
+def check_proof_tip(result: ProofResult, kind: str, value: Any, proof: list[bytes],
               tip: BlockAddress | None, proof_tip: BlockAddress | None = None) -> ProofResult:
     """Fail `result` when the digest's tip address contradicts the value or the proof; each
     finding becomes a `[FAIL] digest tip:` line before the verdict. No tip: unchanged."""
