@@ -72,7 +72,11 @@ def test_the_fraction_digits_survive():
     ('"d1234"', False), ("{{d1234}}", False), ("abc_d1234", False), ("{a:1.5}", False),
     ("[1d123]", False), ("2007-02-23T12:14:33.123456789Z", False),
     ("{f: 0.30000000000000004e0, g: 8885.123456789012e0}", False),  # floats: ion-c keeps them
-    ("{a: 1.1234567890123}", False), ("1." + "0" * 33, False), ("1." + "0" * 34, True)])
+    ("{a: 1.1234567890123}", False), ("1." + "0" * 33, False), ("1." + "0" * 34, True),
+    # base64 in a blob that looks like an exponent (a block's hashes): not a decimal
+    ("{h:{{78D4723LAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=}}}", False),
+    ("{h:{{ AAAA/+78D4723L }}}", False), ("{h:{{78d4723L}}, d: 1d6144}", True),
+    ('{a:"{{", b:1d6144}', True), ('{{"clob 1d6144"}}', True)])
 def test_only_text_that_could_hold_one_goes_to_the_python_reader(text, alters):
     assert ion_c_alters(text) is alters
     assert ion_c_alters(text.encode()) is alters
