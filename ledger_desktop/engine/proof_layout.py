@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import journal_reads
-from .blocks import check_block, compute_revision_hash
+from .blocks import BlockAddress, check_block, compute_revision_hash
 from .errors import BlockNotFoundError, UserError
 from .ion_hash import dot, merkle_path, merkle_root
 from .model import Digest
+from .proof_tip import check_proof_tip
 from .proofs import ProofResult, ProofStep, b64, verify_block, verify_revision
 
 if TYPE_CHECKING:
@@ -199,11 +200,15 @@ def relate_digests(ledger: Ledger, older: Digest, newer: Digest) -> LaidOutProof
     return laid
 
 
-def offline_proof(value: Any, proof: list[bytes], digest: bytes, kind: str) -> LaidOutProof:
+def offline_proof(value: Any, proof: list[bytes], digest: bytes, kind: str,
+                  tip: BlockAddress | None = None,
+                  proof_tip: BlockAddress | None = None) -> LaidOutProof:
     """A pasted or loaded revision or block (QLDB's GetRevision/GetBlock output), no ledger.
 
     Without the block, the proof's segment boundaries are unknown, so its steps form one
-    segment; each step is still recomputed.
+    segment; each step is still recomputed. `tip`, the digest's tip address when its file
+    gave one, is held against the value and the proof as `ledger verify-proof` does
+    (proof_tip.check_proof_tip; `proof_tip` is the tip a proof file names).
     """
     if kind == "revision":
         result = verify_revision(value, proof, digest)
@@ -213,6 +218,7 @@ def offline_proof(value: Any, proof: list[bytes], digest: bytes, kind: str) -> L
         first = "block"
     else:
         raise UserError(f"a proof is for a revision or a block, not {kind!r}")
+    check_proof_tip(result, kind, value, proof, tip, proof_tip)
     segments = [ProofSegment(first, 0, 0)]
     if len(result.steps) > 1:
         segments.append(ProofSegment("proof", 1, len(result.steps) - 1))

@@ -85,3 +85,24 @@ def test_a_quoted_missing_file_says_file_not_found(qtbot, request, spaced):
     text = _verify(qtbot, request, f'"{missing}"', "", str(spaced / "my digest.json"))
     # was parsed as pasted Ion: "the pasted block: expected an Ion struct"
     assert f"file not found: {missing}" in text, text
+
+
+def test_the_digests_tip_address_is_held_against_the_proof(qtbot, request, proof_files):
+    """As `ledger verify-proof` does (proof_tip): a digest file whose tip address comes before
+    the block fails, even though its hash is the right one and the proof folds to it."""
+    import json
+    import re
+
+    text = _verify(qtbot, request, str(proof_files / "block.ion"),
+                   str(proof_files / "proof.ion"), str(proof_files / "digest.json"))
+    assert OK_COLOR in text and "digest tip" not in text, text
+    digest = json.loads((proof_files / "digest.json").read_text())
+    tip = digest["DigestTipAddress"]["IonText"]
+    digest["DigestTipAddress"]["IonText"] = re.sub(r"sequenceNo:\d+", "sequenceNo:3", tip)
+    relabelled = proof_files / "relabelled.json"
+    relabelled.write_text(json.dumps(digest))
+    text = _verify(qtbot, request, str(proof_files / "block.ion"),
+                   str(proof_files / "proof.ion"), str(relabelled))
+    assert OK_COLOR not in text, text
+    assert "[FAIL] digest tip: block 7 is after the digest's tip (block 3)" in text, text
+    assert "NOT VERIFIED: the proof folds to the digest" in text, text

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from ...engine import digest_file, proof_export, proof_layout, proofs
 from ...engine.errors import InputFormatError
+from ...engine.proof_tip import tip_named_in
 from ...workers.tasks import Lane, Task
 from ..dialogs.errors import describe, error_box
 from ..icons import icon
@@ -197,6 +198,7 @@ def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> A
     else:  # pasted text: parse it the same way as a file
         value, carried = _parse_pasted(value_text, kind)
     proof_text = proof_text.strip()
+    proof_path: str | None = None
     if proof_text:
         proof_path = _as_path(proof_text)
         if _is_file(proof_path):
@@ -215,8 +217,12 @@ def _offline(value_text: str, proof_text: str, digest_text: str, kind: str) -> A
     digest_path = _as_path(digest_text)
     if digest_path != digest_text.strip() and _is_file(digest_path):
         digest_text = digest_path  # a quoted path or file:// URL of a digest file
-    digest, _tip = digest_file.digest_from_arg(digest_text)
-    return proof_layout.offline_proof(value, proof, digest, kind)
+    digest, tip = digest_file.digest_from_arg(digest_text)
+    # the tip a GetRevision/GetBlock JSON file names beside its proof (our Save Proof writes it)
+    named = next((p for p in (proof_path, value_path)
+                  if p is not None and _is_file(p)), None)
+    proof_tip = tip_named_in(named) if named is not None else None
+    return proof_layout.offline_proof(value, proof, digest, kind, tip, proof_tip)
 
 
 class ProofView(QWidget):
@@ -427,7 +433,8 @@ class ProofView(QWidget):
         self.save_button.setEnabled(ok)
         self.saved_note.hide()
         color = "#2e9d4f" if laid.result.ok else "#d0453a"
-        self.status.setText(f"<span style='color:{color}'><b>{laid.result.message}</b></span>"
+        message = html.escape(laid.result.message, quote=False).replace("\n", "<br>")  # tip findings
+        self.status.setText(f"<span style='color:{color}'><b>{message}</b></span>"
                             f" — {len(laid.result.steps)} steps, each recomputed.")
         self.proved.emit(laid)
 
