@@ -165,3 +165,21 @@ def test_verify_proof_of_such_a_revision(tricky_ledger, tmp_path):
     r = run(main, ["verify-proof", "--revision", str(tmp_path / "rev.json"),
                    "--digest", tip["Digest"]])
     assert r.exit_code == 0 and "VERIFIED" in r.output, r.output
+
+
+def test_queries_show_and_parameters_keep_such_values(tricky_ledger):
+    """A query read the stored value back with ion-c (`.000000000` for an 11-digit fraction);
+    a `?` parameter and TO_TIMESTAMP parsed their text with it (the value stored changed)."""
+    (row,) = tricky_ledger.execute("SELECT t, d, e FROM T")
+    assert str(row["t"].fractional_seconds) == "0.12345678901"
+    assert ion_hash(row["d"]) == reference(WIDE_DECIMAL)
+    assert ion_hash(row["e"][0]) == reference(HIGH_EXPONENT)
+    from ledger_desktop.engine.query.params import parse_param
+
+    tricky_ledger.execute("INSERT INTO T ?", loads(f"{{p: {LONG_FRACTION}}}"))
+    tricky_ledger.execute("INSERT INTO T {'q': ?}", parse_param(LONG_FRACTION))
+    tricky_ledger.execute(f"INSERT INTO T {{'r': TO_TIMESTAMP('{LONG_FRACTION}')}}")
+    for name in ("p", "q", "r"):
+        (v,) = tricky_ledger.execute(f"SELECT VALUE x.{name} FROM T AS x WHERE x.{name} "
+                                     "IS NOT MISSING")
+        assert ion_hash(v) == reference(LONG_FRACTION), name

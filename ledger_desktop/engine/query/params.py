@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from amazon.ion import simpleion
 from lark.exceptions import UnexpectedInput
 
 from ..errors import UserError
-from ..ion_values import text_buffer_limit
+from ..ion_values import loads_all
 from .parser import _lark
 
 # A value quoted in an error: a long one (a document) would fill the line.
@@ -43,9 +42,9 @@ def parse_param(text: str) -> Any:
     if not text.strip():
         raise ParameterError("no value (write null for a null)")
     try:
-        # With a buffer as large as the text: by default a string over 16,383 bytes is refused.
-        values = simpleion.loads(text, single_value=False,
-                                 text_buffer_size_limit=text_buffer_limit(text))
+        # Exactly as written (a timestamp of 10+ fractional digits: ion_values.ion_c_alters),
+        # with a buffer as large as the text (by default a string over 16,383 bytes fails).
+        values = loads_all(text)
     except Exception as e:  # amazon.ion raises several kinds for bad text
         reason = str(e).strip()
         reason = _ION_REASONS.get(reason, reason) or type(e).__name__
