@@ -33,7 +33,7 @@ from amazon.ion.symbols import SymbolToken
 from . import storage
 from .blocks import as_blob
 from .ion_framing import IVM, check_binary_framing, framed_by_c
-from .ion_values import ion_c_alters, loads_bare_exact
+from .ion_values import ion_c_alters, loads_bare
 
 #: The system symbol table of Ion 1.0 (SIDs 1-9).
 SYSTEM_SIDS = {"$ion": 1, "$ion_1_0": 2, "$ion_symbol_table": 3, "name": 4, "version": 5,
@@ -550,7 +550,7 @@ def loads_many_bare(blobs: list[bytes], known_readable: bool = False) -> list[An
         joined = b"".join([blobs[i] for i in good])
         try:
             # One walk of them all: a value ion-c would change (ion_values.ion_c_alters)
-            # sends them one by one to loads_bare_exact.
+            # sends them one by one to loads_bare.
             if not known_readable and ion_c_alters(joined):
                 raise IonException("a value ion-c would change")
             parsed = simpleion.loads(joined, single_value=False,
@@ -566,7 +566,7 @@ def loads_many_bare(blobs: list[bytes], known_readable: bool = False) -> list[An
         ok = set(good)
         for i, b in enumerate(blobs):
             if i not in ok:
-                values[i] = loads_bare_exact(b)
+                values[i] = loads_bare(b)
     return values
 
 

@@ -175,12 +175,6 @@ def loads(data: bytes | str) -> Any:
     return simpleion.loads(data, text_buffer_size_limit=text_buffer_limit(data))
 
 
-def loads_exact(data: bytes | str) -> Any:
-    """`loads`, by the name the readers of what comes from outside (a statement's literal, a
-    QLDB revision or block, an import) call it."""
-    return loads(data)
-
-
 def loads_bare(data: bytes) -> Any:
     """One Ion value from binary with amazon.ion's MAY_BE_BARE value model: plain Python
     values (str, int, list, SymbolToken for symbols...) where no annotation needs keeping,
@@ -190,12 +184,6 @@ def loads_bare(data: bytes) -> Any:
         return load_python(data)
     return simpleion.loads(data, value_model=simpleion.IonPyValueModel.MAY_BE_BARE,
                            text_buffer_size_limit=text_buffer_limit(data))
-
-
-def loads_bare_exact(data: bytes) -> Any:
-    """`loads_bare`, by the name the readers of journal content given out (exports, streams,
-    GetRevision, GetBlock) call it."""
-    return loads_bare(data)
 
 
 def loads_all(data: bytes | str) -> list[Any]:

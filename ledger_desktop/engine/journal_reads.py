@@ -18,8 +18,8 @@ from .ion_values import (
     block_address,
     ion_c_alters,
     ion_list,
-    loads_bare_exact,
-    loads_exact,
+    loads,
+    loads_bare,
     parse_timestamp,
     string,
     struct,
@@ -50,7 +50,7 @@ def _metadata(row: tuple, tx_id: str | None = None, tx_time: Any = None) -> Any:
     without `tx_id`/`tx_time`, the row carries the block's tx_id and block_ts after its ten
     revision columns."""
     if row[7] is not None:
-        return loads_exact(row[7])
+        return loads(row[7])
     if tx_id is None:
         tx_id, tx_time = row[10], _parse_ts(row[11])
     return derive_metadata(row[2], row[3], str(tx_id), tx_time)
@@ -70,7 +70,7 @@ def revision_struct(strand_id: str, row: tuple, tx_id: str | None = None, tx_tim
     pairs: list[tuple[str, Any]] = [("blockAddress", block_address(strand_id, seq)),
                                     ("hash", as_blob(h))]
     if kind in (storage.KIND_DATA, storage.KIND_SYSTEM):
-        pairs.append(("data", loads_exact(data)))
+        pairs.append(("data", loads(data)))
     elif kind == storage.KIND_REDACTED:
         pairs.append(("dataHash", as_blob(data_hash)))
     pairs.append(("metadata", _metadata(row, tx_id, tx_time)))
@@ -83,7 +83,7 @@ FIELD_ORDER = ("blockAddress", "transactionId", "blockTimestamp", "blockHash", "
 
 def assemble_block(strand_id: str, body: bytes, rev_rows: list[tuple]) -> Any:
     """The block exactly as QLDB exports it: stored fields plus the `revisions` list."""
-    stored = loads_exact(body)
+    stored = loads(body)
     pairs = [(name, stored[name]) for name in FIELD_ORDER if name in stored]
     known = set(FIELD_ORDER)
     pairs += [(k, v) for k, v in stored.items() if k not in known and k != "revisions"]
@@ -181,7 +181,7 @@ def revision_blobs(row: tuple) -> list[bytes]:
 def block_envelope_bare(body: bytes, stored: Any = None) -> tuple[Any, dict[str, Any]]:
     """(the stored block parsed, its fields in `assemble_block`'s order, without revisions)."""
     if stored is None:
-        stored = loads_bare_exact(body)
+        stored = loads_bare(body)
     block = Struct([(name, stored[name]) for name in FIELD_ORDER if name in stored])
     for k, v in stored.items():
         if k not in _KNOWN and k != "revisions":
@@ -229,7 +229,7 @@ def iter_blocks_bare(ledger: Ledger, first: int = 0, last: int | None = None
 
 
 def _statements_of(body: bytes, doc_id: str) -> list[str]:
-    block = loads_exact(body)
+    block = loads(body)
     try:
         info = block["transactionInfo"]
         stmts = info["statements"]
@@ -246,7 +246,7 @@ def _revision_info(ledger: Ledger, row: tuple, body: bytes | None) -> RevisionIn
     return RevisionInfo(
         doc_id=doc_id, version=version, address=BlockAddress(ledger.strand_id, seq),
         hash=as_blob(h), kind=_KIND_NAMES.get(kind, "system"),
-        data=loads_exact(data) if kind == storage.KIND_DATA else None,
+        data=loads(data) if kind == storage.KIND_DATA else None,
         data_hash=as_blob(data_hash) if data_hash is not None else None,
         tx_time=metadata.get("txTime", None), tx_id=tx_id,
         table_id=table_id, metadata=metadata,

@@ -17,7 +17,7 @@ from typing import Any
 from .blocks import BlockAddress, as_blob, check_block, compute_revision_hash
 from .errors import InputFormatError
 from .ion_hash import dot
-from .ion_values import dumps_text, ion_list, loads_exact
+from .ion_values import dumps_text, ion_list, loads
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
@@ -151,7 +151,7 @@ def _labelled_lines(text: str, kind: str) -> tuple[str, str | None] | None:
 
 def _loads(data: str | bytes, where: str) -> Any:
     try:
-        value = loads_exact(data)
+        value = loads(data)
     except Exception as e:
         raise InputFormatError(f"{where}: not valid Ion ({e})") from None
     if not hasattr(value, "keys"):
@@ -163,7 +163,7 @@ def parse_proof_text(text: Any, where: str = "proof") -> list[bytes]:
     if not isinstance(text, str | bytes):
         raise InputFormatError(f"{where}: expected Ion text of a list of blobs")
     try:
-        value = loads_exact(text)
+        value = loads(text)
     except Exception as e:
         raise InputFormatError(f"{where}: not valid Ion ({e})") from None
     if not isinstance(value, list):

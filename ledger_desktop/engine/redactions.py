@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import storage
-from .ion_values import loads_exact, parse_timestamp
+from .ion_values import loads, parse_timestamp
 from .model import RedactionRecord, RevisionInfo
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ _FIELD = b"redactionInfo"
 
 def _requests(body: bytes) -> tuple[Any, list[tuple[str, int]]]:
     """(the parsed block, the (document id, version) pairs its redactionInfo names)."""
-    block = loads_exact(body)
+    block = loads(body)
     info = block.get("redactionInfo", None) if hasattr(block, "get") else None
     named: list[tuple[str, int]] = []
     try:
