@@ -72,7 +72,8 @@ def page_shape(docs: list[Any]) -> tuple[list[Column], set[str]]:
 
 
 def _collect_paths(value: Any, prefix: str, out: set[str], depth: int) -> None:
-    if depth == 0 or ion_type(value).name != "STRUCT" or len(out) > 2000:
+    # a null.struct is typed STRUCT but has no fields (iterating it raised TypeError)
+    if depth == 0 or ion_type(value).name != "STRUCT" or is_null(value) or len(out) > 2000:
         return
     for key in value:
         path = f"{prefix}.{key}" if prefix else str(key)

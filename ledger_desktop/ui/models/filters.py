@@ -64,7 +64,8 @@ def _quote_name(name: str) -> str:
 def _get(data: Any, path: list[str]) -> tuple[bool, Any]:
     cur = data
     for part in path:
-        if ion_type(cur) != IonType.STRUCT or part not in cur:
+        # a null.struct is typed STRUCT but holds no fields (`in` raised TypeError on it)
+        if ion_type(cur) != IonType.STRUCT or is_null(cur) or part not in cur:
             return False, None
         cur = cur[part]
     return True, cur
