@@ -6,6 +6,7 @@ live in its `LedgerWorkspace`, and actions route to the current workspace by id.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -37,6 +38,18 @@ APP_TITLE = "Ledger Desktop"
 GC_AFTER_CLOSE_MS = 700
 TOOLBAR_ACTIONS = ["open_ledger", "import_files", None, "refresh", "show_history", "show_block",
                    "show_query", None, "run_query", "cancel_query"]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """`a` and `b` are one file: the same path, or another name for it (a hard link, a bind
+    mount). Two tabs on one file kept a write-ahead log each (SQLite names it after the
+    path), and the first tab's every read then failed with "disk I/O error"."""
+    if a == b:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is gone: not the same open file
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -181,8 +194,11 @@ class MainWindow(QMainWindow):
         change the file (a file that cannot be written opens so by itself)."""
         path = Path(path).resolve()
         for workspace in self.workspaces():
-            if workspace.path == path:
+            if _same_file(workspace.path, path):
                 self.tabs.setCurrentWidget(workspace)
+                if workspace.path != path:
+                    self.statusBar().showMessage(
+                        f"{path} is the same file as {workspace.path}, which is open", 10000)
                 if read_only and not workspace.read_only:  # type: ignore[attr-defined]
                     self.statusBar().showMessage(
                         f"{path.name} is already open for writing; close it (Close Ledger, "
