@@ -80,3 +80,24 @@ def test_a_finished_transaction_holds_none_of_its_documents(tmp_path) -> None:
         del bad
         gc.collect()
         assert ref() is None
+
+
+def test_millisecond_timestamps_equal_the_constructors_for_every_millisecond() -> None:
+    from amazon.ion.core import Timestamp, TimestampPrecision
+
+    from ledger_desktop.engine.ion_hash import ion_hash
+    from ledger_desktop.engine.ion_values import dumps_binary
+
+    for ms in range(1000):
+        when = dt.datetime(2026, 11, 29, 14, 59, 59, ms * 1000 + 999,
+                           tzinfo=dt.timezone(dt.timedelta(hours=-8)))
+        fast = timestamp_ms(when)
+        slow = Timestamp(2026, 11, 29, 22, 59, 59, ms * 1000, dt.UTC,
+                         precision=TimestampPrecision.SECOND, fractional_precision=3)
+        assert fast == slow
+        assert (fast.precision, fast.fractional_precision) == (slow.precision,
+                                                               slow.fractional_precision)
+        assert fast.fractional_seconds.as_tuple() == slow.fractional_seconds.as_tuple()
+        assert dumps_text(fast) == dumps_text(slow)
+        assert dumps_binary(fast) == dumps_binary(slow)
+        assert ion_hash(fast) == ion_hash(slow)
