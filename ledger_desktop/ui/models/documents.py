@@ -21,10 +21,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from ...engine.diff import ion_type, is_null
 from ...engine.struct_columns import Column, column_label, struct_columns
 from ...workers.session import LedgerSession
-from ..ionfmt import MISSING, OTHER, cell, tooltip
+from ..ionfmt import MISSING, OTHER, cell, struct_value, tooltip
 from .background_sort import release_in_thread, sort_rows
 from .cell_style import STYLE_ROLES, TAMPERED_BACKGROUND, roles_for, style
-from .filters import FieldFilter, sort_key, struct_value
+from .filters import FieldFilter, sort_key
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 500

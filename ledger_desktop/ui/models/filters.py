@@ -14,10 +14,9 @@ from typing import Any
 
 from amazon.ion import simpleion
 from amazon.ion.core import IonType
-from amazon.ion.simple_types import IonPyDict
 
 from ...engine.diff import ion_type, is_null
-from ...engine.struct_columns import fields_of, struct_cell
+from ...engine.struct_columns import fields_of
 from ..ionfmt import ion_text
 
 OPS = ("=", "!=", "<", "<=", ">", ">=", "contains", "is null", "is not null", "is missing",
@@ -261,17 +260,3 @@ def _instant(ts: Any) -> _dt.datetime:
         return local - offset
     except OverflowError:  # within a day of year 1 or 9999
         return local
-
-
-def struct_value(v: Any, column: tuple[str, int]) -> tuple[bool, Any]:
-    """`struct_cell` (found, value) with a shortcut for amazon.ion's structs: their values of
-    one name are kept together, while `struct_cell` lists every field of the struct for each
-    cell (75 ms instead of 11 ms for a column of 60,000 rows)."""
-    if isinstance(v, IonPyDict):
-        name, n = column
-        try:
-            found = v.get_all_values(name)
-        except KeyError:
-            return False, None
-        return (True, found[n]) if n < len(found) else (False, None)
-    return struct_cell(v, column)

@@ -10,10 +10,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from ...engine.diff import ion_type, is_null
 from ...engine.struct_columns import Column, column_label, struct_columns
-from ..ionfmt import MISSING, cell, tooltip
+from ..ionfmt import MISSING, cell, struct_value, tooltip
 from .background_sort import sort_rows
 from .cell_style import STYLE_ROLES, roles_for, style
-from .filters import sort_key, struct_value
+from .filters import sort_key
 
 Index = QModelIndex | QPersistentModelIndex
 ValueRole = Qt.ItemDataRole.UserRole + 2

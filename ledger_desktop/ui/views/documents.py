@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..column_fit import ColumnFitter
 from ..copying import COPY_AS, copy_values, row_menu, selected_rows
 from ..dialogs.errors import error_box
 from ..dialogs.statement import quote
@@ -123,10 +124,9 @@ class DocumentsView(QWidget):
         self.model.sorting_changed.connect(self._update_status)
         self.model.load_failed.connect(lambda e: error_box(self, "Cannot read documents", e))
         self.model.page_loaded.connect(self._fit_columns)
-        self.model.modelReset.connect(lambda: self._fitted.clear())
+        self.model.modelReset.connect(lambda: self._fitter.reset())
         self.model.modelReset.connect(self._order_dropped)
         self.total: int | None = None
-        self._fitted: list[int] = []
 
         self.field = QComboBox()
         self.field.setObjectName("filterField")
@@ -184,6 +184,7 @@ class DocumentsView(QWidget):
         self.grid.setAlternatingRowColors(True)
         self.grid.setWordWrap(False)
         self.grid.horizontalHeader().setResizeContentsPrecision(64)  # sample, don't scan rows
+        self._fitter = ColumnFitter(self.grid, 240)
         self.grid.verticalHeader().setDefaultSectionSize(
             self.grid.fontMetrics().height() + 8)
         self.grid.verticalHeader().setSectionResizeMode(
@@ -287,12 +288,9 @@ class DocumentsView(QWidget):
             self.field.blockSignals(False)
 
     def _fit_columns(self, *_args: Any) -> None:
-        """Size each column to its content once (rows of the first page that holds it)."""
-        header = self.grid.horizontalHeader()
-        for c in range(len(self._fitted), self.model.columnCount()):
-            self.grid.resizeColumnToContents(c)
-            header.resizeSection(c, min(header.sectionSize(c), 240))
-            self._fitted.append(c)
+        """Size each column to its content once (rows of the first page that holds it), a
+        slice at a time: documents of 2,000 fields held the window 1.9 s."""
+        self._fitter.fit(self.model.columnCount())
 
     # -- filter and sort --------------------------------------------------------------------
     def current_filter(self) -> FieldFilter | None:
