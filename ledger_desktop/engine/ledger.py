@@ -469,13 +469,16 @@ class Ledger:
                                        "(revisions, transactionInfo or redactionInfo)")
             nodes, frontier = merkle_store.extend(tip.frontier, block_hash)
             block_ts = dumps_text(block["blockTimestamp"])
+            # has_redaction as a commit sets it: on a block holding a redacted revision and on
+            # a block requesting a redaction (redactions.py finds requests by it)
             conn.execute(
                 "INSERT INTO blocks(seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, "
                 "is_foreign, n_revisions, has_redaction, merkle_nodes, body) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (addr.seq, str(block["transactionId"]), block_ts, block_hash,
                  bytes(block["entriesHash"]), prev, int(not own_layout), len(rows),
-                 int(any(r[5] == storage.KIND_REDACTED for r in rows)), nodes, body))
+                 int(any(r[5] == storage.KIND_REDACTED for r in rows)
+                     or block.get("redactionInfo") is not None), nodes, body))
             conn.executemany(
                 "INSERT INTO revisions(seq, idx, doc_id, version, table_id, kind, hash, "
                 "metadata, data, data_hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)

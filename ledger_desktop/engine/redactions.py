@@ -5,15 +5,15 @@ it is a later block's `redactionInfo` ({revisions: [{blockAddress, tableId, docu
 version}]}). Nothing indexes the requests (no schema change for this), so they are found by
 reading blocks after the revision's block:
 
-- Blocks this engine committed have `has_redaction` = 1 on the redacting block (and on the
-  block whose revision it redacted). The scan reads that column from the `blocks_chain`
-  index, without the bodies, then parses only those blocks: 5-20 ms for a revision in
-  block 2 of a 20,000-block ledger (tests/engine/test_redactions.py, -m slow).
-- Blocks imported from an export (QLDB's or ours) carry `has_redaction` only on the block
-  holding a redacted revision, not on the request. For a revision the first scan does not
-  resolve, the bodies of the later blocks are searched for the field name `redactionInfo`
-  (in SQLite, no Python per block): O(blocks after the revision), 40-120 ms per 20,000
-  blocks, and only for an imported ledger's redacted revisions.
+- `has_redaction` = 1 marks the redacting block (and the block whose revision it redacted),
+  set by commits and by imports. The scan reads that column from the `blocks_chain` index,
+  without the bodies, then parses only those blocks: 5-20 ms for a revision in block 2 of a
+  20,000-block ledger (tests/engine/test_redactions.py, -m slow).
+- Ledgers imported before 2026-11-29 carry `has_redaction` only on the block holding a
+  redacted revision, not on the request; so does a journal whose range ends before the
+  request. For a revision the first scan does not resolve, the bodies of the later blocks are
+  searched for the field name `redactionInfo` (in SQLite, no Python per block):
+  O(blocks after the revision), 40-120 ms per 20,000 blocks.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def find_redactions(ledger: Ledger, wanted: Iterable[tuple[str, int, int]]
     _read(ledger, seqs, targets, found)
     missing = [seq for key, seq in targets.items() if key not in found]
     if missing:
-        # Phase 2: imported requests are not marked; find the field in the bodies.
+        # Phase 2: requests imported before they were marked; find the field in the bodies.
         seqs = [r[0] for r in conn.execute(
             "SELECT seq FROM blocks WHERE seq > ? AND has_redaction=0 AND instr(body, ?) > 0 "
             "ORDER BY seq", (min(missing), _FIELD))]

@@ -34,8 +34,8 @@ class ColumnChecks:
                     header: bytes | None = None) -> None:
         from .verify import AffectedRevision, VerifyFailure
 
-        # has_redaction marks a block holding a redacted revision; commits also set it on the
-        # block that redacts, imports do not.
+        # has_redaction marks a block holding a redacted revision; commits, and imports since
+        # 2026-11-29, also set it on the block that redacts (earlier imports did not).
         redacts = hasattr(body, "get") and body.get("redactionInfo") is not None
         holds = any(r[5] == storage.KIND_REDACTED for r in rows)
         if n_revisions != len(rows) or (holds and not has_redaction) or (
