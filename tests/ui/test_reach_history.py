@@ -165,3 +165,21 @@ def test_an_id_shaped_value_that_is_no_document_opens_nothing(qtbot, window, led
     view.grid.doubleClicked.emit(view.model.index(0, 0))
     qtbot.wait_until(lambda: "No committed document" in view.status.text(), timeout=10000)
     assert ws.views.count() == views_before
+
+
+def test_closing_the_deleted_documents_dialog_cancels_its_read(qtbot, window, ledger3):
+    import threading
+
+    path, *_ = ledger3
+    ws = open_workspace(qtbot, window, path)
+    gate = threading.Event()
+    ws.session.read(lambda _led, _p, _c: gate.wait(10), "hold the read lane")
+    dlg = DeletedDocumentsDialog(ws, ws.table_by_name("T"))
+    dlg.show()
+    ends: list[str] = []
+    dlg.task.cancelled.connect(lambda: ends.append("cancelled"))
+    dlg.task.succeeded.connect(lambda _r: ends.append("succeeded"))
+    dlg.close()  # while its read still waits behind the first
+    gate.set()
+    qtbot.wait_until(lambda: bool(ends), timeout=10000)
+    assert ends == ["cancelled"]

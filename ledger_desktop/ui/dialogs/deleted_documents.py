@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..icons import icon
 from ..ionfmt import ion_text
+from ..keyboard import enter_activates, tab_leaves
 from ..models.history import _RowsModel
 from ..wording import count
 
@@ -57,6 +58,8 @@ class DeletedDocumentsDialog(QDialog):
         self.grid.verticalHeader().hide()
         self.grid.horizontalHeader().setStretchLastSection(True)
         self.grid.doubleClicked.connect(lambda _i: self.open_history())
+        enter_activates(self.grid, lambda _i: self.open_history())
+        tab_leaves(self.grid)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         self.history_button = QPushButton(icon("history"), "Revision History")
@@ -79,6 +82,9 @@ class DeletedDocumentsDialog(QDialog):
             lambda ledger, _p, _c: ledger.deleted_documents(table_id), "deleted documents")
         self.task.succeeded.connect(self._loaded)
         self.task.failed.connect(self._failed)
+        # closed before the list arrived: stop the scan (O(the table's revisions)), which
+        # would otherwise hold up the browser's reads queued behind it on the same lane
+        self.finished.connect(self.task.cancel)
 
     def _loaded(self, deleted: list[Any]) -> None:
         self.model.set_rows(deleted)
