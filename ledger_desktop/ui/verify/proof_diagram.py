@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
     QGraphicsView,
     QStyle,
     QWidget,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from ...engine.proofs import b64
 
 ROW = 74
-TOP = 70
+TOP = 70  # the first step's top, at the least: lower when the heading wraps
 BAND_W = 118
 MAIN_X, MAIN_W = 130, 400
 SIDE_X, SIDE_W = 560, 320
@@ -49,6 +50,7 @@ class ProofDiagram(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.step_boxes: list[QGraphicsRectItem] = []
         self.digest_box: QGraphicsRectItem | None = None
+        self.heading: list[QGraphicsTextItem] = []
         self.laid: Any = None
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._mono.setPointSizeF(8.5)
@@ -61,7 +63,7 @@ class ProofDiagram(QGraphicsView):
     def show_message(self, text: str) -> None:
         scene = self.scene()
         scene.clear()
-        self.step_boxes, self.digest_box, self.laid = [], None, None
+        self.step_boxes, self.digest_box, self.laid, self.heading = [], None, None, []
         t = scene.addSimpleText(text)
         t.setPos(10, 10)
         scene.setSceneRect(QRectF(0, 0, SIDE_X + SIDE_W + 20, 80))
@@ -76,6 +78,21 @@ class ProofDiagram(QGraphicsView):
         item.setPos(x, y)
         return item
 
+    def _wrapped(self, text: str, y: float, font: QFont | None = None,
+                 color: QColor | None = None) -> QGraphicsTextItem:
+        """A heading line wrapped to the diagram's width (a verdict or a tip finding can be
+        longer than the path is wide), as plain text, at the left edge."""
+        item = self.scene().addText("")
+        item.document().setDocumentMargin(0)
+        item.setPlainText(text)
+        if font is not None:
+            item.setFont(font)
+        if color is not None:
+            item.setDefaultTextColor(color)
+        item.setTextWidth(SIDE_X + SIDE_W - 10)
+        item.setPos(10, y)
+        return item
+
     def _box(self, x: float, y: float, w: float, h: float, fill: QColor,
              edge: QColor, width: float = 1.5) -> QGraphicsRectItem:
         return self.scene().addRect(QRectF(x, y, w, h), QPen(edge, width), QBrush(fill))
@@ -88,12 +105,17 @@ class ProofDiagram(QGraphicsView):
         self.step_boxes = []
         result = laid.result
         verdict_color = OK_EDGE if result.ok else BAD_EDGE
-        self._text(f"Proof of {laid.subject}", 10, 8, self._bold)
-        self._text(result.message, 10, 30, None, verdict_color)
-        for note in laid.notes[:2]:
-            self._text(note, 10, 48, self._small)
+        # the heading: title, verdict and every note, each wrapped, one under the other
+        self.heading = [self._wrapped(f"Proof of {laid.subject}", 8, self._bold)]
+        self.heading.append(self._wrapped(result.message, 30, None, verdict_color))
+        for note in laid.notes:
+            last = self.heading[-1]
+            self.heading.append(self._wrapped(
+                note, last.y() + last.boundingRect().height() + 2, self._small))
+        last = self.heading[-1]
+        top = max(TOP, last.y() + last.boundingRect().height() + 16)
         for seg in laid.segments:
-            y0 = TOP + seg.first * ROW - 6
+            y0 = top + seg.first * ROW - 6
             h = (seg.last - seg.first + 1) * ROW - 6
             self._box(4, y0, BAND_W, h, SEGMENT_COLORS.get(seg.name, QColor("#eeeeee")),
                       QColor("#c8ccd0"), 1)
@@ -101,7 +123,7 @@ class ProofDiagram(QGraphicsView):
             label.setToolTip(seg.name)
         link_pen = QPen(QColor("#6e7781"), 1.5)
         for i, step in enumerate(result.steps):
-            y = TOP + i * ROW
+            y = top + i * ROW
             fill, edge = (OK_FILL, OK_EDGE) if step.ok else (BAD_FILL, BAD_EDGE)
             box = self._box(MAIN_X, y, MAIN_W, BOX_H, fill, edge, 1.5 if step.ok else 3)
             box.setData(0, i)
@@ -122,7 +144,7 @@ class ProofDiagram(QGraphicsView):
                 self._text(b64(step.right), SIDE_X + 6, y + 26, self._mono)
                 scene.addLine(SIDE_X, y + BOX_H / 2, MAIN_X + MAIN_W, y + BOX_H / 2, link_pen)
         n = len(result.steps)
-        y = TOP + n * ROW + 10
+        y = top + n * ROW + 10
         fill, edge = (OK_FILL, OK_EDGE) if result.ok else (BAD_FILL, BAD_EDGE)
         scene.addLine(MAIN_X + MAIN_W / 2, y - (ROW - BOX_H) - 10, MAIN_X + MAIN_W / 2, y,
                       link_pen)
