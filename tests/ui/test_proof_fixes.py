@@ -25,7 +25,8 @@ class _ResizeCounter(QObject):
         return False
 
 
-def test_resizing_the_proof_diagram_settles_promptly(qtbot, sample_ledger):
+def _laid_proof(sample_ledger):
+    """The laid-out proof of the sample's revision in block 12 against the current digest."""
     import sqlite3
 
     from ledger_desktop.engine.proof_layout import revision_proof
@@ -34,7 +35,11 @@ def test_resizing_the_proof_diagram_settles_promptly(qtbot, sample_ledger):
     (doc_id,) = conn.execute("SELECT doc_id FROM revisions WHERE seq=12 AND kind=0").fetchone()
     conn.close()
     with Ledger.open(sample_ledger, read_only=True) as led:
-        laid = revision_proof(led, doc_id, 12, led.digest())
+        return revision_proof(led, doc_id, 12, led.digest())
+
+
+def test_resizing_the_proof_diagram_settles_promptly(qtbot, sample_ledger):
+    laid = _laid_proof(sample_ledger)
     diagram = ProofDiagram()
     qtbot.addWidget(diagram)
     diagram.set_proof(laid)
@@ -61,15 +66,7 @@ def test_resizing_the_proof_diagram_settles_promptly(qtbot, sample_ledger):
 
 
 def test_a_long_verdict_and_notes_wrap_above_the_path(qtbot, sample_ledger):
-    import sqlite3
-
-    from ledger_desktop.engine.proof_layout import revision_proof
-
-    conn = sqlite3.connect(sample_ledger)
-    (doc_id,) = conn.execute("SELECT doc_id FROM revisions WHERE seq=12 AND kind=0").fetchone()
-    conn.close()
-    with Ledger.open(sample_ledger, read_only=True) as led:
-        laid = revision_proof(led, doc_id, 12, led.digest())
+    laid = _laid_proof(sample_ledger)
     laid.result.message += " — " + "the digest's tip was checked against the proof " * 6
     laid.notes += [f"note {i}: " + "the journal still folds to the older digest " * 4
                    for i in range(3)]
