@@ -75,6 +75,12 @@ SPECS: list[ActionSpec] = [
                "Open the block inspector at a block", scope="ledger"),
     ActionSpec("show_query", "PartiQL &Editor", "view", "Ctrl+E", "query",
                "Open the PartiQL editor", scope="ledger"),
+    # Ctrl+Tab belongs to the views inside a ledger (the innermost tabs take it): the ledger
+    # tabs had no key at all
+    ActionSpec("next_ledger", "Ne&xt Ledger Tab", "view", "Ctrl+PgDown", None,
+               "Bring the next ledger tab (or Start) to the front"),
+    ActionSpec("previous_ledger", "Pre&vious Ledger Tab", "view", "Ctrl+PgUp", None,
+               "Bring the previous ledger tab (or Start) to the front"),
     # Ledger
     ActionSpec("create_table", "Create &Table…", "ledger", "Ctrl+T", "add-table",
                "CREATE TABLE", scope="ledger"),

@@ -28,6 +28,7 @@ from .copying import copy_in_window
 from .dialogs.errors import error_box
 from .dialogs.open_transaction import ask_before_close, uncommitted, unrun_draft
 from .gc_pacing import GcPacer
+from .keyboard import focus_first, focus_lost_in
 from .opening import Opener
 from .theme import scheme_menu
 from .views.welcome import WelcomeView
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.tabs.currentChanged.connect(self._update_actions)
         self.tabs.currentChanged.connect(lambda _i: self._update_title())
+        self.tabs.currentChanged.connect(lambda _i: QTimer.singleShot(0, self, self._focus_front))
         self.setCentralWidget(self.tabs)
 
         self.welcome = WelcomeView(ctx)
@@ -153,6 +155,8 @@ class MainWindow(QMainWindow):
             "confirm_unfiltered": lambda: self.ctx.settings.set_confirm_unfiltered_change(
                 self.actions_by_id["confirm_unfiltered"].isChecked()),
             "verify_files": self.open_proof_files,
+            "next_ledger": lambda: self._step_tab(1),
+            "previous_ledger": lambda: self._step_tab(-1),
         }
         if action_id in app_handlers:
             app_handlers[action_id]()
@@ -230,6 +234,20 @@ class MainWindow(QMainWindow):
         self.tabs.setTabIcon(index, self.windowIcon())
         self.tabs.setCurrentIndex(index)
         self._update_actions()
+
+    def _step_tab(self, step: int) -> None:
+        """Ctrl+PgDown / Ctrl+PgUp: the next or previous ledger tab, round the ends."""
+        if self.tabs.count() > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    def _focus_front(self) -> None:
+        """A ledger tab come to the front gives its view in front the focus (keyboard.py);
+        the Start tab its first button."""
+        workspace = self.current_workspace()
+        if workspace is not None:
+            workspace.focus_front()
+        elif self.tabs.currentWidget() is self.welcome and focus_lost_in(self.welcome):
+            focus_first(self.welcome)
 
     def _retitle(self, workspace: QWidget) -> None:
         """The tab says "(read-only)" once the first load found the file cannot be written."""

@@ -33,6 +33,7 @@ from ...engine.digest_store import SavedDigest
 from ...engine.errors import Cancelled
 from ...engine.ion_values import dumps_text
 from ..dialogs.errors import error_box
+from ..keyboard import tab_leaves
 from .findings import tip_seq
 from .hub import VerifyHub
 
@@ -96,6 +97,7 @@ class DigestCentre(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        tab_leaves(self.table)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...engine.report_html import report_to_html
 from ...engine.verify import DERIVED_CHECKS
 from ..chain import palette as P
+from ..keyboard import tab_leaves
 from . import findings
 
 
@@ -36,6 +37,7 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().setVisible(False)
+    tab_leaves(t)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
     return t

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ..dialogs.errors import error_box
 from ..icons import icon
 from ..ionfmt import ion_text
+from ..keyboard import tab_leaves
 from ..models.records import CellFn, RecordsModel
 from .document_pane import IonView, mono_font
 
@@ -110,6 +111,7 @@ class RecordsTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setWordWrap(False)
+        tab_leaves(self)
 
     def set_records(self, records: Sequence[Any]) -> None:
         self.records.set_records(records)

@@ -30,6 +30,7 @@ from ..dialogs.errors import error_box
 from ..dialogs.statement import quote
 from ..elided_label import ElidedLabel
 from ..icons import icon
+from ..keyboard import enter_activates, tab_leaves
 from ..models.documents import META_COLUMNS, DocumentsModel
 from ..models.filters import NO_VALUE, OP_TIPS, OPS, FieldFilter, parse_literal
 from ..narrowing_buttons import NarrowingButtons
@@ -193,6 +194,9 @@ class DocumentsView(QWidget):
         self.grid.customContextMenuRequested.connect(self._context_menu)
         self.grid.selectionModel().currentRowChanged.connect(self._row_changed)
         self.grid.doubleClicked.connect(lambda _i: self.show_history())
+        enter_activates(self.grid, lambda _i: self.show_history())
+        tab_leaves(self.grid)
+        self.setFocusProxy(self.grid)  # the view in front takes the focus (keyboard.py)
 
         self.pane = DocumentPane()
         self.pane.history_requested.connect(lambda doc_id: workspace.open_history(doc_id))

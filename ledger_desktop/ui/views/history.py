@@ -24,6 +24,7 @@ from ..copying import COPY_AS, copy_values, selected_rows
 from ..dialogs.errors import error_box
 from ..elided_label import ElidedLabel
 from ..icons import icon
+from ..keyboard import tab_leaves
 from ..models.history import DiffModel, HistoryModel
 from .document_pane import DocumentPane
 
@@ -57,6 +58,8 @@ class HistoryView(QWidget):
         self.timeline.selectionModel().selectionChanged.connect(self._selection_changed)
         self.timeline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline.customContextMenuRequested.connect(self._context_menu)
+        tab_leaves(self.timeline)
+        self.setFocusProxy(self.timeline)  # the view in front takes the focus (keyboard.py)
 
         self.old_combo = QComboBox()
         self.old_combo.setObjectName("diffOld")
@@ -82,6 +85,7 @@ class HistoryView(QWidget):
         self.diff_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive)
         self.diff_table.horizontalHeader().setStretchLastSection(True)
+        tab_leaves(self.diff_table)
         self.diff_summary = ElidedLabel("")  # many changed paths must not widen the window
         self.diff_summary.setObjectName("diffSummary")
         diff_box = QWidget()

@@ -41,6 +41,7 @@ from ..elided_label import ElidedLabel
 from ..icons import icon
 from ..ion_pretty import is_small, pretty_lines
 from ..ion_text_job import PREFIX_CHARS, SYNC_NODES, IonText, prefix_text, write_in_thread
+from ..keyboard import enter_activates, tab_leaves
 from ..models.background_sort import release_in_thread
 from ..models.values import Shape, ValueRole, ValuesModel, values_shape
 from ..statement_kind import UnfilteredChange, counted, unfiltered_change
@@ -179,6 +180,7 @@ class QueryView(QWidget):
         self._unconfirmed: tuple[str, int, UnfilteredChange, Params] | None = None
 
         self.editor = PartiQLEditor(dark=is_dark())
+        self.setFocusProxy(self.editor)  # the view in front takes the focus (keyboard.py)
         self.editor.set_names(tables=[t.name for t in workspace.tables],
                               fields=sorted(workspace.known_fields))
         # `alias.` completes the fields of the alias's table, read on the reader lane
@@ -207,6 +209,8 @@ class QueryView(QWidget):
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._context_menu)
         self.grid.doubleClicked.connect(self._double_clicked)
+        enter_activates(self.grid, self._double_clicked)
+        tab_leaves(self.grid)
         # Fit columns to a sample of rows: Qt's default looks at 1,000 rows per column,
         # 85 ms of the GUI thread for a 60,000-value result.
         self.grid.horizontalHeader().setResizeContentsPrecision(64)

@@ -31,6 +31,7 @@ from ..dialogs import statement as ddl
 from ..dialogs.errors import error_box
 from ..elided_label import ElidedLabel
 from ..icons import icon
+from ..keyboard import focus_first, focus_lost_in
 from ..notice_bar import NoticeBar, open_folder
 from ..settings import KEY_SPLITTERS
 from ..wording import READ_ONLY_NOTE, count, journal_summary
@@ -181,6 +182,9 @@ class LedgerWorkspace(QWidget):
         self.views.currentChanged.connect(lambda _i: self.actions_changed.emit())
         # the last view closed (-1) or the first one opened: the empty state goes or comes
         self.views.currentChanged.connect(lambda _i: self._show_empty_state())
+        # once the change settles (a closed view deleted, a dialog gone), not during it
+        self.views.currentChanged.connect(
+            lambda _i: QTimer.singleShot(0, self, self.focus_front))
 
         # with no view open, the area says what the ledger holds and what to do next
         self.empty = EmptyWorkspace()
@@ -297,7 +301,9 @@ class LedgerWorkspace(QWidget):
         if first:  # before the counts: the first page must not queue behind count(*)s
             actives = [t for t in self.tables if t.status == "ACTIVE"]
             if actives:
-                self.open_table(max(actives, key=lambda t: t.name == "Vehicle"))
+                view = self.open_table(max(actives, key=lambda t: t.name == "Vehicle"))
+                # the tab's first widget (the browser) had taken the focus as it appeared
+                QTimer.singleShot(0, view, lambda: self.isVisible() and focus_first(view))
         self._show_empty_state()
         for t in self.tables:
             self._count(t.table_id)
@@ -320,6 +326,16 @@ class LedgerWorkspace(QWidget):
             if index >= 0:
                 self.views.setTabText(index, view.title())  # type: ignore[attr-defined]
                 self.views.setTabIcon(index, view.windowIcon())
+
+    def focus_front(self) -> None:
+        """The view in front takes the focus when it has none worth keeping: after Ctrl+W
+        it sat on the tab bar (the arrow keys then switched tabs), after opening a ledger on
+        the Start tab's button. Focus in the browser or in a view stays where it is."""
+        if self.closed or not Shiboken.isValid(self) or not self.isVisible():
+            return
+        view = self.views.currentWidget()
+        if view is not None and focus_lost_in(self):
+            focus_first(view)
 
     def _show_empty_state(self) -> None:
         """No view open once the catalog is known: the empty state (no tables yet, or tables
