@@ -78,6 +78,17 @@ def _is_data_file(path: str) -> bool:
             ".ion", ".10n", ".json", ".jsonl", ".ndjson", ".csv"}
 
 
+def open_at_start(window: Any, path: str | None) -> None:
+    """What the window shows first: PATH (a data file goes to the import flow, not "not a
+    ledger file"), else the ledgers open when the app last quit, else the sample."""
+    if path and _is_data_file(path):
+        window.opener.dropped([path])
+    elif path:
+        window.open_ledger(path)
+    elif not window.restore_session():
+        window.open_sample()
+
+
 def _warm_lazy_modules() -> threading.Thread:
     """Import what the first Verification view and the first query need in a thread, so that
     neither first use holds the GUI thread. Both only import modules and build no Qt object.
@@ -179,13 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         smoke = SmokeTest(window)
     window.show()
-    if args.path and _is_data_file(args.path):
-        # A double-clicked .ion/.json/.csv file: the import flow, not "not a ledger file".
-        window.opener.dropped([args.path])
-    elif args.path:
-        window.open_ledger(args.path)
-    else:
-        window.open_sample()
+    open_at_start(window, args.path)
     if args.quit_after is not None:
         window.unattended = True  # an open transaction must not hold the quit on a question
         QTimer.singleShot(max(0, args.quit_after), window.close)

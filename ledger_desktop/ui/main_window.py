@@ -370,6 +370,32 @@ class MainWindow(QMainWindow):
             self.opener.dropped(paths)
 
     # -- layout persistence -----------------------------------------------------------------
+    def _save_session(self) -> None:
+        """The ledgers open now (tab order, read-only or not, the one in front), for
+        `restore_session` at the next start."""
+        current = self.current_workspace()
+        ledgers = [(str(ws.path), bool(ws.read_only))  # type: ignore[attr-defined]
+                   for ws in self.workspaces()]
+        self.ctx.settings.set_open_ledgers(ledgers,
+                                           str(current.path) if current is not None else "")
+
+    def restore_session(self) -> bool:
+        """Reopen the ledgers that were open when the app last quit (a start with no PATH);
+        the one then in front comes to the front. False: none was open, or none is left."""
+        ledgers, current = self.ctx.settings.open_ledgers()
+        gone = [p for p, _ro in ledgers if not Path(p).is_file()]
+        for path, read_only in ledgers:
+            if path not in gone:
+                self.open_ledger(path, read_only=read_only)
+        if gone:
+            self.statusBar().showMessage(
+                "Not reopened (no longer there): " + ", ".join(Path(p).name for p in gone), 10000)
+        front = next((ws for ws in self.workspaces()
+                      if str(ws.path) == current), None)  # type: ignore[attr-defined]
+        if front is not None:
+            self.tabs.setCurrentWidget(front)
+        return bool(self.workspaces())
+
     def _restore_layout(self) -> None:
         geometry = self.ctx.settings.bytes_value(keys.KEY_GEOMETRY)
         if geometry is not None:
@@ -384,6 +410,7 @@ class MainWindow(QMainWindow):
             return
         self.ctx.settings.set_bytes(keys.KEY_GEOMETRY, self.saveGeometry())
         self.ctx.settings.set_bytes(keys.KEY_STATE, self.saveState())
+        self._save_session()
         for workspace in self.workspaces():
             workspace.save_layout()
         for index in reversed(range(self.tabs.count())):

@@ -24,7 +24,9 @@ KEY_SPLITTERS = "window/splitters"
 KEY_QUERY_HISTORY = "query/history"
 KEY_PAGE_SIZE = "grid/pageSize"
 KEY_LAST_DIR = "files/lastDir"
-KEY_OPEN_TABS = "files/openTabs"
+KEY_OPEN_TABS = "files/openTabs"              # the ledgers open at quit, in tab order
+KEY_OPEN_READ_ONLY = "files/openReadOnly"     # those of them open read-only
+KEY_OPEN_CURRENT = "files/openCurrent"        # the one in front
 KEY_SCHEME = "appearance/colourScheme"
 #: ask before an UPDATE or DELETE without WHERE commits (the question's "don't ask again")
 KEY_CONFIRM_UNFILTERED = "questions/confirmUnfilteredChange"
@@ -90,6 +92,24 @@ class Settings:
 
     def remove_recent(self, path: str) -> None:
         self._qs.setValue(KEY_RECENT, [p for p in self.recent_files() if p != path])
+
+    # -- the ledgers open at quit, reopened at the next start -----------------------------
+    def open_ledgers(self) -> tuple[list[tuple[str, bool]], str]:
+        """([(path, read_only)] in tab order, the path in front) as the last run left them."""
+        read_only = set(self._strings(KEY_OPEN_READ_ONLY))
+        return ([(p, p in read_only) for p in self._strings(KEY_OPEN_TABS)],
+                str(self._qs.value(KEY_OPEN_CURRENT, "") or ""))
+
+    def set_open_ledgers(self, ledgers: list[tuple[str, bool]], current: str) -> None:
+        self._qs.setValue(KEY_OPEN_TABS, [p for p, _ro in ledgers])
+        self._qs.setValue(KEY_OPEN_READ_ONLY, [p for p, ro in ledgers if ro])
+        self._qs.setValue(KEY_OPEN_CURRENT, current)
+
+    def _strings(self, key: str) -> list[str]:
+        value = self._qs.value(key, [])
+        if isinstance(value, str):  # QSettings collapses one-item lists to a string
+            value = [value] if value else []
+        return [str(v) for v in (value or [])]
 
     # -- window layout --------------------------------------------------------------------
     def bytes_value(self, key: str) -> QByteArray | None:
