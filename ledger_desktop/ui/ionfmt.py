@@ -122,7 +122,12 @@ def children(value: Any) -> list[tuple[str, Any]]:
 
 
 def as_ion(values: list[Any]) -> str:
-    return "\n".join(ion_text(v, pretty=True) for v in values)
+    """Pretty Ion text as the document pane writes it (`ion_pretty`): text as it reads
+    ("Müller", not "M\\xfcller" as amazon.ion's pretty writer escaped it), and written
+    about ten times faster."""
+    from .ion_pretty import pretty_text  # it imports this module
+
+    return "\n".join(pretty_text(v) for v in values)
 
 
 def as_json(values: list[Any]) -> str:
