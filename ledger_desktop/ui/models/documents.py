@@ -31,6 +31,8 @@ PAGE = 500
 #: While a reload's pages follow one another, their rows are inserted this many at a time.
 BULK_ROWS = 10_000
 META_COLUMNS = ("id", "version")
+META_TIPS = ("metadata.id: the document id the ledger assigned (not a field of the document)",
+             "metadata.version: the revision number, 0 for the inserted one")
 DocumentRole = Qt.ItemDataRole.UserRole + 1
 ValueRole = Qt.ItemDataRole.UserRole + 2
 _PAINT = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole,
@@ -129,14 +131,20 @@ class DocumentsModel(QAbstractTableModel):
             self.columns_[column - len(META_COLUMNS)][0]
 
     def column_title(self, column: int) -> str:
-        return META_COLUMNS[column] if column < len(META_COLUMNS) else \
-            column_label(self.columns_[column - len(META_COLUMNS)])
+        if column >= len(META_COLUMNS):
+            return column_label(self.columns_[column - len(META_COLUMNS)])
+        name = META_COLUMNS[column]
+        # documents with a field of that name showed two "id" columns: which was which?
+        return f"metadata.{name}" if (name, 0) in self.columns_ else name
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.ToolTipRole and horizontal:
+            return META_TIPS[section] if 0 <= section < len(META_COLUMNS) else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Orientation.Horizontal:
+        if horizontal:
             return self.column_title(section) if 0 <= section < self.columnCount() else None
         return section + 1
 

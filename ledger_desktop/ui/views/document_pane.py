@@ -37,6 +37,9 @@ from ..narrowing_buttons import NarrowingButtons
 #: tree rows whose labels decide the Field column's width (all of them, for a big value, was
 #: a Python call per row)
 WIDTH_SAMPLE_ROWS = 50
+#: the tree's Field column takes at most this share (%) of the width, and at least FIELD_MIN px
+FIELD_SHARE = 40
+FIELD_MIN = 120
 
 
 def mono_font():
@@ -128,6 +131,10 @@ class IonView(QTabWidget):
         self.tree_model.set_value(value, label)
         self.tree.expandToDepth(1)
         self.tree.resizeColumnToContents(0)
+        # a long root label (the document id) left the Value column a few letters wide
+        header = self.tree.header()
+        header.resizeSection(0, min(header.sectionSize(0), max(
+            FIELD_MIN, self.tree.viewport().width() * FIELD_SHARE // 100)))
         if value is None:
             self._show_text(IonText(placeholder, True))
             return
