@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.welcome.new_ledger.connect(self.opener.new_ledger)
         self.welcome.open_file.connect(self.open_file)
         self.welcome.import_journal.connect(self.opener.import_journal)
-        self.welcome.open_recent.connect(self.open_ledger)
+        self.welcome.open_recent.connect(self.open_recent)
 
         self._build_menus()
         self.gc_pacer = GcPacer(self)
@@ -134,9 +134,10 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for path in self.ctx.settings.recent_files():
-            action = self.recent_menu.addAction(path)
+            read_only = self.ctx.settings.recent_read_only(path)
+            action = self.recent_menu.addAction(path + (" (read-only)" if read_only else ""))
             action.setEnabled(Path(path).exists())
-            action.triggered.connect(lambda _c=False, p=path: self.open_ledger(p))
+            action.triggered.connect(lambda _c=False, p=path: self.open_recent(p))
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none)").setEnabled(False)
 
@@ -225,8 +226,8 @@ class MainWindow(QMainWindow):
         workspace.open_failed.connect(lambda exc, w=workspace: self._open_failed(w, exc))
         workspace.loaded.connect(lambda w=workspace: self._retitle(w))
         # Recent ledgers lists files that opened: not a missing file, not a non-ledger
-        workspace.opened.connect(lambda p=path: (self.ctx.settings.add_recent(p),
-                                                 self.welcome.refresh()))
+        workspace.opened.connect(lambda p=path, ro=read_only: (
+            self.ctx.settings.add_recent(p, ro), self.welcome.refresh()))
         workspace.actions_changed.connect(self._update_actions)
         workspace.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         index = self.tabs.addTab(workspace, workspace.tab_title())
@@ -234,6 +235,10 @@ class MainWindow(QMainWindow):
         self.tabs.setTabIcon(index, self.windowIcon())
         self.tabs.setCurrentIndex(index)
         self._update_actions()
+
+    def open_recent(self, path: str) -> None:
+        """A recent ledger, read-only again if it was last opened so."""
+        self.open_ledger(path, read_only=self.ctx.settings.recent_read_only(path))
 
     def _step_tab(self, step: int) -> None:
         """Ctrl+PgDown / Ctrl+PgUp: the next or previous ledger tab, round the ends."""

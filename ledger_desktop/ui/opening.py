@@ -179,7 +179,9 @@ class Opener(QObject):
 
         dialog = ImportTargetDialog(self.window, data,
                                     [w.path for w in self.window.workspaces()],
-                                    self.ctx.settings.recent_files())
+                                    # evidence opened read-only is no place to import into
+                                    [p for p in self.ctx.settings.recent_files()
+                                     if not self.ctx.settings.recent_read_only(p)])
 
         def answered(code: int) -> None:
             dialog.deleteLater()

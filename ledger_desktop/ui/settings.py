@@ -18,6 +18,7 @@ MAX_RECENT = 10
 
 # Settings keys (one home for every name).
 KEY_RECENT = "files/recent"
+KEY_RECENT_READ_ONLY = "files/recentReadOnly"  # recent ledgers last opened read-only
 KEY_GEOMETRY = "window/geometry"
 KEY_STATE = "window/state"
 KEY_SPLITTERS = "window/splitters"
@@ -84,11 +85,20 @@ class Settings:
             value = [value]
         return [str(v) for v in (value or [])]
 
-    def add_recent(self, path: str | os.PathLike[str]) -> None:
+    def add_recent(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
+        """`path` first among the recent ledgers; `read_only`: it was opened read-only and
+        reopens so (evidence clicked in Recent opened for writing, and a statement there
+        appended a block to it)."""
         text = str(Path(path).resolve())
         items = [p for p in self.recent_files() if p != text]
         items.insert(0, text)
         self._qs.setValue(KEY_RECENT, items[:MAX_RECENT])
+        marked = [p for p in self._strings(KEY_RECENT_READ_ONLY) if p != text and p in items]
+        self._qs.setValue(KEY_RECENT_READ_ONLY, [text, *marked] if read_only else marked)
+
+    def recent_read_only(self, path: str) -> bool:
+        """The recent ledger `path` was last opened read-only."""
+        return path in self._strings(KEY_RECENT_READ_ONLY)
 
     def remove_recent(self, path: str) -> None:
         self._qs.setValue(KEY_RECENT, [p for p in self.recent_files() if p != path])

@@ -107,7 +107,8 @@ class WelcomeView(QWidget):
     def refresh(self) -> None:
         self.recent.clear()
         for path in self.ctx.settings.recent_files():
-            item = QListWidgetItem(icon("ledger"), f"{Path(path).name}\n{path}")
+            ro = " (read-only)" if self.ctx.settings.recent_read_only(path) else ""
+            item = QListWidgetItem(icon("ledger"), f"{Path(path).name}{ro}\n{path}")
             item.setData(Qt.ItemDataRole.UserRole, path)
             item.setToolTip(path)
             if not Path(path).exists():
