@@ -211,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 #: threads that report through a module-level QObject relay (models/background_sort.py,
 #: ion_text_job.py) or free rows: given a moment to end before Qt is torn down at exit
-_HELPER_THREADS = ("sort-rows", "ion-text", "release-rows")
+_HELPER_THREADS = ("sort-rows", "ion-text", "release-rows", "diff-revisions")
 
 
 def _join_helper_threads(timeout: float = 2.0) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
@@ -20,16 +21,22 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.diff import diff_documents, summary
+from .. import gui_delivery
 from ..copying import COPY_AS, copy_values, selected_rows
 from ..dialogs.errors import error_box
 from ..elided_label import ElidedLabel
 from ..icons import icon
+from ..ion_pretty import is_small
 from ..keyboard import tab_leaves
 from ..models.history import DiffModel, HistoryModel
 from .document_pane import DocumentPane
 
 if TYPE_CHECKING:
     from .workspace import LedgerWorkspace
+
+
+#: revisions of at most this many nodes each are compared on the GUI thread (a few ms)
+DIFF_NOW_NODES = 5_000
 
 
 def revision_label(rev: Any) -> str:
@@ -87,6 +94,9 @@ class HistoryView(QWidget):
         self.diff_table.horizontalHeader().setStretchLastSection(True)
         tab_leaves(self.diff_table)
         self.diff_summary = ElidedLabel("")  # many changed paths must not widen the window
+        #: (old row, new row, revisions generation) of the diff shown or being computed
+        self._diffing: tuple[int, int, int] | None = None
+        self._generation = 0
         self.diff_summary.setObjectName("diffSummary")
         diff_box = QWidget()
         diff_layout = QVBoxLayout(diff_box)
@@ -145,6 +155,7 @@ class HistoryView(QWidget):
         kept = (self.old_combo.currentIndex(), self.new_combo.currentIndex())
         selected = self.timeline.currentIndex().row()
         self.model.set_revisions(revisions)
+        self._generation += 1  # a diff shown or under way is of the old list
         self.timeline.resizeColumnsToContents()
         for combo in (self.old_combo, self.new_combo):
             combo.blockSignals(True)
@@ -170,8 +181,10 @@ class HistoryView(QWidget):
 
     def compare(self, old: int, new: int) -> None:
         """Diff revision `old` against revision `new` (row numbers in the timeline)."""
-        self.old_combo.setCurrentIndex(old)
-        self.new_combo.setCurrentIndex(new)
+        for combo, row in ((self.old_combo, old), (self.new_combo, new)):
+            combo.blockSignals(True)  # one diff for the pair, not one per combo box
+            combo.setCurrentIndex(row)
+            combo.blockSignals(False)
         self._recompute()
 
     def _data(self, row: int) -> Any:
@@ -182,12 +195,33 @@ class HistoryView(QWidget):
         revs = self.model.revisions
         a, b = self.old_combo.currentIndex(), self.new_combo.currentIndex()
         if not revs or a < 0 or b < 0:
+            self._diffing = None
             self.diff_model.set_changes([])
             self.diff_summary.setText("")
             return
+        if self._diffing == (a, b, self._generation):
+            return  # this pair is shown, or being compared
+        self._diffing = (a, b, self._generation)
         redacted = [revs[r] for r in (a, b) if revs[r].kind == "redacted"]
-        changes = diff_documents(self._data(a), self._data(b)) \
-            if a != b and not redacted else []
+        if a == b or redacted:
+            self._show_diff(a, b, [])
+            return
+        old, new = self._data(a), self._data(b)
+        if is_small(old, DIFF_NOW_NODES) and is_small(new, DIFF_NOW_NODES):
+            self._show_diff(a, b, diff_documents(old, new))
+            return
+        # a list of 10,000 items took 0.4 s to compare (three times over, once per combo box)
+        self.diff_model.set_changes([])
+        self.diff_summary.setText("comparing…")
+        key = self._diffing
+        deliver = gui_delivery.expect(self, lambda changes: self._diffing == key
+                                      and self._show_diff(a, b, changes))
+        threading.Thread(target=lambda: deliver(diff_documents(old, new)),
+                         name="diff-revisions", daemon=True).start()
+
+    def _show_diff(self, a: int, b: int, changes: list[Any]) -> None:
+        revs = self.model.revisions
+        redacted = [revs[r] for r in (a, b) if revs[r].kind == "redacted"]
         self.diff_model.set_changes(changes)
         self.diff_table.resizeColumnsToContents()
         for column, cap in ((0, 280), (2, 170), (3, 170)):
