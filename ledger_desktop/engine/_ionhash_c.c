@@ -2931,6 +2931,153 @@ static PyObject *set_document_types(PyObject *module, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Chain-only verification's walk (verify.py): the checks a healthy block passes, the running */
+/* Merkle frontier, in C. Any block it cannot vouch for is handed back to the Python loop,   */
+/* which checks it and writes the report, so reports are the same with and without this.     */
+
+PyDoc_STRVAR(chain_walk_doc,
+             "chain_walk(rows, expected_seq, prev_hash, nodes, count, stops, max_rows, /)\n--\n\n"
+             "Consume rows (seq, blockHash, entriesHash, previousBlockHash, ...) from the\n"
+             "iterator `rows` while each is the block expected next (`expected_seq`, not in\n"
+             "`stops`), all three hashes are 32-byte bytes, previousBlockHash equals the\n"
+             "previous blockHash and blockHash = dot(entriesHash, previousBlockHash); push each\n"
+             "blockHash onto the Merkle frontier `nodes` (a list of (level, hash), updated in\n"
+             "place) holding `count` leaves. Stops at `max_rows` blocks, at the end, or at a\n"
+             "row it does not vouch for (returned unprocessed; also when prev_hash is None).\n"
+             "Returns (row or None, blocks consumed, expected_seq, prev_hash, count, ended).");
+
+#define FRONTIER_MAX 65
+
+static int hash32(PyObject *v, const uint8_t **out) {
+    if (!PyBytes_CheckExact(v) || PyBytes_GET_SIZE(v) != 32) return 0;
+    *out = (const uint8_t *)PyBytes_AS_STRING(v);
+    return 1;
+}
+
+static PyObject *chain_walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 7 || !PyList_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "chain_walk(rows, expected_seq, prev_hash, nodes: list, count, stops, "
+                        "max_rows)");
+        return NULL;
+    }
+    PyObject *rows = args[0], *prev = args[2], *nodes = args[3], *stops = args[5];
+    long long expected = PyLong_AsLongLong(args[1]);
+    unsigned long long count = PyLong_AsUnsignedLongLong(args[4]);
+    Py_ssize_t max_rows = PyLong_AsSsize_t(args[6]);
+    if (PyErr_Occurred()) return NULL;
+    if (stops != Py_None && !PyAnySet_Check(stops)) {
+        PyErr_SetString(PyExc_TypeError, "stops must be a set or None");
+        return NULL;
+    }
+    /* the frontier, as verify._Frontier keeps it: perfect subtrees, largest first */
+    Py_ssize_t n = PyList_GET_SIZE(nodes);
+    if (n >= FRONTIER_MAX) {
+        PyErr_SetString(PyExc_ValueError, "frontier too large");
+        return NULL;
+    }
+    long levels[FRONTIER_MAX];
+    uint8_t hashes[FRONTIER_MAX][32];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *node = PyList_GET_ITEM(nodes, i);
+        const uint8_t *h;
+        if (!PyTuple_Check(node) || PyTuple_GET_SIZE(node) != 2 ||
+            !hash32(PyTuple_GET_ITEM(node, 1), &h)) {
+            PyErr_SetString(PyExc_TypeError, "frontier nodes are (level, 32-byte hash)");
+            return NULL;
+        }
+        levels[i] = PyLong_AsLong(PyTuple_GET_ITEM(node, 0));
+        if (levels[i] == -1 && PyErr_Occurred()) return NULL;
+        memcpy(hashes[i], h, 32);
+    }
+    const Py_ssize_t n_before = n;
+    Py_ssize_t same = n; /* nodes[:same] are unchanged */
+    const uint8_t *prev_h = NULL;
+    if (prev != Py_None && !hash32(prev, &prev_h)) prev_h = NULL;
+    Py_INCREF(prev);
+    PyObject *handed = NULL; /* a row for the Python loop */
+    Py_ssize_t consumed = 0;
+    int ended = 0;
+    while (consumed < max_rows) {
+        PyObject *row = PyIter_Next(rows);
+        if (row == NULL) {
+            if (PyErr_Occurred()) goto fail;
+            ended = 1;
+            break;
+        }
+        const uint8_t *bh, *eh, *ph;
+        long long seq = -1;
+        int ok = prev_h != NULL && PyTuple_Check(row) && PyTuple_GET_SIZE(row) >= 4 &&
+                 PyLong_CheckExact(PyTuple_GET_ITEM(row, 0)) &&
+                 hash32(PyTuple_GET_ITEM(row, 1), &bh) && hash32(PyTuple_GET_ITEM(row, 2), &eh) &&
+                 hash32(PyTuple_GET_ITEM(row, 3), &ph);
+        if (ok) {
+            seq = PyLong_AsLongLong(PyTuple_GET_ITEM(row, 0));
+            if (seq == -1 && PyErr_Occurred()) PyErr_Clear(); /* out of range: Python's */
+            ok = seq == expected && memcmp(ph, prev_h, 32) == 0;
+        }
+        if (ok && stops != Py_None) {
+            int hit = PySet_Contains(stops, PyTuple_GET_ITEM(row, 0));
+            if (hit < 0) {
+                Py_DECREF(row);
+                goto fail;
+            }
+            ok = !hit;
+        }
+        if (ok) {
+            uint8_t computed[32];
+            dot_into(eh, ph, computed);
+            ok = memcmp(computed, bh, 32) == 0;
+        }
+        if (!ok) {
+            handed = row;
+            break;
+        }
+        /* push the leaf: each trailing 1 bit of the leaf count is a subtree to join */
+        uint8_t cur[32];
+        memcpy(cur, bh, 32);
+        long level = 0;
+        for (unsigned long long c = count; c & 1; c >>= 1) {
+            dot_into(hashes[n - 1], cur, cur);
+            n--;
+            level++;
+        }
+        if (n < same) same = n;
+        memcpy(hashes[n], cur, 32);
+        levels[n] = level;
+        n++;
+        count++;
+        expected++;
+        Py_SETREF(prev, Py_NewRef(PyTuple_GET_ITEM(row, 1)));
+        prev_h = bh; /* held by `prev` */
+        Py_DECREF(row);
+        consumed++;
+    }
+    /* write the frontier back: keep the unchanged prefix, rebuild the rest */
+    if (same < n_before || n != n_before) {
+        if (PyList_SetSlice(nodes, same, PyList_GET_SIZE(nodes), NULL) < 0) goto fail;
+        for (Py_ssize_t i = same; i < n; i++) {
+            PyObject *node = Py_BuildValue("(ly#)", levels[i], (const char *)hashes[i],
+                                           (Py_ssize_t)32);
+            if (node == NULL) goto fail;
+            int rc = PyList_Append(nodes, node);
+            Py_DECREF(node);
+            if (rc < 0) goto fail;
+        }
+    }
+    PyObject *result = Py_BuildValue("(OnLOKO)", handed ? handed : Py_None, consumed, expected,
+                                     prev, count, ended ? Py_True : Py_False);
+    Py_XDECREF(handed);
+    Py_DECREF(prev);
+    return result;
+fail:
+    Py_XDECREF(handed);
+    Py_DECREF(prev);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"hash_binary", hash_binary, METH_O, hash_binary_doc},
     {"binary_readable", binary_readable, METH_VARARGS, binary_readable_doc},
@@ -2951,6 +3098,7 @@ static PyMethodDef methods[] = {
     {"write_document", write_document, METH_VARARGS, write_document_doc},
     {"set_document_types", set_document_types, METH_VARARGS, set_document_types_doc},
     {"block_facts", block_facts, METH_O, block_facts_doc},
+    {"chain_walk", (PyCFunction)(void (*)(void))chain_walk, METH_FASTCALL, chain_walk_doc},
     {NULL, NULL, 0, NULL},
 };
 

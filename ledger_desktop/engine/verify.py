@@ -15,7 +15,7 @@ import base64
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,15 @@ from .verify_columns import ColumnChecks
 
 if TYPE_CHECKING:
     from .ledger import Ledger
+
+# Chain-only mode's walk over the blocks that pass every check, in C (_ionhash_c.chain_walk):
+# about half the time a block took in the Python loop. None where the extension is not in use.
+_chain_walk: Callable[..., tuple] | None = None
+if _facts.block_facts is not None:
+    from . import _ionhash_c
+
+    _chain_walk = getattr(_ionhash_c, "chain_walk", None)
+_WALK_ROWS = 4096  # blocks per C call: cancel and progress are looked at between calls
 
 MAX_FAILURES = 200
 # "block 9 is missing from the journal", "blocks 9..11 are …" (and "blocks 9..9 are …", as
@@ -261,10 +270,13 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     # Chain-only mode reads only the hash columns (fewer columns decoded per row).
     nodes = ledger._nodes
     nodes.refresh()
+    walk = _chain_walk if not rehash and on_block is None else None
     bcur = conn.execute(
         "SELECT seq, tx_id, block_ts, block_hash, entries_hash, prev_hash, is_foreign, body, "
         f"n_revisions, has_redaction, {'merkle_nodes' if nodes.inline else 'NULL'} FROM blocks "
         "ORDER BY seq" if rehash else
+        "SELECT seq, block_hash, entries_hash, prev_hash, is_foreign FROM blocks ORDER BY seq"
+        if walk is not None else
         "SELECT seq, NULL, NULL, block_hash, entries_hash, prev_hash, is_foreign, NULL, NULL, "
         "NULL, NULL FROM blocks ORDER BY seq")
     columns = ColumnChecks(imported=storage.get_meta(conn, "imported") is not None)
@@ -272,9 +284,32 @@ def verify_ledger(ledger: Ledger, progress: Progress | None = None,
     pending = rcur.fetchone() if rcur is not None else None
     fast_facts = _facts.block_facts
     last_report = float("-inf")  # the first look reports at once: the total, early
+
+    def handed_back() -> Iterator[tuple]:
+        """Chain-only rows the C walk does not vouch for (the first, a gap, a bad hash or link,
+        a saved digest's tip), in the Python loop's row shape; the rest it checks and counts."""
+        nonlocal expected_seq, prev_hash, last_report
+        assert walk is not None
+        stops = set(by_tip) or None
+        while True:
+            row, walked, expected_seq, prev_hash, frontier.count, ended = walk(
+                bcur, expected_seq, prev_hash, frontier.nodes, frontier.count, stops, _WALK_ROWS)
+            report.blocks_checked += walked
+            if cancel is not None:
+                cancel.check()
+            now = time.perf_counter()
+            if progress is not None and now - last_report > 0.05:
+                last_report = now
+                progress(report.blocks_checked, total)
+            if row is not None:
+                yield (row[0], None, None, row[1], row[2], row[3], row[4], None, None, None,
+                       None)
+            elif ended:
+                return
+
     try:
         for seq, tx_id, block_ts, bhash, ehash, phash, is_foreign, body, n_revs, has_red, \
-                stored in bcur:
+                stored in (handed_back() if walk is not None else bcur):
             failures_before = report.failure_count
             bhash, ehash, phash = as_blob(bhash), as_blob(ehash), as_blob(phash)
             if seq != expected_seq:
