@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from amazon.ion.core import IonType
-from amazon.ion.simple_types import IonPyDict
 
 from ..engine.diff import ion_type, is_null, type_name
 from ..engine.ion_values import dumps_text
@@ -150,22 +149,10 @@ def as_csv(values: list[Any], columns: list[Column] | None = None) -> str:
     for v in values:
         row = []
         for c in columns:
-            found, field = struct_value(v, c) if ion_type(v) == IonType.STRUCT and \
+            found, field = struct_cell(v, c) if ion_type(v) == IonType.STRUCT and \
                 not is_null(v) else (False, None)
             row.append(result_cell_text(field) if found else "")
         writer.writerow(row)
     return buf.getvalue()
 
 
-def struct_value(v: Any, column: tuple[str, int]) -> tuple[bool, Any]:
-    """`struct_cell` (found, value) with a shortcut for amazon.ion's structs: their values of
-    one name are kept together, while `struct_cell` lists every field of the struct for each
-    cell (75 ms instead of 11 ms for a column of 60,000 rows)."""
-    if isinstance(v, IonPyDict):
-        name, n = column
-        try:
-            found = v.get_all_values(name)
-        except KeyError:
-            return False, None
-        return (True, found[n]) if n < len(found) else (False, None)
-    return struct_cell(v, column)

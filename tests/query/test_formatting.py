@@ -129,3 +129,23 @@ def test_floats_show_their_shortest_exact_text(ion: str, shown: str) -> None:
         assert simpleion.loads(shown) == value  # the same 64-bit float (or annotation)
     csv = format_csv([simpleion.loads("{a: 8885.99e0, b: 2}")])
     assert csv == "a,b\n8885.99e0,2"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_a_wide_row_is_formatted_reading_its_fields_once(monkeypatch, fmt) -> None:
+    """Each cell was found by listing every field of its row: a 2,000-field row cost about
+    1 s in `ledger query --format csv|table` and Save Results (probe 2026-11-29c, E2)."""
+    from ledger_desktop.engine import struct_columns
+    from ledger_desktop.engine.ion_values import loads
+
+    wide = loads("{" + ", ".join(f"f{i}: {i}" for i in range(2000)) + ", f7: 'again'}")
+    listings: list[int] = []
+    real = struct_columns.fields_of
+    monkeypatch.setattr(struct_columns, "fields_of", lambda v: listings.append(1) or real(v))
+    text = format_values([wide], fmt)
+    assert len(listings) <= 2  # the columns, once; each cell by its name
+    if fmt == "csv":
+        header, row = text.splitlines()
+        cells = dict(zip(header.split(","), row.split(","), strict=True))
+        assert len(cells) == 2001 and cells["f1999"] == "1999"
+        assert cells["f7"] == "7" and cells["f7 (2)"] == "again"

@@ -19,9 +19,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ...engine.diff import ion_type, is_null
-from ...engine.struct_columns import Column, column_label, struct_columns
+from ...engine.struct_columns import Column, column_label, struct_cell, struct_columns
 from ...workers.session import LedgerSession
-from ..ionfmt import MISSING, OTHER, cell, struct_value, tooltip
+from ..ionfmt import MISSING, OTHER, cell, tooltip
 from .background_sort import release_in_thread, sort_rows
 from .cell_style import STYLE_ROLES, TAMPERED_BACKGROUND, roles_for, style
 from .filters import FieldFilter, sort_key
@@ -155,7 +155,7 @@ class DocumentsModel(QAbstractTableModel):
             return True, doc.version
         data = doc.data
         if ion_type(data).name == "STRUCT" and not is_null(data):
-            return struct_value(data, self.columns_[column - len(META_COLUMNS)])
+            return struct_cell(data, self.columns_[column - len(META_COLUMNS)])
         return False, None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -410,7 +410,7 @@ class DocumentsModel(QAbstractTableModel):
                 return sort_key(doc.doc_id if column == 0 else doc.version)
             data = doc.data
             if ion_type(data).name == "STRUCT" and not is_null(data):
-                found, value = struct_value(data, spec)
+                found, value = struct_cell(data, spec)
                 return sort_key(value if found else None)
             return sort_key(None)
 

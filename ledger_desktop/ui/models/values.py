@@ -9,8 +9,8 @@ from amazon.ion.core import IonType
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ...engine.diff import ion_type, is_null
-from ...engine.struct_columns import Column, column_label, struct_columns
-from ..ionfmt import MISSING, cell, struct_value, tooltip
+from ...engine.struct_columns import Column, column_label, struct_cell, struct_columns
+from ..ionfmt import MISSING, cell, tooltip
 from .background_sort import sort_rows
 from .cell_style import STYLE_ROLES, roles_for, style
 from .filters import sort_key
@@ -83,7 +83,7 @@ class ValuesModel(QAbstractTableModel):
         v = self.values[row]
         if not self._struct_rows:
             return True, v
-        return struct_value(v, self._keys[column])
+        return struct_cell(v, self._keys[column])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.values)):
@@ -143,7 +143,7 @@ class ValuesModel(QAbstractTableModel):
         def key(value: Any) -> Any:
             if not struct_rows:
                 return sort_key(value)
-            found, cell = struct_value(value, spec)
+            found, cell = struct_cell(value, spec)
             return sort_key(cell if found else None)
 
         self.sorting = True
