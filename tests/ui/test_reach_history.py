@@ -102,12 +102,18 @@ def test_a_table_with_nothing_deleted_says_so(qtbot, window, ledger3, tmp_path):
     dlg.close()
 
 
-def test_history_rows_open_revision_history_and_their_block(qtbot, window, ledger3):
-    path, _kept, gone, delete_seq = ledger3
+def _query(qtbot, window, path: Path, text: str):
+    """A PartiQL tab on `path` that has run `text`: (workspace, view)."""
     ws = open_workspace(qtbot, window, path)
     view = ws.open_query()
-    view.editor.setPlainText("SELECT * FROM history(T)")
+    view.editor.setPlainText(text)
     run_and_wait(qtbot, view)
+    return ws, view
+
+
+def test_history_rows_open_revision_history_and_their_block(qtbot, window, ledger3):
+    path, _kept, gone, delete_seq = ledger3
+    ws, view = _query(qtbot, window, path, "SELECT * FROM history(T)")
     rows = [i for i, v in enumerate(view.model.values)
             if str(v["metadata"]["id"]) == gone and "data" not in v]
     (row,) = rows  # the DELETE revision of the deleted document
@@ -126,10 +132,7 @@ def test_history_rows_open_revision_history_and_their_block(qtbot, window, ledge
 
 def test_dml_document_id_opens_history_on_double_click(qtbot, window, ledger3):
     path, *_ = ledger3
-    ws = open_workspace(qtbot, window, path)
-    view = ws.open_query()
-    view.editor.setPlainText("INSERT INTO T {'n': 3}")
-    run_and_wait(qtbot, view)
+    ws, view = _query(qtbot, window, path, "INSERT INTO T {'n': 3}")
     (value,) = view.model.values
     new_id = str(value["documentId"])
     menu = view._context_menu(view.grid.visualRect(view.model.index(0, 0)).center())
@@ -143,10 +146,7 @@ def test_dml_document_id_opens_history_on_double_click(qtbot, window, ledger3):
 
 def test_by_variable_column_opens_history(qtbot, window, ledger3):
     path, kept, *_ = ledger3
-    ws = open_workspace(qtbot, window, path)
-    view = ws.open_query()
-    view.editor.setPlainText("SELECT t.n, did FROM T AS t BY did")
-    run_and_wait(qtbot, view)
+    ws, view = _query(qtbot, window, path, "SELECT t.n, did FROM T AS t BY did")
     assert view.model.columns == ["n", "did"]
     # right-clicking the n cell still finds the row's one id (the BY variable's column)
     menu = view._context_menu(view.grid.visualRect(view.model.index(0, 0)).center())
@@ -157,10 +157,7 @@ def test_by_variable_column_opens_history(qtbot, window, ledger3):
 
 def test_an_id_shaped_value_that_is_no_document_opens_nothing(qtbot, window, ledger3):
     path, *_ = ledger3
-    ws = open_workspace(qtbot, window, path)
-    view = ws.open_query()
-    view.editor.setPlainText("SELECT VALUE 'ABCDEFGHIJKLMNOPQRSTUV' FROM T")
-    run_and_wait(qtbot, view)
+    ws, view = _query(qtbot, window, path, "SELECT VALUE 'ABCDEFGHIJKLMNOPQRSTUV' FROM T")
     views_before = ws.views.count()
     view.grid.doubleClicked.emit(view.model.index(0, 0))
     qtbot.wait_until(lambda: "No committed document" in view.status.text(), timeout=10000)
